@@ -1,0 +1,26 @@
+/**
+ * A dataset split held as flat row-major typed arrays.
+ *
+ * x: [count, inputSize] features. y: for classification [count] integer class indices
+ * (stored as floats so that one array type serves both tasks); for regression
+ * [count, outputSize] targets.
+ */
+export interface DataSplit {
+  x: Float32Array;
+  y: Float32Array;
+  count: number;
+}
+
+export type Task = "classification" | "regression";
+
+export interface Dataset {
+  name: string;
+  task: Task;
+  inputSize: number;
+  /** Classes for classification, target dimension for regression. */
+  outputSize: number;
+  /** Number of classes; absent for regression. */
+  classes?: number;
+  train: DataSplit;
+  test: DataSplit;
+}
