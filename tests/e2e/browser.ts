@@ -1,0 +1,72 @@
+/**
+ * Launch the system Chromium through playwright-core (no downloaded browsers here) with the
+ * flags from ENVIRONMENT.md, and collect everything the page (and its workers) complains about.
+ */
+import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+
+export const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--no-first-run",
+  // Without these Chromium keeps trying to reach the (closed) network.
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--disable-quic",
+  "--enable-unsafe-webgpu",
+];
+
+export interface Problem {
+  kind: "console.error" | "console.warning" | "pageerror" | "requestfailed" | "http";
+  text: string;
+}
+
+export interface BrowserSession {
+  browser: Browser;
+  context: BrowserContext;
+  page: Page;
+  /** Console errors and warnings (page and workers), uncaught page errors, failed requests. */
+  problems: Problem[];
+  close(): Promise<void>;
+}
+
+/** @example const s = await openBrowser("/usr/bin/chromium"); await s.page.goto(url); await s.close(); */
+export async function openBrowser(executablePath: string): Promise<BrowserSession> {
+  const browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const problems: Problem[] = [];
+    // Console messages of dedicated workers arrive here too (ConsoleMessage.worker() is set).
+    page.on("console", (msg) => {
+      const type = msg.type();
+      if (type !== "error" && type !== "warning") return;
+      const where = msg.worker() ? " [worker]" : "";
+      const loc = msg.location();
+      problems.push({
+        kind: type === "error" ? "console.error" : "console.warning",
+        text: `${msg.text()}${where} (${loc.url}:${loc.lineNumber})`,
+      });
+    });
+    page.on("pageerror", (err) => problems.push({ kind: "pageerror", text: err.stack ?? err.message }));
+    page.on("requestfailed", (req) =>
+      problems.push({ kind: "requestfailed", text: `${req.url()}: ${req.failure()?.errorText ?? "failed"}` }),
+    );
+    page.on("response", (res) => {
+      if (res.status() >= 400) problems.push({ kind: "http", text: `${res.status()} ${res.url()}` });
+    });
+    return {
+      browser,
+      context,
+      page,
+      problems,
+      async close() {
+        await context.close();
+        await browser.close();
+      },
+    };
+  } catch (err) {
+    await browser.close();
+    throw err;
+  }
+}
