@@ -1,0 +1,74 @@
+import { runExperiment } from "../core/experiment/run";
+import { naiveEvaluator } from "../core/landscape/naive-evaluator";
+import { tfjsBatchedEvaluator } from "../core/landscape/tfjs-batched-evaluator";
+import { SnapshotError, summarizeSnapshot } from "../core/snapshot";
+import { readConfigFile } from "../node/config-file";
+import { readSnapshotFile, writeSnapshotFile } from "../node/snapshot-file";
+import { initNodeBackend } from "../node/tf-node";
+import { progressReporter } from "./progress";
+
+export const EVALUATORS = { "tfjs-batched": tfjsBatchedEvaluator, naive: naiveEvaluator } as const;
+
+export interface ComputeOptions {
+  config: string;
+  out: string;
+  from?: string;
+  arrays: "base64" | "plain";
+  evaluator: keyof typeof EVALUATORS;
+  progress: boolean;
+}
+
+/** compute: config (+ optional source snapshot) -> snapshot file. Nothing is written on error. */
+export async function computeCommand(o: ComputeOptions): Promise<void> {
+  const evaluator = EVALUATORS[o.evaluator];
+  if (!evaluator)
+    throw new Error(
+      `--evaluator: unknown "${o.evaluator}"; expected one of ${Object.keys(EVALUATORS).join(", ")}`,
+    );
+  const config = await readConfigFile(o.config);
+  const from = o.from ? await readSnapshotFile(o.from) : undefined;
+  const backend = await initNodeBackend();
+  const progress = progressReporter(o.progress);
+  const controller = new AbortController();
+  const onSigint = () => controller.abort(new Error("cancelled (SIGINT); nothing was written"));
+  process.once("SIGINT", onSigint);
+  try {
+    const t0 = performance.now();
+    const result = await runExperiment(config, {
+      from,
+      evaluator,
+      backend,
+      signal: controller.signal,
+      onProgress: (p) => progress.update(p),
+    });
+    progress.stop();
+    for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
+    await writeSnapshotFile(o.out, result.snapshot, { arrays: o.arrays });
+    const seconds = ((performance.now() - t0) / 1000).toFixed(1);
+    process.stdout.write(`wrote ${o.out} (${backend}, ${evaluator.name}, ${seconds} s)\n`);
+  } finally {
+    progress.stop();
+    process.off("SIGINT", onSigint);
+  }
+}
+
+/** info: a short human summary of a snapshot file. */
+export async function infoCommand(file: string): Promise<void> {
+  const snapshot = await readSnapshotFile(file);
+  process.stdout.write(`${summarizeSnapshot(snapshot)}\n`);
+}
+
+/** validate: exit 0 when valid, else print every problem and exit 1. */
+export async function validateCommand(file: string): Promise<number> {
+  const warnings: string[] = [];
+  try {
+    const snapshot = await readSnapshotFile(file, { onWarning: (w) => warnings.push(w) });
+    for (const w of warnings) process.stdout.write(`warning: ${w}\n`);
+    process.stdout.write(`${file}: valid loss-landscape snapshot, version ${snapshot.version}\n`);
+    return 0;
+  } catch (err) {
+    const problems = err instanceof SnapshotError ? err.problems : [(err as Error).message];
+    process.stderr.write(`${file}: invalid, ${problems.length} problem(s)\n  ${problems.join("\n  ")}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,69 @@
+#!/usr/bin/env node
+/**
+ * The headless CLI: `npm run landscape -- <command>`. A thin shell: commander parses the
+ * arguments, src/core does the work, src/node does the file I/O.
+ */
+import { Command, InvalidArgumentError } from "commander";
+import { PRODUCER_NAME, PRODUCER_VERSION } from "../core/producer";
+import { computeCommand, EVALUATORS, infoCommand, validateCommand } from "./commands";
+
+function choice<T extends string>(name: string, allowed: readonly T[]) {
+  return (value: string): T => {
+    if (!(allowed as readonly string[]).includes(value)) {
+      throw new InvalidArgumentError(`${name} must be one of ${allowed.join(", ")}`);
+    }
+    return value as T;
+  };
+}
+
+const program = new Command()
+  .name("landscape")
+  .description("Train small networks and sample their loss landscapes into snapshot files.")
+  .version(`${PRODUCER_NAME} ${PRODUCER_VERSION}`)
+  .showHelpAfterError();
+
+program
+  .command("compute")
+  .description("train (or take a snapshot's model with --from), make directions, sample, write a snapshot")
+  .requiredOption("--config <file>", "experiment config (JSON; see README for every key)")
+  .requiredOption("--out <file>", "snapshot to write (.json, or .json.gz for gzip)")
+  .option("--from <snapshot>", "take model, parameters and data from this snapshot and skip training")
+  .option(
+    "--arrays <mode>",
+    "array encoding: base64 (compact) or plain (JSON numbers)",
+    choice("--arrays", ["base64", "plain"] as const),
+    "base64",
+  )
+  .option(
+    "--evaluator <name>",
+    `landscape evaluation path: ${Object.keys(EVALUATORS).join(", ")}`,
+    choice("--evaluator", Object.keys(EVALUATORS) as (keyof typeof EVALUATORS)[]),
+    "tfjs-batched",
+  )
+  .option("--no-progress", "no progress output")
+  .action(async (opts) => {
+    await computeCommand({ ...opts, progress: opts.progress !== false });
+  });
+
+program
+  .command("info")
+  .description(
+    "print a short summary of a snapshot: model, data, grid, loss range, minimum, non-finite values",
+  )
+  .argument("<file>", "snapshot (.json or .json.gz)")
+  .action(async (file: string) => {
+    await infoCommand(file);
+  });
+
+program
+  .command("validate")
+  .description("check a snapshot against the format; exit 0 when valid, else list every problem and exit 1")
+  .argument("<file>", "snapshot (.json or .json.gz)")
+  .action(async (file: string) => {
+    process.exitCode = await validateCommand(file);
+  });
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

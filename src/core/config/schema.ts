@@ -1,0 +1,151 @@
+import { z } from "zod";
+import { type DatasetSpec, parseDatasetSpec } from "../data/spec";
+import { BIAS_MODES, NORMALIZATIONS } from "../directions/normalize";
+import { assertGrid, type Grid, MAX_AXIS_COUNT } from "../landscape/grid";
+import { INIT_SCHEMES } from "../model/init";
+import { MAX_HIDDEN_LAYERS, MAX_WIDTH } from "../model/mlp";
+import { ACTIVATIONS } from "../model/types";
+import { deriveSeed } from "../rng";
+import { OPTIMIZERS } from "../train/optimizers";
+
+const seed = z.number().int().min(0).max(0xffffffff);
+const positive = z.number().positive().finite();
+
+const axisSchema = z.strictObject({
+  min: z.number().finite().default(-1),
+  max: z.number().finite().default(1),
+  count: z.number().int().min(2).max(MAX_AXIS_COUNT).default(51),
+});
+
+const modelSchema = z.strictObject({
+  hiddenSizes: z
+    .array(z.number().int().min(1).max(MAX_WIDTH))
+    .max(MAX_HIDDEN_LAYERS)
+    .default(() => [64, 64]),
+  activation: z.enum(ACTIVATIONS).default("relu"),
+  residual: z.boolean().default(false),
+  init: z.enum(INIT_SCHEMES).default("auto"),
+  seed: seed.optional(),
+});
+
+const trainingSchema = z.strictObject({
+  optimizer: z.enum(OPTIMIZERS).default("adam"),
+  learningRate: positive.default(0.01),
+  momentum: z.number().min(0).lt(1).default(0.9),
+  beta1: z.number().min(0).lt(1).default(0.9),
+  beta2: z.number().min(0).lt(1).default(0.999),
+  epsilon: positive.default(1e-8),
+  weightDecay: z.number().min(0).finite().default(0),
+  batchSize: z.union([z.number().int().min(1), z.literal("full")]).default(64),
+  epochs: z.number().int().min(0).max(100_000).default(100),
+  checkpointEvery: z.number().int().min(0).default(10),
+  seed: seed.optional(),
+});
+
+const directionsSchema = z.strictObject({
+  normalization: z.enum(NORMALIZATIONS).default("filter"),
+  bias: z.enum(BIAS_MODES).default("zero"),
+  /** One seed per axis; derived from the top-level seed when absent. */
+  seeds: z.array(seed).min(1).max(2).optional(),
+});
+
+const gridSchema = z
+  .strictObject({
+    x: axisSchema.default(() => axisSchema.parse({})),
+    /** null for a 1-D landscape (a line along x). */
+    y: axisSchema.nullable().default(() => axisSchema.parse({})),
+  })
+  .refine((g) => g.x.min < g.x.max, { message: "x.min must be less than x.max", path: ["x", "min"] })
+  .refine((g) => g.y === null || g.y.min < g.y.max, {
+    message: "y.min must be less than y.max",
+    path: ["y", "min"],
+  });
+
+/**
+ * The experiment config: every key has a default, so `{}` is a complete experiment
+ * (spirals, MLP 2-64-64-2 ReLU, Adam, filter-normalized random plane, 51x51).
+ * Unknown keys are errors, so a typo never silently falls back to a default.
+ */
+export const experimentConfigSchema = z.strictObject({
+  seed: seed.default(0),
+  /** Checked by the dataset module's own schema (parseDatasetSpec). */
+  data: z.unknown().default(() => ({ name: "spirals" })),
+  model: modelSchema.default(() => modelSchema.parse({})),
+  training: trainingSchema.default(() => trainingSchema.parse({})),
+  directions: directionsSchema.default(() => directionsSchema.parse({})),
+  grid: gridSchema.default(() => gridSchema.parse({})),
+});
+
+type ParsedConfig = z.output<typeof experimentConfigSchema>;
+
+/** A config with every default filled in and every seed explicit: what a snapshot records. */
+export type ExperimentConfig = Omit<ParsedConfig, "data" | "model" | "training" | "directions"> & {
+  data: DatasetSpec & { seed: number };
+  model: ParsedConfig["model"] & { seed: number };
+  training: ParsedConfig["training"] & { seed: number };
+  directions: ParsedConfig["directions"] & { seeds: number[] };
+};
+export type ExperimentConfigInput = z.input<typeof experimentConfigSchema>;
+
+function joinPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const key of path)
+    out += typeof key === "number" ? `[${key}]` : out === "" ? String(key) : `.${String(key)}`;
+  return out === "" ? "(config)" : out;
+}
+
+/**
+ * Check a config and resolve it: defaults filled, per-part seeds derived from `seed`
+ * (deriveSeed(seed, "data" | "init" | "training" | "direction-x" | "direction-y")) unless given.
+ * Throws one Error listing every problem, each starting with its field path.
+ *
+ * @example resolveConfig({ seed: 3, grid: { y: null } }) // a 1-D landscape, all seeds explicit
+ */
+export function resolveConfig(input: unknown): ExperimentConfig {
+  const problems: string[] = [];
+  const parsed = experimentConfigSchema.safeParse(input);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(`${joinPath(issue.path)}: ${issue.message}`);
+  }
+  let data: DatasetSpec | undefined;
+  const rawData = parsed.success ? parsed.data.data : (input as { data?: unknown } | null)?.data;
+  try {
+    data = parseDatasetSpec(rawData ?? { name: "spirals" }, "data");
+  } catch (err) {
+    problems.push((err as Error).message);
+  }
+  if (problems.length > 0 || !parsed.success || !data) {
+    throw new Error(
+      `invalid config (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n  ${problems.join("\n  ")}`,
+    );
+  }
+  const c = parsed.data;
+  const axes = c.grid.y === null ? 1 : 2;
+  const seeds =
+    c.directions.seeds ?? ["direction-x", "direction-y"].slice(0, axes).map((l) => deriveSeed(c.seed, l));
+  if (seeds.length !== axes) {
+    throw new Error(
+      `invalid config (1 problem):\n  directions.seeds: expected ${axes} seed(s), one per grid axis, got ${seeds.length}`,
+    );
+  }
+  const resolved: ExperimentConfig = {
+    ...c,
+    data: { ...data, seed: data.seed ?? deriveSeed(c.seed, "data") },
+    model: { ...c.model, seed: c.model.seed ?? deriveSeed(c.seed, "init") },
+    training: { ...c.training, seed: c.training.seed ?? deriveSeed(c.seed, "training") },
+    directions: { ...c.directions, seeds },
+  };
+  try {
+    assertGrid(configGrid(resolved), "grid");
+  } catch (err) {
+    throw new Error(`invalid config (1 problem):\n  ${(err as Error).message}`);
+  }
+  return resolved;
+}
+
+/** The landscape grid a config asks for: axis "x", and "y" unless grid.y is null. */
+export function configGrid(config: Pick<ExperimentConfig, "grid">): Grid {
+  const axes = [{ label: "x", ...config.grid.x }];
+  if (config.grid.y) axes.push({ label: "y", ...config.grid.y });
+  return { axes };
+}

@@ -1,0 +1,50 @@
+import { pointInSubspace } from "../directions/vector";
+import { flatToTensors } from "../model/flat";
+import { mlpForward } from "../model/forward";
+import { dataTensors, disposeDataTensors, meanAccuracy, meanLoss } from "../model/loss";
+import { tf } from "../tf";
+import {
+  checkCoords,
+  checkProblem,
+  type LandscapeEvaluator,
+  type PreparedEvaluation,
+  type SubspaceProblem,
+} from "./evaluator";
+
+/**
+ * One full forward pass per parameter vector, as the Python reference tools do: build
+ * theta + sum_k c_k d_k, upload it, run the network over the whole split. The baseline the
+ * batched paths are checked and benchmarked against.
+ */
+export const naiveEvaluator: LandscapeEvaluator = {
+  name: "naive",
+  prepare(problem: SubspaceProblem): PreparedEvaluation {
+    checkProblem(problem);
+    const data = dataTensors(problem.split, problem.dataset);
+    const k = problem.directions.length;
+    const point = new Float32Array(problem.origin.length);
+    return {
+      evaluate(coords) {
+        const p = checkCoords(coords, k);
+        const loss = new Float32Array(p);
+        const accuracy = data.labels ? new Float32Array(p) : null;
+        for (let i = 0; i < p; i++) {
+          pointInSubspace(problem.origin, problem.directions, coords.subarray(i * k, (i + 1) * k), point);
+          const [l, a] = tf.tidy(() => {
+            const params = flatToTensors(point, problem.layout);
+            const out = mlpForward(problem.arch, params, data.x);
+            const lv = meanLoss(problem.loss, out, data.target).dataSync()[0];
+            const av = data.labels ? meanAccuracy(out, data.labels).dataSync()[0] : Number.NaN;
+            return [lv, av];
+          });
+          loss[i] = l;
+          if (accuracy) accuracy[i] = a;
+        }
+        return { loss, accuracy };
+      },
+      dispose() {
+        disposeDataTensors(data);
+      },
+    };
+  },
+};

@@ -1,0 +1,25 @@
+import { tf } from "../tf";
+import { activate } from "./activation";
+import { isResidualLayer } from "./mlp";
+import type { MlpArchitecture } from "./types";
+
+/**
+ * One MLP forward pass: h = x; for each layer l, z = h W_l + b_l; hidden layers apply the
+ * activation (residual layers add h back); the last layer is linear.
+ *
+ * Shapes: x [N, in]; params in layout order [W_0 [in, h0], b_0 [h0], ...]; returns [N, out].
+ * Call inside tf.tidy.
+ *
+ * @example const logits = tf.tidy(() => mlpForward(arch, tensors, x));
+ */
+export function mlpForward(arch: MlpArchitecture, params: readonly tf.Tensor[], x: tf.Tensor): tf.Tensor {
+  const layers = params.length / 2;
+  let h = x;
+  for (let l = 0; l < layers; l++) {
+    const z = tf.add(tf.matMul(h as tf.Tensor2D, params[2 * l] as tf.Tensor2D), params[2 * l + 1]);
+    if (l === layers - 1) return z;
+    const a = activate(z, arch.activation);
+    h = isResidualLayer(arch, l) ? tf.add(h, a) : a;
+  }
+  return h;
+}

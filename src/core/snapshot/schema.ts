@@ -1,0 +1,151 @@
+/**
+ * Zod schema of snapshot format version 1, as the format contract describes it: the single source
+ * of truth for the structure. Decoding (z.decode / safeDecode) turns wire arrays into
+ * Float32Arrays; encoding (z.encode) turns them back, in the mode set by withArrayEncoding.
+ * Value-level rules that span fields (lengths, layout vs architecture, label ranges) live in
+ * semantics.ts, so this file only says which fields exist and what types they have.
+ *
+ * @example const snapshot: Snapshot = snapshotSchema.decode(JSON.parse(text));
+ */
+import { z } from "zod";
+import { ACTIVATIONS, type LayoutEntry, type LossKind, type MlpArchitecture } from "../model/types";
+import { float32ArrayCodec } from "./arrays";
+
+export const SNAPSHOT_FORMAT = "loss-landscape-snapshot";
+export const SNAPSHOT_VERSION = 1;
+
+/** Metric names the app and CLI know how to label; other names are allowed. */
+export const KNOWN_SURFACES = ["train_loss", "train_accuracy", "test_loss", "test_accuracy"] as const;
+export type KnownSurface = (typeof KNOWN_SURFACES)[number];
+
+export const DIRECTION_NORMALIZATIONS = ["filter", "layer", "model", "none"] as const;
+export const DIRECTION_BIAS = ["zero", "copy"] as const;
+
+const describeInput = (input: unknown): string => (input === undefined ? "nothing" : JSON.stringify(input));
+
+const formatSchema = z.literal(SNAPSHOT_FORMAT, {
+  error: (issue) =>
+    `expected "${SNAPSHOT_FORMAT}", got ${describeInput(issue.input)}: this is not a loss-landscape snapshot`,
+});
+
+const versionSchema = z.literal(SNAPSHOT_VERSION, {
+  error: (issue) =>
+    `unsupported version ${describeInput(issue.input)}: this reader understands version ${SNAPSHOT_VERSION}`,
+});
+
+const count = z.number().int().nonnegative();
+const positiveInt = z.number().int().positive();
+
+export const producerSchema = z.looseObject({
+  name: z.string(),
+  version: z.string(),
+  /** The tfjs backend that computed the numbers (webgpu, webgl, wasm, cpu). */
+  backend: z.string(),
+});
+
+/** MLP architecture; see MlpArchitecture for the forward semantics. */
+export const mlpArchitectureSchema: z.ZodType<MlpArchitecture, MlpArchitecture> = z.looseObject({
+  kind: z.literal("mlp"),
+  inputSize: positiveInt,
+  hiddenSizes: z.array(positiveInt),
+  outputSize: positiveInt,
+  activation: z.enum(ACTIVATIONS),
+  leakyReluAlpha: z.number().optional(),
+  residual: z.boolean(),
+  residualSemantics: z.string().optional(),
+});
+
+export const lossSchema: z.ZodType<LossKind, LossKind> = z.enum(["cross-entropy", "mse"]);
+
+/** One tensor of the flat vector: name and row-major shape, e.g. { name: "dense_0/kernel", shape: [2, 64] }. */
+export const layoutEntrySchema: z.ZodType<LayoutEntry, LayoutEntry> = z.looseObject({
+  name: z.string(),
+  shape: z.array(count),
+});
+
+export const modelSchema = z.looseObject({
+  architecture: mlpArchitectureSchema,
+  loss: lossSchema,
+  layout: z.array(layoutEntrySchema),
+  /** The centre point theta, flat: [sum of layout sizes]. */
+  parameters: float32ArrayCodec,
+});
+
+/** x: [count, inputSize] row-major; y: [count] class indices or [count, outputSize] targets. */
+export const dataSplitSchema = z.looseObject({
+  x: float32ArrayCodec,
+  y: float32ArrayCodec,
+  count,
+});
+
+export const dataSchema = z.looseObject({
+  name: z.string(),
+  task: z.enum(["classification", "regression"]),
+  inputSize: positiveInt,
+  outputSize: positiveInt,
+  /** Number of classes; absent for regression. */
+  classes: positiveInt.optional(),
+  train: dataSplitSchema,
+  test: dataSplitSchema.optional(),
+});
+
+export const directionSchema = z.looseObject({
+  label: z.string(),
+  /** How the direction was made: "random", "target", "pca", "hessian", ... */
+  method: z.string().min(1),
+  normalization: z.enum(DIRECTION_NORMALIZATIONS),
+  bias: z.enum(DIRECTION_BIAS),
+  seed: z.number().int().optional(),
+  /** [parameter count], same layout as model.parameters. */
+  values: float32ArrayCodec,
+});
+
+/** Coordinate k on the axis is min + k (max - min) / (count - 1). */
+export const axisSchema = z.looseObject({
+  label: z.string(),
+  min: z.number(),
+  max: z.number(),
+  count: z.number(),
+});
+
+export const gridSchema = z.looseObject({
+  axes: z.array(axisSchema),
+});
+
+/** Extension sections stay loose until their own modules pin them down. */
+const looseSection = z.record(z.string(), z.unknown());
+
+/**
+ * A whole snapshot. Every object is loose: the contract lets producers add fields, and those must
+ * survive a read and a write (a stripping schema would silently drop them on re-export). Surfaces are [count_y, count_x] row-major, x fastest (index = iy * nx + ix).
+ */
+export const snapshotSchema = z.looseObject({
+  format: formatSchema,
+  version: versionSchema,
+  createdAt: z.iso.datetime({
+    offset: true,
+    error: (issue) =>
+      `expected an ISO 8601 date-time such as 2026-11-27T10:00:00Z, got ${describeInput(issue.input)}`,
+  }),
+  producer: producerSchema,
+  /** The experiment config that produced the snapshot; validated by the config module. */
+  config: z.record(z.string(), z.unknown()),
+  model: modelSchema,
+  data: dataSchema,
+  directions: z.array(directionSchema),
+  grid: gridSchema,
+  surfaces: z.record(z.string(), float32ArrayCodec),
+  training: looseSection.optional(),
+  paths: looseSection.optional(),
+  trajectory: looseSection.optional(),
+  curvature: looseSection.optional(),
+});
+
+/** In-memory snapshot: every float array is a Float32Array. */
+export type Snapshot = z.output<typeof snapshotSchema>;
+/** Snapshot as JSON: float arrays in either wire form. */
+export type SnapshotWire = z.input<typeof snapshotSchema>;
+export type SnapshotDirection = Snapshot["directions"][number];
+export type SnapshotAxis = Snapshot["grid"]["axes"][number];
+export type SnapshotData = Snapshot["data"];
+export type SnapshotDataSplit = SnapshotData["train"];

@@ -1,0 +1,144 @@
+/**
+ * Human summary of a snapshot for the CLI's `info`, and per-surface statistics that other modules
+ * reuse (the app marks the minimum, the CLI prints it).
+ *
+ * @example console.log(summarizeSnapshot(parseSnapshot(bytes)));
+ */
+import type { Snapshot } from "./schema";
+
+/** The fields of a grid axis that place its points. */
+export interface AxisLike {
+  min: number;
+  max: number;
+  count: number;
+}
+
+export interface SurfaceStats {
+  /** Smallest finite value; NaN when there is none. */
+  min: number;
+  /** Largest finite value; NaN when there is none. */
+  max: number;
+  /** Flat index of the (first) minimum, row-major with x fastest; -1 when no value is finite. */
+  argmin: number;
+  /** Grid indices of the minimum, one per axis: [ix] or [ix, iy]; empty when argmin is -1. */
+  argminIndex: number[];
+  /** Coordinates of the minimum, one per axis: min + k (max - min) / (count - 1). */
+  argminCoords: number[];
+  /** Number of NaN and +-Infinity values. */
+  nonFinite: number;
+}
+
+/** Coordinate of grid point k on an axis. @example axisCoordinate({ min: -1, max: 1, count: 3 }, 2); // 1 */
+export function axisCoordinate(axis: AxisLike, k: number): number {
+  return axis.count > 1 ? axis.min + (k * (axis.max - axis.min)) / (axis.count - 1) : axis.min;
+}
+
+/**
+ * Min, max, argmin (flat, per-axis indices and coordinates) and the non-finite count of a surface
+ * laid out row-major over the axes, x fastest (index = iy * nx + ix).
+ *
+ * @example surfaceStats(new Float32Array([3, 1, NaN, 2]), [{ min: 0, max: 1, count: 2 }, { min: 0, max: 1, count: 2 }]);
+ * // { min: 1, max: 3, argmin: 1, argminIndex: [1, 0], argminCoords: [1, 0], nonFinite: 1 }
+ */
+export function surfaceStats(values: Float32Array, axes: readonly AxisLike[]): SurfaceStats {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  let argmin = -1;
+  let nonFinite = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!Number.isFinite(v)) {
+      nonFinite++;
+      continue;
+    }
+    if (v < min) {
+      min = v;
+      argmin = i;
+    }
+    if (v > max) max = v;
+  }
+  if (argmin < 0)
+    return { min: Number.NaN, max: Number.NaN, argmin, argminIndex: [], argminCoords: [], nonFinite };
+  const argminIndex: number[] = [];
+  let rest = argmin;
+  for (const axis of axes) {
+    argminIndex.push(rest % axis.count);
+    rest = Math.floor(rest / axis.count);
+  }
+  const argminCoords = argminIndex.map((k, a) => axisCoordinate(axes[a], k));
+  return { min, max, argmin, argminIndex, argminCoords, nonFinite };
+}
+
+/** Up to 4 significant digits, without trailing zeros: 0.012345 -> "0.01235", 2 -> "2". */
+function num(v: number): string {
+  if (!Number.isFinite(v) || Number.isInteger(v)) return String(v);
+  return String(Number(v.toPrecision(4)));
+}
+
+const EXTENSIONS = ["training", "paths", "trajectory", "curvature"] as const;
+
+/**
+ * A few aligned lines: producer, model, loss, data, directions, grid, and per surface its range,
+ * where the minimum is and how many values are not finite.
+ */
+export function summarizeSnapshot(s: Snapshot): string {
+  const lines: [string, string][] = [];
+  const { architecture: arch } = s.model;
+  const sizes = [arch.inputSize, ...arch.hiddenSizes, arch.outputSize].join("-");
+  const activation =
+    arch.activation === "leaky_relu" && arch.leakyReluAlpha !== undefined
+      ? `leaky_relu (alpha ${arch.leakyReluAlpha})`
+      : arch.activation;
+
+  lines.push(["snapshot", `${s.format} v${s.version}, created ${s.createdAt}`]);
+  lines.push(["producer", `${s.producer.name} ${s.producer.version}, backend ${s.producer.backend}`]);
+  lines.push([
+    "model",
+    `${arch.kind} ${sizes}, ${activation}, residual ${arch.residual ? "yes" : "no"}, ` +
+      `${s.model.parameters.length} parameters`,
+  ]);
+  lines.push(["loss", s.model.loss]);
+
+  const { data } = s;
+  const kind =
+    data.task === "classification" ? `classification, ${data.classes ?? "?"} classes` : "regression";
+  const test = data.test ? `${data.test.count} test samples` : "no test split";
+  lines.push([
+    "data",
+    `${data.name} (${kind}, inputSize ${data.inputSize}, outputSize ${data.outputSize}): ` +
+      `${data.train.count} train samples, ${test}`,
+  ]);
+
+  for (const d of s.directions) {
+    const seed = d.seed === undefined ? "" : `, seed ${d.seed}`;
+    lines.push([
+      `direction ${d.label}`,
+      `${d.method}, ${d.normalization} normalization, bias ${d.bias}${seed}`,
+    ]);
+  }
+
+  const { axes } = s.grid;
+  const points = axes.reduce((n, a) => n * a.count, 1);
+  const axisText = axes.map((a) => `${a.label} in [${num(a.min)}, ${num(a.max)}] x ${a.count}`).join(", ");
+  lines.push(["grid", `${axisText} (${points} points)`]);
+
+  for (const [name, values] of Object.entries(s.surfaces)) {
+    const st = surfaceStats(values, axes);
+    if (st.argmin < 0) {
+      lines.push([name, `no finite values (${st.nonFinite} non-finite)`]);
+      continue;
+    }
+    const at = st.argminCoords.map((c, a) => `${axes[a].label}=${num(c)}`).join(", ");
+    lines.push([
+      name,
+      `min ${num(st.min)} at ${at} (index ${st.argmin} = [${st.argminIndex.join(", ")}]), max ${num(st.max)}, ` +
+        `${st.nonFinite} non-finite`,
+    ]);
+  }
+
+  const extensions = EXTENSIONS.filter((key) => s[key] !== undefined);
+  if (extensions.length > 0) lines.push(["extensions", extensions.join(", ")]);
+
+  const width = Math.max(...lines.map(([label]) => label.length));
+  return lines.map(([label, text]) => `${label.padEnd(width)}  ${text}`).join("\n");
+}

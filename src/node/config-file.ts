@@ -1,0 +1,25 @@
+import { readFile } from "node:fs/promises";
+import { type ExperimentConfig, resolveConfig } from "../core/config/schema";
+
+/** Read and resolve a JSON experiment config; errors name the file and what is wrong. */
+export async function readConfigFile(path: string): Promise<ExperimentConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    throw new Error(
+      `cannot read config ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new Error(`config ${path} is not valid JSON: ${(err as Error).message}`);
+  }
+  try {
+    return resolveConfig(json);
+  } catch (err) {
+    throw new Error(`config ${path}: ${(err as Error).message}`);
+  }
+}
