@@ -1,33 +1,32 @@
 import { runExperiment } from "../core/experiment/run";
-import { naiveEvaluator } from "../core/landscape/naive-evaluator";
-import { tfjsBatchedEvaluator } from "../core/landscape/tfjs-batched-evaluator";
+import { defaultEvaluatorFor, EVALUATORS, type EvaluatorName } from "../core/landscape/evaluators";
 import { SnapshotError, summarizeSnapshot } from "../core/snapshot";
 import { readConfigFile } from "../node/config-file";
 import { readSnapshotFile, writeSnapshotFile } from "../node/snapshot-file";
 import { initNodeBackend } from "../node/tf-node";
 import { progressReporter } from "./progress";
 
-export const EVALUATORS = { "tfjs-batched": tfjsBatchedEvaluator, naive: naiveEvaluator } as const;
-
 export interface ComputeOptions {
   config: string;
   out: string;
   from?: string;
   arrays: "base64" | "plain";
-  evaluator: keyof typeof EVALUATORS;
+  /** Absent: the fastest path for the backend. */
+  evaluator?: EvaluatorName;
   progress: boolean;
 }
 
 /** compute: config (+ optional source snapshot) -> snapshot file. Nothing is written on error. */
 export async function computeCommand(o: ComputeOptions): Promise<void> {
-  const evaluator = EVALUATORS[o.evaluator];
-  if (!evaluator)
+  if (o.evaluator !== undefined && !(o.evaluator in EVALUATORS)) {
     throw new Error(
       `--evaluator: unknown "${o.evaluator}"; expected one of ${Object.keys(EVALUATORS).join(", ")}`,
     );
+  }
   const config = await readConfigFile(o.config);
   const from = o.from ? await readSnapshotFile(o.from) : undefined;
   const backend = await initNodeBackend();
+  const evaluator = o.evaluator ? EVALUATORS[o.evaluator] : defaultEvaluatorFor(backend);
   const progress = progressReporter(o.progress);
   const controller = new AbortController();
   const onSigint = () => controller.abort(new Error("cancelled (SIGINT); nothing was written"));

@@ -4,8 +4,9 @@
  * arguments, src/core does the work, src/node does the file I/O.
  */
 import { Command, InvalidArgumentError } from "commander";
+import { EVALUATOR_NAMES } from "../core/landscape/evaluators";
 import { PRODUCER_NAME, PRODUCER_VERSION } from "../core/producer";
-import { computeCommand, EVALUATORS, infoCommand, validateCommand } from "./commands";
+import { computeCommand, infoCommand, validateCommand } from "./commands";
 
 function choice<T extends string>(name: string, allowed: readonly T[]) {
   return (value: string): T => {
@@ -36,9 +37,8 @@ program
   )
   .option(
     "--evaluator <name>",
-    `landscape evaluation path: ${Object.keys(EVALUATORS).join(", ")}`,
-    choice("--evaluator", Object.keys(EVALUATORS) as (keyof typeof EVALUATORS)[]),
-    "tfjs-batched",
+    `landscape evaluation path: ${EVALUATOR_NAMES.join(", ")} (default: the fastest for the backend)`,
+    choice("--evaluator", EVALUATOR_NAMES),
   )
   .option("--no-progress", "no progress output")
   .action(async (opts) => {

@@ -12,6 +12,7 @@ import {
 import { naiveEvaluator } from "../../src/core/landscape/naive-evaluator";
 import { type LandscapeProblem, sampleLandscape } from "../../src/core/landscape/surfaces";
 import { tfjsBatchedEvaluator } from "../../src/core/landscape/tfjs-batched-evaluator";
+import { tfjsGemmEvaluator } from "../../src/core/landscape/tfjs-gemm-evaluator";
 import { initParameters } from "../../src/core/model/init";
 import { layoutOffsets } from "../../src/core/model/layout";
 import { makeArchitecture, mlpLayout } from "../../src/core/model/mlp";
@@ -77,10 +78,10 @@ describe("landscape evaluation", () => {
   const coords = new Float32Array([0, 0, 0.5, -0.25, -1, 1, 0.3, 0.7, 1, 1]);
 
   for (const activation of ACTIVATIONS) {
-    it(`matches an independent float64 reference for ${activation} (batched and naive, 1e-5 relative)`, () => {
+    it(`matches an independent float64 reference for ${activation} (every evaluation path, 1e-5 relative)`, () => {
       const p = classificationProblem(activation);
       const problem: SubspaceProblem = { ...p, loss: "cross-entropy", origin: p.theta };
-      for (const evaluator of [tfjsBatchedEvaluator, naiveEvaluator]) {
+      for (const evaluator of [tfjsBatchedEvaluator, tfjsGemmEvaluator, naiveEvaluator]) {
         const prepared = evaluator.prepare(problem);
         const m = prepared.evaluate(coords);
         prepared.dispose();
@@ -100,25 +101,30 @@ describe("landscape evaluation", () => {
   it("handles residual hidden layers as the architecture states", () => {
     const p = classificationProblem("tanh", { residual: true });
     const problem: SubspaceProblem = { ...p, loss: "cross-entropy", origin: p.theta };
-    const prepared = tfjsBatchedEvaluator.prepare(problem);
-    const m = prepared.evaluate(coords);
-    prepared.dispose();
-    const ref = referenceLoss(
-      p.arch,
+    const point = pointInSubspace(p.theta, p.directions, [0.5, -0.25]);
+    const ref = referenceLoss(p.arch, "cross-entropy", point, p.split.x, p.split.y, p.split.count);
+    const plain = referenceLoss(
+      { ...p.arch, residual: false },
       "cross-entropy",
-      pointInSubspace(p.theta, p.directions, [0.5, -0.25]),
+      point,
       p.split.x,
       p.split.y,
       p.split.count,
     );
-    expect(relClose(m.loss[1], ref.loss, 1e-5)).toBe(true);
+    expect(Math.abs(ref.loss - plain.loss)).toBeGreaterThan(1e-4); // the skip connection matters here
+    for (const evaluator of [tfjsBatchedEvaluator, tfjsGemmEvaluator, naiveEvaluator]) {
+      const prepared = evaluator.prepare(problem);
+      const m = prepared.evaluate(coords);
+      prepared.dispose();
+      expect(relClose(m.loss[1], ref.loss, 1e-5), evaluator.name).toBe(true);
+    }
   });
 
   it("computes mse for regression and no accuracy", () => {
     const p = regressionProblem();
     const problem: SubspaceProblem = { ...p, loss: "mse", origin: p.theta };
     const c1 = new Float32Array([0, 0.5, -2]);
-    for (const evaluator of [tfjsBatchedEvaluator, naiveEvaluator]) {
+    for (const evaluator of [tfjsBatchedEvaluator, tfjsGemmEvaluator, naiveEvaluator]) {
       const prepared = evaluator.prepare(problem);
       const m = prepared.evaluate(c1);
       prepared.dispose();
@@ -137,27 +143,32 @@ describe("landscape evaluation", () => {
     }
   });
 
-  it("gives the batched path the same numbers as the per-point path on many vectors at once (1e-5 relative)", () => {
+  it("gives the batched paths the same numbers as the per-point path on many vectors at once (1e-5 relative)", () => {
     const p = classificationProblem("relu", { n: 200 });
     const problem: SubspaceProblem = { ...p, loss: "cross-entropy", origin: p.theta };
     const rng = createRng(3);
     const many = new Float32Array(2 * 300).map(() => 2 * rng.next() - 1);
-    const a = tfjsBatchedEvaluator.prepare(problem);
     const b = naiveEvaluator.prepare(problem);
-    const ma = a.evaluate(many);
     const mb = b.evaluate(many);
-    a.dispose();
     b.dispose();
-    for (let i = 0; i < 300; i++) {
-      expect(relClose(ma.loss[i], mb.loss[i], 1e-5), `point ${i}: ${ma.loss[i]} vs ${mb.loss[i]}`).toBe(true);
-      expect(ma.accuracy?.[i]).toBe(mb.accuracy?.[i]);
+    for (const evaluator of [tfjsBatchedEvaluator, tfjsGemmEvaluator]) {
+      const a = evaluator.prepare(problem);
+      const ma = a.evaluate(many);
+      a.dispose();
+      for (let i = 0; i < 300; i++) {
+        expect(
+          relClose(ma.loss[i], mb.loss[i], 1e-5),
+          `${evaluator.name} point ${i}: ${ma.loss[i]} vs ${mb.loss[i]}`,
+        ).toBe(true);
+        expect(ma.accuracy?.[i]).toBe(mb.accuracy?.[i]);
+      }
     }
   });
 
   it("leaves no tensor behind after prepare, evaluate and dispose", () => {
     const p = classificationProblem("elu");
     const before = tf.memory().numTensors;
-    for (const evaluator of [tfjsBatchedEvaluator, naiveEvaluator]) {
+    for (const evaluator of [tfjsBatchedEvaluator, tfjsGemmEvaluator, naiveEvaluator]) {
       const prepared = evaluator.prepare({ ...p, loss: "cross-entropy", origin: p.theta });
       prepared.evaluate(coords);
       prepared.dispose();
@@ -174,11 +185,13 @@ describe("landscape evaluation", () => {
 
   it("keeps non-finite losses as data instead of throwing", () => {
     const p = classificationProblem("relu");
-    const prepared = tfjsBatchedEvaluator.prepare({ ...p, loss: "cross-entropy", origin: p.theta });
-    const m = prepared.evaluate(new Float32Array([1e30, 1e30, 0, 0]));
-    prepared.dispose();
-    expect(Number.isFinite(m.loss[0])).toBe(false);
-    expect(Number.isFinite(m.loss[1])).toBe(true);
+    for (const evaluator of [tfjsBatchedEvaluator, tfjsGemmEvaluator, naiveEvaluator]) {
+      const prepared = evaluator.prepare({ ...p, loss: "cross-entropy", origin: p.theta });
+      const m = prepared.evaluate(new Float32Array([1e30, 1e30, 0, 0]));
+      prepared.dispose();
+      expect(Number.isFinite(m.loss[0]), evaluator.name).toBe(false);
+      expect(Number.isFinite(m.loss[1]), evaluator.name).toBe(true);
+    }
   });
 });
 

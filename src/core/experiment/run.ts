@@ -3,9 +3,9 @@ import { makeDataset } from "../data/make";
 import type { Dataset } from "../data/types";
 import { randomDirection } from "../directions/random";
 import type { LandscapeEvaluator } from "../landscape/evaluator";
+import { defaultEvaluatorFor } from "../landscape/evaluators";
 import { assertGrid } from "../landscape/grid";
 import { sampleLandscape } from "../landscape/surfaces";
-import { tfjsBatchedEvaluator } from "../landscape/tfjs-batched-evaluator";
 import { initParameters } from "../model/init";
 import { assertFinite } from "../model/layout";
 import { lossKindFor } from "../model/loss";
@@ -27,6 +27,7 @@ export interface ExperimentProgress {
 export interface RunOptions {
   /** Take the model, its parameters and the data from this snapshot; skip training. */
   from?: Snapshot;
+  /** Absent: the fastest path for the backend (defaultEvaluatorFor). */
   evaluator?: LandscapeEvaluator;
   /** Name of the tfjs backend that runs, recorded in the snapshot. */
   backend: string;
@@ -126,7 +127,7 @@ export async function runExperiment(
     values: randomDirection(theta, layout, { ...config.directions, seed }),
   }));
 
-  const evaluator = options.evaluator ?? tfjsBatchedEvaluator;
+  const evaluator = options.evaluator ?? defaultEvaluatorFor(options.backend);
   const surfaces = await sampleLandscape(
     {
       arch,
