@@ -36,7 +36,9 @@ const trainingSchema = z.strictObject({
   beta2: z.number().min(0).lt(1).default(0.999),
   epsilon: positive.default(1e-8),
   weightDecay: z.number().min(0).finite().default(0),
-  batchSize: z.union([z.number().int().min(1), z.literal("full")]).default(64),
+  batchSize: z
+    .union([z.number().int().min(1), z.literal("full")], { error: 'must be a positive integer or "full"' })
+    .default(64),
   epochs: z.number().int().min(0).max(100_000).default(100),
   checkpointEvery: z.number().int().min(0).default(10),
   seed: seed.optional(),
@@ -87,6 +89,13 @@ export type ExperimentConfig = Omit<ParsedConfig, "data" | "model" | "training" 
 };
 export type ExperimentConfigInput = z.input<typeof experimentConfigSchema>;
 
+/** ", got 1.5" for a bad value (short), nothing for whole objects. */
+function shownInput(issue: { code: string; input?: unknown }): string {
+  if (issue.code === "unrecognized_keys" || issue.input === undefined || typeof issue.input === "object") return "";
+  const text = JSON.stringify(issue.input) ?? String(issue.input);
+  return `, got ${text.length > 40 ? `${text.slice(0, 40)}...` : text}`;
+}
+
 function joinPath(path: readonly PropertyKey[]): string {
   let out = "";
   for (const key of path)
@@ -103,9 +112,9 @@ function joinPath(path: readonly PropertyKey[]): string {
  */
 export function resolveConfig(input: unknown): ExperimentConfig {
   const problems: string[] = [];
-  const parsed = experimentConfigSchema.safeParse(input);
+  const parsed = experimentConfigSchema.safeParse(input, { reportInput: true });
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push(`${joinPath(issue.path)}: ${issue.message}`);
+    for (const issue of parsed.error.issues) problems.push(`${joinPath(issue.path)}: ${issue.message}${shownInput(issue)}`);
   }
   let data: DatasetSpec | undefined;
   const rawData = parsed.success ? parsed.data.data : (input as { data?: unknown } | null)?.data;

@@ -147,6 +147,8 @@ export async function runExperiment(
         options.onProgress?.({ phase: "landscape", done, total, detail: `${done}/${total} grid points` }),
     },
   );
+  // A cancel that arrives with the last tile still cancels: the caller asked for no result.
+  options.signal?.throwIfAborted();
   const snapshot = buildSnapshot({
     config: recordedConfig,
     backend: options.backend,

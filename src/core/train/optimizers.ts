@@ -32,7 +32,7 @@ export class Optimizer {
     private readonly settings: OptimizerSettings,
     private readonly vars: readonly tf.Variable[],
   ) {
-    const zeros = () => vars.map((v) => tf.variable(tf.zerosLike(v), false));
+    const zeros = () => tf.tidy(() => vars.map((v) => tf.variable(tf.zerosLike(v), false)));
     this.slots1 = settings.optimizer === "sgd" ? [] : zeros();
     this.slots2 = settings.optimizer === "adam" ? zeros() : [];
   }

@@ -1,0 +1,84 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { configGrid, resolveConfig } from "../../src/core/config/schema";
+import { PRODUCER_NAME, PRODUCER_VERSION } from "../../src/core/producer";
+import { deriveSeed } from "../../src/core/rng";
+
+describe("experiment config", () => {
+  it("fills every default from an empty config: spirals, 2-64-64-2 ReLU, Adam, filter-normalized 51x51 plane", () => {
+    const c = resolveConfig({});
+    expect(c.data.name).toBe("spirals");
+    expect(c.data.trainCount).toBe(512);
+    expect(c.model.hiddenSizes).toEqual([64, 64]);
+    expect(c.model.activation).toBe("relu");
+    expect(c.training.optimizer).toBe("adam");
+    expect(c.directions).toMatchObject({ normalization: "filter", bias: "zero" });
+    expect(configGrid(c).axes.map((a) => a.count)).toEqual([51, 51]);
+  });
+
+  it("makes every seed explicit, derived from the top-level seed unless given", () => {
+    const c = resolveConfig({ seed: 7, training: { seed: 99 } });
+    expect(c.data.seed).toBe(deriveSeed(7, "data"));
+    expect(c.model.seed).toBe(deriveSeed(7, "init"));
+    expect(c.training.seed).toBe(99);
+    expect(c.directions.seeds).toEqual([deriveSeed(7, "direction-x"), deriveSeed(7, "direction-y")]);
+    expect(resolveConfig(c)).toEqual(c); // a resolved config resolves to itself
+  });
+
+  it("gives a 1-D landscape one axis and one direction seed when grid.y is null", () => {
+    const c = resolveConfig({ grid: { y: null } });
+    expect(configGrid(c).axes).toHaveLength(1);
+    expect(c.directions.seeds).toHaveLength(1);
+  });
+
+  const bad: [string, unknown, RegExp][] = [
+    [
+      "an unknown dataset",
+      { data: { name: "mnist3d" } },
+      /data\.name: unknown dataset "mnist3d"; expected one of moons/,
+    ],
+    ["an unknown activation", { model: { activation: "swish" } }, /model\.activation: .*"relu"/],
+    ["a zero hidden size", { model: { hiddenSizes: [8, 0] } }, /model\.hiddenSizes\[1\]: .*>=1/],
+    ["a negative hidden size", { model: { hiddenSizes: [-3] } }, /model\.hiddenSizes\[0\]/],
+    ["a zero training count", { data: { name: "moons", trainCount: 0 } }, /data\.trainCount/],
+    ["grid count 1", { grid: { x: { count: 1 } } }, /grid\.x\.count: .*>=2/],
+    [
+      "a grid too large for memory",
+      { grid: { x: { count: 2001 }, y: { count: 2001 } } },
+      /grid: 4004001 points is too large/,
+    ],
+    ["min >= max", { grid: { y: { min: 1, max: 1 } } }, /grid\.y\.min: y\.min must be less than y\.max/],
+    ["a typo key", { trainng: {} }, /Unrecognized key.*"trainng"/i],
+    ["a negative learning rate", { training: { learningRate: -1 } }, /training\.learningRate/],
+    ["a non-integer seed", { seed: 1.5 }, /seed: .*int/i],
+    [
+      "the wrong number of direction seeds",
+      { grid: { y: null }, directions: { seeds: [1, 2] } },
+      /directions\.seeds: expected 1 seed/,
+    ],
+  ];
+  for (const [what, input, message] of bad) {
+    it(`rejects ${what} with a message naming the field`, () => {
+      expect(() => resolveConfig(input)).toThrow(message);
+    });
+  }
+
+  it("lists every problem at once", () => {
+    expect(() => resolveConfig({ seed: -1, model: { activation: "nope" }, data: { name: "x" } })).toThrow(
+      /3 problems/,
+    );
+  });
+
+  it("rejects a config that is not an object", () => {
+    expect(() => resolveConfig("spirals")).toThrow(/invalid config/);
+    expect(() => resolveConfig(null)).toThrow(/invalid config/);
+  });
+});
+
+describe("producer", () => {
+  it("states the name and version package.json has", () => {
+    const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8"));
+    expect(PRODUCER_NAME).toBe(pkg.name);
+    expect(PRODUCER_VERSION).toBe(pkg.version);
+  });
+});
