@@ -101,6 +101,20 @@ describe("training", () => {
     expect(r.steps).toBe(4);
   });
 
+  it("stops after a given number of steps, mid-epoch if need be", async () => {
+    const r = await trainModel({
+      arch,
+      loss: "cross-entropy",
+      dataset,
+      initial,
+      settings: settings({ epochs: 10, steps: 7 }),
+    });
+    expect(r.steps).toBe(7);
+    expect(r.epochs).toBe(3);
+    expect(r.history.at(-1)).toMatchObject({ epoch: 3, step: 7 });
+    expect(r.checkpoints.at(-1)).toMatchObject({ epoch: 3, step: 7 });
+  });
+
   it("shrinks the weights with weight decay", async () => {
     const norm = (v: Float32Array) => Math.hypot(...v);
     const plain = await trainModel({

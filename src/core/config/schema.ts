@@ -40,6 +40,8 @@ const trainingSchema = z.strictObject({
     .union([z.number().int().min(1), z.literal("full")], { error: 'must be a positive integer or "full"' })
     .default(64),
   epochs: z.number().int().min(0).max(100_000).default(100),
+  /** Optional cap on optimizer steps (stops mid-epoch); absent: whole epochs only. */
+  steps: z.number().int().min(1).max(10_000_000).optional(),
   checkpointEvery: z.number().int().min(0).default(10),
   seed: seed.optional(),
 });
@@ -91,7 +93,8 @@ export type ExperimentConfigInput = z.input<typeof experimentConfigSchema>;
 
 /** ", got 1.5" for a bad value (short), nothing for whole objects. */
 function shownInput(issue: { code: string; input?: unknown }): string {
-  if (issue.code === "unrecognized_keys" || issue.input === undefined || typeof issue.input === "object") return "";
+  if (issue.code === "unrecognized_keys" || issue.input === undefined || typeof issue.input === "object")
+    return "";
   const text = JSON.stringify(issue.input) ?? String(issue.input);
   return `, got ${text.length > 40 ? `${text.slice(0, 40)}...` : text}`;
 }
@@ -114,7 +117,8 @@ export function resolveConfig(input: unknown): ExperimentConfig {
   const problems: string[] = [];
   const parsed = experimentConfigSchema.safeParse(input, { reportInput: true });
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push(`${joinPath(issue.path)}: ${issue.message}${shownInput(issue)}`);
+    for (const issue of parsed.error.issues)
+      problems.push(`${joinPath(issue.path)}: ${issue.message}${shownInput(issue)}`);
   }
   let data: DatasetSpec | undefined;
   const rawData = parsed.success ? parsed.data.data : (input as { data?: unknown } | null)?.data;

@@ -13,6 +13,8 @@ export interface TrainingSettings extends OptimizerSettings {
   /** Samples per step, or "full" for full-batch gradient descent. */
   batchSize: number | "full";
   epochs: number;
+  /** Optional cap on optimizer steps; training stops after this many steps even mid-epoch. */
+  steps?: number;
   /** Keep the flat parameters every this many epochs (0: only the start and the end). */
   checkpointEvery: number;
   /** Drives the minibatch order. */
@@ -119,9 +121,10 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
     record(0);
     checkpoints.push({ epoch: 0, step: 0, parameters: args.initial.slice() });
     let epoch = 0;
-    for (epoch = 1; epoch <= settings.epochs && !diverged; epoch++) {
+    const maxSteps = settings.steps ?? Number.POSITIVE_INFINITY;
+    for (epoch = 1; epoch <= settings.epochs && !diverged && step < maxSteps; epoch++) {
       const order = permutation(n, rng);
-      for (let start = 0; start < n; start += batch) {
+      for (let start = 0; start < n && step < maxSteps; start += batch) {
         args.signal?.throwIfAborted();
         const idx = order.subarray(start, Math.min(n, start + batch));
         const stepLoss = tf.tidy(() => {
@@ -150,7 +153,7 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
         break;
       }
       lastFinite = current;
-      const atEnd = epoch === settings.epochs;
+      const atEnd = epoch === settings.epochs || step >= maxSteps;
       if (atEnd || (settings.checkpointEvery > 0 && epoch % settings.checkpointEvery === 0)) {
         checkpoints.push({ epoch, step, parameters: current });
       }
@@ -173,7 +176,7 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
     return {
       parameters: lastFinite,
       status: "completed",
-      epochs: settings.epochs,
+      epochs: epoch - 1,
       steps: step,
       history,
       checkpoints,

@@ -1,0 +1,19 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { resolveConfig } from "../../src/core/config/schema";
+
+const folder = new URL("../../public/presets/", import.meta.url);
+const presets = readdirSync(folder).filter((f) => f.endsWith(".json"));
+
+describe("presets in public/presets", () => {
+  it("include the default preset the README and the app start from", () => {
+    expect(presets).toContain("default.json");
+  });
+
+  for (const file of presets) {
+    it(`${file} is a valid experiment config`, () => {
+      const json = JSON.parse(readFileSync(new URL(file, folder), "utf8"));
+      expect(() => resolveConfig(json)).not.toThrow();
+    });
+  }
+});
