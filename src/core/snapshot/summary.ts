@@ -123,16 +123,32 @@ export function summarizeSnapshot(s: Snapshot): string {
   lines.push(["grid", `${axisText} (${points} points)`]);
 
   for (const [name, values] of Object.entries(s.surfaces)) {
-    const st = surfaceStats(values, axes);
+    // For accuracies the interesting point is the best one: report the maximum and where it is.
+    const best = name.endsWith("accuracy") ? "max" : "min";
+    const st = surfaceStats(best === "max" ? values.map((v) => -v) : values, axes);
     if (st.argmin < 0) {
       lines.push([name, `no finite values (${st.nonFinite} non-finite)`]);
       continue;
     }
+    const [lo, hi] = best === "max" ? [-st.max, -st.min] : [st.min, st.max];
     const at = st.argminCoords.map((c, a) => `${axes[a].label}=${num(c)}`).join(", ");
+    const where = `at ${at} (index ${st.argmin} = [${st.argminIndex.join(", ")}])`;
     lines.push([
       name,
-      `min ${num(st.min)} at ${at} (index ${st.argmin} = [${st.argminIndex.join(", ")}]), max ${num(st.max)}, ` +
-        `${st.nonFinite} non-finite`,
+      best === "max"
+        ? `max ${num(hi)} ${where}, min ${num(lo)}, ${st.nonFinite} non-finite`
+        : `min ${num(lo)} ${where}, max ${num(hi)}, ${st.nonFinite} non-finite`,
+    ]);
+  }
+
+  const training = s.training as
+    | { status?: unknown; epochs?: unknown; steps?: unknown; message?: unknown }
+    | undefined;
+  if (training && typeof training.status === "string") {
+    const detail = typeof training.message === "string" ? `: ${training.message}` : "";
+    lines.push([
+      "training",
+      `${training.status}, ${String(training.epochs)} epochs, ${String(training.steps)} steps${detail}`,
     ]);
   }
 
