@@ -6,7 +6,7 @@ import { INIT_SCHEMES } from "../model/init";
 import { MAX_HIDDEN_LAYERS, MAX_WIDTH } from "../model/mlp";
 import { ACTIVATIONS } from "../model/types";
 import { deriveSeed } from "../rng";
-import { OPTIMIZERS } from "../train/optimizers";
+import { OPTIMIZERS } from "../train/names";
 
 const seed = z.number().int().min(0).max(0xffffffff);
 const positive = z.number().positive().finite();

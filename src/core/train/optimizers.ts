@@ -1,7 +1,8 @@
 import { tf } from "../tf";
 
-export const OPTIMIZERS = ["sgd", "momentum", "adam"] as const;
-export type OptimizerName = (typeof OPTIMIZERS)[number];
+import type { OptimizerName } from "./names";
+
+export { OPTIMIZERS, type OptimizerName } from "./names";
 
 export interface OptimizerSettings {
   optimizer: OptimizerName;
