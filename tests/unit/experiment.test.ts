@@ -144,6 +144,51 @@ describe("runExperiment", () => {
     expect(result.snapshot.surfaces.train_accuracy).toBeUndefined(); // regression: no accuracy
   });
 
+  it("samples the PCA plane of the training trajectory with the path inside the grid", async () => {
+    const { snapshot } = await runExperiment(
+      resolveConfig({
+        ...small,
+        training: { epochs: 12, batchSize: 20, checkpointEvery: 2 },
+        directions: { method: "pca" },
+      }),
+      { backend: "wasm", now },
+    );
+    const t = snapshot.trajectory as {
+      x: number[];
+      y: number[];
+      epochs: number[];
+      explained: number[];
+      loss: number[];
+    };
+    expect(t.epochs).toEqual([0, 2, 4, 6, 8, 10, 12]);
+    expect(t.explained[0]).toBeGreaterThan(t.explained[1]);
+    expect(snapshot.directions.map((d) => d.method)).toEqual(["pca", "pca"]);
+    const [ax, ay] = snapshot.grid.axes;
+    for (let i = 0; i < t.x.length; i++) {
+      expect(t.x[i]).toBeGreaterThan(ax.min);
+      expect(t.x[i]).toBeLessThan(ax.max);
+      expect(t.y[i]).toBeGreaterThan(ay.min);
+      expect(t.y[i]).toBeLessThan(ay.max);
+    }
+    // The final checkpoint is theta itself: its coordinates are (0, 0) and its loss is the trained loss.
+    expect(t.x.at(-1)).toBeCloseTo(0, 6);
+    expect(t.loss.at(-1)).toBeCloseTo(
+      (snapshot.training as { history: { trainLoss: number[] } }).history.trainLoss.at(-1) ?? 0,
+      6,
+    );
+  });
+
+  it("refuses PCA directions without a training run", async () => {
+    const first = await runExperiment(resolveConfig(small), { backend: "wasm", now });
+    await expect(
+      runExperiment(resolveConfig({ ...small, directions: { method: "pca" } }), {
+        backend: "wasm",
+        now,
+        from: first.snapshot,
+      }),
+    ).rejects.toThrow(/pca needs a training run/);
+  });
+
   it("can be cancelled and leaves no tensor behind", async () => {
     const before = tf.memory().numTensors;
     const controller = new AbortController();

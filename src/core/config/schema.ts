@@ -47,6 +47,8 @@ const trainingSchema = z.strictObject({
 });
 
 const directionsSchema = z.strictObject({
+  /** "random": Gaussian directions; "pca": the plane of the training trajectory (Li et al. 2018). */
+  method: z.enum(["random", "pca"]).default("random"),
   normalization: z.enum(NORMALIZATIONS).default("filter"),
   bias: z.enum(BIAS_MODES).default("zero"),
   /** One seed per axis; derived from the top-level seed when absent. */

@@ -1,26 +1,38 @@
-import type { Dataset } from "../data/types";
-import type { Grid } from "../landscape/grid";
 import type { Surfaces } from "../landscape/surfaces";
-import type { Layout, LossKind, MlpArchitecture } from "../model/types";
 import { PRODUCER_NAME, PRODUCER_VERSION } from "../producer";
 import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type Snapshot } from "../snapshot/schema";
 import type { TrainResult } from "../train/train";
+import type { PlaneSetup, PreparedModel, Trajectory } from "./prepare";
 
 export interface SnapshotParts {
   config: Record<string, unknown>;
   backend: string;
   createdAt: Date;
-  arch: MlpArchitecture;
-  loss: LossKind;
-  layout: Layout;
-  theta: Float32Array;
-  dataset: Dataset;
-  directions: Snapshot["directions"];
-  grid: Grid;
+  model: PreparedModel;
+  plane: PlaneSetup;
   surfaces: Surfaces;
-  training?: TrainResult;
-  /** Extra producer facts (e.g. the evaluation path). */
+  /** The evaluation path that computed the surfaces (recorded in producer). */
   evaluator: string;
+}
+
+/** The trajectory section: the checkpoints' plane coordinates and true losses, as plain arrays. */
+export function trajectorySection(t: Trajectory): Record<string, unknown> {
+  const plain = (a: Float32Array) => Array.from(a, (v) => (Number.isFinite(v) ? v : null));
+  const xs: (number | null)[] = [];
+  const ys: (number | null)[] = [];
+  for (let i = 0; i < t.coords.length; i += 2) {
+    xs.push(t.coords[i]);
+    ys.push(t.coords[i + 1]);
+  }
+  return {
+    method: t.method,
+    explained: t.explained,
+    epochs: t.epochs,
+    steps: t.steps,
+    x: xs,
+    y: ys,
+    loss: plain(t.loss),
+  };
 }
 
 /** The training section: status and per-epoch history as columns (non-finite values become null in JSON). */
@@ -47,15 +59,16 @@ export function trainingSection(t: TrainResult): Record<string, unknown> {
 
 /** Assemble a version-1 snapshot from the pieces of a run. */
 export function buildSnapshot(p: SnapshotParts): Snapshot {
+  const { dataset, arch, loss, layout, theta, training } = p.model;
   const data: Snapshot["data"] = {
-    name: p.dataset.name,
-    task: p.dataset.task,
-    inputSize: p.dataset.inputSize,
-    outputSize: p.dataset.outputSize,
-    train: { ...p.dataset.train },
+    name: dataset.name,
+    task: dataset.task,
+    inputSize: dataset.inputSize,
+    outputSize: dataset.outputSize,
+    train: { ...dataset.train },
   };
-  if (p.dataset.classes !== undefined) data.classes = p.dataset.classes;
-  if (p.dataset.test.count > 0) data.test = { ...p.dataset.test };
+  if (dataset.classes !== undefined) data.classes = dataset.classes;
+  if (dataset.test.count > 0) data.test = { ...dataset.test };
   const surfaces: Record<string, Float32Array> = {};
   for (const [name, values] of Object.entries(p.surfaces)) if (values) surfaces[name] = values;
   const snapshot: Snapshot = {
@@ -64,12 +77,13 @@ export function buildSnapshot(p: SnapshotParts): Snapshot {
     createdAt: p.createdAt.toISOString(),
     producer: { name: PRODUCER_NAME, version: PRODUCER_VERSION, backend: p.backend, evaluator: p.evaluator },
     config: p.config,
-    model: { architecture: p.arch, loss: p.loss, layout: p.layout, parameters: p.theta },
+    model: { architecture: arch, loss, layout, parameters: theta },
     data,
-    directions: p.directions,
-    grid: { axes: p.grid.axes.map((a) => ({ ...a })) },
+    directions: p.plane.directions,
+    grid: { axes: p.plane.grid.axes.map((a) => ({ ...a })) },
     surfaces,
   };
-  if (p.training) snapshot.training = trainingSection(p.training);
+  if (training) snapshot.training = trainingSection(training);
+  if (p.plane.trajectory) snapshot.trajectory = trajectorySection(p.plane.trajectory);
   return snapshot;
 }

@@ -1,0 +1,213 @@
+import { configGrid, type ExperimentConfig } from "../config/schema";
+import { makeDataset } from "../data/make";
+import type { Dataset } from "../data/types";
+import { rangeAround, trajectoryPca } from "../directions/pca";
+import { randomDirection } from "../directions/random";
+import { assertGrid, type Grid } from "../landscape/grid";
+import type { LandscapeProblem } from "../landscape/surfaces";
+import { initParameters } from "../model/init";
+import { assertFinite } from "../model/layout";
+import { lossKindFor } from "../model/loss";
+import { makeArchitecture, mlpLayout } from "../model/mlp";
+import type { Layout, LossKind, MlpArchitecture } from "../model/types";
+import { createRng } from "../rng";
+import type { Snapshot } from "../snapshot/schema";
+import { type HistoryEntry, type TrainResult, trainModel } from "../train/train";
+
+export interface ExperimentProgress {
+  phase: "train" | "landscape";
+  done: number;
+  total: number;
+  /** e.g. "epoch 12/100, train loss 0.4312". */
+  detail: string;
+}
+
+/** The model at the centre of the landscape and where it came from. */
+export interface PreparedModel {
+  arch: MlpArchitecture;
+  loss: LossKind;
+  layout: Layout;
+  dataset: Dataset;
+  theta: Float32Array;
+  training?: TrainResult;
+  /** The config recorded in the snapshot. */
+  recordedConfig: Record<string, unknown>;
+  warnings: string[];
+}
+
+export interface PrepareOptions {
+  /** Take the model, its parameters and the data from this snapshot; skip training. */
+  from?: Snapshot;
+  onProgress?: (p: ExperimentProgress) => void;
+  /** Called after every epoch with the whole history so far (live charts). */
+  onEpoch?: (entry: HistoryEntry) => void;
+  signal?: AbortSignal;
+}
+
+function datasetFromSnapshot(s: Snapshot): Dataset {
+  const empty = { x: new Float32Array(0), y: new Float32Array(0), count: 0 };
+  const d: Dataset = {
+    name: s.data.name,
+    task: s.data.task,
+    inputSize: s.data.inputSize,
+    outputSize: s.data.outputSize,
+    train: s.data.train,
+    test: s.data.test ?? empty,
+  };
+  if (s.data.classes !== undefined) d.classes = s.data.classes;
+  return d;
+}
+
+/**
+ * Phase 1: data and model, trained from the config's seeds, or taken from a snapshot.
+ *
+ * @example const m = await prepareModel(resolveConfig({}), {});
+ */
+export async function prepareModel(
+  config: ExperimentConfig,
+  options: PrepareOptions = {},
+): Promise<PreparedModel> {
+  assertGrid(configGrid(config), "grid");
+  if (options.from) {
+    const src = options.from;
+    const arch = src.model.architecture;
+    return {
+      arch,
+      loss: src.model.loss,
+      layout: mlpLayout(arch),
+      dataset: datasetFromSnapshot(src),
+      theta: src.model.parameters,
+      recordedConfig: {
+        ...src.config,
+        seed: config.seed,
+        directions: config.directions,
+        grid: config.grid,
+        source: { kind: "snapshot", createdAt: src.createdAt, producer: src.producer },
+      },
+      warnings: [],
+    };
+  }
+  const dataset = makeDataset(config.data, config.data.seed);
+  const arch = makeArchitecture(dataset.inputSize, dataset.outputSize, config.model);
+  const loss = lossKindFor(dataset.task);
+  const initial = initParameters(arch, config.model.init, createRng(config.model.seed));
+  const training = await trainModel({
+    arch,
+    loss,
+    dataset,
+    initial,
+    settings: config.training,
+    signal: options.signal,
+    onEpoch: (entry, total) => {
+      options.onEpoch?.(entry);
+      options.onProgress?.({
+        phase: "train",
+        done: entry.epoch,
+        total,
+        detail: `epoch ${entry.epoch}/${total}, train loss ${entry.trainLoss.toPrecision(4)}`,
+      });
+    },
+  });
+  return {
+    arch,
+    loss,
+    layout: mlpLayout(arch),
+    dataset,
+    theta: training.parameters,
+    training,
+    recordedConfig: { ...config },
+    warnings: training.message ? [training.message] : [],
+  };
+}
+
+/** The optimizer's path projected on a PCA plane, as written into the snapshot's trajectory section. */
+export interface Trajectory {
+  method: "pca";
+  explained: [number, number];
+  epochs: number[];
+  steps: number[];
+  /** [n, 2] row-major plane coordinates of the checkpoints. */
+  coords: Float32Array;
+  /** True training loss at each checkpoint. */
+  loss: Float32Array;
+}
+
+export interface PlaneSetup {
+  directions: Snapshot["directions"];
+  grid: Grid;
+  trajectory?: Trajectory;
+}
+
+/**
+ * Phase 2: the directions and the grid. "random": Gaussian directions normalized as the config
+ * says, on the config's grid. "pca": the plane of the training trajectory (unit directions, so
+ * normalization "none"), with the grid ranges fitted around the projected path (the counts come
+ * from the config).
+ */
+export function makePlane(config: ExperimentConfig, model: PreparedModel): PlaneSetup {
+  const { theta, layout } = model;
+  assertFinite(theta, layout, "model.parameters");
+  const grid = configGrid(config);
+  const labels = ["x", "y"];
+  if (config.directions.method === "pca") {
+    const t = model.training;
+    if (!t || t.checkpoints.length < 3) {
+      throw new Error(
+        "directions.method pca needs a training run with at least 3 checkpoints (set training.checkpointEvery)",
+      );
+    }
+    if (grid.axes.length !== 2)
+      throw new Error("directions.method pca needs a 2-D grid (grid.y must not be null)");
+    const pca = trajectoryPca(
+      t.checkpoints.map((c) => c.parameters),
+      theta,
+      layout,
+      config.directions.bias === "zero",
+    );
+    const range = rangeAround(pca.coords);
+    grid.axes[0] = { ...grid.axes[0], min: range.x[0], max: range.x[1] };
+    grid.axes[1] = { ...grid.axes[1], min: range.y[0], max: range.y[1] };
+    const byEpoch = new Map(t.history.map((h) => [h.epoch, h.trainLoss]));
+    return {
+      directions: pca.directions.map((values, i) => ({
+        label: labels[i],
+        method: "pca",
+        normalization: "none" as const,
+        bias: config.directions.bias,
+        values,
+      })),
+      grid,
+      trajectory: {
+        method: "pca",
+        explained: pca.explained,
+        epochs: t.checkpoints.map((c) => c.epoch),
+        steps: t.checkpoints.map((c) => c.step),
+        coords: pca.coords,
+        loss: Float32Array.from(t.checkpoints, (c) => byEpoch.get(c.epoch) ?? Number.NaN),
+      },
+    };
+  }
+  const directions = config.directions.seeds.map((seed, i) => ({
+    label: labels[i],
+    method: "random",
+    normalization: config.directions.normalization,
+    bias: config.directions.bias,
+    seed,
+    values: randomDirection(theta, layout, { ...config.directions, seed }),
+  }));
+  return { directions, grid };
+}
+
+/** The sampling problem of a prepared model and plane (what workers receive). */
+export function landscapeProblem(model: PreparedModel, plane: PlaneSetup): LandscapeProblem {
+  return {
+    arch: model.arch,
+    loss: model.loss,
+    layout: model.layout,
+    theta: model.theta,
+    directions: plane.directions.map((d) => d.values),
+    dataset: model.dataset,
+    train: model.dataset.train,
+    test: model.dataset.test,
+  };
+}
