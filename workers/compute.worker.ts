@@ -8,9 +8,26 @@ import { getThreadsCount } from "@tensorflow/tfjs-backend-wasm";
 import wasmPlainUrl from "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url";
 import wasmSimdUrl from "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url";
 import wasmThreadedSimdUrl from "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url";
-import { expose } from "comlink";
+import { expose, transfer } from "comlink";
 import { type BackendName, initBackend } from "../src/core/backend";
+import { resolveConfig } from "../src/core/config/schema";
+import { makePlane, prepareModel } from "../src/core/experiment/prepare";
+import { buildSnapshot } from "../src/core/experiment/snapshot-parts";
+import { defaultEvaluatorFor } from "../src/core/landscape/evaluators";
+import type { Grid, Tile } from "../src/core/landscape/grid";
+import {
+  type LandscapeProblem,
+  type PreparedLandscape,
+  prepareLandscape,
+  type Surfaces,
+} from "../src/core/landscape/surfaces";
+import { predict } from "../src/core/model/predict";
+import type { MlpArchitecture } from "../src/core/model/types";
+import type { Snapshot } from "../src/core/snapshot/schema";
 import { tf } from "../src/core/tf";
+import type { HistoryEntry } from "../src/core/train/train";
+import { calibrateBackends } from "./calibrate";
+import { buffersOf } from "./transfer";
 
 /** Used until the backend-measurement step exists: the fastest CPU path first. */
 const DEFAULT_ORDER: readonly BackendName[] = ["wasm", "webgl", "cpu"];
@@ -42,6 +59,21 @@ export interface SelfCheckResult {
 const EXPECTED = [19, 22, 43, 50];
 
 let initPromise: Promise<InitResult> | undefined;
+/** Running jobs by id, so the main thread can cancel them (an AbortSignal cannot cross postMessage). */
+const jobs = new Map<number, AbortController>();
+/** Landscape problems prepared on this worker (data uploaded once, then any number of tiles). */
+const problems = new Map<number, PreparedLandscape>();
+
+async function backendName(): Promise<string> {
+  if (initPromise === undefined) throw new Error("the worker was used before init");
+  return (await initPromise).backend;
+}
+
+function withJob<T>(jobId: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  jobs.set(jobId, controller);
+  return run(controller.signal).finally(() => jobs.delete(jobId));
+}
 
 async function initOnce(preferred: readonly BackendName[]): Promise<InitResult> {
   const t0 = performance.now();
@@ -106,7 +138,123 @@ const api = {
         : "";
     return { ok: error === "", backend: tf.getBackend(), values, leakedTensors, ms, error };
   },
+
+  /**
+   * Time a small landscape tile on each candidate backend that initializes and keep the fastest
+   * (on a CPU-only machine wasm wins; with a real GPU webgl or webgpu may). Call after init.
+   */
+  async calibrate(candidates: readonly BackendName[] = ["wasm", "webgl", "webgpu"]) {
+    await api.init();
+    const result = await calibrateBackends(candidates);
+    if (initPromise) {
+      const first = await initPromise;
+      initPromise = Promise.resolve({ ...first, backend: result.backend });
+    }
+    return result;
+  },
+
+  /**
+   * Phase 1 and 2 of an experiment: data, model and training (streaming each epoch through
+   * onEpoch), then the directions and grid. Returns the snapshot without surfaces; the pool
+   * samples the grid. Cancel with cancel(jobId).
+   */
+  async train(
+    jobId: number,
+    configInput: unknown,
+    onEpoch?: (entry: HistoryEntry, total: number) => void,
+  ): Promise<TrainJobResult> {
+    const backend = await backendName();
+    return withJob(jobId, async (signal) => {
+      const config = resolveConfig(configInput);
+      const model = await prepareModel(config, {
+        signal,
+        onEpoch: (entry) => onEpoch?.(entry, config.training.epochs),
+      });
+      const plane = makePlane(config, model);
+      const snapshot = buildSnapshot({
+        config: model.recordedConfig,
+        backend,
+        createdAt: new Date(),
+        model,
+        plane,
+        surfaces: {},
+        evaluator: defaultEvaluatorFor(backend).name,
+      });
+      const result: TrainJobResult = { snapshot, warnings: model.warnings };
+      return transfer(result, buffersOf(result));
+    });
+  },
+
+  cancel(jobId: number): void {
+    jobs.get(jobId)?.abort(new Error("cancelled"));
+  },
+
+  /** Upload a sampling problem once; later computeTile calls reuse it. */
+  async prepareProblem(problemId: number, problem: LandscapeProblem): Promise<void> {
+    const backend = await backendName();
+    problems.get(problemId)?.dispose();
+    problems.set(problemId, prepareLandscape(problem, defaultEvaluatorFor(backend)));
+  },
+
+  /** One tile of a grid, every metric, x fastest within the tile (buffers transferred). */
+  computeTile(problemId: number, grid: Grid, tile: Tile): Surfaces {
+    const prepared = problems.get(problemId);
+    if (!prepared) throw new Error(`problem ${problemId} is not prepared on this worker`);
+    const surfaces = prepared.computeTile(grid, tile);
+    return transfer(surfaces, buffersOf(surfaces));
+  },
+
+  releaseProblem(problemId: number): void {
+    problems.get(problemId)?.dispose();
+    problems.delete(problemId);
+  },
+
+  /**
+   * The network's outputs over a regular grid of inputs (decision boundary) or along a line
+   * (regression curve). 2-D: points (x_i, y_j) for a res x res grid over bounds, row-major with
+   * x fastest; 1-D: res points over [bounds[0], bounds[1]]. Returns [points, outputs].
+   */
+  predictGrid(
+    arch: MlpArchitecture,
+    parameters: Float32Array,
+    task: "classification" | "regression",
+    bounds: [number, number, number, number],
+    resolution: number,
+  ): Float32Array {
+    const [x0, x1, y0, y1] = bounds;
+    const step = (a: number, b: number, i: number) => a + ((b - a) * i) / (resolution - 1);
+    let points: Float32Array;
+    if (arch.inputSize === 1) {
+      points = Float32Array.from({ length: resolution }, (_, i) => step(x0, x1, i));
+    } else if (arch.inputSize === 2) {
+      points = new Float32Array(resolution * resolution * 2);
+      for (let j = 0; j < resolution; j++) {
+        for (let i = 0; i < resolution; i++) {
+          points[2 * (j * resolution + i)] = step(x0, x1, i);
+          points[2 * (j * resolution + i) + 1] = step(y0, y1, j);
+        }
+      }
+    } else {
+      throw new Error(`a decision boundary needs 1 or 2 inputs, this model has ${arch.inputSize}`);
+    }
+    const out = predict(arch, parameters, points, points.length / arch.inputSize, task);
+    return transfer(out, [out.buffer as ArrayBuffer]);
+  },
+
+  /** Tensors alive in this worker (tests check that long use does not leak). */
+  memory(): { numTensors: number; numBytes: number; problems: number; jobs: number } {
+    const m = tf.memory();
+    return { numTensors: m.numTensors, numBytes: m.numBytes, problems: problems.size, jobs: jobs.size };
+  },
 };
+
+export interface TrainJobResult {
+  /** The snapshot without surfaces: model, data, directions, grid, training, trajectory. */
+  snapshot: Snapshot;
+  warnings: string[];
+}
+
+export type { HistoryEntry } from "../src/core/train/train";
 
 export type Api = typeof api;
 

@@ -1,0 +1,201 @@
+/**
+ * A pool of compute workers (one per core, at most 4): training on one, landscape tiles spread
+ * over all of them, coarse to fine so a rough surface shows at once. Every job takes an
+ * AbortSignal; results arrive as transferred Float32Arrays.
+ */
+
+import { proxy } from "comlink";
+import type { HistoryEntry, InitResult, TrainJobResult } from "../../workers/compute.worker";
+import type { BackendName } from "../core/backend";
+import {
+  type Grid,
+  gridPointCount,
+  splitTiles,
+  type Tile,
+  tilePointCount,
+  writeTile,
+} from "../core/landscape/grid";
+import { problemFromSnapshot } from "../core/landscape/problem";
+import type { Surfaces } from "../core/landscape/surfaces";
+import type { Snapshot } from "../core/snapshot/schema";
+import { type ComputeWorker, startComputeWorker, withWorkerGuard } from "./bridge";
+import { coarseGrid, upsampleInto } from "./upsample";
+
+export interface SampleProgress {
+  stage: "coarse" | "fine";
+  /** Fine grid points computed (coarse stage: 0). */
+  done: number;
+  total: number;
+}
+
+export interface SampleOptions {
+  signal?: AbortSignal;
+  /** Called after the coarse picture and after every fine tile; the surfaces were updated in place. */
+  onUpdate?: (surfaces: Surfaces, progress: SampleProgress) => void;
+  /** Points per fine tile (the unit of work and cancellation). */
+  tilePoints?: number;
+  /** Points per axis of the first, coarse pass (0: none). */
+  coarsePerAxis?: number;
+}
+
+const INIT_TIMEOUT_MS = 60_000;
+let nextId = 1;
+
+export function defaultPoolSize(): number {
+  const cores = typeof navigator !== "undefined" ? navigator.hardwareConcurrency || 2 : 2;
+  return Math.max(1, Math.min(4, cores));
+}
+
+function abortError(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new Error("cancelled");
+}
+
+export class ComputePool {
+  private readonly workers: ComputeWorker[];
+  private ready: Promise<InitResult> | null = null;
+
+  constructor(readonly size = defaultPoolSize()) {
+    this.workers = Array.from({ length: size }, () => startComputeWorker());
+  }
+
+  /** Initialize every worker on the same backend (the first one's choice). */
+  init(preferred?: readonly BackendName[]): Promise<InitResult> {
+    this.ready ??= (async () => {
+      const first = await withWorkerGuard(
+        this.workers[0],
+        this.workers[0].api.init(preferred),
+        INIT_TIMEOUT_MS,
+        "backend init",
+      );
+      await Promise.all(
+        this.workers
+          .slice(1)
+          .map((w) => withWorkerGuard(w, w.api.init([first.backend]), INIT_TIMEOUT_MS, "backend init")),
+      );
+      return first;
+    })();
+    return this.ready;
+  }
+
+  get primary(): ComputeWorker {
+    return this.workers[0];
+  }
+
+  /** Train (or fail) on the first worker; epochs stream through onEpoch. */
+  async train(
+    config: unknown,
+    options: { signal?: AbortSignal; onEpoch?: (entry: HistoryEntry, total: number) => void } = {},
+  ): Promise<TrainJobResult> {
+    await this.init();
+    const w = this.workers[0];
+    const jobId = nextId++;
+    const onAbort = () => void w.api.cancel(jobId);
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      options.signal?.throwIfAborted();
+      const callback = options.onEpoch ? proxy(options.onEpoch) : undefined;
+      return await Promise.race([w.api.train(jobId, config, callback), w.failed]);
+    } finally {
+      options.signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  /**
+   * Sample every surface of a snapshot's grid over all workers: a coarse grid first (upsampled
+   * into the full arrays so the whole surface shows at once), then every fine point, tile by tile.
+   * The finished arrays hold exactly the fine values, as a direct full-resolution computation.
+   */
+  async sample(snapshot: Snapshot, options: SampleOptions = {}): Promise<Surfaces> {
+    await this.init();
+    const grid: Grid = snapshot.grid;
+    const total = gridPointCount(grid);
+    const problemId = nextId++;
+    const problem = problemFromSnapshot(snapshot);
+    const signal = options.signal;
+    const surfaces: Surfaces = {};
+    try {
+      await Promise.all(
+        this.workers.map((w) => Promise.race([w.api.prepareProblem(problemId, problem), w.failed])),
+      );
+      const coarsePerAxis = options.coarsePerAxis ?? 11;
+      if (coarsePerAxis > 1 && total > 4 * coarsePerAxis ** grid.axes.length) {
+        const coarse = coarseGrid(grid, coarsePerAxis);
+        const coarseValues = await this.runTiles(
+          problemId,
+          coarse,
+          splitTiles(coarse, Math.ceil(gridPointCount(coarse) / this.size)),
+          signal,
+        );
+        for (const [name, values] of Object.entries(coarseValues) as [keyof Surfaces, Float32Array][]) {
+          const target = new Float32Array(total);
+          upsampleInto(coarse, values, grid, target);
+          surfaces[name] = target;
+        }
+        options.onUpdate?.(surfaces, { stage: "coarse", done: 0, total });
+      }
+      let done = 0;
+      await this.runTiles(
+        problemId,
+        grid,
+        splitTiles(grid, options.tilePoints ?? 128),
+        signal,
+        (tile, part) => {
+          for (const [name, values] of Object.entries(part) as [keyof Surfaces, Float32Array][]) {
+            surfaces[name] ??= new Float32Array(total).fill(Number.NaN);
+            writeTile(grid, tile, values, surfaces[name]);
+          }
+          done += tilePointCount(tile);
+          options.onUpdate?.(surfaces, { stage: "fine", done, total });
+        },
+      );
+      signal?.throwIfAborted();
+      return surfaces;
+    } finally {
+      for (const w of this.workers) void w.api.releaseProblem(problemId).catch(() => {});
+    }
+  }
+
+  /** Hand tiles to whichever worker is free; stop handing out new ones on abort. */
+  private async runTiles(
+    problemId: number,
+    grid: Grid,
+    tiles: Tile[],
+    signal: AbortSignal | undefined,
+    onTile?: (tile: Tile, part: Surfaces) => void,
+  ): Promise<Surfaces> {
+    const total = gridPointCount(grid);
+    const out: Surfaces = {};
+    let next = 0;
+    const run = async (w: ComputeWorker) => {
+      while (next < tiles.length) {
+        if (signal?.aborted) throw abortError(signal);
+        const tile = tiles[next++];
+        const part = await Promise.race([w.api.computeTile(problemId, grid, tile), w.failed]);
+        if (signal?.aborted) throw abortError(signal);
+        for (const [name, values] of Object.entries(part) as [keyof Surfaces, Float32Array][]) {
+          out[name] ??= new Float32Array(total);
+          writeTile(grid, tile, values, out[name]);
+        }
+        onTile?.(tile, part);
+      }
+    };
+    await Promise.all(this.workers.map(run));
+    return out;
+  }
+
+  /** Decision boundary / regression curve of a model (see the worker's predictGrid). */
+  async predictGrid(...args: Parameters<ComputeWorker["api"]["predictGrid"]>): Promise<Float32Array> {
+    await this.init();
+    const w = this.workers[0];
+    return Promise.race([w.api.predictGrid(...args), w.failed]);
+  }
+
+  /** Tensors and prepared problems alive in each worker. */
+  async memory() {
+    return Promise.all(this.workers.map((w) => w.api.memory()));
+  }
+
+  terminate(): void {
+    for (const w of this.workers) w.terminate();
+  }
+}

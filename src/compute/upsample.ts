@@ -1,0 +1,60 @@
+import { axisValue, type Grid } from "../core/landscape/grid";
+
+/**
+ * Fill a fine grid's values from a coarse grid over the same ranges by bilinear interpolation in
+ * the axis coordinates (nearest where a coarse neighbour is non-finite), so a rough picture of
+ * the whole surface shows before the fine points arrive. Both grids row-major, x fastest.
+ *
+ * @example upsampleInto(coarseGrid, coarseValues, fineGrid, fineValues);
+ */
+export function upsampleInto(coarse: Grid, values: Float32Array, fine: Grid, target: Float32Array): void {
+  const cx = coarse.axes[0];
+  const fx = fine.axes[0];
+  const cy = coarse.axes[1];
+  const fy = fine.axes[1];
+  const cnx = cx.count;
+  const cny = cy ? cy.count : 1;
+  const fny = fy ? fy.count : 1;
+  const position = (v: number, axis: Grid["axes"][number]) => {
+    const t = ((v - axis.min) / (axis.max - axis.min)) * (axis.count - 1);
+    return Math.min(axis.count - 1, Math.max(0, t));
+  };
+  for (let j = 0; j < fny; j++) {
+    const ty = cy && fy ? position(axisValue(fy, j), cy) : 0;
+    const y0 = Math.floor(ty);
+    const y1 = Math.min(cny - 1, y0 + 1);
+    const wy = ty - y0;
+    for (let i = 0; i < fx.count; i++) {
+      const tx = position(axisValue(fx, i), cx);
+      const x0 = Math.floor(tx);
+      const x1 = Math.min(cnx - 1, x0 + 1);
+      const wx = tx - x0;
+      const corners = [
+        [values[y0 * cnx + x0], (1 - wx) * (1 - wy)],
+        [values[y0 * cnx + x1], wx * (1 - wy)],
+        [values[y1 * cnx + x0], (1 - wx) * wy],
+        [values[y1 * cnx + x1], wx * wy],
+      ];
+      let sum = 0;
+      let weight = 0;
+      let nearest = Number.NaN;
+      let best = -1;
+      for (const [v, w] of corners) {
+        if (w > best) {
+          best = w;
+          nearest = v;
+        }
+        if (Number.isFinite(v)) {
+          sum += v * w;
+          weight += w;
+        }
+      }
+      target[j * fx.count + i] = weight > 0.999 ? sum / weight : nearest;
+    }
+  }
+}
+
+/** A coarse grid over the same ranges with at most `perAxis` points per axis. */
+export function coarseGrid(grid: Grid, perAxis: number): Grid {
+  return { axes: grid.axes.map((a) => ({ ...a, count: Math.min(a.count, perAxis) })) };
+}
