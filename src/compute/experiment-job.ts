@@ -1,0 +1,126 @@
+/**
+ * One experiment in the browser: train on a worker, then sample the landscape over the pool,
+ * coarse to fine, reporting every step to a sink (the store). The previous job is aborted when
+ * a new one starts. No tfjs here: the workers compute, this file only orchestrates.
+ */
+
+import type { HistoryEntry } from "../../workers/compute.worker";
+import { resolveConfig } from "../core/config/schema";
+import type { Snapshot } from "../core/snapshot/schema";
+import type { LandscapeView, TrajectoryView } from "../state/types";
+import { boundaryFor, type ModelPicture } from "./model-picture";
+import type { ComputePool, SampleProgress } from "./pool";
+
+export type JobPhase = "training" | "sampling" | "done" | "error" | "cancelled";
+
+export interface JobSink {
+  start(): void;
+  phase(phase: JobPhase, detail?: string): void;
+  progress(p: { phase: "train" | "landscape"; done: number; total: number; detail: string }): void;
+  epoch(entry: HistoryEntry, total: number): void;
+  landscape(view: LandscapeView): void;
+  /** The landscape's surface arrays changed in place. */
+  surfaces(done: number, total: number, stage: SampleProgress["stage"]): void;
+  picture(p: ModelPicture | null): void;
+  warn(message: string): void;
+}
+
+/** The trajectory of a snapshot's `trajectory` section as typed arrays for the views. */
+export function trajectoryView(s: Snapshot): TrajectoryView | undefined {
+  const t = s.trajectory as
+    | { x?: number[]; y?: number[]; loss?: (number | null)[]; epochs?: number[]; explained?: number[] }
+    | undefined;
+  if (!t?.x || !t.y || !t.epochs || !t.explained) return undefined;
+  const coords = new Float32Array(t.x.length * 2);
+  t.x.forEach((x, i) => {
+    coords[2 * i] = x;
+    coords[2 * i + 1] = t.y?.[i] ?? Number.NaN;
+  });
+  return {
+    coords,
+    loss: Float32Array.from(t.loss ?? [], (v) => v ?? Number.NaN),
+    epochs: t.epochs,
+    explained: [t.explained[0] ?? 0, t.explained[1] ?? 0],
+  };
+}
+
+export class ExperimentJob {
+  private controller: AbortController | null = null;
+
+  constructor(
+    private readonly pool: ComputePool,
+    private readonly sink: JobSink,
+  ) {}
+
+  get running(): boolean {
+    return this.controller !== null;
+  }
+
+  cancel(): void {
+    this.controller?.abort(new Error("cancelled"));
+  }
+
+  /** Run one experiment from a config input; resolves when done, failed or cancelled. */
+  async run(configInput: unknown): Promise<Snapshot | null> {
+    this.cancel();
+    const controller = new AbortController();
+    this.controller = controller;
+    const { signal } = controller;
+    const sink = this.sink;
+    try {
+      const config = resolveConfig(configInput); // bad input fails here, before any work
+      sink.start();
+      sink.phase("training");
+      const trained = await this.pool.train(config, {
+        signal,
+        onEpoch: (entry, total) => {
+          if (signal.aborted) return;
+          sink.epoch(entry, total);
+          sink.progress({
+            phase: "train",
+            done: entry.epoch,
+            total,
+            detail: `epoch ${entry.epoch}/${total}, train loss ${entry.trainLoss.toPrecision(4)}`,
+          });
+        },
+      });
+      signal.throwIfAborted();
+      for (const w of trained.warnings) sink.warn(w);
+      const snapshot = trained.snapshot;
+      const view: LandscapeView = { snapshot, done: 0, total: 0, trajectory: trajectoryView(snapshot) };
+      sink.landscape(view);
+      void boundaryFor(this.pool, snapshot, snapshot.model.parameters).then(
+        (p) => !signal.aborted && sink.picture(p),
+        () => {},
+      );
+      sink.phase("sampling");
+      const surfaces = await this.pool.sample(snapshot, {
+        signal,
+        onUpdate: (s, p) => {
+          snapshot.surfaces = s as Record<string, Float32Array>;
+          view.done = p.done;
+          view.total = p.total;
+          sink.surfaces(p.done, p.total, p.stage);
+          sink.progress({
+            phase: "landscape",
+            done: p.done,
+            total: p.total,
+            detail: p.stage === "coarse" ? "coarse picture" : `${p.done}/${p.total} grid points`,
+          });
+        },
+      });
+      snapshot.surfaces = surfaces as Record<string, Float32Array>;
+      sink.phase("done");
+      return snapshot;
+    } catch (err) {
+      if (signal.aborted) {
+        sink.phase("cancelled");
+      } else {
+        sink.phase("error", err instanceof Error ? err.message : String(err));
+      }
+      return null;
+    } finally {
+      if (this.controller === controller) this.controller = null;
+    }
+  }
+}
