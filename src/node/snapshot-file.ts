@@ -51,7 +51,14 @@ export async function writeSnapshotFile(
     await rename(tmp, filePath);
   } catch (error) {
     await rm(tmp, { force: true });
-    throw new Error(`cannot write snapshot ${filePath}: ${(error as Error).message}`, { cause: error });
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason =
+      code === "ENOENT"
+        ? `its folder ${dir} does not exist`
+        : code === "EACCES"
+          ? "permission denied"
+          : (error as Error).message;
+    throw new Error(`cannot write snapshot ${filePath}: ${reason}`, { cause: error });
   }
 }
 

@@ -47,7 +47,11 @@ describe("experiment config", () => {
       { grid: { x: { count: 2001 }, y: { count: 2001 } } },
       /grid: 4004001 points is too large/,
     ],
-    ["min >= max", { grid: { y: { min: 1, max: 1 } } }, /grid\.y\.min: y\.min must be less than y\.max/],
+    [
+      "min >= max",
+      { grid: { y: { min: 1, max: 1 } } },
+      /grid\.y\.min: y\.min \(1\) must be less than y\.max \(1\)/,
+    ],
     ["a typo key", { trainng: {} }, /Unrecognized key.*"trainng"/i],
     ["a negative learning rate", { training: { learningRate: -1 } }, /training\.learningRate/],
     ["a non-integer seed", { seed: 1.5 }, /seed: .*int/i],
@@ -62,6 +66,22 @@ describe("experiment config", () => {
       expect(() => resolveConfig(input)).toThrow(message);
     });
   }
+
+  it("rejects grid ranges beyond float32 and PCA planes that cannot work, before any training", () => {
+    expect(() => resolveConfig({ grid: { x: { min: -1e308, max: 1e308 } } })).toThrow(
+      /grid\.x\.min: .*-3\.4028/,
+    );
+    expect(() => resolveConfig({ directions: { method: "pca" }, grid: { y: null } })).toThrow(
+      /pca needs a 2-D grid/,
+    );
+    expect(() =>
+      resolveConfig({ directions: { method: "pca" }, training: { epochs: 10, checkpointEvery: 10 } }),
+    ).toThrow(/pca needs at least 3 checkpoints; training.epochs 10 with checkpointEvery 10 gives 2/);
+    expect(
+      resolveConfig({ directions: { method: "pca" }, training: { epochs: 10, checkpointEvery: 4 } })
+        .directions.method,
+    ).toBe("pca");
+  });
 
   it("lists every problem at once", () => {
     expect(() => resolveConfig({ seed: -1, model: { activation: "nope" }, data: { name: "x" } })).toThrow(

@@ -181,11 +181,14 @@ describe("runExperiment", () => {
   it("refuses PCA directions without a training run", async () => {
     const first = await runExperiment(resolveConfig(small), { backend: "wasm", now });
     await expect(
-      runExperiment(resolveConfig({ ...small, directions: { method: "pca" } }), {
-        backend: "wasm",
-        now,
-        from: first.snapshot,
-      }),
+      runExperiment(
+        resolveConfig({
+          ...small,
+          training: { epochs: 6, checkpointEvery: 2 },
+          directions: { method: "pca" },
+        }),
+        { backend: "wasm", now, from: first.snapshot },
+      ),
     ).rejects.toThrow(/pca needs a training run/);
   });
 

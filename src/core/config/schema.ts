@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { type DatasetSpec, parseDatasetSpec } from "../data/spec";
 import { BIAS_MODES, NORMALIZATIONS } from "../directions/normalize";
-import { assertGrid, type Grid, MAX_AXIS_COUNT } from "../landscape/grid";
+import { assertGrid, FLOAT32_MAX, type Grid, MAX_AXIS_COUNT } from "../landscape/grid";
 import { INIT_SCHEMES } from "../model/init";
 import { MAX_HIDDEN_LAYERS, MAX_WIDTH } from "../model/mlp";
 import { ACTIVATIONS } from "../model/types";
@@ -11,9 +11,10 @@ import { OPTIMIZERS } from "../train/names";
 const seed = z.number().int().min(0).max(0xffffffff);
 const positive = z.number().positive().finite();
 
+const coordinate = z.number().finite().min(-FLOAT32_MAX).max(FLOAT32_MAX);
 const axisSchema = z.strictObject({
-  min: z.number().finite().default(-1),
-  max: z.number().finite().default(1),
+  min: coordinate.default(-1),
+  max: coordinate.default(1),
   count: z.number().int().min(2).max(MAX_AXIS_COUNT).default(51),
 });
 
@@ -61,9 +62,18 @@ const gridSchema = z
     /** null for a 1-D landscape (a line along x). */
     y: axisSchema.nullable().default(() => axisSchema.parse({})),
   })
-  .refine((g) => g.x.min < g.x.max, { message: "x.min must be less than x.max", path: ["x", "min"] })
+  .refine((g) => g.x.min < g.x.max, {
+    error: (issue) => {
+      const g = issue.input as { x: { min: number; max: number } };
+      return `x.min (${g.x.min}) must be less than x.max (${g.x.max})`;
+    },
+    path: ["x", "min"],
+  })
   .refine((g) => g.y === null || g.y.min < g.y.max, {
-    message: "y.min must be less than y.max",
+    error: (issue) => {
+      const g = issue.input as { y: { min: number; max: number } };
+      return `y.min (${g.y.min}) must be less than y.max (${g.y.max})`;
+    },
     path: ["y", "min"],
   });
 
@@ -150,10 +160,31 @@ export function resolveConfig(input: unknown): ExperimentConfig {
     training: { ...c.training, seed: c.training.seed ?? deriveSeed(c.seed, "training") },
     directions: { ...c.directions, seeds },
   };
+  const late: string[] = [];
   try {
     assertGrid(configGrid(resolved), "grid");
   } catch (err) {
-    throw new Error(`invalid config (1 problem):\n  ${(err as Error).message}`);
+    late.push((err as Error).message);
+  }
+  if (resolved.directions.method === "pca") {
+    // Checked here so that a doomed PCA plane fails before training, not after it.
+    const { epochs, checkpointEvery } = resolved.training;
+    const checkpoints =
+      1 +
+      (checkpointEvery > 0 ? Math.floor(epochs / checkpointEvery) : 0) +
+      (epochs > 0 && (checkpointEvery === 0 || epochs % checkpointEvery !== 0) ? 1 : 0);
+    if (resolved.grid.y === null)
+      late.push("directions.method: pca needs a 2-D grid (grid.y must not be null)");
+    if (checkpoints < 3) {
+      late.push(
+        `directions.method: pca needs at least 3 checkpoints; training.epochs ${epochs} with checkpointEvery ${checkpointEvery} gives ${checkpoints}`,
+      );
+    }
+  }
+  if (late.length > 0) {
+    throw new Error(
+      `invalid config (${late.length} problem${late.length === 1 ? "" : "s"}):\n  ${late.join("\n  ")}`,
+    );
   }
   return resolved;
 }

@@ -16,6 +16,8 @@ export interface Grid {
 /** Largest number of grid points accepted (about 1000 x 1000). */
 export const MAX_GRID_POINTS = 1_002_001;
 export const MAX_AXIS_COUNT = 2001;
+/** Coordinates are float32 in the evaluators: larger magnitudes would become infinite. */
+export const FLOAT32_MAX = 3.4028234663852886e38;
 
 /** Throws a message naming the field when an axis or grid is unusable. */
 export function assertGrid(grid: Grid, path = "grid"): void {
