@@ -25,7 +25,7 @@ import { predict } from "../src/core/model/predict";
 import type { MlpArchitecture } from "../src/core/model/types";
 import type { Snapshot } from "../src/core/snapshot/schema";
 import { tf } from "../src/core/tf";
-import type { HistoryEntry } from "../src/core/train/train";
+import type { HistoryEntry } from "../src/core/train/history";
 import { calibrateBackends } from "./calibrate";
 import { buffersOf } from "./transfer";
 
@@ -254,7 +254,7 @@ export interface TrainJobResult {
   warnings: string[];
 }
 
-export type { HistoryEntry } from "../src/core/train/train";
+export type { HistoryEntry } from "../src/core/train/history";
 
 export type Api = typeof api;
 

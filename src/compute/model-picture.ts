@@ -3,17 +3,10 @@
  * over the data's box) or the regression curve. Computed in a worker.
  */
 import type { Snapshot } from "../core/snapshot/schema";
+import type { DecisionBoundary } from "../state/store";
 import type { ComputePool } from "./pool";
 
-export type ModelPicture =
-  | {
-      kind: "boundary";
-      bounds: [number, number, number, number];
-      resolution: number;
-      probabilities: Float32Array;
-      classes: number;
-    }
-  | { kind: "curve"; x: Float32Array; y: Float32Array };
+export type ModelPicture = DecisionBoundary;
 
 /** The data's bounding box with a relative margin: [xmin, xmax, ymin, ymax]. */
 export function dataBox(data: Snapshot["data"], margin = 0.1): [number, number, number, number] {
@@ -52,7 +45,13 @@ export async function boundaryFor(
   if (arch.inputSize === 2 && s.data.task === "classification") {
     const resolution = 96;
     const probabilities = await pool.predictGrid(arch, parameters, "classification", bounds, resolution);
-    return { kind: "boundary", bounds, resolution, probabilities, classes: arch.outputSize };
+    return {
+      kind: "classes",
+      bounds: { x: [bounds[0], bounds[1]], y: [bounds[2], bounds[3]] },
+      resolution,
+      probabilities,
+      classes: arch.outputSize,
+    };
   }
   if (arch.inputSize === 1 && arch.outputSize === 1) {
     const resolution = 200;
@@ -61,7 +60,7 @@ export async function boundaryFor(
       { length: resolution },
       (_, i) => bounds[0] + ((bounds[1] - bounds[0]) * i) / (resolution - 1),
     );
-    return { kind: "curve", x, y };
+    return { kind: "curve", curve: { x, y } };
   }
   return null;
 }

@@ -47,9 +47,12 @@ const trainingSchema = z.strictObject({
   seed: seed.optional(),
 });
 
+/** "random": Gaussian directions; "pca": the plane of the training trajectory (Li et al. 2018). */
+export const DIRECTION_METHODS = ["random", "pca"] as const;
+
 const directionsSchema = z.strictObject({
   /** "random": Gaussian directions; "pca": the plane of the training trajectory (Li et al. 2018). */
-  method: z.enum(["random", "pca"]).default("random"),
+  method: z.enum(DIRECTION_METHODS).default("random"),
   normalization: z.enum(NORMALIZATIONS).default("filter"),
   bias: z.enum(BIAS_MODES).default("zero"),
   /** One seed per axis; derived from the top-level seed when absent. */

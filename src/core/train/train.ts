@@ -7,7 +7,10 @@ import { mlpLayout } from "../model/mlp";
 import type { LossKind, MlpArchitecture } from "../model/types";
 import { createRng, permutation } from "../rng";
 import { tf } from "../tf";
+import type { Checkpoint, HistoryEntry } from "./history";
 import { Optimizer, type OptimizerSettings } from "./optimizers";
+
+export type { Checkpoint, HistoryEntry } from "./history";
 
 export interface TrainingSettings extends OptimizerSettings {
   /** Samples per step, or "full" for full-batch gradient descent. */
@@ -19,22 +22,6 @@ export interface TrainingSettings extends OptimizerSettings {
   checkpointEvery: number;
   /** Drives the minibatch order. */
   seed: number;
-}
-
-/** Metrics over the whole splits after an epoch (epoch 0: at initialization). */
-export interface HistoryEntry {
-  epoch: number;
-  step: number;
-  trainLoss: number;
-  trainAccuracy?: number;
-  testLoss?: number;
-  testAccuracy?: number;
-}
-
-export interface Checkpoint {
-  epoch: number;
-  step: number;
-  parameters: Float32Array;
 }
 
 export interface TrainResult {

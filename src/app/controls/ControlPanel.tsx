@@ -1,0 +1,121 @@
+import { useId } from "react";
+import {
+  GROUPS,
+  type Group,
+  isShown,
+  propertyOf,
+  SETTING_KEYS,
+  type SettingKey,
+} from "../../state/properties";
+import { useAppStore } from "../../state/store";
+import { Field } from "./Field";
+import { Notices } from "./Notices";
+import { ProgressBar } from "./ProgressBar";
+import "./controls.css";
+
+export interface ControlPanelProps {
+  presets: { name: string; label: string }[];
+  onPreset(name: string): void;
+  onRun(): void;
+  onCancel(): void;
+  /** Show the store's messages under the buttons (default true). */
+  showMessages?: boolean;
+}
+
+const KEYS_BY_GROUP = new Map<Group, SettingKey[]>(
+  GROUPS.map((g) => [g, SETTING_KEYS.filter((k) => propertyOf(k).group === g)]),
+);
+
+/**
+ * Every setting of the property table, grouped as the table says, plus the preset picker, Run
+ * and Cancel and the job's progress. Reads and writes the app store; computes nothing.
+ */
+export function ControlPanel({ presets, onPreset, onRun, onCancel, showMessages = true }: ControlPanelProps) {
+  const phase = useAppStore((s) => s.job.phase);
+  const running = phase === "training" || phase === "sampling";
+  return (
+    <aside className="controls" aria-label="Controls" data-testid="controls">
+      <PresetPicker presets={presets} onPreset={onPreset} />
+      <div className="ctl-actions">
+        <button type="button" className="ctl-run" data-testid="run" disabled={running} onClick={onRun}>
+          Run
+        </button>
+        <button
+          type="button"
+          className="ctl-cancel"
+          data-testid="cancel"
+          disabled={!running}
+          onClick={onCancel}
+        >
+          Cancel
+        </button>
+      </div>
+      <ProgressBar />
+      {showMessages && <Notices />}
+      {GROUPS.map((group) => (
+        <GroupSection key={group} group={group} />
+      ))}
+    </aside>
+  );
+}
+
+function PresetPicker({ presets, onPreset }: Pick<ControlPanelProps, "presets" | "onPreset">) {
+  const id = useId();
+  const presetName = useAppStore((s) => s.presetName);
+  const known = presets.some((p) => p.name === presetName);
+  return (
+    <div className="ctl-row ctl-preset" title="load an example experiment (view settings stay)">
+      <label className="ctl-label" htmlFor={id}>
+        Preset
+      </label>
+      <div className="ctl-input">
+        <select
+          id={id}
+          data-testid="ctl-preset"
+          value={known && presetName ? presetName : ""}
+          onChange={(e) => {
+            if (e.target.value) onPreset(e.target.value);
+          }}
+        >
+          <option value="" disabled>
+            {presetName && !known ? presetName : "custom"}
+          </option>
+          {presets.map((p) => (
+            <option key={p.name} value={p.name}>
+              {p.label}
+            </option>
+          ))}
+        </select>
+      </div>
+    </div>
+  );
+}
+
+function GroupSection({ group }: { group: Group }) {
+  // Re-render on the two settings that decide which fields show.
+  const ds = useAppStore((s) => s.settings.ds);
+  const opt = useAppStore((s) => s.settings.opt);
+  const keys = (KEYS_BY_GROUP.get(group) ?? []).filter((k) => isShown(k, { ds, opt }));
+  const main = keys.filter((k) => !propertyOf(k).advanced);
+  const more = keys.filter((k) => propertyOf(k).advanced);
+  return (
+    <details className="ctl-group" open data-testid={`group-${group.toLowerCase()}`}>
+      <summary>{group}</summary>
+      <div className="ctl-fields">
+        {main.map((k) => (
+          <Field key={k} settingKey={k} />
+        ))}
+        {more.length > 0 && (
+          <details className="ctl-more">
+            <summary>More</summary>
+            <div className="ctl-fields">
+              {more.map((k) => (
+                <Field key={k} settingKey={k} />
+              ))}
+            </div>
+          </details>
+        )}
+      </div>
+    </details>
+  );
+}

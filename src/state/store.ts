@@ -1,0 +1,303 @@
+/**
+ * The one app store (zustand): settings from the property table, the running job, training
+ * history, landscapes, the picked point, the data plot's boundary and user-visible messages.
+ * No compute here: the compute bridge reads settings and writes results through the actions.
+ *
+ * Large arrays (history columns, surfaces) are updated in place; a version counter says when,
+ * so views subscribe to the counter instead of copying arrays on every epoch or tile.
+ *
+ * @example appStore.getState().set("lr", 0.02); const cfg = appStore.getState().toExperimentConfig();
+ */
+
+import { useStore } from "zustand";
+import { createStore, type StoreApi } from "zustand/vanilla";
+import type { ExperimentConfigInput } from "../core/config/schema";
+import type { HistoryEntry } from "../core/train/history";
+import { fromExperimentConfig, toExperimentConfig, toViewOptions } from "./config-map";
+import {
+  defaultSettings,
+  type SettingKey,
+  type Settings,
+  type SettingsPatch,
+  sameSettings,
+} from "./properties";
+import type { LandscapeView, PickedPoint, SurfaceViewOptions } from "./types";
+import { applyValues } from "./validate";
+
+export type JobPhase = "idle" | "training" | "sampling" | "done" | "error" | "cancelled";
+
+export interface JobProgress {
+  /** What is running, in words the progress bar shows ("training", "sampling", "tile 3/12"...). */
+  phase: string;
+  done: number;
+  total: number;
+  detail: string | null;
+}
+
+export interface JobState {
+  phase: JobPhase;
+  progress: JobProgress | null;
+  error: string | null;
+  /** The tfjs backend that ran the job ("wasm", "webgl", ...). */
+  backend: string | null;
+  /** Date.now() when the job started. */
+  startedAt: number | null;
+}
+
+/** Training history as columns (what uPlot takes); null where a metric is missing. */
+export interface HistoryColumns {
+  epoch: number[];
+  step: number[];
+  trainLoss: number[];
+  testLoss: (number | null)[];
+  trainAccuracy: (number | null)[];
+  testAccuracy: (number | null)[];
+}
+
+/**
+ * What the data plot draws behind the points: class probabilities on a regular grid over
+ * `bounds` (classification), or the network's curve (1-D regression).
+ */
+export type DecisionBoundary =
+  | {
+      kind: "classes";
+      bounds: { x: [number, number]; y: [number, number] };
+      /** Grid points per side. */
+      resolution: number;
+      classes: number;
+      /** [resolution * resolution, classes] row-major, x fastest. */
+      probabilities: Float32Array;
+    }
+  | { kind: "curve"; curve: { x: Float32Array; y: Float32Array } };
+
+export type MessageLevel = "info" | "warn" | "error";
+
+export interface Message {
+  id: number;
+  level: MessageLevel;
+  text: string;
+  /** Date.now() when posted. */
+  at: number;
+}
+
+export type SetResult = { ok: true } | { ok: false; message: string };
+
+export interface AppState {
+  /** The value of every property-table entry, by URL key. */
+  settings: Settings;
+  /** The preset last applied; null once a setting is changed by hand. */
+  presetName: string | null;
+  job: JobState;
+  history: HistoryColumns;
+  /** Bumped whenever `history` changes (its arrays grow in place). */
+  historyVersion: number;
+  landscape: LandscapeView | null;
+  /** Bumped when the landscape is replaced or its surfaces are filled in place. */
+  landscapeVersion: number;
+  /** A second landscape for side-by-side comparison. */
+  compare: LandscapeView | null;
+  picked: PickedPoint | null;
+  boundary: DecisionBoundary | null;
+  /** Newest last; at most MAX_MESSAGES. */
+  messages: Message[];
+
+  /** Set one value; rejected values leave the state unchanged and say why. */
+  set<K extends SettingKey>(key: K, value: Settings[K]): SetResult;
+  /** Set several values (by key); invalid ones are skipped and posted as warnings. Returns the problems. */
+  setMany(values: SettingsPatch | Readonly<Record<string, unknown>>, source?: string): string[];
+  /** The defaults plus `values` (what a URL hash describes). Returns the problems, also posted. */
+  resetSettings(values?: SettingsPatch, source?: string): string[];
+  /** Map an experiment config (a public/presets/*.json) onto the settings; view settings stay. */
+  applyPreset(name: string, config: unknown): string[];
+  /** The experiment config input of the current settings; resolveConfig accepts it. */
+  toExperimentConfig(): ExperimentConfigInput;
+
+  startJob(phase?: "training" | "sampling"): void;
+  setJobPhase(phase: JobPhase): void;
+  setProgress(progress: JobProgress | null): void;
+  setBackend(backend: string | null): void;
+  /** End the job: done, error (with its message) or cancelled. */
+  finishJob(phase: "done" | "error" | "cancelled", error?: string): void;
+
+  resetHistory(): void;
+  /** Append rows to the history columns in place. */
+  appendHistory(entries: readonly HistoryEntry[]): void;
+
+  /** Replace the landscape (clears the picked point). */
+  setLandscape(view: LandscapeView | null): void;
+  /** Surfaces were written in place: record how many points are done and bump the version. */
+  landscapeUpdated(done?: number): void;
+  setCompare(view: LandscapeView | null): void;
+  setPicked(point: PickedPoint | null): void;
+  setBoundary(boundary: DecisionBoundary | null): void;
+
+  /** Post a user-visible message; returns its id. */
+  notify(text: string, level?: MessageLevel): number;
+  dismiss(id: number): void;
+  clearMessages(): void;
+}
+
+export const MAX_MESSAGES = 50;
+
+export function emptyHistory(): HistoryColumns {
+  return { epoch: [], step: [], trainLoss: [], testLoss: [], trainAccuracy: [], testAccuracy: [] };
+}
+
+export const IDLE_JOB: JobState = {
+  phase: "idle",
+  progress: null,
+  error: null,
+  backend: null,
+  startedAt: null,
+};
+
+/** A new store; the app uses the `appStore` singleton, tests make their own. */
+export function createAppStore(initial?: { settings?: Settings }): StoreApi<AppState> {
+  let nextMessageId = 1;
+  return createStore<AppState>()((setState, get) => {
+    const post = (texts: readonly string[], level: MessageLevel, source?: string) => {
+      for (const text of texts) get().notify(source ? `${source}: ${text}` : text, level);
+    };
+    return {
+      settings: initial?.settings ?? defaultSettings(),
+      presetName: null,
+      job: IDLE_JOB,
+      history: emptyHistory(),
+      historyVersion: 0,
+      landscape: null,
+      landscapeVersion: 0,
+      compare: null,
+      picked: null,
+      boundary: null,
+      messages: [],
+
+      set(key, value) {
+        const result = applyValues(get().settings, { [key]: value });
+        if (result.problems.length > 0) return { ok: false, message: result.problems.join("; ") };
+        if (result.changed.length > 0) setState({ settings: result.settings, presetName: null });
+        return { ok: true };
+      },
+      setMany(values, source) {
+        const result = applyValues(get().settings, values);
+        if (result.changed.length > 0) setState({ settings: result.settings, presetName: null });
+        post(result.problems, "warn", source);
+        return result.problems;
+      },
+      resetSettings(values = {}, source) {
+        const result = applyValues(defaultSettings(), values);
+        if (!sameSettings(get().settings, result.settings))
+          setState({ settings: result.settings, presetName: null });
+        post(result.problems, "warn", source);
+        return result.problems;
+      },
+      applyPreset(name, config) {
+        const mapped = fromExperimentConfig(config);
+        if (Object.keys(mapped.values).length === 0) {
+          post(mapped.problems, "error", `preset "${name}"`);
+          return mapped.problems;
+        }
+        const result = applyValues(get().settings, mapped.values);
+        const problems = [...mapped.problems, ...result.problems];
+        setState({ settings: result.settings, presetName: name });
+        post(problems, "warn", `preset "${name}"`);
+        return problems;
+      },
+      toExperimentConfig() {
+        return toExperimentConfig(get().settings);
+      },
+
+      startJob(phase = "training") {
+        setState((s) => ({
+          job: { phase, progress: null, error: null, backend: s.job.backend, startedAt: Date.now() },
+        }));
+      },
+      setJobPhase(phase) {
+        setState((s) => ({ job: { ...s.job, phase } }));
+      },
+      setProgress(progress) {
+        setState((s) => ({ job: { ...s.job, progress } }));
+      },
+      setBackend(backend) {
+        setState((s) => ({ job: { ...s.job, backend } }));
+      },
+      finishJob(phase, error) {
+        setState((s) => ({
+          job: { ...s.job, phase, error: phase === "error" ? (error ?? "failed") : null },
+        }));
+      },
+
+      resetHistory() {
+        setState((s) => ({ history: emptyHistory(), historyVersion: s.historyVersion + 1 }));
+      },
+      appendHistory(entries) {
+        if (entries.length === 0) return;
+        const h = get().history;
+        for (const e of entries) {
+          h.epoch.push(e.epoch);
+          h.step.push(e.step);
+          h.trainLoss.push(e.trainLoss);
+          h.testLoss.push(e.testLoss ?? null);
+          h.trainAccuracy.push(e.trainAccuracy ?? null);
+          h.testAccuracy.push(e.testAccuracy ?? null);
+        }
+        setState((s) => ({ historyVersion: s.historyVersion + 1 }));
+      },
+
+      setLandscape(view) {
+        setState((s) => ({ landscape: view, landscapeVersion: s.landscapeVersion + 1, picked: null }));
+      },
+      landscapeUpdated(done) {
+        setState((s) => ({
+          landscape: s.landscape && done !== undefined ? { ...s.landscape, done } : s.landscape,
+          landscapeVersion: s.landscapeVersion + 1,
+        }));
+      },
+      setCompare(view) {
+        setState({ compare: view });
+      },
+      setPicked(point) {
+        setState({ picked: point });
+      },
+      setBoundary(boundary) {
+        setState({ boundary });
+      },
+
+      notify(text, level = "info") {
+        const id = nextMessageId++;
+        setState((s) => ({
+          messages: [...s.messages, { id, level, text, at: Date.now() }].slice(-MAX_MESSAGES),
+        }));
+        return id;
+      },
+      dismiss(id) {
+        setState((s) => ({ messages: s.messages.filter((m) => m.id !== id) }));
+      },
+      clearMessages() {
+        setState({ messages: [] });
+      },
+    };
+  });
+}
+
+export const appStore = createAppStore();
+
+/**
+ * Read the app store from React; re-renders when the selected value changes (Object.is).
+ * Selectors must return stable references: pick fields, or use the memoized selectors below.
+ *
+ * @example const lr = useAppStore((s) => s.settings.lr);
+ */
+export function useAppStore<T>(selector: (state: AppState) => T): T {
+  return useStore(appStore, selector);
+}
+
+let lastView: SurfaceViewOptions | null = null;
+
+/** The surface view options, the same object while none of them changes. */
+export function selectViewOptions(state: Pick<AppState, "settings">): SurfaceViewOptions {
+  const view = toViewOptions(state.settings);
+  if (lastView && (Object.keys(view) as (keyof SurfaceViewOptions)[]).every((k) => view[k] === lastView?.[k]))
+    return lastView;
+  lastView = view;
+  return view;
+}

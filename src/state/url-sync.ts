@@ -1,0 +1,84 @@
+/**
+ * Keeps the URL hash and the store's settings in step: settings changes are written with
+ * history.replaceState (debounced, so dragging a slider does not flood the history API), and the
+ * hash is read on start and on every hashchange (a pasted link, back/forward).
+ *
+ * @example useEffect(() => startUrlSync(appStore), []);
+ */
+
+import type { StoreApi } from "zustand/vanilla";
+import type { AppState } from "./store";
+import { decodeHash, encodeHash } from "./url";
+
+/** The parts of `window` this module uses (tests pass a fake). */
+export interface UrlEnv {
+  location: { hash: string; pathname: string; search: string };
+  history: { state: unknown; replaceState(data: unknown, unused: string, url: string): void };
+  addEventListener(type: "hashchange", listener: () => void): void;
+  removeEventListener(type: "hashchange", listener: () => void): void;
+  setTimeout(handler: () => void, ms: number): unknown;
+  clearTimeout(id: unknown): void;
+}
+
+export const URL_WRITE_DELAY_MS = 150;
+
+/**
+ * Start syncing; returns the cleanup, which writes any pending change before it stops.
+ * On start the hash is read (defaults plus what it gives; problems are posted as messages) and
+ * rewritten in canonical form, so a link with a bad value no longer carries it.
+ */
+export function startUrlSync(
+  store: StoreApi<AppState>,
+  options: { env?: UrlEnv; delayMs?: number } = {},
+): () => void {
+  const env = options.env ?? (window as unknown as UrlEnv);
+  const delay = options.delayMs ?? URL_WRITE_DELAY_MS;
+  let timer: unknown = null;
+
+  const currentBody = () =>
+    env.location.hash.startsWith("#") ? env.location.hash.slice(1) : env.location.hash;
+
+  const write = () => {
+    timer = null;
+    const body = encodeHash(store.getState().settings);
+    if (body === currentBody()) return;
+    const { pathname, search } = env.location;
+    env.history.replaceState(env.history.state, "", `${pathname}${search}${body ? `#${body}` : ""}`);
+  };
+
+  const cancelPending = () => {
+    if (timer !== null) env.clearTimeout(timer);
+    timer = null;
+  };
+
+  const read = () => {
+    cancelPending();
+    const hash = env.location.hash;
+    // Our own canonical hash: nothing to do (also avoids undoing a change that is being typed).
+    if (hash.replace(/^#/, "") === encodeHash(store.getState().settings)) return;
+    const { values, problems } = decodeHash(hash);
+    const state = store.getState();
+    for (const problem of problems) state.notify(problem, "warn");
+    state.resetSettings(values, "URL");
+  };
+
+  read();
+  write();
+
+  const unsubscribe = store.subscribe((state, previous) => {
+    if (state.settings === previous.settings) return;
+    cancelPending();
+    timer = env.setTimeout(write, delay);
+  });
+  const onHashChange = () => read();
+  env.addEventListener("hashchange", onHashChange);
+
+  return () => {
+    unsubscribe();
+    env.removeEventListener("hashchange", onHashChange);
+    if (timer !== null) {
+      cancelPending();
+      write();
+    }
+  };
+}
