@@ -37,40 +37,43 @@ export interface SurfaceScale {
   lo: number;
   hi: number;
   log: boolean;
-  /** Raw value -> [0, 1], NaN for non-finite input (and for v <= 0 in log mode). */
+  /** Raw value -> [0, 1], NaN for non-finite input; in log mode v <= 0 maps to 0. */
   normalize(v: number): number;
   /** [0, 1] -> raw value, for legend ticks. */
   invert(t: number): number;
 }
 
-/** Smallest positive value used for log scales, so log10(0) never appears. */
-const LOG_FLOOR = 1e-12;
-
 function transformed(v: number, log: boolean): number {
   if (!Number.isFinite(v)) return Number.NaN;
-  return log ? Math.log10(Math.max(v, LOG_FLOOR)) : v;
+  if (!log) return v;
+  return v > 0 ? Math.log10(v) : Number.NEGATIVE_INFINITY;
 }
 
 /**
  * A scale fitted to one or more surfaces (pass several to compare with one shared scale).
+ * In log mode the range comes from the positive values; zero or negative values sit at the
+ * bottom (t = 0) instead of dragging the range down to log10(0).
  *
  * @example const s = fitScale([loss], { log: true, clipQuantile: 0.98 }); s.normalize(loss[0]);
  */
 export function fitScale(surfaces: readonly Float32Array[], options: ScaleOptions): SurfaceScale {
-  const values: number[] = [];
+  let n = 0;
+  for (const surface of surfaces) n += surface.length;
+  const values = new Float64Array(n);
+  let k = 0;
   for (const surface of surfaces) {
     for (let i = 0; i < surface.length; i++) {
       const t = transformed(surface[i], options.log);
-      if (Number.isFinite(t)) values.push(t);
+      if (Number.isFinite(t)) values[k++] = t;
     }
   }
+  const finite = values.subarray(0, k).sort(); // typed-array sort: numeric, fast
   let lo = 0;
   let hi = 1;
-  if (values.length > 0) {
-    values.sort((a, b) => a - b);
-    lo = values[0];
+  if (finite.length > 0) {
+    lo = finite[0];
     const q = Math.min(1, Math.max(0, options.clipQuantile));
-    hi = values[Math.min(values.length - 1, Math.floor(q * (values.length - 1)))];
+    hi = finite[Math.min(finite.length - 1, Math.floor(q * (finite.length - 1)))];
     if (!(hi > lo)) hi = lo + (Math.abs(lo) > 0 ? Math.abs(lo) * 1e-6 : 1e-6);
   }
   const span = hi - lo;
@@ -80,6 +83,7 @@ export function fitScale(surfaces: readonly Float32Array[], options: ScaleOption
     log: options.log,
     normalize(v) {
       const t = transformed(v, options.log);
+      if (t === Number.NEGATIVE_INFINITY) return Number.isFinite(v) ? 0 : Number.NaN;
       if (!Number.isFinite(t)) return Number.NaN;
       return Math.min(1, Math.max(0, (t - lo) / span));
     },

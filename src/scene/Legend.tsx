@@ -1,0 +1,56 @@
+/**
+ * Colour legend of a surface: gradient bar of the colormap, evenly spaced value ticks from the
+ * shared SurfaceScale (values, also on log scales) and the metric as title.
+ */
+import { useMemo } from "react";
+import { gradientCss, legendTicks, metricTitle } from "./format";
+import type { ColormapName, SurfaceScale } from "./scale";
+import "./scene.css";
+
+export interface LegendProps {
+  scale: SurfaceScale;
+  colormap: ColormapName;
+  /** Metric name shown as the title, e.g. "train_loss". */
+  metric: string;
+  /** Values above the top were clipped (clipQuantile < 1): the top tick reads "≥ v". */
+  clipped?: boolean;
+  /** Number of ticks (4-6 reads well). */
+  ticks?: number;
+  className?: string;
+  testId?: string;
+}
+
+/** @example <Legend scale={scale} colormap="viridis" metric="train_loss" clipped /> */
+export function Legend({
+  scale,
+  colormap,
+  metric,
+  clipped = false,
+  ticks = 5,
+  className,
+  testId,
+}: LegendProps) {
+  const background = useMemo(() => gradientCss(colormap), [colormap]);
+  const tickList = useMemo(() => legendTicks(scale, ticks), [scale, ticks]);
+  const last = tickList.length - 1;
+  return (
+    <figure className={`scene-legend${className ? ` ${className}` : ""}`} data-testid={testId}>
+      <figcaption className="scene-legend-title">
+        {metricTitle(metric)}
+        {scale.log && <span className="scene-legend-tag">log</span>}
+      </figcaption>
+      <div className="scene-legend-bar" style={{ background }} />
+      <div className="scene-legend-ticks">
+        {tickList.map((tick, k) => (
+          <span
+            key={tick.t}
+            className={`scene-legend-tick${k === 0 ? " first" : k === last ? " last" : ""}`}
+            style={{ left: `${tick.t * 100}%` }}
+          >
+            {k === last && clipped ? `≥ ${tick.label}` : tick.label}
+          </span>
+        ))}
+      </div>
+    </figure>
+  );
+}

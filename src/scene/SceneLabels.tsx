@@ -1,0 +1,86 @@
+/**
+ * DOM labels pinned to 3D points. `LabelLayer` renders the text (React DOM, outside the canvas);
+ * `LabelProjector` (inside the canvas) moves each element to its projected point on every
+ * rendered frame by writing style.transform: no React state per frame.
+ */
+import { useFrame, useThree } from "@react-three/fiber";
+import { type RefObject, useEffect } from "react";
+import { Vector3 } from "three";
+import { type Heightfield, segmentBelowSurface } from "./geometry";
+import type { SceneLabel } from "./labels";
+
+/** Label elements by key, filled by LabelLayer's callback refs. */
+export type LabelElements = Map<string, HTMLElement>;
+
+export function LabelLayer({
+  labels,
+  elements,
+}: {
+  labels: SceneLabel[];
+  elements: RefObject<LabelElements>;
+}) {
+  return (
+    <div className="scene-labels" aria-hidden="true">
+      {labels.map((l) => (
+        <span
+          key={l.key}
+          ref={(el) => {
+            if (el) elements.current.set(l.key, el);
+            else elements.current.delete(l.key);
+          }}
+          className={`scene-label scene-label-${l.kind}`}
+          style={{ visibility: "hidden" }}
+        >
+          {l.text}
+          {l.detail && <span className="scene-label-detail">{l.detail}</span>}
+        </span>
+      ))}
+    </div>
+  );
+}
+
+const v = new Vector3();
+/** Offset of the text from its projected point, per anchor (percentages of the label's own size). */
+const ANCHOR_TRANSFORM: Record<SceneLabel["anchor"], string> = {
+  center: "translate(-50%, -50%)",
+  left: "translate(-100%, -50%) translate(-6px, 0)",
+  right: "translate(6px, -50%)",
+  below: "translate(-50%, 4px)",
+};
+
+/**
+ * Moves the label elements to their projected points each rendered frame; labels behind the
+ * surface (`heightfield`, when given) are dimmed rather than hidden.
+ */
+export function LabelProjector({
+  labels,
+  elements,
+  heightfield,
+}: {
+  labels: SceneLabel[];
+  elements: RefObject<LabelElements>;
+  heightfield?: RefObject<Heightfield | null>;
+}) {
+  const invalidate = useThree((s) => s.invalidate);
+  // New labels need one frame to be placed.
+  useEffect(() => {
+    if (labels.length > 0) invalidate();
+  }, [labels, invalidate]);
+  useFrame(({ camera, size }) => {
+    for (const l of labels) {
+      const el = elements.current.get(l.key);
+      if (!el) continue;
+      v.set(l.position[0], l.position[1], l.position[2]).project(camera);
+      const behind = v.z > 1 || v.z < -1;
+      el.style.visibility = behind ? "hidden" : "visible";
+      if (behind) continue;
+      const x = ((v.x + 1) / 2) * size.width;
+      const y = ((1 - v.y) / 2) * size.height;
+      el.style.transform = `translate(${x.toFixed(1)}px, ${y.toFixed(1)}px) ${ANCHOR_TRANSFORM[l.anchor]}`;
+      const field = heightfield?.current;
+      const hidden = field ? segmentBelowSurface(camera.position.toArray(), l.position, field) : false;
+      el.style.opacity = hidden ? "0.3" : "1";
+    }
+  });
+  return null;
+}
