@@ -1,21 +1,51 @@
+import { useCallback } from "react";
+import { appStore } from "../state/store";
+import type { PickedPoint } from "../state/types";
+import { ControlPanel } from "./controls/ControlPanel";
 import { Header } from "./Header";
+import { LandscapePanel } from "./LandscapePanel";
+import { fetchPreset, PRESETS } from "./presets";
+import { SidePanel } from "./SidePanel";
+import { SnapshotActions } from "./SnapshotActions";
 import { StatusBar } from "./StatusBar";
-import { useComputeWorker } from "./useComputeWorker";
+import { useLab } from "./useLab";
+import { useSnapshotDrop } from "./useSnapshotDrop";
 
-/** The page frame: header, main area (the 3D lab goes here), status bar. */
+const presetList = PRESETS.map((p) => ({ name: p.name, label: p.label }));
+
+/** The lab: controls on the left, the landscape in the middle, the model and its training on the right. */
 export function App() {
-  const status = useComputeWorker();
+  const { lab, status } = useLab();
+  const notify = useCallback((message: string) => appStore.getState().notify(message, "error"), []);
+  const onPick = useCallback((p: PickedPoint) => void lab?.inspect(p), [lab]);
+  useSnapshotDrop(lab, notify);
+  const onPreset = useCallback(
+    async (name: string) => {
+      try {
+        const config = await fetchPreset(name);
+        const problems = appStore.getState().applyPreset(name, config);
+        if (problems.length === 0) void lab?.run();
+      } catch (err) {
+        notify((err as Error).message);
+      }
+    },
+    [lab, notify],
+  );
+
   return (
     <div className="app">
-      <Header />
-      <main className="app-main">
-        <section className="placeholder" aria-label="Landscape view">
-          <h2>Landscape view</h2>
-          <p>
-            Train a small network, pick two directions in parameter space and look at the loss surface around
-            the minimum. The 3D view and its controls arrive here next.
-          </p>
-        </section>
+      <Header>
+        <SnapshotActions lab={lab} onError={notify} />
+      </Header>
+      <main className="app-main lab-layout">
+        <ControlPanel
+          presets={presetList}
+          onPreset={(name) => void onPreset(name)}
+          onRun={() => void lab?.run()}
+          onCancel={() => lab?.cancel()}
+        />
+        <LandscapePanel onPick={onPick} />
+        <SidePanel />
       </main>
       <StatusBar status={status} />
     </div>

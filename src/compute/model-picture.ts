@@ -2,37 +2,12 @@
  * What a model does on its data, for the data plot: the decision boundary (class probabilities
  * over the data's box) or the regression curve. Computed in a worker.
  */
+import { dataBounds } from "../app/views/bounds";
 import type { Snapshot } from "../core/snapshot/schema";
 import type { DecisionBoundary } from "../state/store";
 import type { ComputePool } from "./pool";
 
 export type ModelPicture = DecisionBoundary;
-
-/** The data's bounding box with a relative margin: [xmin, xmax, ymin, ymax]. */
-export function dataBox(data: Snapshot["data"], margin = 0.1): [number, number, number, number] {
-  const box = [
-    Number.POSITIVE_INFINITY,
-    Number.NEGATIVE_INFINITY,
-    Number.POSITIVE_INFINITY,
-    Number.NEGATIVE_INFINITY,
-  ];
-  const d = data.inputSize;
-  for (const split of [data.train, data.test]) {
-    if (!split) continue;
-    for (let i = 0; i < split.count; i++) {
-      const x = split.x[i * d];
-      const y = d > 1 ? split.x[i * d + 1] : data.task === "regression" ? split.y[i] : 0;
-      box[0] = Math.min(box[0], x);
-      box[1] = Math.max(box[1], x);
-      box[2] = Math.min(box[2], y);
-      box[3] = Math.max(box[3], y);
-    }
-  }
-  if (!Number.isFinite(box[0])) return [-1, 1, -1, 1];
-  const mx = margin * Math.max(box[1] - box[0], 1e-6);
-  const my = margin * Math.max(box[3] - box[2], 1e-6);
-  return [box[0] - mx, box[1] + mx, box[2] - my, box[3] + my];
-}
 
 /** The picture of the model with `parameters` (theta, or any point of the landscape). */
 export async function boundaryFor(
@@ -41,7 +16,8 @@ export async function boundaryFor(
   parameters: Float32Array,
 ): Promise<ModelPicture | null> {
   const arch = s.model.architecture;
-  const bounds = dataBox(s.data);
+  // The same box the data plot draws, so the boundary image lines up with the points.
+  const bounds = dataBounds(s.data, 0.1);
   if (arch.inputSize === 2 && s.data.task === "classification") {
     const resolution = 96;
     const probabilities = await pool.predictGrid(arch, parameters, "classification", bounds, resolution);

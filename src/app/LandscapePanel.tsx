@@ -1,0 +1,98 @@
+import { useMemo, useState } from "react";
+import type { SharedCamera } from "../scene/camera";
+import { LandscapeCanvas } from "../scene/LandscapeCanvas";
+import { Legend } from "../scene/Legend";
+import { fitScale } from "../scene/scale";
+import { selectViewOptions, useAppStore } from "../state/store";
+import type { LandscapeView, PickedPoint } from "../state/types";
+import { ContourView } from "./views/ContourView";
+import { SliceView } from "./views/SliceView";
+
+type Mode = "3d" | "contour";
+
+/** The surface of one landscape's chosen metric, when it has one. */
+function surfaceOf(view: LandscapeView | null, metric: string): Float32Array | null {
+  return view?.snapshot.surfaces[metric] ?? null;
+}
+
+/**
+ * The landscape: 3D surface or contour map (and the compared landscape beside it, on the same
+ * colour scale and with the same camera), the legend and the 1-D slices below.
+ */
+export function LandscapePanel({ onPick }: { onPick(p: PickedPoint): void }) {
+  const landscape = useAppStore((s) => s.landscape);
+  const compare = useAppStore((s) => s.compare);
+  const version = useAppStore((s) => s.landscapeVersion);
+  const options = useAppStore(selectViewOptions);
+  const [mode, setMode] = useState<Mode>("3d");
+  const [camera, setCamera] = useState<SharedCamera | null>(null);
+
+  const isAccuracy = options.metric.endsWith("accuracy");
+  const log = options.logScale && !isAccuracy;
+  // biome-ignore lint/correctness/useExhaustiveDependencies: version marks in-place surface updates
+  const scale = useMemo(() => {
+    const surfaces = [surfaceOf(landscape, options.metric), surfaceOf(compare, options.metric)].filter(
+      (s): s is Float32Array => s !== null,
+    );
+    return fitScale(surfaces, { log, clipQuantile: options.clipQuantile });
+  }, [landscape, compare, options.metric, log, options.clipQuantile, version]);
+  const viewOptions = { ...options, logScale: log };
+  const oneD = landscape?.snapshot.grid.axes.length === 1;
+  const cameraSync = { state: camera, onChange: setCamera };
+  const views = compare ? [landscape, compare] : [landscape];
+
+  return (
+    <section className="landscape-panel" aria-label="Loss landscape">
+      <div className="panel-toolbar">
+        <div className="tabs" role="tablist">
+          {(["3d", "contour"] as const).map((m) => (
+            <button
+              key={m}
+              type="button"
+              role="tab"
+              aria-selected={mode === m}
+              data-testid={`tab-${m}`}
+              className={mode === m ? "tab active" : "tab"}
+              onClick={() => setMode(m)}
+            >
+              {m === "3d" ? "3D surface" : "Contour map"}
+            </button>
+          ))}
+        </div>
+        <Legend scale={scale} colormap={options.colormap} metric={options.metric} testId="legend" />
+      </div>
+      <div className={`landscape-views count-${views.length}`}>
+        {views.map((view, i) => (
+          <div className="landscape-view" key={i === 0 ? "current" : "compare"}>
+            {compare ? (
+              <div className="view-title">{i === 0 ? "current" : "pinned for comparison"}</div>
+            ) : null}
+            {mode === "3d" || oneD ? (
+              <LandscapeCanvas
+                view={view}
+                options={viewOptions}
+                scale={scale}
+                onPick={i === 0 ? onPick : undefined}
+                camera={compare ? cameraSync : undefined}
+                version={version}
+                testId={i === 0 ? "landscape-3d" : "landscape-3d-compare"}
+              />
+            ) : (
+              <ContourView
+                view={view}
+                options={viewOptions}
+                scale={scale}
+                onPick={i === 0 ? onPick : undefined}
+                version={version}
+                testId={i === 0 ? "landscape-contour" : "landscape-contour-compare"}
+              />
+            )}
+          </div>
+        ))}
+      </div>
+      <div className="slice-row">
+        <SliceView view={landscape} options={viewOptions} version={version} testId="slices" />
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,49 @@
+import { useAppStore } from "../state/store";
+import { DataPlot } from "./views/DataPlot";
+import { TrainingCharts } from "./views/TrainingCharts";
+
+function fmt(v: number | undefined): string {
+  return v === undefined || !Number.isFinite(v) ? "–" : Number(v.toPrecision(4)).toString();
+}
+
+/** The data with the model's decision boundary (or curve), the picked point, and the training curves. */
+export function SidePanel() {
+  const data = useAppStore((s) => s.landscape?.snapshot.data ?? null);
+  const boundary = useAppStore((s) => s.boundary);
+  const picked = useAppStore((s) => s.picked);
+  const history = useAppStore((s) => s.history);
+  const historyVersion = useAppStore((s) => s.historyVersion);
+  const version = useAppStore((s) => s.landscapeVersion);
+  const classes =
+    boundary?.kind === "classes"
+      ? {
+          bounds: [
+            boundary.bounds.x[0],
+            boundary.bounds.x[1],
+            boundary.bounds.y[0],
+            boundary.bounds.y[1],
+          ] as [number, number, number, number],
+          resolution: boundary.resolution,
+          probabilities: boundary.probabilities,
+        }
+      : undefined;
+  const curve = boundary?.kind === "curve" ? boundary.curve : undefined;
+  return (
+    <aside className="side-panel" aria-label="Model and training">
+      <section className="side-section data-section">
+        <h2>
+          Model on its data{" "}
+          <span className="muted" data-testid="picked">
+            {picked
+              ? `at (${fmt(picked.x)}, ${fmt(picked.y)}): loss ${fmt(picked.values.train_loss)}`
+              : "at the trained point (click the surface to inspect another)"}
+          </span>
+        </h2>
+        <DataPlot data={data} boundary={classes} curve={curve} version={version} testId="data-plot" />
+      </section>
+      <section className="side-section training-section">
+        <TrainingCharts history={history} version={historyVersion} testId="training-charts" />
+      </section>
+    </aside>
+  );
+}

@@ -1,0 +1,54 @@
+/**
+ * Snapshot files in the browser: export the current landscape as a download and read a dropped or
+ * picked file back. Parsing and validation are the same pure functions the CLI uses; a bad file
+ * throws an Error that names the file and every problem, and the caller keeps the current view.
+ */
+import { parseSnapshot, type Snapshot, SnapshotError, serializeSnapshot } from "../../core/snapshot";
+
+/** Largest snapshot file accepted, so a wrong drop cannot freeze the tab. */
+export const MAX_SNAPSHOT_BYTES = 256 * 2 ** 20;
+
+/** A file name for a snapshot: dataset, architecture and time, e.g. "spirals-2-32-32-2-20261127-1012.json.gz". */
+export function snapshotFileName(s: Snapshot, gzip = true): string {
+  const a = s.model.architecture;
+  const sizes = [a.inputSize, ...a.hiddenSizes, a.outputSize].join("-");
+  const stamp = s.createdAt.replace(/[-:]/g, "").replace("T", "-").slice(0, 13);
+  const safe = s.data.name.replace(/[^a-z0-9_-]+/gi, "_").slice(0, 40) || "landscape";
+  return `${safe}-${sizes}-${stamp}.json${gzip ? ".gz" : ""}`;
+}
+
+/** Serialize (validated; base64 arrays; gzip by default) into a Blob for download. */
+export function snapshotBlob(s: Snapshot, gzip = true): Blob {
+  const bytes = serializeSnapshot(s, { gzip, arrays: "base64" });
+  return new Blob([bytes as BlobPart], { type: gzip ? "application/gzip" : "application/json" });
+}
+
+/** Start a browser download of a Blob. */
+export function downloadBlob(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  a.rel = "noopener";
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Read and validate a snapshot file (JSON or gzip). */
+export async function readSnapshotBlob(file: Blob & { name?: string }): Promise<Snapshot> {
+  const name = file.name ?? "file";
+  if (file.size > MAX_SNAPSHOT_BYTES) {
+    throw new Error(
+      `${name} is ${(file.size / 2 ** 20).toFixed(0)} MB; snapshots up to ${MAX_SNAPSHOT_BYTES / 2 ** 20} MB are accepted`,
+    );
+  }
+  const bytes = new Uint8Array(await file.arrayBuffer());
+  try {
+    return parseSnapshot(bytes, { source: name });
+  } catch (err) {
+    if (err instanceof SnapshotError) throw err;
+    throw new Error(`${name}: ${(err as Error).message}`);
+  }
+}

@@ -1,0 +1,17 @@
+/** The presets in public/presets/, as the picker lists them (a unit test checks the two agree). */
+export const PRESETS = [
+  { name: "default", label: "Spirals, MLP 2-64-64-2 ReLU (reference workload)" },
+  { name: "moons-quick", label: "Moons, one hidden layer of 32 (quick)" },
+  { name: "circles-full-batch-gd", label: "Circles, full-batch gradient descent, tanh" },
+  { name: "sine-regression-1d", label: "Sine regression, 1-D landscape" },
+] as const;
+
+export type PresetName = (typeof PRESETS)[number]["name"];
+
+/** Fetch a preset's config JSON from the server (Vite serves public/ at the root). */
+export async function fetchPreset(name: string): Promise<unknown> {
+  const base = import.meta.env?.BASE_URL ?? "/";
+  const response = await fetch(`${base}presets/${encodeURIComponent(name)}.json`);
+  if (!response.ok) throw new Error(`preset "${name}" could not be loaded (HTTP ${response.status})`);
+  return response.json();
+}

@@ -1,0 +1,110 @@
+/**
+ * Scatter plot of the dataset on a canvas: 2-D classification points in class colours (train
+ * filled, test hollow) over an optional decision-boundary image, or 1-D regression points with
+ * the model's curve. The axes show dataBounds(data, DATA_MARGIN), the same box the worker
+ * evaluates the boundary on.
+ */
+import { useCallback, useRef } from "react";
+import {
+  type BoundaryImage,
+  type BoundaryLayer,
+  paintData,
+  prepareBoundary,
+  type RegressionCurve,
+} from "./data-paint";
+import { classColor } from "./palette";
+import type { PlotData } from "./plot-data";
+import { useCanvas } from "./useCanvas";
+import "./views.css";
+
+export type { BoundaryImage, RegressionCurve } from "./data-paint";
+export type { PlotData } from "./plot-data";
+
+export interface DataPlotProps {
+  /** The snapshot's dataset (Snapshot["data"] fits), or null before there is one. */
+  data: PlotData | null;
+  /** Class probabilities over the data box (classification). */
+  boundary?: BoundaryImage | null;
+  /** The model's output along x (1-D regression). */
+  curve?: RegressionCurve | null;
+  /** Bump when boundary or curve arrays were updated in place. */
+  version?: number;
+  testId?: string;
+  /** Fixed square size in CSS pixels; without it the plot fills its container. */
+  size?: number;
+}
+
+/** @example <DataPlot data={snapshot.data} boundary={boundary} version={v} /> */
+export function DataPlot({ data, boundary, curve, version = 0, testId, size }: DataPlotProps) {
+  const style = size ? { width: size, height: size } : undefined;
+  let message: string | null = null;
+  if (!data) message = "No data yet.";
+  else if (data.train.count === 0 && (data.test?.count ?? 0) === 0) message = "The dataset is empty.";
+  return (
+    <div className="vw-panel" data-testid={testId} style={style}>
+      <div className="vw-header">
+        <span className="vw-title">data</span>
+        {data && <DataLegend data={data} curve={Boolean(curve)} />}
+      </div>
+      {message !== null || !data ? (
+        <p className="vw-message">{message}</p>
+      ) : (
+        <DataCanvas data={data} boundary={boundary ?? null} curve={curve ?? undefined} version={version} />
+      )}
+    </div>
+  );
+}
+
+function DataLegend({ data, curve }: { data: PlotData; curve: boolean }) {
+  const classes = data.task === "classification" ? Math.max(1, data.classes ?? 1) : 0;
+  return (
+    <span className="vw-legend">
+      {Array.from({ length: Math.min(classes, 10) }, (_, k) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: classes are indices
+        <span key={k} className="vw-legend-item">
+          <span className="vw-swatch" style={{ background: classColor(k) }} />
+          {`class ${k}`}
+        </span>
+      ))}
+      <span className="vw-legend-item">
+        <span className="vw-dot vw-dot-filled" /> train
+      </span>
+      {data.test && (
+        <span className="vw-legend-item">
+          <span className="vw-dot" /> test
+        </span>
+      )}
+      {data.task === "regression" && curve && (
+        <span className="vw-legend-item">
+          <span className="vw-line" /> model
+        </span>
+      )}
+      {data.inputSize > 2 && <span className="vw-legend-item">{`first 2 of ${data.inputSize} inputs`}</span>}
+    </span>
+  );
+}
+
+interface DataCanvasProps {
+  data: PlotData;
+  boundary: BoundaryImage | null;
+  curve?: RegressionCurve;
+  version: number;
+}
+
+function DataCanvas({ data, boundary, curve, version }: DataCanvasProps) {
+  const layer = useRef<BoundaryLayer | null>(null);
+  const draw = useCallback(
+    (ctx: CanvasRenderingContext2D, width: number, height: number) => {
+      layer.current =
+        boundary && data.task === "classification" ? prepareBoundary(boundary, version, layer.current) : null;
+      paintData(ctx, width, height, data, boundary, layer.current, curve);
+    },
+    [data, boundary, curve, version],
+  );
+  const { containerRef, canvasRef } = useCanvas(draw);
+  return (
+    <div className="vw-canvas-wrap" ref={containerRef}>
+      <canvas ref={canvasRef} className="vw-canvas" role="img" aria-label={`${data.task} data`} />
+    </div>
+  );
+}

@@ -1,0 +1,170 @@
+/**
+ * The lab's compute side on the main thread: one worker pool, the running experiment job, the
+ * linked inspection of a picked point, snapshot import and export, and the backend calibration.
+ * It only orchestrates (workers compute) and reports into the store.
+ */
+import type { StoreApi } from "zustand";
+import type { BackendName } from "../core/backend";
+import { pointInSubspace } from "../core/directions/vector";
+import { gridPointCount } from "../core/landscape/grid";
+import type { Snapshot } from "../core/snapshot/schema";
+import type { AppState } from "../state/store";
+import type { PickedPoint } from "../state/types";
+import { startComputeWorker } from "./bridge";
+import { ExperimentJob, type JobSink, trajectoryView } from "./experiment-job";
+import { boundaryFor } from "./model-picture";
+import { ComputePool } from "./pool";
+
+const BACKEND_KEY = "loss-landscape-lab.backend";
+
+function storedBackend(): BackendName | null {
+  try {
+    const v = localStorage.getItem(BACKEND_KEY);
+    return v === "wasm" || v === "webgl" || v === "webgpu" || v === "cpu" ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The store as the job's sink: every report becomes a store update. */
+function storeSink(store: StoreApi<AppState>): JobSink {
+  const s = () => store.getState();
+  return {
+    start() {
+      s().startJob("training");
+      s().resetHistory();
+      s().setPicked(null);
+    },
+    phase(phase, detail) {
+      if (phase === "done" || phase === "cancelled") s().finishJob(phase);
+      else if (phase === "error") s().finishJob("error", detail);
+      else s().setJobPhase(phase);
+    },
+    progress(p) {
+      s().setProgress({
+        phase: p.phase === "train" ? "training" : "sampling",
+        done: p.done,
+        total: p.total,
+        detail: p.detail,
+      });
+    },
+    epoch(entry) {
+      s().appendHistory([entry]);
+    },
+    landscape(view) {
+      s().setLandscape(view);
+    },
+    surfaces(done) {
+      s().landscapeUpdated(done);
+    },
+    picture(p) {
+      s().setBoundary(p);
+    },
+    warn(message) {
+      s().notify(message, "warn");
+    },
+  };
+}
+
+export class Lab {
+  readonly pool: ComputePool;
+  private readonly job: ExperimentJob;
+  private inspectToken = 0;
+
+  constructor(private readonly store: StoreApi<AppState>) {
+    this.pool = new ComputePool();
+    this.job = new ExperimentJob(this.pool, storeSink(store));
+  }
+
+  /** Start the workers on the remembered (or default) backend and report which one runs. */
+  async start(): Promise<void> {
+    const remembered = storedBackend();
+    const preferred: BackendName[] = remembered ? [remembered, "wasm", "cpu"] : ["wasm", "webgl", "cpu"];
+    try {
+      const init = await this.pool.init(preferred);
+      this.store.getState().setBackend(`${init.backend} x${this.pool.size} workers`);
+    } catch (err) {
+      this.store.getState().notify(`compute workers failed to start: ${(err as Error).message}`, "error");
+      throw err;
+    }
+  }
+
+  run(): Promise<Snapshot | null> {
+    let config: unknown;
+    try {
+      config = this.store.getState().toExperimentConfig();
+    } catch (err) {
+      this.store.getState().notify((err as Error).message, "error");
+      return Promise.resolve(null);
+    }
+    return this.job.run(config).then((snapshot) => {
+      const phase = this.store.getState().job;
+      if (phase.phase === "error" && phase.error) this.store.getState().notify(phase.error, "error");
+      return snapshot;
+    });
+  }
+
+  cancel(): void {
+    this.job.cancel();
+  }
+
+  /** Linked inspection: the decision boundary (or curve) of the network at a picked grid point. */
+  async inspect(point: PickedPoint | null): Promise<void> {
+    const st = this.store.getState();
+    st.setPicked(point);
+    const snapshot = st.landscape?.snapshot;
+    if (!snapshot) return;
+    const token = ++this.inspectToken;
+    const coords = snapshot.grid.axes.length === 2 ? [point?.x ?? 0, point?.y ?? 0] : [point?.x ?? 0];
+    const parameters = point
+      ? pointInSubspace(
+          snapshot.model.parameters,
+          snapshot.directions.map((d) => d.values),
+          coords,
+        )
+      : snapshot.model.parameters;
+    try {
+      const picture = await boundaryFor(this.pool, snapshot, parameters);
+      if (token === this.inspectToken) this.store.getState().setBoundary(picture);
+    } catch (err) {
+      this.store.getState().notify(`cannot draw the model at that point: ${(err as Error).message}`, "warn");
+    }
+  }
+
+  /** Show an imported snapshot as the current landscape, without recomputing it. */
+  async show(snapshot: Snapshot): Promise<void> {
+    const total = gridPointCount(snapshot.grid);
+    this.store
+      .getState()
+      .setLandscape({ snapshot, done: total, total, trajectory: trajectoryView(snapshot) });
+    this.store.getState().resetHistory();
+    await this.inspect(null);
+  }
+
+  /**
+   * Time the candidate backends in a throwaway worker (so running jobs are not disturbed) and
+   * remember the fastest for the next start. Returns the timings for the status line.
+   */
+  async calibrate(): Promise<{ backend: string; timings: Record<string, number | string> }> {
+    const w = startComputeWorker();
+    try {
+      await w.api.init(["wasm", "cpu"]);
+      const candidates: BackendName[] = ["wasm", "webgl"];
+      if (typeof navigator !== "undefined" && "gpu" in navigator) candidates.push("webgpu");
+      const result = await Promise.race([w.api.calibrate(candidates), w.failed]);
+      try {
+        localStorage.setItem(BACKEND_KEY, result.backend);
+      } catch {
+        // storage may be unavailable (private mode); the choice then applies to this session only
+      }
+      return result;
+    } finally {
+      w.terminate();
+    }
+  }
+
+  terminate(): void {
+    this.job.cancel();
+    this.pool.terminate();
+  }
+}
