@@ -1,4 +1,5 @@
 import { useAppStore } from "../state/store";
+import { TrajectoryTable } from "./TrajectoryTable";
 import { DataPlot } from "./views/DataPlot";
 import { TrainingCharts } from "./views/TrainingCharts";
 
@@ -41,6 +42,7 @@ export function SidePanel() {
         </h2>
         <DataPlot data={data} boundary={classes} curve={curve} version={version} testId="data-plot" />
       </section>
+      <TrajectoryTable />
       <section className="side-section training-section">
         <TrainingCharts history={history} version={historyVersion} testId="training-charts" />
       </section>
