@@ -16,7 +16,7 @@ import { heightOf, indexToWorld } from "./geometry";
  * @example contourLevels(3) // [0.25, 0.5, 0.75]
  */
 export function contourLevels(count: number): number[] {
-  const n = Math.max(0, Math.floor(count));
+  const n = Number.isFinite(count) ? Math.max(0, Math.floor(count)) : 0;
   return Array.from({ length: n }, (_, k) => (k + 1) / (n + 1));
 }
 

@@ -1,18 +1,15 @@
 import { activate, fusedActivation } from "../model/activation";
 import { flatToTensors } from "../model/flat";
-import { dataTensors, disposeDataTensors, meanAccuracy, meanLoss } from "../model/loss";
+import { dataTensors, disposeDataTensors } from "../model/loss";
 import { isResidualLayer, layerWidths } from "../model/mlp";
 import { tf } from "../tf";
+import { batchMetrics, chunkedEvaluation, chunkSize, readMetrics } from "./chunked";
 import {
-  checkCoords,
   checkProblem,
   type LandscapeEvaluator,
   type PreparedEvaluation,
   type SubspaceProblem,
 } from "./evaluator";
-
-/** Floats one activation tensor [P, N, width] may hold; bounds the chunk of vectors done at once. */
-const ACTIVATION_BUDGET = 1 << 22;
 
 /**
  * Batched evaluation with tfjs: P parameter vectors at once, never one forward pass per point.
@@ -65,10 +62,10 @@ export const tfjsBatchedEvaluator: LandscapeEvaluator = {
       return { theta, biases, kernels, base0, first };
     });
 
-    const chunk = Math.max(1, Math.floor(ACTIVATION_BUDGET / (n * Math.max(...widths))));
+    const chunk = chunkSize(n, widths);
 
     const evaluateChunk = (coords: Float32Array, p: number): [Float32Array, Float32Array | null] => {
-      const [lossT, accT] = tf.tidy(() => {
+      return readMetrics(() => {
         const c = tf.tensor2d(coords, [p, k]);
         const weights = tf.reshape(tf.concat([tf.ones([p, 1]), c], 1), [p, 1, k + 1, 1]);
         // Layer 0 for all P vectors: C [P, K] x [K, N h0] + (X W_0 + b_0); activation fused when tfjs has it.
@@ -93,34 +90,14 @@ export const tfjsBatchedEvaluator: LandscapeEvaluator = {
             h = isResidualLayer(arch, l) ? tf.add(h, a) : a;
           }
         }
-        const loss = meanLoss(problem.loss, out, data.target);
-        return data.labels ? [loss, meanAccuracy(out, data.labels)] : [loss];
+        return batchMetrics(problem.loss, out, data);
       });
-      try {
-        return [lossT.dataSync() as Float32Array, accT ? (accT.dataSync() as Float32Array) : null];
-      } finally {
-        tf.dispose([lossT, accT]);
-      }
     };
 
-    return {
-      evaluate(coords) {
-        const p = checkCoords(coords, k);
-        const loss = new Float32Array(p);
-        const accuracy = data.labels ? new Float32Array(p) : null;
-        for (let start = 0; start < p; start += chunk) {
-          const count = Math.min(chunk, p - start);
-          const [l, a] = evaluateChunk(coords.subarray(start * k, (start + count) * k), count);
-          loss.set(l, start);
-          if (accuracy && a) accuracy.set(a, start);
-        }
-        return { loss, accuracy };
-      },
-      dispose() {
-        disposeDataTensors(data);
-        tf.dispose([held.theta, held.base0, held.first]);
-        for (const t of [...held.biases, ...held.kernels]) t?.dispose();
-      },
-    };
+    return chunkedEvaluation(k, chunk, data.labels !== undefined, evaluateChunk, () => {
+      disposeDataTensors(data);
+      tf.dispose([held.theta, held.base0, held.first]);
+      for (const t of [...held.biases, ...held.kernels]) t?.dispose();
+    });
   },
 };

@@ -1,17 +1,15 @@
 import { activate, fusedActivation } from "../model/activation";
 import { layoutOffsets } from "../model/layout";
-import { dataTensors, disposeDataTensors, meanAccuracy, meanLoss } from "../model/loss";
+import { dataTensors, disposeDataTensors } from "../model/loss";
 import { isResidualLayer, layerWidths } from "../model/mlp";
 import { tf } from "../tf";
+import { batchMetrics, chunkedEvaluation, chunkSize, readMetrics } from "./chunked";
 import {
-  checkCoords,
   checkProblem,
   type LandscapeEvaluator,
   type PreparedEvaluation,
   type SubspaceProblem,
 } from "./evaluator";
-
-const ACTIVATION_BUDGET = 1 << 22;
 
 /**
  * One XNNPACK GEMM per vector and layer, everything else shared (the fastest tfjs path on
@@ -38,7 +36,7 @@ export const tfjsGemmEvaluator: LandscapeEvaluator = {
     const data = dataTensors(problem.split, problem.dataset);
     const fused = fusedActivation(arch.activation);
 
-    const chunk = Math.max(1, Math.floor(ACTIVATION_BUDGET / (n * Math.max(...widths))));
+    const chunk = chunkSize(n, widths);
     // Scratch for one vector's parameters of a layer: W_l(p) then b_l(p).
     const scratch = new Float32Array(Math.max(...layout.map((_, i) => offsets[i + 1] - offsets[i])));
 
@@ -57,7 +55,7 @@ export const tfjsGemmEvaluator: LandscapeEvaluator = {
     };
 
     const evaluateChunk = (coords: Float32Array, p: number): [Float32Array, Float32Array | null] => {
-      const [lossT, accT] = tf.tidy(() => {
+      return readMetrics(() => {
         const outs: tf.Tensor[] = [];
         for (let v = 0; v < p; v++) {
           const cv = coords.subarray(v * k, (v + 1) * k);
@@ -76,36 +74,12 @@ export const tfjsGemmEvaluator: LandscapeEvaluator = {
             }
           }
         }
-        return finish(tf.stack(outs));
+        return batchMetrics(problem.loss, tf.stack(outs), data);
       });
-      try {
-        return [lossT.dataSync() as Float32Array, accT ? (accT.dataSync() as Float32Array) : null];
-      } finally {
-        tf.dispose([lossT, accT]);
-      }
     };
 
-    const finish = (out: tf.Tensor): tf.Tensor[] => {
-      const loss = meanLoss(problem.loss, out, data.target);
-      return data.labels ? [loss, meanAccuracy(out, data.labels)] : [loss];
-    };
-
-    return {
-      evaluate(coords) {
-        const p = checkCoords(coords, k);
-        const loss = new Float32Array(p);
-        const accuracy = data.labels ? new Float32Array(p) : null;
-        for (let start = 0; start < p; start += chunk) {
-          const count = Math.min(chunk, p - start);
-          const [l, a] = evaluateChunk(coords.subarray(start * k, (start + count) * k), count);
-          loss.set(l, start);
-          if (accuracy && a) accuracy.set(a, start);
-        }
-        return { loss, accuracy };
-      },
-      dispose() {
-        disposeDataTensors(data);
-      },
-    };
+    return chunkedEvaluation(k, chunk, data.labels !== undefined, evaluateChunk, () => {
+      disposeDataTensors(data);
+    });
   },
 };
