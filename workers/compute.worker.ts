@@ -25,6 +25,7 @@ import { predict } from "../src/core/model/predict";
 import type { MlpArchitecture } from "../src/core/model/types";
 import type { Snapshot } from "../src/core/snapshot/schema";
 import { tf } from "../src/core/tf";
+import { TrainControl } from "../src/core/train/control";
 import type { HistoryEntry } from "../src/core/train/history";
 import { calibrateBackends } from "./calibrate";
 import { buffersOf } from "./transfer";
@@ -61,6 +62,8 @@ const EXPECTED = [19, 22, 43, 50];
 let initPromise: Promise<InitResult> | undefined;
 /** Running jobs by id, so the main thread can cancel them (an AbortSignal cannot cross postMessage). */
 const jobs = new Map<number, AbortController>();
+/** Pause / step controls of running training jobs, by job id. */
+const controls = new Map<number, TrainControl>();
 /** Landscape problems prepared on this worker (data uploaded once, then any number of tiles). */
 const problems = new Map<number, PreparedLandscape>();
 
@@ -72,7 +75,10 @@ async function backendName(): Promise<string> {
 function withJob<T>(jobId: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
   jobs.set(jobId, controller);
-  return run(controller.signal).finally(() => jobs.delete(jobId));
+  return run(controller.signal).finally(() => {
+    jobs.delete(jobId);
+    controls.delete(jobId);
+  });
 }
 
 async function initOnce(preferred: readonly BackendName[]): Promise<InitResult> {
@@ -166,8 +172,11 @@ const api = {
     const backend = await backendName();
     return withJob(jobId, async (signal) => {
       const config = resolveConfig(configInput);
+      const control = new TrainControl();
+      controls.set(jobId, control);
       const model = await prepareModel(config, {
         signal,
+        control,
         onEpoch: (entry) => onEpoch?.(entry, config.training.epochs),
       });
       const plane = makePlane(config, model);
@@ -187,6 +196,17 @@ const api = {
 
   cancel(jobId: number): void {
     jobs.get(jobId)?.abort(new Error("cancelled"));
+  },
+
+  /** Pause a training job before its next epoch; resume lets it run on; step runs one epoch. */
+  pause(jobId: number): void {
+    controls.get(jobId)?.pause();
+  },
+  resume(jobId: number): void {
+    controls.get(jobId)?.resume();
+  },
+  step(jobId: number): void {
+    controls.get(jobId)?.step();
   },
 
   /** Upload a sampling problem once; later computeTile calls reuse it. */

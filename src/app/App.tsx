@@ -45,7 +45,7 @@ export function App() {
           onCancel={() => lab?.cancel()}
         />
         <LandscapePanel onPick={onPick} />
-        <SidePanel />
+        <SidePanel lab={lab} />
       </main>
       <StatusBar status={status} />
     </div>

@@ -1,4 +1,6 @@
+import type { Lab } from "../compute/lab";
 import { useAppStore } from "../state/store";
+import { TrainingControls } from "./TrainingControls";
 import { TrajectoryTable } from "./TrajectoryTable";
 import { DataPlot } from "./views/DataPlot";
 import { TrainingCharts } from "./views/TrainingCharts";
@@ -8,7 +10,7 @@ function fmt(v: number | undefined): string {
 }
 
 /** The data with the model's decision boundary (or curve), the picked point, and the training curves. */
-export function SidePanel() {
+export function SidePanel({ lab }: { lab: Lab | null }) {
   const data = useAppStore((s) => s.landscape?.snapshot.data ?? null);
   const boundary = useAppStore((s) => s.boundary);
   const picked = useAppStore((s) => s.picked);
@@ -43,6 +45,7 @@ export function SidePanel() {
         <DataPlot data={data} boundary={classes} curve={curve} version={version} testId="data-plot" />
       </section>
       <TrajectoryTable />
+      <TrainingControls lab={lab} />
       <section className="side-section training-section">
         <TrainingCharts history={history} version={historyVersion} testId="training-charts" />
       </section>

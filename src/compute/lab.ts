@@ -108,6 +108,20 @@ export class Lab {
     this.job.cancel();
   }
 
+  /** Play / pause / step of the running training. */
+  trainingControl(action: "pause" | "resume" | "step"): void {
+    this.pool.trainingControl(action);
+  }
+
+  /** Stop whatever runs and clear the landscape and the training curves. */
+  reset(): void {
+    this.job.cancel();
+    const st = this.store.getState();
+    st.resetHistory();
+    st.setLandscape(null);
+    st.setBoundary(null);
+  }
+
   /** Linked inspection: the decision boundary (or curve) of the network at a picked grid point. */
   async inspect(point: PickedPoint | null): Promise<void> {
     const st = this.store.getState();

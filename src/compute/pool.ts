@@ -53,6 +53,8 @@ function abortError(signal: AbortSignal): Error {
 export class ComputePool {
   private readonly workers: ComputeWorker[];
   private ready: Promise<InitResult> | null = null;
+  /** The running training job on the first worker, for pause / resume / step. */
+  private trainingJob: number | null = null;
 
   constructor(readonly size = defaultPoolSize()) {
     this.workers = Array.from({ length: size }, () => startComputeWorker());
@@ -89,6 +91,7 @@ export class ComputePool {
     await this.init();
     const w = this.workers[0];
     const jobId = nextId++;
+    this.trainingJob = jobId;
     const onAbort = () => void w.api.cancel(jobId);
     options.signal?.addEventListener("abort", onAbort, { once: true });
     try {
@@ -97,7 +100,13 @@ export class ComputePool {
       return await Promise.race([w.api.train(jobId, config, callback), w.failed]);
     } finally {
       options.signal?.removeEventListener("abort", onAbort);
+      if (this.trainingJob === jobId) this.trainingJob = null;
     }
+  }
+
+  /** Pause, resume or single-step the running training (no-op when none runs). */
+  trainingControl(action: "pause" | "resume" | "step"): void {
+    if (this.trainingJob !== null) void this.workers[0].api[action](this.trainingJob);
   }
 
   /**

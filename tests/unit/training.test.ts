@@ -188,3 +188,58 @@ describe("training", () => {
     ).rejects.toThrow(/index 4 \(dense_0\/kernel\) is not finite/);
   });
 });
+
+describe("pausing and stepping training", () => {
+  it("waits while paused, runs one epoch per step, finishes after resume, and gives the same result", async () => {
+    const { TrainControl } = await import("../../src/core/train/control");
+    const control = new TrainControl();
+    control.pause();
+    const epochs: number[] = [];
+    const run = trainModel({
+      arch,
+      loss: "cross-entropy",
+      dataset,
+      initial,
+      settings: settings({ epochs: 4 }),
+      control,
+      onEpoch: (e) => epochs.push(e.epoch),
+    });
+    await new Promise((r) => setTimeout(r, 30));
+    expect(epochs).toEqual([0]);
+    control.step();
+    await new Promise((r) => setTimeout(r, 30));
+    expect(epochs).toEqual([0, 1]);
+    control.resume();
+    const r = await run;
+    expect(epochs).toEqual([0, 1, 2, 3, 4]);
+    const plain = await trainModel({
+      arch,
+      loss: "cross-entropy",
+      dataset,
+      initial,
+      settings: settings({ epochs: 4 }),
+    });
+    expect(Array.from(r.parameters)).toEqual(Array.from(plain.parameters));
+  });
+
+  it("can be cancelled while paused", async () => {
+    const { TrainControl } = await import("../../src/core/train/control");
+    const control = new TrainControl();
+    control.pause();
+    const controller = new AbortController();
+    const before = tf.memory().numTensors;
+    const run = trainModel({
+      arch,
+      loss: "cross-entropy",
+      dataset,
+      initial,
+      settings: settings(),
+      control,
+      signal: controller.signal,
+    });
+    await new Promise((r) => setTimeout(r, 20));
+    controller.abort(new Error("reset while paused"));
+    await expect(run).rejects.toThrow(/reset while paused/);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

@@ -12,6 +12,7 @@ import { makeArchitecture, mlpLayout } from "../model/mlp";
 import type { Layout, LossKind, MlpArchitecture } from "../model/types";
 import { createRng } from "../rng";
 import type { Snapshot } from "../snapshot/schema";
+import type { TrainControl } from "../train/control";
 import { type HistoryEntry, type TrainResult, trainModel } from "../train/train";
 
 export interface ExperimentProgress {
@@ -42,6 +43,8 @@ export interface PrepareOptions {
   /** Called after every epoch with the whole history so far (live charts). */
   onEpoch?: (entry: HistoryEntry) => void;
   signal?: AbortSignal;
+  /** Pause / resume / step the training. */
+  control?: TrainControl;
 }
 
 function datasetFromSnapshot(s: Snapshot): Dataset {
@@ -98,6 +101,7 @@ export async function prepareModel(
     initial,
     settings: config.training,
     signal: options.signal,
+    control: options.control,
     onEpoch: (entry, total) => {
       options.onEpoch?.(entry);
       options.onProgress?.({

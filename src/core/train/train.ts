@@ -7,6 +7,7 @@ import { mlpLayout } from "../model/mlp";
 import type { LossKind, MlpArchitecture } from "../model/types";
 import { createRng, permutation } from "../rng";
 import { tf } from "../tf";
+import type { TrainControl } from "./control";
 import type { Checkpoint, HistoryEntry } from "./history";
 import { Optimizer, type OptimizerSettings } from "./optimizers";
 
@@ -45,6 +46,8 @@ export interface TrainArgs {
   settings: TrainingSettings;
   onEpoch?: (entry: HistoryEntry, totalEpochs: number) => void;
   signal?: AbortSignal;
+  /** Pause / resume / step from outside (checked before every epoch). */
+  control?: TrainControl;
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
@@ -110,6 +113,7 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
     let epoch = 0;
     const maxSteps = settings.steps ?? Number.POSITIVE_INFINITY;
     for (epoch = 1; epoch <= settings.epochs && !diverged && step < maxSteps; epoch++) {
+      await args.control?.gate(args.signal);
       const order = permutation(n, rng);
       for (let start = 0; start < n && step < maxSteps; start += batch) {
         args.signal?.throwIfAborted();
