@@ -94,7 +94,11 @@ export function LandscapeCanvas({
       axes.length > 1
         ? `${axes[0].label} ${formatValue(r.x, 3)}   ${axes[1].label} ${formatValue(r.y, 3)}`
         : `${axes[0].label} ${formatValue(r.x, 3)}`;
-    el.textContent = `${where}\n${metricTitle(metric)} ${formatValue(r.values[metric], 4)}`;
+    // The chosen metric first, then every other surface at that point (loss and accuracy).
+    const lines = [metric, ...KNOWN_METRICS.filter((m) => m !== metric && r.values[m] !== undefined)].map(
+      (m) => `${metricTitle(m)} ${formatValue(r.values[m], 4)}`,
+    );
+    el.textContent = `${where}\n${lines.join("\n")}`;
     el.hidden = false;
   }, []);
 
