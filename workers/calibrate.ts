@@ -36,8 +36,29 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   });
 }
 
+/**
+ * Whether a WebGPU adapter is a software one (SwiftShader, or the browser's fallback adapter):
+ * timing it is pointless (it runs on the CPU, far slower than wasm) and creating its device next to
+ * the page's WebGL canvases has been seen to reset the GPU process and blank them.
+ */
+async function softwareWebGpu(): Promise<string | null> {
+  const gpu = (navigator as Navigator & { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
+  if (!gpu) return "not available";
+  const adapter = (await gpu.requestAdapter()) as {
+    isFallbackAdapter?: boolean;
+    info?: { vendor?: string; architecture?: string; description?: string; isFallbackAdapter?: boolean };
+  } | null;
+  if (!adapter) return "no adapter";
+  const info = adapter.info ?? {};
+  const text = `${info.vendor ?? ""} ${info.architecture ?? ""} ${info.description ?? ""}`;
+  if (adapter.isFallbackAdapter || info.isFallbackAdapter || /swiftshader|llvmpipe|software/i.test(text)) {
+    return `software adapter (${text.trim() || "fallback"}): skipped`;
+  }
+  return null;
+}
+
 /** The calibration work: MLP 2-32-32-2 on 256 samples, a 64-point tile of a random plane. */
-function timeTile(backend: string): number {
+export function timeTile(backend: string): { ms: number; loss: Float32Array } {
   const rng = createRng(1);
   const n = 256;
   const x = Float32Array.from({ length: 2 * n }, () => rng.normal());
@@ -69,9 +90,15 @@ function timeTile(backend: string): number {
   const tile = { ix0: 0, ix1: 8, iy0: 0, iy1: 8 };
   try {
     prepared.computeTile(grid, tile); // warm-up: shader compilation, wasm memory growth
-    const t0 = performance.now();
-    prepared.computeTile(grid, tile);
-    return performance.now() - t0;
+    const times: number[] = [];
+    let loss: Float32Array = new Float32Array(0);
+    for (let r = 0; r < 3; r++) {
+      const t0 = performance.now();
+      loss = prepared.computeTile(grid, tile).train_loss as Float32Array;
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    return { ms: times[1], loss };
   } finally {
     prepared.dispose();
   }
@@ -80,12 +107,23 @@ function timeTile(backend: string): number {
 export async function calibrateBackends(candidates: readonly BackendName[]): Promise<CalibrationResult> {
   const timings: CalibrationResult["timings"] = {};
   const original = tf.getBackend() as BackendName;
+  let reference: Float32Array | null = null;
   for (const name of candidates) {
     try {
+      if (name === "webgpu") {
+        const skip = await softwareWebGpu();
+        if (skip) throw new Error(skip);
+      }
       await withTimeout(initBackend([name]), BACKEND_TIMEOUT_MS, `${name} initialization`);
       const t0 = performance.now();
-      const ms = timeTile(name);
+      const { ms, loss } = timeTile(name);
       if (performance.now() - t0 > BACKEND_TIMEOUT_MS) throw new Error("too slow");
+      // A backend must also be right: the same tile within 1e-3 relative of the first one measured.
+      if (reference) {
+        const ref = reference;
+        const bad = loss.findIndex((v, i) => !(Math.abs(v - ref[i]) <= 1e-3 * Math.max(1, Math.abs(ref[i]))));
+        if (bad >= 0) throw new Error(`wrong numbers (point ${bad}: ${loss[bad]} vs ${ref[bad]})`);
+      } else reference = loss;
       timings[name] = ms;
     } catch (err) {
       timings[name] = (err as Error).message;

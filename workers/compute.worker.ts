@@ -27,7 +27,7 @@ import type { Snapshot } from "../src/core/snapshot/schema";
 import { tf } from "../src/core/tf";
 import { TrainControl } from "../src/core/train/control";
 import type { HistoryEntry } from "../src/core/train/history";
-import { calibrateBackends } from "./calibrate";
+import { calibrateBackends, timeTile } from "./calibrate";
 import { buffersOf } from "./transfer";
 
 /** Used until the backend-measurement step exists: the fastest CPU path first. */
@@ -192,6 +192,12 @@ const api = {
       const result: TrainJobResult = { snapshot, warnings: model.warnings };
       return transfer(result, buffersOf(result));
     });
+  },
+
+  /** Run the calibration tile on the current backend: throws when the backend cannot do real work. */
+  async checkBackend(): Promise<number> {
+    const backend = await backendName();
+    return timeTile(backend).ms;
   },
 
   cancel(jobId: number): void {

@@ -16,20 +16,6 @@ export function SidePanel({ lab }: { lab: Lab | null }) {
   const picked = useAppStore((s) => s.picked);
   const history = useAppStore((s) => s.history);
   const historyVersion = useAppStore((s) => s.historyVersion);
-  const version = useAppStore((s) => s.landscapeVersion);
-  const classes =
-    boundary?.kind === "classes"
-      ? {
-          bounds: [
-            boundary.bounds.x[0],
-            boundary.bounds.x[1],
-            boundary.bounds.y[0],
-            boundary.bounds.y[1],
-          ] as [number, number, number, number],
-          resolution: boundary.resolution,
-          probabilities: boundary.probabilities,
-        }
-      : undefined;
   const curve = boundary?.kind === "curve" ? boundary.curve : undefined;
   return (
     <aside className="side-panel" aria-label="Model and training">
@@ -42,7 +28,12 @@ export function SidePanel({ lab }: { lab: Lab | null }) {
               : "at the trained point (click the surface to inspect another)"}
           </span>
         </h2>
-        <DataPlot data={data} boundary={classes} curve={curve} version={version} testId="data-plot" />
+        <DataPlot
+          data={data}
+          boundary={boundary?.kind === "classes" ? boundary : undefined}
+          curve={curve}
+          testId="data-plot"
+        />
       </section>
       <TrajectoryTable />
       <TrainingControls lab={lab} />

@@ -6,10 +6,15 @@ import { useAppStore } from "../state/store";
 import { downloadBlob, readSnapshotBlob, snapshotBlob, snapshotFileName } from "./io/snapshot-files";
 
 /** Import errors as one readable message (a SnapshotError lists every problem). */
-export function importErrorText(err: unknown): string {
-  if (err instanceof SnapshotError)
-    return `import failed: ${err.problems.slice(0, 5).join("; ")}${err.problems.length > 5 ? "; …" : ""}`;
-  return `import failed: ${err instanceof Error ? err.message : String(err)}`;
+export function importErrorText(err: unknown, fileName: string): string {
+  if (err instanceof SnapshotError) {
+    const more = err.problems.length > 5 ? "; …" : "";
+    return `import of ${fileName} failed: ${err.problems.slice(0, 5).join("; ")}${more}`;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  // parseSnapshot may already name the file ("x.json.gz: truncated gzip data"); do not repeat it.
+  const text = message.startsWith(`${fileName}: `) ? message.slice(fileName.length + 2) : message;
+  return `import of ${fileName} failed: ${text}`;
 }
 
 /** Read a file as a snapshot and show it; a bad file leaves the current view as it was. */
@@ -18,7 +23,7 @@ export async function importSnapshotFile(lab: Lab, file: File): Promise<void> {
     const snapshot = await readSnapshotBlob(file);
     await lab.show(snapshot);
   } catch (err) {
-    throw new Error(importErrorText(err));
+    throw new Error(importErrorText(err, file.name));
   }
 }
 

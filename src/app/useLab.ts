@@ -1,5 +1,6 @@
 import { useEffect, useState } from "react";
 import { Lab } from "../compute/lab";
+import { shadersWarm } from "../scene/ShaderWarmup";
 import { appStore } from "../state/store";
 import { startUrlSync } from "../state/url-sync";
 
@@ -20,23 +21,21 @@ export function useLab(): { lab: Lab | null; status: LabStatus } {
     let live = true;
     const stopUrlSync = startUrlSync(appStore);
     const instance = new Lab(appStore);
+    instance.onBackend = (backend, workers) =>
+      live && setStatus((s) => (s.kind === "ready" ? { ...s, backend, workers } : s));
     setLab(instance);
     (async () => {
       try {
-        await instance.start();
-        const init = await instance.pool.init();
-        const check = await instance.pool.primary.api.selfCheck();
+        const started = await instance.start();
         if (!live) return;
-        setStatus({
-          kind: "ready",
-          backend: init.backend,
-          workers: instance.pool.size,
-          selfCheck: check.ok ? "self-check ok" : `self-check FAILED (${check.error})`,
-        });
+        setStatus({ kind: "ready", ...started });
+        // Let the 3D view compile its shaders first, so that task does not land inside the job.
+        await Promise.race([shadersWarm, new Promise((r) => setTimeout(r, 3000))]);
+        if (!live) return;
         await instance.run();
         if (!live) return;
         const calibration = await instance.calibrate();
-        if (live && calibration.backend !== init.backend) {
+        if (live && calibration.backend !== started.backend) {
           appStore
             .getState()
             .notify(

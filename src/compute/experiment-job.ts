@@ -66,7 +66,16 @@ export class ExperimentJob {
     const controller = new AbortController();
     this.controller = controller;
     const { signal } = controller;
-    const sink = this.sink;
+    // A job replaced by a newer one stops reporting: its late "cancelled" must not overwrite the new job.
+    const current = () => this.controller === controller;
+    const live = this.sink;
+    const sink: JobSink = new Proxy(live, {
+      get:
+        (target, key: keyof JobSink) =>
+        (...args: unknown[]) => {
+          if (current()) (target[key] as (...a: unknown[]) => void)(...args);
+        },
+    });
     try {
       const config = resolveConfig(configInput); // bad input fails here, before any work
       sink.start();

@@ -26,9 +26,33 @@ function storedBackend(): BackendName | null {
   }
 }
 
+function forgetBackend(): void {
+  try {
+    localStorage.removeItem(BACKEND_KEY);
+  } catch {
+    // storage unavailable: nothing was remembered either
+  }
+}
+
 /** The store as the job's sink: every report becomes a store update. */
+/** Redraws of a growing landscape at most this often: each costs main-thread time (colour, contours, slices). */
+const SURFACE_UPDATE_MS = 250;
+
 function storeSink(store: StoreApi<AppState>): JobSink {
   const s = () => store.getState();
+  // Tile results arrive every few ms; coalesce them so the page redraws a few times a second.
+  let pending: number | null = null;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let last = 0;
+  const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (pending === null) return;
+    const done = pending;
+    pending = null;
+    last = performance.now();
+    s().landscapeUpdated(done);
+  };
   return {
     start() {
       s().startJob("training");
@@ -36,6 +60,7 @@ function storeSink(store: StoreApi<AppState>): JobSink {
       s().setPicked(null);
     },
     phase(phase, detail) {
+      flush();
       if (phase === "done" || phase === "cancelled") s().finishJob(phase);
       else if (phase === "error") s().finishJob("error", detail);
       else s().setJobPhase(phase);
@@ -54,8 +79,11 @@ function storeSink(store: StoreApi<AppState>): JobSink {
     landscape(view) {
       s().setLandscape(view);
     },
-    surfaces(done) {
-      s().landscapeUpdated(done);
+    surfaces(done, total, stage) {
+      pending = done;
+      const wait = SURFACE_UPDATE_MS - (performance.now() - last);
+      if (stage === "coarse" || done >= total || wait <= 0) flush();
+      else timer ??= setTimeout(flush, wait);
     },
     picture(p) {
       s().setBoundary(p);
@@ -67,8 +95,10 @@ function storeSink(store: StoreApi<AppState>): JobSink {
 }
 
 export class Lab {
-  readonly pool: ComputePool;
-  private readonly job: ExperimentJob;
+  pool: ComputePool;
+  private job: ExperimentJob;
+  /** Called when the workers move to another backend (the status line follows). */
+  onBackend?: (backend: string, workers: number) => void;
   private inspectToken = 0;
 
   constructor(private readonly store: StoreApi<AppState>) {
@@ -76,13 +106,38 @@ export class Lab {
     this.job = new ExperimentJob(this.pool, storeSink(store));
   }
 
-  /** Start the workers on the remembered (or default) backend and report which one runs. */
-  async start(): Promise<void> {
+  /**
+   * Start the workers on the remembered (or default) backend, prove it with a real tile and the
+   * self-check, fall back to wasm when a remembered GPU backend fails, and report which one runs.
+   */
+  async start(): Promise<{ backend: string; workers: number; selfCheck: string }> {
     const remembered = storedBackend();
     const preferred: BackendName[] = remembered ? [remembered, "wasm", "cpu"] : ["wasm", "webgl", "cpu"];
     try {
-      const init = await this.pool.init(preferred);
+      let init = await this.pool.init(preferred);
+      if (init.backend !== "wasm") {
+        try {
+          await this.pool.checkBackend();
+        } catch (err) {
+          // A remembered GPU backend that cannot run real work is dropped before any job.
+          forgetBackend();
+          this.store
+            .getState()
+            .notify(
+              `the ${init.backend} backend failed a test run (${(err as Error).message}); using wasm`,
+              "warn",
+            );
+          this.replacePool();
+          init = await this.pool.init(["wasm", "cpu"]);
+        }
+      }
+      const check = await this.pool.primary.api.selfCheck();
       this.store.getState().setBackend(`${init.backend} x${this.pool.size} workers`);
+      return {
+        backend: init.backend,
+        workers: this.pool.size,
+        selfCheck: check.ok ? "self-check ok" : `self-check FAILED (${check.error})`,
+      };
     } catch (err) {
       this.store.getState().notify(`compute workers failed to start: ${(err as Error).message}`, "error");
       throw err;
@@ -97,15 +152,36 @@ export class Lab {
       this.store.getState().notify((err as Error).message, "error");
       return Promise.resolve(null);
     }
-    return this.job.run(config).then((snapshot) => {
-      const phase = this.store.getState().job;
-      if (phase.phase === "error" && phase.error) this.store.getState().notify(phase.error, "error");
+    return this.job.run(config).then(async (snapshot) => {
+      const job = this.store.getState().job;
+      if (job.phase === "error" && job.error) {
+        this.store.getState().notify(job.error, "error");
+        const init = await this.pool.init();
+        if (init.backend !== "wasm" && storedBackend() === init.backend) {
+          // A remembered backend that fails real work is forgotten, so the next start is on wasm.
+          forgetBackend();
+          this.store
+            .getState()
+            .notify(
+              `the ${init.backend} backend failed; the lab starts on wasm next time (reload to switch now)`,
+              "warn",
+            );
+        }
+      }
       return snapshot;
     });
   }
 
   cancel(): void {
     this.job.cancel();
+  }
+
+  /** Stop everything and start a fresh pool (a backend change). */
+  private replacePool(): void {
+    this.job.cancel();
+    this.pool.terminate();
+    this.pool = new ComputePool();
+    this.job = new ExperimentJob(this.pool, storeSink(this.store));
   }
 
   /** Play / pause / step of the running training. */
@@ -163,8 +239,7 @@ export class Lab {
     const w = startComputeWorker();
     try {
       await w.api.init(["wasm", "cpu"]);
-      const candidates: BackendName[] = ["wasm", "webgl"];
-      if (typeof navigator !== "undefined" && "gpu" in navigator) candidates.push("webgpu");
+      const candidates: BackendName[] = ["wasm", "webgl", "webgpu"];
       const result = await Promise.race([w.api.calibrate(candidates), w.failed]);
       try {
         localStorage.setItem(BACKEND_KEY, result.backend);

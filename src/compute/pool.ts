@@ -41,9 +41,14 @@ export interface SampleOptions {
 const INIT_TIMEOUT_MS = 60_000;
 let nextId = 1;
 
+/**
+ * One worker per core but one (at least 1, at most 4): the page keeps a core for itself, so
+ * drawing and input stay responsive while a landscape is computed (on 2 cores, 2 busy workers
+ * left the main thread with half a core and 150 ms+ tasks).
+ */
 export function defaultPoolSize(): number {
   const cores = typeof navigator !== "undefined" ? navigator.hardwareConcurrency || 2 : 2;
-  return Math.max(1, Math.min(4, cores));
+  return Math.max(1, Math.min(4, cores - 1));
 }
 
 function abortError(signal: AbortSignal): Error {
@@ -190,6 +195,18 @@ export class ComputePool {
     };
     await Promise.all(this.workers.map(run));
     return out;
+  }
+
+  /** Run a small real tile and the self-check on every worker's backend; rejects when one fails. */
+  async checkBackend(): Promise<void> {
+    await this.init();
+    await Promise.all(
+      this.workers.map(async (w) => {
+        await Promise.race([w.api.checkBackend(), w.failed]);
+        const check = await Promise.race([w.api.selfCheck(), w.failed]);
+        if (!check.ok) throw new Error(check.error);
+      }),
+    );
   }
 
   /** Decision boundary / regression curve of a model (see the worker's predictGrid). */

@@ -29,26 +29,44 @@ export function upsampleInto(coarse: Grid, values: Float32Array, fine: Grid, tar
       const x0 = Math.floor(tx);
       const x1 = Math.min(cnx - 1, x0 + 1);
       const wx = tx - x0;
-      const corners = [
-        [values[y0 * cnx + x0], (1 - wx) * (1 - wy)],
-        [values[y0 * cnx + x1], wx * (1 - wy)],
-        [values[y1 * cnx + x0], (1 - wx) * wy],
-        [values[y1 * cnx + x1], wx * wy],
-      ];
+      // The four corners and their weights, without allocating (this runs on the main thread).
+      const v00 = values[y0 * cnx + x0];
+      const v01 = values[y0 * cnx + x1];
+      const v10 = values[y1 * cnx + x0];
+      const v11 = values[y1 * cnx + x1];
+      const w00 = (1 - wx) * (1 - wy);
+      const w01 = wx * (1 - wy);
+      const w10 = (1 - wx) * wy;
+      const w11 = wx * wy;
       let sum = 0;
       let weight = 0;
-      let nearest = Number.NaN;
-      let best = -1;
-      for (const [v, w] of corners) {
-        if (w > best) {
-          best = w;
-          nearest = v;
-        }
-        if (Number.isFinite(v)) {
-          sum += v * w;
-          weight += w;
-        }
+      if (Number.isFinite(v00)) {
+        sum += v00 * w00;
+        weight += w00;
       }
+      if (Number.isFinite(v01)) {
+        sum += v01 * w01;
+        weight += w01;
+      }
+      if (Number.isFinite(v10)) {
+        sum += v10 * w10;
+        weight += w10;
+      }
+      if (Number.isFinite(v11)) {
+        sum += v11 * w11;
+        weight += w11;
+      }
+      let nearest = v00;
+      let best = w00;
+      if (w01 > best) {
+        best = w01;
+        nearest = v01;
+      }
+      if (w10 > best) {
+        best = w10;
+        nearest = v10;
+      }
+      if (w11 > best) nearest = v11;
       target[j * fx.count + i] = weight > 0.999 ? sum / weight : nearest;
     }
   }

@@ -10,6 +10,7 @@
  * <LandscapeCanvas view={view} options={options} scale={scale} version={v} onPick={setPicked}
  *   camera={{ state: shared, onChange: setShared }} testId="landscape-a" />
  */
+
 import { Canvas } from "@react-three/fiber";
 import { useCallback, useEffect, useMemo, useRef } from "react";
 import type { LandscapeView, PickedPoint, SurfaceMetric, SurfaceViewOptions } from "../state/types";
@@ -23,6 +24,7 @@ import { frameLabels1D, frameLabels2D, type SceneLabel } from "./labels";
 import type { GridReading } from "./markers";
 import { Frame1D, Frame2D, Lights } from "./SceneDecor";
 import { type LabelElements, LabelLayer, LabelProjector } from "./SceneLabels";
+import { ShaderWarmup } from "./ShaderWarmup";
 import { SurfaceLayer } from "./SurfaceLayer";
 import type { SurfaceScale } from "./scale";
 import "./scene.css";
@@ -143,9 +145,14 @@ export function LandscapeCanvas({
         camera={CAMERA_OPTIONS}
         gl={{ antialias: true, preserveDrawingBuffer: true }}
         onPointerMissed={() => onHover(null)}
+        onCreated={({ gl, invalidate }) => {
+          // After a GPU reset the context comes back empty: draw again (frameloop is "demand").
+          gl.domElement.addEventListener("webglcontextrestored", () => invalidate());
+        }}
         onDoubleClick={() => resetRef.current?.()}
       >
         <Lights />
+        <ShaderWarmup />
         <CameraRig home={home} sync={camera} resetRef={resetRef} />
         {usable && snapshot && axes && dims === 2 && (
           <>

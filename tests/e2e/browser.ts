@@ -30,6 +30,29 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
+/**
+ * Console messages known to be harmless, matched exactly (kind and the start of the text). Every
+ * other console error or warning fails the tests.
+ */
+const HARMLESS: { kind: Problem["kind"]; pattern: RegExp; why: string }[] = [
+  {
+    kind: "console.warning",
+    pattern: /^THREE\.Clock: This module has been deprecated\. Please use THREE\.Timer instead\. \(/,
+    why: "react-three-fiber 9.8 still creates a THREE.Clock, which three 0.187 deprecates",
+  },
+  {
+    kind: "console.warning",
+    pattern:
+      /^\[\.WebGL-0x[0-9a-f]+\]GL Driver Message \(OpenGL, Performance, GL_CLOSE_PATH_NV, High\): GPU stall due to ReadPixels( \(this message will no longer repeat\))? \(/,
+    why: "SwiftShader (headless Chromium's software GPU) reports every pixel read-back as a stall",
+  },
+];
+
+/** The problems that are not on the HARMLESS list. */
+export function unexpectedProblems(problems: readonly Problem[]): Problem[] {
+  return problems.filter((p) => !HARMLESS.some((h) => h.kind === p.kind && h.pattern.test(p.text)));
+}
+
 /** @example const s = await openBrowser("/usr/bin/chromium"); await s.page.goto(url); await s.close(); */
 export async function openBrowser(executablePath: string): Promise<BrowserSession> {
   const browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });

@@ -3,7 +3,7 @@
  * picked file back. Parsing and validation are the same pure functions the CLI uses; a bad file
  * throws an Error that names the file and every problem, and the caller keeps the current view.
  */
-import { parseSnapshot, type Snapshot, SnapshotError, serializeSnapshot } from "../../core/snapshot";
+import { parseSnapshot, type Snapshot, serializeSnapshot } from "../../core/snapshot";
 
 /** Largest snapshot file accepted, so a wrong drop cannot freeze the tab. */
 export const MAX_SNAPSHOT_BYTES = 256 * 2 ** 20;
@@ -45,10 +45,5 @@ export async function readSnapshotBlob(file: Blob & { name?: string }): Promise<
     );
   }
   const bytes = new Uint8Array(await file.arrayBuffer());
-  try {
-    return parseSnapshot(bytes, { source: name });
-  } catch (err) {
-    if (err instanceof SnapshotError) throw err;
-    throw new Error(`${name}: ${(err as Error).message}`);
-  }
+  return parseSnapshot(bytes, { source: name });
 }
