@@ -63,7 +63,8 @@ export function LandscapePanel({ onPick }: { onPick(p: PickedPoint): void }) {
       </div>
       <div className={`landscape-views count-${views.length}`}>
         {views.map((view, i) => (
-          <div className="landscape-view" key={i === 0 ? "current" : "compare"}>
+          // Entering or leaving comparison remounts the views, so each frames itself for its new width.
+          <div className="landscape-view" key={`${i === 0 ? "current" : "compare"}-${views.length}`}>
             {compare ? (
               <div className="view-title">{i === 0 ? "current" : "pinned for comparison"}</div>
             ) : null}
