@@ -6,11 +6,20 @@
  * (2 x multiply-adds of the forward passes, kernels only) and each path's speed relative to the
  * naive loop (one forward pass per grid point, as the Python reference tools do).
  *
- * Options (env): BENCH_GRID=51 BENCH_SAMPLES=512 BENCH_REPEATS=2
+ * The "wasm-kernel" row is the tuned WebAssembly SIMD kernel (src/core/kernel) with the best
+ * variant the runtime has: relaxed SIMD (fused multiply-add) where it validates, as in Chromium and
+ * Node 22+. Node 20 keeps relaxed SIMD behind --experimental-wasm-relaxed-simd; this bench turns
+ * that flag on (BENCH_RELAXED_SIMD=0 leaves it off) and then adds a "wasm-simd" row for the plain
+ * SIMD build, which is what Node 20 runs without the flag. Ratios to the tfjs paths follow the table.
+ *
+ * Options (env): BENCH_GRID=51 BENCH_SAMPLES=512 BENCH_REPEATS=2 BENCH_RELAXED_SIMD=1
  */
+import { setFlagsFromString } from "node:v8";
 import { makeDataset } from "../../src/core/data/make";
 import { parseDatasetSpec } from "../../src/core/data/spec";
 import { randomDirection } from "../../src/core/directions/random";
+import { resolveKernelVariant } from "../../src/core/kernel/kernel-module";
+import { createWasmKernelEvaluator, wasmKernelEvaluator } from "../../src/core/kernel/wasm-kernel-evaluator";
 import type { LandscapeEvaluator } from "../../src/core/landscape/evaluator";
 import { defaultEvaluatorFor } from "../../src/core/landscape/evaluators";
 import { type Grid, gridPointCount } from "../../src/core/landscape/grid";
@@ -27,6 +36,9 @@ import { initNodeBackend } from "../../src/node/tf-node";
 const gridSize = Number(process.env.BENCH_GRID ?? 51);
 const samples = Number(process.env.BENCH_SAMPLES ?? 512);
 const repeats = Number(process.env.BENCH_REPEATS ?? 2);
+// Before the kernel module is first compiled (at its first prepare()).
+if (process.env.BENCH_RELAXED_SIMD !== "0") setFlagsFromString("--experimental-wasm-relaxed-simd");
+const kernelVariant = resolveKernelVariant("auto");
 
 const backend = await initNodeBackend();
 const dataset = makeDataset(parseDatasetSpec({ name: "spirals", trainCount: samples, testCount: 0 }), 1);
@@ -75,8 +87,10 @@ const paths: [string, LandscapeEvaluator][] = [
   ["naive", naiveEvaluator],
   ["tfjs-batched", tfjsBatchedEvaluator],
   ["tfjs-gemm", tfjsGemmEvaluator],
+  ["wasm-kernel", wasmKernelEvaluator],
 ];
-const results = [];
+if (kernelVariant !== "simd") paths.push(["wasm-simd", createWasmKernelEvaluator({ variant: "simd" })]);
+const results: { name: string; ms: number; loss: Float32Array }[] = [];
 for (const [name, evaluator] of paths) results.push({ name, ...(await timeOne(evaluator)) });
 const naive = results[0];
 const row = (name: string, ms: number, maxRel: number) =>
@@ -92,6 +106,12 @@ for (const r of results) {
     maxRel = Math.max(maxRel, Math.abs(r.loss[i] - naive.loss[i]) / Math.max(1e-12, Math.abs(naive.loss[i])));
   }
   console.log(row(r.name, r.ms, maxRel));
+}
+const byName = (name: string) => results.find((r) => r.name === name);
+for (const r of results.filter((x) => x.name.startsWith("wasm-"))) {
+  const vs = (other: string) => `${((byName(other)?.ms ?? Number.NaN) / r.ms).toFixed(2)}x ${other}`;
+  const variant = r.name === "wasm-kernel" ? kernelVariant : "simd";
+  console.log(`${r.name} (${variant}): ${vs("tfjs-batched")}, ${vs("tfjs-gemm")}`);
 }
 const best = results.slice(1).reduce((a, b) => (a.ms < b.ms ? a : b));
 console.log(

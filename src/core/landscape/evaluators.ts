@@ -1,13 +1,19 @@
+import { wasmKernelEvaluator } from "../kernel/wasm-kernel-evaluator";
 import type { LandscapeEvaluator } from "./evaluator";
 import { naiveEvaluator } from "./naive-evaluator";
 import { tfjsBatchedEvaluator } from "./tfjs-batched-evaluator";
 import { tfjsGemmEvaluator } from "./tfjs-gemm-evaluator";
 
-/** Every evaluation path by name; all give the same numbers within 1e-5 relative. */
+/**
+ * Every evaluation path by name; all give the same numbers within 1e-5 relative.
+ * "wasm-kernel" is the tuned CPU kernel (WebAssembly SIMD, src/core/kernel): tfjs-free, built
+ * from source by `npm run build:kernel`; needs a runtime with WebAssembly SIMD.
+ */
 export const EVALUATORS = {
   "tfjs-gemm": tfjsGemmEvaluator,
   "tfjs-batched": tfjsBatchedEvaluator,
   naive: naiveEvaluator,
+  "wasm-kernel": wasmKernelEvaluator,
 } as const satisfies Record<string, LandscapeEvaluator>;
 
 export type EvaluatorName = keyof typeof EVALUATORS;
