@@ -57,6 +57,23 @@ async function softwareWebGpu(): Promise<string | null> {
   return null;
 }
 
+/**
+ * Whether WebGL here is a software renderer (SwiftShader, llvmpipe): such a GPU runs on the CPU
+ * and loses to wasm, and driving it from a worker next to the page's own canvases can reset the
+ * GPU process (the page's canvases then go blank). Checked with a 1x1 context, released at once.
+ */
+function softwareWebGl(): string | null {
+  if (typeof OffscreenCanvas === "undefined") return "no OffscreenCanvas";
+  const gl = new OffscreenCanvas(1, 1).getContext("webgl2") as WebGL2RenderingContext | null;
+  if (!gl) return "no WebGL2";
+  const info = gl.getExtension("WEBGL_debug_renderer_info");
+  const renderer = String(
+    info ? gl.getParameter(info.UNMASKED_RENDERER_WEBGL) : gl.getParameter(gl.RENDERER),
+  );
+  gl.getExtension("WEBGL_lose_context")?.loseContext();
+  return /swiftshader|llvmpipe|software/i.test(renderer) ? `software renderer (${renderer}): skipped` : null;
+}
+
 /** The calibration work: MLP 2-32-32-2 on 256 samples, a 64-point tile of a random plane. */
 export function timeTile(backend: string): { ms: number; loss: Float32Array } {
   const rng = createRng(1);
@@ -110,10 +127,8 @@ export async function calibrateBackends(candidates: readonly BackendName[]): Pro
   let reference: Float32Array | null = null;
   for (const name of candidates) {
     try {
-      if (name === "webgpu") {
-        const skip = await softwareWebGpu();
-        if (skip) throw new Error(skip);
-      }
+      const skip = name === "webgpu" ? await softwareWebGpu() : name === "webgl" ? softwareWebGl() : null;
+      if (skip) throw new Error(skip);
       await withTimeout(initBackend([name]), BACKEND_TIMEOUT_MS, `${name} initialization`);
       const t0 = performance.now();
       const { ms, loss } = timeTile(name);

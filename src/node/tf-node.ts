@@ -4,8 +4,13 @@
  */
 import { createRequire } from "node:module";
 import path from "node:path";
+import { setFlagsFromString } from "node:v8";
 import "@tensorflow/tfjs-backend-wasm";
 import { type BackendName, initBackend } from "../core/backend";
+
+// Node 20 keeps WebAssembly relaxed SIMD (fused multiply-add, used by the landscape kernel's
+// fastest build) behind a flag; Chromium and Node 22+ have it on. Set before any module compiles.
+setFlagsFromString("--experimental-wasm-relaxed-simd");
 
 let ready: Promise<BackendName> | null = null;
 

@@ -1,3 +1,4 @@
+import { kernelVariantSupported } from "../kernel/kernel-module";
 import { wasmKernelEvaluator } from "../kernel/wasm-kernel-evaluator";
 import type { LandscapeEvaluator } from "./evaluator";
 import { naiveEvaluator } from "./naive-evaluator";
@@ -20,12 +21,14 @@ export type EvaluatorName = keyof typeof EVALUATORS;
 export const EVALUATOR_NAMES = Object.keys(EVALUATORS) as EvaluatorName[];
 
 /**
- * The fastest tfjs path for a backend (measured by `npm run bench`): on CPU backends per-vector
- * XNNPACK GEMMs win (tfjs-wasm's batched matMul is a slow loop); on GPU backends, where every
- * op dispatch is expensive, the fully batched formulation wins.
+ * The fastest path for a backend (measured by `npm run bench`): on CPU backends the tuned
+ * WebAssembly SIMD kernel (about 3x tfjs-gemm, 6x tfjs-batched), or, where the runtime has no
+ * WebAssembly SIMD, per-vector XNNPACK GEMMs (tfjs-wasm's batched matMul is a slow loop); on
+ * GPU backends, where every op dispatch is expensive, the fully batched tfjs formulation.
  *
- * @example defaultEvaluatorFor("wasm").name // "tfjs-gemm"
+ * @example defaultEvaluatorFor("wasm").name // "wasm-kernel"
  */
 export function defaultEvaluatorFor(backend: string): LandscapeEvaluator {
-  return backend === "webgl" || backend === "webgpu" ? tfjsBatchedEvaluator : tfjsGemmEvaluator;
+  if (backend === "webgl" || backend === "webgpu") return tfjsBatchedEvaluator;
+  return kernelVariantSupported("simd") ? wasmKernelEvaluator : tfjsGemmEvaluator;
 }
