@@ -1,6 +1,7 @@
 import { Line } from "@react-three/drei";
 import { useEffect, useMemo } from "react";
-import { BufferAttribute, BufferGeometry, DoubleSide } from "three";
+import { BufferAttribute, BufferGeometry } from "three";
+import { SURFACE_MATERIAL } from "./materials";
 
 /**
  * Tiny copies of the scene's materials, drawn from the canvas's first frame (at page load), so
@@ -52,13 +53,7 @@ export function ShaderWarmup() {
   return (
     <group scale={1e-6}>
       <mesh geometry={geometry} frustumCulled={false}>
-        <meshLambertMaterial
-          vertexColors
-          side={DoubleSide}
-          polygonOffset
-          polygonOffsetFactor={1}
-          polygonOffsetUnits={1}
-        />
+        <meshLambertMaterial {...SURFACE_MATERIAL} />
       </mesh>
       <lineSegments geometry={lines} frustumCulled={false}>
         <lineBasicMaterial color="#ffffff" transparent opacity={0.6} depthWrite={false} />

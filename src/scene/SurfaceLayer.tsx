@@ -6,13 +6,13 @@
  * later change (more grid points done, a new scale, colormap or exaggeration) refills those
  * arrays in place, marks the attributes dirty and calls invalidate().
  */
+
 import { Line } from "@react-three/drei";
 import { type ThreeEvent, useThree } from "@react-three/fiber";
 import { type ComponentRef, type RefObject, useEffect, useLayoutEffect, useMemo, useRef } from "react";
 import {
   BufferAttribute,
   BufferGeometry,
-  DoubleSide,
   DynamicDrawUsage,
   type InstancedMesh,
   type Mesh,
@@ -39,6 +39,7 @@ import {
   readGrid,
   trajectoryWorld,
 } from "./markers";
+import { SURFACE_MATERIAL } from "./materials";
 import { colormapLut, type SurfaceScale } from "./scale";
 
 const TRAJECTORY_LIFT = 0.012;
@@ -256,13 +257,7 @@ export function SurfaceLayer({
           onPick(reading(e));
         }}
       >
-        <meshLambertMaterial
-          vertexColors
-          side={DoubleSide}
-          polygonOffset
-          polygonOffsetFactor={1}
-          polygonOffsetUnits={1}
-        />
+        <meshLambertMaterial {...SURFACE_MATERIAL} />
       </mesh>
       <lineSegments geometry={wire} visible={options.wireframe} renderOrder={1}>
         <lineBasicMaterial color="#05070a" transparent opacity={0.45} depthWrite={false} />
