@@ -103,6 +103,7 @@ export class ExperimentJob {
         () => {},
       );
       sink.phase("sampling");
+      const sampleStart = performance.now();
       const surfaces = await this.pool.sample(snapshot, {
         signal,
         onUpdate: (s, p) => {
@@ -119,6 +120,16 @@ export class ExperimentJob {
         },
       });
       snapshot.surfaces = surfaces as Record<string, Float32Array>;
+      // How fast this device sampled, with which path: the figure the status line reports.
+      const seconds = (performance.now() - sampleStart) / 1000;
+      const points = view.total || snapshot.grid.axes.reduce((n, a) => n * a.count, 1);
+      const evaluator = (snapshot.producer as { evaluator?: string }).evaluator ?? "?";
+      sink.progress({
+        phase: "landscape",
+        done: points,
+        total: points,
+        detail: `${points}/${points} grid points in ${seconds.toFixed(2)} s (${Math.round(points / seconds)} points/s, ${evaluator})`,
+      });
       sink.phase("done");
       return snapshot;
     } catch (err) {
