@@ -12,9 +12,20 @@
  * that flag on (BENCH_RELAXED_SIMD=0 leaves it off) and then adds a "wasm-simd" row for the plain
  * SIMD build, which is what Node 20 runs without the flag. Ratios to the tfjs paths follow the table.
  *
+ * Then, with the default evaluator (defaultEvaluatorFor(backend)):
+ * - the worker pool: the same surface split into tiles (splitTiles, BENCH_TILE_POINTS points each,
+ *   128 as in src/compute/pool.ts) handed out one at a time to 1 and then 2 Node worker_threads
+ *   (bench-worker.ts, run through tsx), each of which prepares the problem once
+ *   (prepareLandscape(...).computeTile); wall time from the first tile sent to the last received,
+ *   worker start-up and preparation excluded; prints both times and the speedup;
+ * - scaling: four problem sizes (21x21 and 41x41 at 512 samples, 51x51 at 256 and 1024 samples),
+ *   in the main thread, with time per (grid point x sample) so linearity shows.
+ *
  * Options (env): BENCH_GRID=51 BENCH_SAMPLES=512 BENCH_REPEATS=2 BENCH_RELAXED_SIMD=1
+ * BENCH_TILE_POINTS=128
  */
 import { setFlagsFromString } from "node:v8";
+import { Worker } from "node:worker_threads";
 import { makeDataset } from "../../src/core/data/make";
 import { parseDatasetSpec } from "../../src/core/data/spec";
 import { randomDirection } from "../../src/core/directions/random";
@@ -22,7 +33,7 @@ import { resolveKernelVariant } from "../../src/core/kernel/kernel-module";
 import { createWasmKernelEvaluator, wasmKernelEvaluator } from "../../src/core/kernel/wasm-kernel-evaluator";
 import type { LandscapeEvaluator } from "../../src/core/landscape/evaluator";
 import { defaultEvaluatorFor } from "../../src/core/landscape/evaluators";
-import { type Grid, gridPointCount } from "../../src/core/landscape/grid";
+import { type Grid, gridPointCount, splitTiles, writeTile } from "../../src/core/landscape/grid";
 import { naiveEvaluator } from "../../src/core/landscape/naive-evaluator";
 import { sampleLandscape } from "../../src/core/landscape/surfaces";
 import { tfjsBatchedEvaluator } from "../../src/core/landscape/tfjs-batched-evaluator";
@@ -32,10 +43,13 @@ import { forwardMacsPerSample, makeArchitecture, mlpLayout } from "../../src/cor
 import { createRng } from "../../src/core/rng";
 import { tf } from "../../src/core/tf";
 import { initNodeBackend } from "../../src/node/tf-node";
+import { makeBenchProblem, squareGrid } from "./bench-problem";
+import type { BenchWorkerData, BenchWorkerReply, BenchWorkerRequest } from "./bench-worker";
 
 const gridSize = Number(process.env.BENCH_GRID ?? 51);
 const samples = Number(process.env.BENCH_SAMPLES ?? 512);
 const repeats = Number(process.env.BENCH_REPEATS ?? 2);
+const tilePoints = Number(process.env.BENCH_TILE_POINTS ?? 128);
 // Before the kernel module is first compiled (at its first prepare()).
 if (process.env.BENCH_RELAXED_SIMD !== "0") setFlagsFromString("--experimental-wasm-relaxed-simd");
 const kernelVariant = resolveKernelVariant("auto");
@@ -119,3 +133,140 @@ console.log(
     `${(naive.ms / best.ms).toFixed(2)}x the naive per-point loop`,
 );
 console.log(`tensors before ${before}, after ${tf.memory().numTensors}`);
+
+// ---- worker pool: 1 vs 2 worker threads, tiles as the unit of work ----
+
+const maxRelDiff = (a: Float32Array, ref: Float32Array) => {
+  let m = 0;
+  for (let i = 0; i < ref.length; i++)
+    m = Math.max(m, Math.abs(a[i] - ref[i]) / Math.max(1e-12, Math.abs(ref[i])));
+  return m;
+};
+
+// On Node 20, `new Worker(url of a .ts file, { execArgv: ["--import", "tsx"] })` fails with
+// ERR_UNKNOWN_FILE_EXTENSION (the worker's entry is resolved before tsx's hooks apply), so each
+// worker starts from a tiny script that registers tsx's ESM loader and then imports the .ts file.
+const workerBootstrap =
+  `import("tsx/esm/api").then(({ register }) => { register(); ` +
+  `return import(${JSON.stringify(new URL("./bench-worker.ts", import.meta.url).href)}); });`;
+
+/** Start `count` bench workers (tsx loader), resolved once each has prepared the problem. */
+async function startWorkers(count: number): Promise<{ workers: Worker[]; evaluator: string }> {
+  const data: BenchWorkerData = { samples, gridSize, tilePoints };
+  const workers = Array.from(
+    { length: count },
+    () => new Worker(workerBootstrap, { eval: true, workerData: data }),
+  );
+  const names = await Promise.all(
+    workers.map(
+      (w) =>
+        new Promise<string>((resolve, reject) => {
+          w.once("error", reject);
+          w.once("message", (m: BenchWorkerReply) => (m.type === "ready" ? resolve(m.evaluator) : reject(m)));
+        }),
+    ),
+  );
+  return { workers, evaluator: names[0] };
+}
+
+/** One pass over the grid: tiles handed out one at a time to whichever worker is free. */
+function poolPass(workers: Worker[], tiles: ReturnType<typeof splitTiles>): Promise<Float32Array> {
+  const loss = new Float32Array(points);
+  let next = 0;
+  let received = 0;
+  return new Promise((resolve, reject) => {
+    const send = (w: Worker) => {
+      if (next < tiles.length) w.postMessage({ type: "tile", index: next++ } satisfies BenchWorkerRequest);
+    };
+    for (const w of workers) {
+      const onMessage = (m: BenchWorkerReply) => {
+        if (m.type !== "done") return;
+        writeTile(grid, tiles[m.index], m.loss, loss);
+        if (++received === tiles.length) {
+          for (const x of workers) {
+            x.off("message", onMessage);
+            x.off("error", reject);
+          }
+          resolve(loss);
+        } else send(w);
+      };
+      w.on("message", onMessage);
+      w.on("error", reject);
+      send(w);
+    }
+  });
+}
+
+async function timePool(count: number): Promise<{ ms: number; maxRel: number; evaluator: string }> {
+  const { workers, evaluator } = await startWorkers(count);
+  const tiles = splitTiles(grid, tilePoints);
+  let best = Number.POSITIVE_INFINITY;
+  let loss: Float32Array = new Float32Array(0);
+  try {
+    for (let r = 0; r < repeats; r++) {
+      const t0 = performance.now();
+      loss = await poolPass(workers, tiles);
+      best = Math.min(best, performance.now() - t0);
+    }
+  } finally {
+    for (const w of workers) w.postMessage({ type: "exit" } satisfies BenchWorkerRequest);
+    await Promise.all(workers.map((w) => new Promise((resolve) => w.once("exit", resolve))));
+  }
+  return { ms: best, maxRel: maxRelDiff(loss, naive.loss), evaluator };
+}
+
+const poolTiles = splitTiles(grid, tilePoints).length;
+console.log(
+  `\nworker pool (${defaultEvaluatorFor(backend).name} in each worker thread), ${gridSize}x${gridSize} grid in ` +
+    `${poolTiles} tiles of <= ${tilePoints} points, best of ${repeats}:`,
+);
+const pool: { workers: number; ms: number }[] = [];
+for (const count of [1, 2]) {
+  const r = await timePool(count);
+  pool.push({ workers: count, ms: r.ms });
+  console.log(
+    `${String(count).padStart(2)} worker${count > 1 ? "s" : " "} (${r.evaluator}) ${r.ms.toFixed(0).padStart(8)} ms ` +
+      `${((points / r.ms) * 1000).toFixed(0).padStart(10)} points/s   max rel. diff ${r.maxRel.toExponential(1)}`,
+  );
+}
+console.log(`pool speedup, 2 workers over 1: ${(pool[0].ms / pool[1].ms).toFixed(2)}x`);
+
+// ---- scaling: time against grid points and samples ----
+
+const defaultEvaluator = defaultEvaluatorFor(backend);
+const sizes: [grid: number, samples: number][] = [
+  [21, 512],
+  [41, 512],
+  [51, 256],
+  [51, 1024],
+];
+console.log(`\nscaling (${defaultEvaluator.name}, main thread, best of ${repeats}):`);
+console.log(
+  `${"grid".padEnd(7)} ${"samples".padStart(7)} ${"points".padStart(7)} ${"time".padStart(11)} ${"per point x sample".padStart(20)}`,
+);
+const refTime = byName(defaultEvaluator.name);
+const scaleRows: [number, number, number][] = sizes.map(([g, n]) => [g, n, Number.NaN]);
+if (refTime) scaleRows.push([gridSize, samples, refTime.ms]);
+for (const rowSpec of scaleRows) {
+  const [g, n] = rowSpec;
+  if (Number.isNaN(rowSpec[2])) {
+    const p = makeBenchProblem(n);
+    const sg = squareGrid(g);
+    let bestMs = Number.POSITIVE_INFINITY;
+    for (let r = 0; r < repeats; r++) {
+      const t0 = performance.now();
+      await sampleLandscape(p, sg, defaultEvaluator);
+      bestMs = Math.min(bestMs, performance.now() - t0);
+    }
+    rowSpec[2] = bestMs;
+  }
+}
+scaleRows.sort((a, b) => a[0] * a[0] * a[1] - b[0] * b[0] * b[1]);
+for (const [g, n, ms] of scaleRows) {
+  const work = g * g * n;
+  const ref = g === gridSize && n === samples ? " (table above)" : "";
+  console.log(
+    `${`${g}x${g}`.padEnd(7)} ${String(n).padStart(7)} ${String(g * g).padStart(7)} ${ms.toFixed(1).padStart(8)} ms ` +
+      `${((ms * 1e6) / work).toFixed(2).padStart(14)} ns${ref}`,
+  );
+}
