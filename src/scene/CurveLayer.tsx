@@ -3,6 +3,7 @@
  * (coordinate 0) and the grid optimum as markers, and hover/click over the plot area.
  * A 1-D grid is small (at most a few thousand points), so the line is rebuilt on each update.
  */
+
 import { Line } from "@react-three/drei";
 import { type ThreeEvent, useThree } from "@react-three/fiber";
 import { useMemo, useRef } from "react";
@@ -19,6 +20,7 @@ import {
   pointOnSurface,
   readGrid,
 } from "./markers";
+import { pickHandlers } from "./pointer";
 import { colormapLut, type SurfaceScale } from "./scale";
 
 export interface CurveLayerProps {
@@ -96,19 +98,7 @@ export function CurveLayer({
         <Line points={curve.points} vertexColors={curve.pointColors} segments lineWidth={4} />
       )}
       {/* Invisible plane over the plot area: hover and click anywhere above or below the curve. */}
-      <mesh
-        position={[0, top / 2, 0]}
-        onPointerMove={(e) => {
-          e.stopPropagation();
-          showHover(reading(e));
-        }}
-        onPointerOut={() => showHover(null)}
-        onClick={(e) => {
-          if (e.delta > 4) return;
-          e.stopPropagation();
-          onPick(reading(e));
-        }}
-      >
+      <mesh position={[0, top / 2, 0]} {...pickHandlers(reading, showHover, onPick)}>
         <planeGeometry args={[2.1, top + 0.3]} />
         <meshBasicMaterial transparent opacity={0} depthWrite={false} />
       </mesh>

@@ -40,6 +40,7 @@ import {
   trajectoryWorld,
 } from "./markers";
 import { SURFACE_MATERIAL } from "./materials";
+import { pickHandlers } from "./pointer";
 import { colormapLut, type SurfaceScale } from "./scale";
 
 const TRAJECTORY_LIFT = 0.012;
@@ -243,20 +244,7 @@ export function SurfaceLayer({
 
   return (
     <group>
-      <mesh
-        geometry={surface}
-        onPointerMove={(e) => {
-          e.stopPropagation();
-          showHover(reading(e));
-        }}
-        onPointerOut={() => showHover(null)}
-        onClick={(e) => {
-          // A drag that orbited the camera is not a pick.
-          if (e.delta > 4) return;
-          e.stopPropagation();
-          onPick(reading(e));
-        }}
-      >
+      <mesh geometry={surface} {...pickHandlers(reading, showHover, onPick)}>
         <meshLambertMaterial {...SURFACE_MATERIAL} />
       </mesh>
       <lineSegments geometry={wire} visible={options.wireframe} renderOrder={1}>

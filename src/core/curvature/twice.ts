@@ -14,7 +14,7 @@
  * differentiate through their inputs and are used as they are.
  */
 
-import { isResidualLayer } from "../model/mlp";
+import { mlpForward } from "../model/forward";
 import type { Activation, LossKind, MlpArchitecture } from "../model/types";
 import { LEAKY_RELU_ALPHA } from "../model/types";
 import { tf } from "../tf";
@@ -99,15 +99,7 @@ export function mlpForwardTwice(
   params: readonly tf.Tensor[],
   x: tf.Tensor,
 ): tf.Tensor {
-  const layers = params.length / 2;
-  let h = x;
-  for (let l = 0; l < layers; l++) {
-    const z = tf.add(tf.matMul(h as tf.Tensor2D, params[2 * l] as tf.Tensor2D), params[2 * l + 1]);
-    if (l === layers - 1) return z;
-    const a = activateTwice(z, arch.activation);
-    h = isResidualLayer(arch, l) ? tf.add(h, a) : a;
-  }
-  return h;
+  return mlpForward(arch, params, x, activateTwice);
 }
 
 /** meanLoss of model/loss.ts for outputs [N, C] (a scalar), twice differentiable. */

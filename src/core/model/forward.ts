@@ -12,13 +12,19 @@ import type { MlpArchitecture } from "./types";
  *
  * @example const logits = tf.tidy(() => mlpForward(arch, tensors, x));
  */
-export function mlpForward(arch: MlpArchitecture, params: readonly tf.Tensor[], x: tf.Tensor): tf.Tensor {
+export function mlpForward(
+  arch: MlpArchitecture,
+  params: readonly tf.Tensor[],
+  x: tf.Tensor,
+  /** The activation op; curvature passes a twice-differentiable one (curvature/twice.ts). */
+  act: (z: tf.Tensor, activation: MlpArchitecture["activation"]) => tf.Tensor = activate,
+): tf.Tensor {
   const layers = params.length / 2;
   let h = x;
   for (let l = 0; l < layers; l++) {
     const z = tf.add(tf.matMul(h as tf.Tensor2D, params[2 * l] as tf.Tensor2D), params[2 * l + 1]);
     if (l === layers - 1) return z;
-    const a = activate(z, arch.activation);
+    const a = act(z, arch.activation);
     h = isResidualLayer(arch, l) ? tf.add(h, a) : a;
   }
   return h;
