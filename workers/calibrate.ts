@@ -1,11 +1,20 @@
 /**
- * Backend choice by measurement: initialize each candidate tfjs backend, time the same small
- * landscape tile on it (after a warm-up run, which includes shader compilation), keep the fastest.
+ * Backend and evaluation-path choice by measurement: initialize each candidate tfjs backend, time
+ * the same small landscape tile on it (after a warm-up run, which includes shader compilation),
+ * keep the fastest; then, on that backend, time every evaluation path that runs here on the same
+ * tile and keep the fastest one whose numbers agree with the others.
  */
 import { type BackendName, initBackend } from "../src/core/backend";
 import { randomDirection } from "../src/core/directions/random";
-import { defaultEvaluatorFor } from "../src/core/landscape/evaluators";
+import type { LandscapeEvaluator } from "../src/core/landscape/evaluator";
+import {
+  availableEvaluators,
+  defaultEvaluatorFor,
+  EVALUATORS,
+  type EvaluatorName,
+} from "../src/core/landscape/evaluators";
 import { prepareLandscape } from "../src/core/landscape/surfaces";
+import { maxRelativeDifference } from "../src/core/landscape/timing";
 import { initParameters } from "../src/core/model/init";
 import { makeArchitecture, mlpLayout } from "../src/core/model/mlp";
 import { createRng } from "../src/core/rng";
@@ -15,7 +24,16 @@ export interface CalibrationResult {
   backend: BackendName;
   /** Milliseconds per calibration tile, or why the backend was not usable. */
   timings: Partial<Record<BackendName, number | string>>;
+  /** The fastest evaluation path on `backend`. */
+  evaluator: EvaluatorName;
+  /** Milliseconds per calibration tile on `backend`, per path, or why the path was not usable. */
+  evaluatorTimings: Partial<Record<EvaluatorName, number | string>>;
+  /** Grid points per second of the chosen path on the calibration tile. */
+  pointsPerSecond: number;
 }
+
+/** Grid points in the calibration tile (8 x 8). */
+export const CALIBRATION_POINTS = 64;
 
 /** A backend that takes longer than this to initialize or to run the tile is skipped. */
 const BACKEND_TIMEOUT_MS = 8000;
@@ -74,13 +92,18 @@ function softwareWebGl(): string | null {
   return /swiftshader|llvmpipe|software/i.test(renderer) ? `software renderer (${renderer}): skipped` : null;
 }
 
-/** The calibration work: MLP 2-32-32-2 on 256 samples, a 64-point tile of a random plane. */
-export function timeTile(backend: string): { ms: number; loss: Float32Array } {
+/**
+ * The calibration work: the reference network's shape (MLP 2-64-64-2 ReLU) on 256 samples, a
+ * 64-point tile of a filter-normalized random plane, timed with `evaluator` (median of 3 after a
+ * warm-up). Small enough for a few milliseconds on the fast paths, shaped like real work so the
+ * ranking of the paths carries over.
+ */
+export function timeTile(evaluator: LandscapeEvaluator): { ms: number; loss: Float32Array } {
   const rng = createRng(1);
   const n = 256;
   const x = Float32Array.from({ length: 2 * n }, () => rng.normal());
   const y = Float32Array.from({ length: n }, () => rng.int(2));
-  const arch = makeArchitecture(2, 2, { hiddenSizes: [32, 32], activation: "relu" });
+  const arch = makeArchitecture(2, 2, { hiddenSizes: [64, 64], activation: "relu" });
   const layout = mlpLayout(arch);
   const theta = initParameters(arch, "he", rng);
   const directions = [1, 2].map((seed) =>
@@ -96,7 +119,7 @@ export function timeTile(backend: string): { ms: number; loss: Float32Array } {
       dataset: { task: "classification", inputSize: 2, outputSize: 2 },
       train: { x, y, count: n },
     },
-    defaultEvaluatorFor(backend),
+    evaluator,
   );
   const grid = {
     axes: [
@@ -131,7 +154,7 @@ export async function calibrateBackends(candidates: readonly BackendName[]): Pro
       if (skip) throw new Error(skip);
       await withTimeout(initBackend([name]), BACKEND_TIMEOUT_MS, `${name} initialization`);
       const t0 = performance.now();
-      const { ms, loss } = timeTile(name);
+      const { ms, loss } = timeTile(defaultEvaluatorFor(name));
       if (performance.now() - t0 > BACKEND_TIMEOUT_MS) throw new Error("too slow");
       // A backend must also be right: the same tile within 1e-3 relative of the first one measured.
       if (reference) {
@@ -149,5 +172,38 @@ export async function calibrateBackends(candidates: readonly BackendName[]): Pro
   );
   const best = measured.length > 0 ? measured.reduce((a, b) => (a[1] <= b[1] ? a : b))[0] : original;
   await initBackend([best]);
-  return { backend: best, timings };
+  return { backend: best, timings, ...calibrateEvaluators(best) };
+}
+
+/**
+ * Time every evaluation path that runs here on the current backend and pick the fastest whose
+ * numbers match the backend's default path within 1e-4 relative (a path that is fast but wrong
+ * is never chosen). Falls back to the default path when nothing else could be measured.
+ */
+export function calibrateEvaluators(
+  backend: string,
+): Pick<CalibrationResult, "evaluator" | "evaluatorTimings" | "pointsPerSecond"> {
+  const fallback = defaultEvaluatorFor(backend).name as EvaluatorName;
+  const evaluatorTimings: CalibrationResult["evaluatorTimings"] = {};
+  let reference: Float32Array | null = null;
+  const order = [fallback, ...availableEvaluators().filter((n) => n !== fallback)];
+  for (const name of order) {
+    try {
+      const { ms, loss } = timeTile(EVALUATORS[name]);
+      if (reference) {
+        const diff = maxRelativeDifference(loss, reference);
+        if (!(diff <= 1e-4))
+          throw new Error(`wrong numbers (max relative difference ${diff.toExponential(1)})`);
+      } else reference = loss;
+      evaluatorTimings[name] = ms;
+    } catch (err) {
+      evaluatorTimings[name] = (err as Error).message;
+    }
+  }
+  const measured = Object.entries(evaluatorTimings).filter(
+    (e): e is [EvaluatorName, number] => typeof e[1] === "number",
+  );
+  const [evaluator, ms] =
+    measured.length > 0 ? measured.reduce((a, b) => (a[1] <= b[1] ? a : b)) : [fallback, Number.NaN];
+  return { evaluator, evaluatorTimings, pointsPerSecond: (CALIBRATION_POINTS / ms) * 1000 };
 }

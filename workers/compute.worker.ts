@@ -13,7 +13,7 @@ import { type BackendName, initBackend } from "../src/core/backend";
 import { resolveConfig } from "../src/core/config/schema";
 import { makePlane, prepareModel } from "../src/core/experiment/prepare";
 import { buildSnapshot } from "../src/core/experiment/snapshot-parts";
-import { defaultEvaluatorFor } from "../src/core/landscape/evaluators";
+import { defaultEvaluatorFor, type EvaluatorName, evaluatorByName } from "../src/core/landscape/evaluators";
 import type { Grid, Tile } from "../src/core/landscape/grid";
 import {
   type LandscapeProblem,
@@ -21,6 +21,7 @@ import {
   prepareLandscape,
   type Surfaces,
 } from "../src/core/landscape/surfaces";
+import { timeEvaluator } from "../src/core/landscape/timing";
 import { predict } from "../src/core/model/predict";
 import type { MlpArchitecture } from "../src/core/model/types";
 import type { Snapshot } from "../src/core/snapshot/schema";
@@ -66,6 +67,13 @@ const jobs = new Map<number, AbortController>();
 const controls = new Map<number, TrainControl>();
 /** Landscape problems prepared on this worker (data uploaded once, then any number of tiles). */
 const problems = new Map<number, PreparedLandscape>();
+/** The evaluation path chosen by calibration (selectEvaluator); absent: the backend's default. */
+let chosenEvaluator: EvaluatorName | null = null;
+
+/** The evaluator this worker samples landscapes with. */
+function evaluatorFor(backend: string) {
+  return chosenEvaluator ? evaluatorByName(chosenEvaluator) : defaultEvaluatorFor(backend);
+}
 
 async function backendName(): Promise<string> {
   if (initPromise === undefined) throw new Error("the worker was used before init");
@@ -187,7 +195,7 @@ const api = {
         model,
         plane,
         surfaces: {},
-        evaluator: defaultEvaluatorFor(backend).name,
+        evaluator: evaluatorFor(backend).name,
       });
       const result: TrainJobResult = { snapshot, warnings: model.warnings };
       return transfer(result, buffersOf(result));
@@ -197,7 +205,29 @@ const api = {
   /** Run the calibration tile on the current backend: throws when the backend cannot do real work. */
   async checkBackend(): Promise<number> {
     const backend = await backendName();
-    return timeTile(backend).ms;
+    return timeTile(defaultEvaluatorFor(backend)).ms;
+  },
+
+  /**
+   * Sample landscapes with this evaluation path from now on (null: the backend's default). Throws
+   * for an unknown path or one this runtime cannot run, and then keeps the previous choice.
+   *
+   * @example await api.selectEvaluator("wasm-kernel") // "wasm-kernel"
+   */
+  async selectEvaluator(name: string | null): Promise<string> {
+    const backend = await backendName();
+    chosenEvaluator = name === null ? null : (evaluatorByName(name).name as EvaluatorName);
+    return evaluatorFor(backend).name;
+  },
+
+  /**
+   * Benchmark one evaluation path: the whole grid sampled `repeats` times (best time kept), on
+   * this worker's backend. Returns the time and the train loss surface (for agreement checks).
+   */
+  async benchEvaluator(problem: LandscapeProblem, grid: Grid, name: string, repeats: number) {
+    await backendName();
+    const { ms, trainLoss } = await timeEvaluator(problem, grid, evaluatorByName(name), repeats);
+    return transfer({ ms, trainLoss }, [trainLoss.buffer as ArrayBuffer]);
   },
 
   cancel(jobId: number): void {
@@ -215,11 +245,13 @@ const api = {
     controls.get(jobId)?.step();
   },
 
-  /** Upload a sampling problem once; later computeTile calls reuse it. */
-  async prepareProblem(problemId: number, problem: LandscapeProblem): Promise<void> {
+  /** Upload a sampling problem once; later computeTile calls reuse it. Returns the evaluator's name. */
+  async prepareProblem(problemId: number, problem: LandscapeProblem): Promise<string> {
     const backend = await backendName();
     problems.get(problemId)?.dispose();
-    problems.set(problemId, prepareLandscape(problem, defaultEvaluatorFor(backend)));
+    const evaluator = evaluatorFor(backend);
+    problems.set(problemId, prepareLandscape(problem, evaluator));
+    return evaluator.name;
   },
 
   /** One tile of a grid, every metric, x fastest within the tile (buffers transferred). */

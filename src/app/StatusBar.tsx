@@ -1,4 +1,4 @@
-import { useAppStore } from "../state/store";
+import { type EvaluationInfo, useAppStore } from "../state/store";
 import type { LabStatus } from "./useLab";
 
 /** One line of text per state; `data-state` lets tests wait without parsing the text. */
@@ -13,17 +13,28 @@ export function statusText(status: LabStatus): string {
   }
 }
 
+/** "· evaluation path wasm-kernel (calibrated), 9,270 points/s": which path samples, and how fast it ran. */
+export function evaluationText(e: EvaluationInfo): string {
+  const speed =
+    e.pointsPerSecond !== null && Number.isFinite(e.pointsPerSecond)
+      ? `, ${Math.round(e.pointsPerSecond).toLocaleString("en-US")} points/s`
+      : "";
+  return `· evaluation path ${e.name} (${e.source})${speed}`;
+}
+
 export function StatusBar({ status }: { status: LabStatus }) {
   const state =
     status.kind === "ready" && !status.selfCheck.startsWith("self-check ok") ? "error" : status.kind;
-  const evaluator = useAppStore(
-    (s) => (s.landscape?.snapshot.producer as { evaluator?: string } | undefined)?.evaluator,
-  );
+  const evaluation = useAppStore((s) => s.job.evaluation);
   return (
     <footer className="status-bar" data-testid="status" data-state={state} role="status" aria-live="polite">
       <span className={`status-dot status-${state}`} aria-hidden="true" />
       <span className="status-text">{statusText(status)}</span>
-      {evaluator ? <span className="status-extra">· evaluation path {evaluator}</span> : null}
+      {evaluation ? (
+        <span className="status-extra" data-testid="evaluation" data-evaluator={evaluation.name}>
+          {evaluationText(evaluation)}
+        </span>
+      ) : null}
     </footer>
   );
 }

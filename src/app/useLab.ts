@@ -11,7 +11,8 @@ export type LabStatus =
 
 /**
  * Start the lab once: URL state, the worker pool, a first run (a person opening the app sees a
- * landscape without touching anything), then a background backend calibration.
+ * landscape without touching anything), then, on first use only, a background calibration of the
+ * backend and the evaluation path (remembered for later visits).
  */
 export function useLab(): { lab: Lab | null; status: LabStatus } {
   const [lab, setLab] = useState<Lab | null>(null);
@@ -33,7 +34,8 @@ export function useLab(): { lab: Lab | null; status: LabStatus } {
         await Promise.race([shadersWarm, new Promise((r) => setTimeout(r, 3000))]);
         if (!live) return;
         await instance.run();
-        if (!live) return;
+        // Calibration runs once per device (first use); its choice is remembered.
+        if (!live || instance.calibrated) return;
         const calibration = await instance.calibrate();
         if (live && calibration.backend !== started.backend) {
           appStore

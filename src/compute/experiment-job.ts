@@ -7,6 +7,7 @@
 import type { HistoryEntry } from "../../workers/compute.worker";
 import { resolveConfig } from "../core/config/schema";
 import type { Snapshot } from "../core/snapshot/schema";
+import { MARK_SAMPLING_START } from "../state/marks";
 import type { LandscapeView, TrajectoryView } from "../state/types";
 import { boundaryFor, type ModelPicture } from "./model-picture";
 import type { ComputePool, SampleProgress } from "./pool";
@@ -23,6 +24,8 @@ export interface JobSink {
   surfaces(done: number, total: number, stage: SampleProgress["stage"]): void;
   picture(p: ModelPicture | null): void;
   warn(message: string): void;
+  /** A landscape finished: the path that sampled it and its speed in grid points per second. */
+  speed(evaluator: string, pointsPerSecond: number): void;
 }
 
 /** The trajectory of a snapshot's `trajectory` section as typed arrays for the views. */
@@ -104,6 +107,7 @@ export class ExperimentJob {
       );
       sink.phase("sampling");
       const sampleStart = performance.now();
+      if (current()) performance.mark(MARK_SAMPLING_START);
       const surfaces = await this.pool.sample(snapshot, {
         signal,
         onUpdate: (s, p) => {
@@ -124,6 +128,7 @@ export class ExperimentJob {
       const seconds = (performance.now() - sampleStart) / 1000;
       const points = view.total || snapshot.grid.axes.reduce((n, a) => n * a.count, 1);
       const evaluator = (snapshot.producer as { evaluator?: string }).evaluator ?? "?";
+      sink.speed(evaluator, points / seconds);
       sink.progress({
         phase: "landscape",
         done: points,

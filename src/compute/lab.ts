@@ -8,6 +8,7 @@ import type { BackendName } from "../core/backend";
 import { pointInSubspace } from "../core/directions/vector";
 import { gridPointCount } from "../core/landscape/grid";
 import type { Snapshot } from "../core/snapshot/schema";
+import { MARK_CALIBRATION_START } from "../state/marks";
 import type { AppState } from "../state/store";
 import type { PickedPoint } from "../state/types";
 import { startComputeWorker } from "./bridge";
@@ -32,6 +33,50 @@ function forgetBackend(): void {
   } catch {
     // storage unavailable: nothing was remembered either
   }
+}
+
+/** The calibrated evaluation path, remembered with the backend it was measured on. */
+const EVALUATOR_KEY = "loss-landscape-lab.evaluator";
+
+interface StoredEvaluator {
+  backend: string;
+  evaluator: string;
+  pointsPerSecond: number;
+}
+
+function storedEvaluator(): StoredEvaluator | null {
+  try {
+    const v = JSON.parse(localStorage.getItem(EVALUATOR_KEY) ?? "null") as Partial<StoredEvaluator> | null;
+    if (v && typeof v.backend === "string" && typeof v.evaluator === "string")
+      return { backend: v.backend, evaluator: v.evaluator, pointsPerSecond: Number(v.pointsPerSecond) };
+  } catch {
+    // unreadable or unavailable storage: calibrate again
+  }
+  return null;
+}
+
+function remember(key: string, value: string): void {
+  try {
+    localStorage.setItem(key, value);
+  } catch {
+    // storage may be unavailable (private mode); the choice then applies to this session only
+  }
+}
+
+function forgetEvaluator(): void {
+  try {
+    localStorage.removeItem(EVALUATOR_KEY);
+  } catch {
+    // storage unavailable: nothing was remembered either
+  }
+}
+
+export interface CalibrationReport {
+  backend: string;
+  timings: Record<string, number | string>;
+  evaluator: string;
+  evaluatorTimings: Record<string, number | string>;
+  pointsPerSecond: number;
 }
 
 /** The store as the job's sink: every report becomes a store update. */
@@ -88,6 +133,9 @@ function storeSink(store: StoreApi<AppState>): JobSink {
     picture(p) {
       s().setBoundary(p);
     },
+    speed(evaluator, pointsPerSecond) {
+      s().setEvaluation({ name: evaluator, pointsPerSecond });
+    },
     warn(message) {
       s().notify(message, "warn");
     },
@@ -133,6 +181,7 @@ export class Lab {
       }
       const check = await this.pool.primary.api.selfCheck();
       this.store.getState().setBackend(`${init.backend} x${this.pool.size} workers`);
+      await this.applyRememberedEvaluator(init.backend);
       return {
         backend: init.backend,
         workers: this.pool.size,
@@ -232,20 +281,55 @@ export class Lab {
   }
 
   /**
-   * Time the candidate backends in a throwaway worker (so running jobs are not disturbed) and
-   * remember the fastest for the next start. Returns the timings for the status line.
+   * Use the evaluation path calibrated on this device when it was measured on the backend that
+   * runs now; otherwise (or when the workers cannot run it) the backend's default path.
    */
-  async calibrate(): Promise<{ backend: string; timings: Record<string, number | string> }> {
+  private async applyRememberedEvaluator(backend: string): Promise<void> {
+    const remembered = storedEvaluator();
+    if (remembered && remembered.backend === backend) {
+      try {
+        const name = await this.pool.selectEvaluator(remembered.evaluator);
+        this.store.getState().setEvaluation({ name, source: "calibrated" });
+        return;
+      } catch (err) {
+        forgetEvaluator();
+        this.store
+          .getState()
+          .notify(`the remembered evaluation path cannot run: ${(err as Error).message}`, "warn");
+      }
+    }
+    const name = await this.pool.selectEvaluator(null);
+    this.store.getState().setEvaluation({ name, source: "default", pointsPerSecond: null });
+  }
+
+  /** Whether this device has a calibrated evaluation path remembered (calibration runs once). */
+  get calibrated(): boolean {
+    return storedEvaluator() !== null;
+  }
+
+  /**
+   * Time the candidate backends, then every evaluation path on the fastest backend, in a throwaway
+   * worker (so running jobs are not disturbed), and remember both for the next start. A better
+   * path on the running backend is used at once; a better backend from the next start.
+   */
+  async calibrate(): Promise<CalibrationReport> {
+    performance.mark(MARK_CALIBRATION_START);
     const w = startComputeWorker();
     try {
       await w.api.init(["wasm", "cpu"]);
       const candidates: BackendName[] = ["wasm", "webgl", "webgpu"];
       const result = await Promise.race([w.api.calibrate(candidates), w.failed]);
-      try {
-        localStorage.setItem(BACKEND_KEY, result.backend);
-      } catch {
-        // storage may be unavailable (private mode); the choice then applies to this session only
-      }
+      remember(BACKEND_KEY, result.backend);
+      remember(
+        EVALUATOR_KEY,
+        JSON.stringify({
+          backend: result.backend,
+          evaluator: result.evaluator,
+          pointsPerSecond: result.pointsPerSecond,
+        } satisfies StoredEvaluator),
+      );
+      const running = await this.pool.init();
+      if (running.backend === result.backend) await this.applyRememberedEvaluator(running.backend);
       return result;
     } finally {
       w.terminate();

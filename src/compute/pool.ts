@@ -128,9 +128,11 @@ export class ComputePool {
     const signal = options.signal;
     const surfaces: Surfaces = {};
     try {
-      await Promise.all(
+      const evaluators = await Promise.all(
         this.workers.map((w) => Promise.race([w.api.prepareProblem(problemId, problem), w.failed])),
       );
+      // The path that really samples (a calibration may have changed it since training).
+      (snapshot.producer as { evaluator?: string }).evaluator = evaluators[0];
       const coarsePerAxis = options.coarsePerAxis ?? 11;
       if (coarsePerAxis > 1 && total > 4 * coarsePerAxis ** grid.axes.length) {
         const coarse = coarseGrid(grid, coarsePerAxis);
@@ -195,6 +197,18 @@ export class ComputePool {
     };
     await Promise.all(this.workers.map(run));
     return out;
+  }
+
+  /**
+   * Sample with this evaluation path on every worker (null: each backend's default). Rejects,
+   * leaving every worker's previous choice, when a worker cannot run it.
+   */
+  async selectEvaluator(name: string | null): Promise<string> {
+    await this.init();
+    const names = await Promise.all(
+      this.workers.map((w) => Promise.race([w.api.selectEvaluator(name), w.failed])),
+    );
+    return names[0];
   }
 
   /** Run a small real tile and the self-check on every worker's backend; rejects when one fails. */

@@ -19,6 +19,7 @@ import {
   Object3D,
 } from "three";
 import type { Snapshot } from "../core/snapshot/schema";
+import { MARK_SURFACE_FRAME } from "../state/marks";
 import type { SurfaceViewOptions, TrajectoryView } from "../state/types";
 import { contourLevels, contourPositions } from "./contours";
 import {
@@ -111,6 +112,13 @@ export function SurfaceLayer({
     [heightfield],
   );
 
+  // Set when new values were written; the surface's next draw call marks the frame (then clears it).
+  const pendingFrame = useRef<{ done: number } | null>(null);
+  const markFrame = () => {
+    if (pendingFrame.current === null) return;
+    performance.mark(MARK_SURFACE_FRAME, { detail: pendingFrame.current });
+    pendingFrame.current = null;
+  };
   const trainedRef = useRef<Mesh>(null);
   const optimumRef = useRef<Mesh>(null);
   const hoverRef = useRef<Mesh>(null);
@@ -200,6 +208,7 @@ export function SurfaceLayer({
       }
     }
     if (heightfield) heightfield.current = { heights: arrays.heights, nx, ny, exaggeration };
+    pendingFrame.current = { done };
     invalidate();
   }, [
     heightfield,
@@ -244,7 +253,7 @@ export function SurfaceLayer({
 
   return (
     <group>
-      <mesh geometry={surface} {...pickHandlers(reading, showHover, onPick)}>
+      <mesh geometry={surface} onAfterRender={markFrame} {...pickHandlers(reading, showHover, onPick)}>
         <meshLambertMaterial {...SURFACE_MATERIAL} />
       </mesh>
       <lineSegments geometry={wire} visible={options.wireframe} renderOrder={1}>

@@ -42,6 +42,17 @@ export interface JobState {
   backend: string | null;
   /** Date.now() when the job started. */
   startedAt: number | null;
+  /** The evaluation path the workers sample with, how it was chosen, and its last measured speed. */
+  evaluation: EvaluationInfo | null;
+}
+
+export interface EvaluationInfo {
+  /** "wasm-kernel", "tfjs-gemm", ... */
+  name: string;
+  /** "calibrated": measured fastest on this device and remembered; "default": the backend's default. */
+  source: "calibrated" | "default";
+  /** Grid points per second of the last finished landscape (null before one finished). */
+  pointsPerSecond: number | null;
 }
 
 /** Training history as columns (what uPlot takes); null where a metric is missing. */
@@ -116,6 +127,8 @@ export interface AppState {
   setJobPhase(phase: JobPhase): void;
   setProgress(progress: JobProgress | null): void;
   setBackend(backend: string | null): void;
+  /** Merge into the evaluation info (a new path resets the speed unless one is given). */
+  setEvaluation(info: Partial<EvaluationInfo> & { name?: string }): void;
   /** End the job: done, error (with its message) or cancelled. */
   finishJob(phase: "done" | "error" | "cancelled", error?: string): void;
 
@@ -149,6 +162,7 @@ export const IDLE_JOB: JobState = {
   error: null,
   backend: null,
   startedAt: null,
+  evaluation: null,
 };
 
 /** A new store; the app uses the `appStore` singleton, tests make their own. */
@@ -208,7 +222,7 @@ export function createAppStore(initial?: { settings?: Settings }): StoreApi<AppS
 
       startJob(phase = "training") {
         setState((s) => ({
-          job: { phase, progress: null, error: null, backend: s.job.backend, startedAt: Date.now() },
+          job: { ...s.job, phase, progress: null, error: null, startedAt: Date.now() },
         }));
       },
       setJobPhase(phase) {
@@ -219,6 +233,18 @@ export function createAppStore(initial?: { settings?: Settings }): StoreApi<AppS
       },
       setBackend(backend) {
         setState((s) => ({ job: { ...s.job, backend } }));
+      },
+      setEvaluation(info) {
+        setState((s) => {
+          const previous = s.job.evaluation;
+          const renamed = info.name !== undefined && info.name !== previous?.name;
+          const evaluation: EvaluationInfo = {
+            name: info.name ?? previous?.name ?? "?",
+            source: info.source ?? previous?.source ?? "default",
+            pointsPerSecond: info.pointsPerSecond ?? (renamed ? null : (previous?.pointsPerSecond ?? null)),
+          };
+          return { job: { ...s.job, evaluation } };
+        });
       },
       finishJob(phase, error) {
         setState((s) => ({

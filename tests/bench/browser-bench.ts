@@ -3,22 +3,26 @@
  *
  * Run `npm run build` first (this script builds nothing; it refuses to run without dist/).
  * Serves dist/ with Vite's preview API (vite.config.ts adds the COOP/COEP headers) on 127.0.0.1,
- * opens the system Chromium (/usr/bin/chromium, or CHROMIUM_PATH) through playwright-core and
- * loads the app with the reference workload in the URL hash: spirals, 512 training points, no
- * test set, MLP 2-64-64-2, 1 epoch, 51x51 grid. The app runs the experiment on load.
+ * opens the system Chromium (/usr/bin/chromium, or CHROMIUM_PATH) through playwright-core.
  *
- * Measured in the page (performance.now(), by an init script watching the DOM):
- * - sampling start: the progress bar's data-phase becomes "sampling";
- * - first picture: the progress text first reports the coarse pass ("coarse picture", set by
- *   src/compute/experiment-job.ts when the pool's coarse stage has been drawn into the store);
- *   the 3D view's "computing N%" badge is reported too when it shows;
- * - done: data-phase becomes "done".
- * These are DOM-level times: the coarse surface is in the store at that moment, but the WebGL
- * frame that shows it is drawn on a later animation frame (no app hook reports that frame).
+ * Part 1, the app as a person sees it: the reference workload in the URL hash (spirals, 512
+ * training points, no test set, MLP 2-64-64-2, 1 epoch, 51x51 grid); the app runs it on load.
+ * Times come from the app's performance-timeline marks (src/state/marks.ts), frame-exact:
+ * - sampling start: "landscape:sampling-start" (the job starts sampling);
+ * - first picture: the first "landscape:surface-frame" after it, the frame in which the 3D view
+ *   drew the coarse surface (its three.js draw call has been issued);
+ * - full surface: the first surface frame whose detail.done is every grid point;
+ * - done: the progress bar's data-phase becomes "done" (DOM).
+ * Run 1 is a fresh browser profile; the first-use calibration of backend and evaluation path runs
+ * after its landscape; the later runs reload the page in the same context.
  *
- * Run 1 is a fresh browser profile (includes the first-use evaluator calibration); the later runs
- * reload the page in the same context (calibration remembered). Options (env):
- * BENCH_BROWSER_RUNS=3 CHROMIUM_PATH=/usr/bin/chromium BENCH_HASH=<hash without #>
+ * Part 2, the table `npm run bench` prints, measured in this browser's compute workers
+ * (src/compute/benchmark.ts through the page's `lossLandscapeLab.benchmark` hook): every
+ * evaluation path on the reference workload (grid points/s, GFLOP/s, ratios), the pool with 1 and
+ * 2 workers, and four problem sizes.
+ *
+ * Options (env): BENCH_BROWSER_RUNS=3 BENCH_REPEATS=2 CHROMIUM_PATH=/usr/bin/chromium
+ * BENCH_HASH=<hash without #>
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
@@ -54,39 +58,71 @@ if (!existsSync(chromiumPath)) {
   process.exit(1);
 }
 
-/** What the init script records on window.__bench, in performance.now() milliseconds. */
+/** What the page reports after a run, in performance.now() milliseconds. */
 interface Recorded {
-  phases: { phase: string; t: number }[];
-  coarse: number | null;
-  badge: number | null;
+  samplingStart: number | null;
+  firstFrame: number | null;
+  fullFrame: number | null;
+  done: number | null;
   doneText: string;
 }
 
-// Plain JavaScript, run in the page before its own scripts.
+// Plain JavaScript run in the page: the app's marks, and when the progress bar said "done".
 const RECORDER = `(() => {
-  const rec = { phases: [], coarse: null, badge: null, doneText: "" };
+  const rec = { done: null, doneText: "" };
   window.__bench = rec;
-  let watched = null;
-  const check = () => {
-    const t = performance.now();
+  new MutationObserver(() => {
     const el = document.querySelector('[data-testid="progress"]');
-    if (el) {
-      const phase = el.getAttribute("data-phase");
-      const last = rec.phases[rec.phases.length - 1];
-      if (!last || last.phase !== phase) rec.phases.push({ phase, t });
-      const text = el.textContent || "";
-      if (rec.coarse === null && phase === "sampling" && text.includes("coarse picture")) rec.coarse = t;
-      if (phase === "done") rec.doneText = el.querySelector(".ctl-progress-status")?.textContent || text;
+    if (rec.done === null && el && el.getAttribute("data-phase") === "done") {
+      rec.done = performance.now();
+      rec.doneText = el.querySelector(".ctl-progress-status")?.textContent || el.textContent || "";
     }
-    if (rec.badge === null) {
-      const badge = document.querySelector(".scene-badge");
-      if (badge && /computing/.test(badge.textContent || "")) rec.badge = t;
-    }
-  };
-  new MutationObserver(check).observe(document, {
-    childList: true, subtree: true, attributes: true, characterData: true,
-  });
+  }).observe(document, { childList: true, subtree: true, attributes: true, characterData: true });
 })();`;
+
+const READ_MARKS = `((total) => {
+  const start = performance.getEntriesByName("landscape:sampling-start").at(-1);
+  const frames = performance.getEntriesByName("landscape:surface-frame")
+    .filter((m) => start && m.startTime >= start.startTime);
+  const full = frames.find((m) => m.detail && m.detail.done >= total);
+  return {
+    samplingStart: start ? start.startTime : null,
+    firstFrame: frames.length > 0 ? frames[0].startTime : null,
+    fullFrame: full ? full.startTime : null,
+    done: window.__bench.done,
+    doneText: window.__bench.doneText,
+  };
+})`;
+
+// The table's workload: the Node bench's reference (spirals, MLP 2-64-64-2 ReLU, 51x51, 512
+// samples); 1024 are generated so the scaling rows can take 1024 (the table uses the first 512).
+const BENCH_CONFIG = {
+  seed: 0,
+  data: { name: "spirals", trainCount: 1024, testCount: 0 },
+  model: { hiddenSizes: [64, 64], activation: "relu" },
+  training: { epochs: 1 },
+  grid: { x: { count: 51 }, y: { count: 51 } },
+};
+const TABLE_SAMPLES = 512;
+const SIZES: [number, number][] = [
+  [21, 512],
+  [41, 512],
+  [51, 256],
+  [51, 1024],
+];
+/** Multiply-adds of one forward pass of MLP 2-64-64-2 per sample: 2*64 + 64*64 + 64*2. */
+const MACS_PER_SAMPLE = 2 * 64 + 64 * 64 + 64 * 2;
+const repeats = Number(process.env.BENCH_REPEATS ?? 2);
+
+interface Report {
+  backend: string;
+  defaultPath: string;
+  gridPoints: number;
+  samples: number;
+  paths: { name: string; ms: number | null; error?: string; maxRelDiff: number | null }[];
+  pool: { workers: number; ms: number }[];
+  scaling: { perAxis: number; samples: number; ms: number }[];
+}
 
 const server = await preview({
   root,
@@ -98,14 +134,9 @@ if (address === null || typeof address === "string") throw new Error("preview se
 const url = `http://127.0.0.1:${address.port}/#${hash}`;
 
 const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: CHROMIUM_ARGS });
-const rows: {
-  run: number;
-  toSampling: number;
-  first: number | null;
-  badge: number | null;
-  full: number;
-  text: string;
-}[] = [];
+const rows: (Recorded & { run: number })[] = [];
+let report: Report;
+let calibration = "";
 try {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   await context.addInitScript(RECORDER);
@@ -115,37 +146,97 @@ try {
     if (run === 1) await page.goto(url);
     else await page.reload();
     await page.waitForSelector('[data-testid="progress"][data-phase="done"]', { timeout: 120_000 });
-    const rec = (await page.evaluate("window.__bench")) as Recorded;
-    const sampling = rec.phases.find((p) => p.phase === "sampling");
-    const done = rec.phases.find((p) => p.phase === "done");
-    if (!sampling || !done) throw new Error(`run ${run}: phases ${JSON.stringify(rec.phases)}`);
-    rows.push({
-      run,
-      toSampling: sampling.t,
-      first: rec.coarse === null ? null : rec.coarse - sampling.t,
-      badge: rec.badge === null ? null : rec.badge - sampling.t,
-      full: done.t - sampling.t,
-      text: rec.doneText,
+    // The frame that shows the finished surface follows the "done" text by a frame or two.
+    await page.waitForFunction(`${READ_MARKS}(${gridPoints}).fullFrame !== null`, undefined, {
+      timeout: 10_000,
     });
+    rows.push({ run, ...((await page.evaluate(`${READ_MARKS}(${gridPoints})`)) as Recorded) });
+    if (run === 1) {
+      // Let the first-use calibration finish before the next run (it shares the two cores).
+      await page.waitForFunction('localStorage.getItem("loss-landscape-lab.evaluator") !== null', undefined, {
+        timeout: 120_000,
+      });
+      calibration = (await page.evaluate('localStorage.getItem("loss-landscape-lab.evaluator")')) as string;
+    }
   }
+  await page.evaluate("(async () => { await new Promise((r) => setTimeout(r, 500)); })()");
+  report = (await page.evaluate(
+    `lossLandscapeLab.benchmark(${JSON.stringify({
+      config: BENCH_CONFIG,
+      samples: TABLE_SAMPLES,
+      repeats,
+      sizes: SIZES,
+      workers: [1, 2],
+    })})`,
+  )) as Report;
 } finally {
   await browser.close();
   await server.close();
 }
 
 const ms = (v: number | null) => (v === null ? "-".padStart(11) : `${v.toFixed(0).padStart(8)} ms`);
+const since = (r: Recorded, t: number | null) =>
+  t === null || r.samplingStart === null ? null : t - r.samplingStart;
+console.log(`browser bench: Chromium ${browser.version()}, #${hash} (${gridPoints} grid points)`);
+console.log(`first-use calibration remembered: ${calibration}`);
+console.log('times from the mark "landscape:sampling-start"; picture times are frames drawn by the 3D view');
 console.log(
-  `browser bench: Chromium ${browser.version()}, #${hash} (${gridPoints} grid points); ` +
-    'times from data-phase "sampling"',
-);
-console.log(
-  `${"run".padEnd(10)} ${"load->sampl.".padStart(12)} ${"first pic.".padStart(11)} ${"badge".padStart(11)} ` +
-    `${"full".padStart(11)} ${"points/s".padStart(10)}`,
+  `${"run".padEnd(10)} ${"load->sampl.".padStart(12)} ${"first pic.".padStart(11)} ` +
+    `${"full frame".padStart(11)} ${"done (DOM)".padStart(11)} ${"points/s".padStart(10)}`,
 );
 for (const r of rows) {
+  const full = since(r, r.fullFrame);
   console.log(
-    `${`${r.run}${r.run === 1 ? " (cold)" : ""}`.padEnd(10)} ${ms(r.toSampling).padStart(12)} ${ms(r.first)} ` +
-      `${ms(r.badge)} ${ms(r.full)} ${((gridPoints / r.full) * 1000).toFixed(0).padStart(10)}`,
+    `${`${r.run}${r.run === 1 ? " (cold)" : ""}`.padEnd(10)} ${ms(r.samplingStart).padStart(12)} ` +
+      `${ms(since(r, r.firstFrame))} ${ms(full)} ${ms(since(r, r.done))} ` +
+      `${full === null ? "-".padStart(10) : ((gridPoints / full) * 1000).toFixed(0).padStart(10)}`,
   );
 }
-for (const r of rows) console.log(`run ${r.run} progress: ${r.text}`);
+for (const r of rows) console.log(`run ${r.run} progress: ${r.doneText}`);
+
+const points = report.gridPoints;
+const flops = 2 * MACS_PER_SAMPLE * report.samples * points;
+console.log(
+  `\nevaluation paths in a Chromium worker: ${report.backend} backend, MLP 2-64-64-2 relu, ${report.samples} samples, ` +
+    `${Math.sqrt(points)}x${Math.sqrt(points)} grid (${points} points), ${(flops / 1e9).toFixed(2)} GFLOP per surface, best of ${repeats}`,
+);
+const naive = report.paths.find((p) => p.name === "naive" && p.ms !== null)?.ms ?? null;
+for (const p of report.paths) {
+  if (p.ms === null) {
+    console.log(`${p.name.padEnd(14)} not run: ${p.error}`);
+    continue;
+  }
+  console.log(
+    `${p.name.padEnd(14)} ${p.ms.toFixed(0).padStart(8)} ms ${((points / p.ms) * 1000).toFixed(0).padStart(10)} points/s ` +
+      `${(flops / p.ms / 1e6).toFixed(2).padStart(8)} GFLOP/s ` +
+      `${naive === null ? "" : `${(naive / p.ms).toFixed(2).padStart(7)}x naive`}   max rel. diff ${(p.maxRelDiff ?? Number.NaN).toExponential(1)}`,
+  );
+}
+const byName = (n: string) => report.paths.find((p) => p.name === n)?.ms ?? Number.NaN;
+const kernel = byName("wasm-kernel");
+console.log(
+  `wasm-kernel: ${(byName("tfjs-batched") / kernel).toFixed(2)}x tfjs-batched, ${(byName("tfjs-gemm") / kernel).toFixed(2)}x tfjs-gemm; ` +
+    `default path here: ${report.defaultPath}`,
+);
+console.log(`\nworker pool in Chromium (${report.defaultPath}), tiles of 128 points, best of ${repeats}:`);
+for (const p of report.pool) {
+  console.log(
+    `${String(p.workers).padStart(2)} worker${p.workers > 1 ? "s" : " "} ${p.ms.toFixed(0).padStart(8)} ms ` +
+      `${((points / p.ms) * 1000).toFixed(0).padStart(10)} points/s`,
+  );
+}
+if (report.pool.length >= 2)
+  console.log(
+    `pool speedup, ${report.pool[1].workers} workers over 1: ${(report.pool[0].ms / report.pool[1].ms).toFixed(2)}x`,
+  );
+console.log(`\nscaling in a Chromium worker (${report.defaultPath}, best of ${repeats}):`);
+console.log(
+  `${"grid".padEnd(7)} ${"samples".padStart(7)} ${"points".padStart(7)} ${"time".padStart(11)} ${"per point x sample".padStart(20)}`,
+);
+for (const r of report.scaling) {
+  const n = r.perAxis * r.perAxis;
+  console.log(
+    `${`${r.perAxis}x${r.perAxis}`.padEnd(7)} ${String(r.samples).padStart(7)} ${String(n).padStart(7)} ` +
+      `${r.ms.toFixed(1).padStart(8)} ms ${((r.ms * 1e6) / (n * r.samples)).toFixed(2).padStart(14)} ns`,
+  );
+}

@@ -34,6 +34,7 @@ const FIRST_LANDSCAPE_MS = 10_000;
 const LONG_TASK_LIMIT_MS = 100;
 /** localStorage key where the app remembers the calibrated backend (src/compute/lab.ts). */
 const BACKEND_KEY = "loss-landscape-lab.backend";
+const EVALUATOR_KEY = "loss-landscape-lab.evaluator";
 
 /** Timings for the report, printed once at the end. */
 const timings: Record<string, string> = {};
@@ -142,7 +143,7 @@ describe.skipIf(skipReason !== "")("a first visit, without touching anything (th
     const status = page.getByTestId("status");
     expect(await status.getAttribute("data-state")).toBe("ready");
     expect(await status.textContent()).toMatch(
-      /^worker ready: wasm backend, \d+ workers?, self-check ok\s*· evaluation path [\w-]+$/,
+      /^worker ready: wasm backend, \d+ workers?, self-check ok\s*· evaluation path [\w-]+ \((default|calibrated)\), [\d,]+ points\/s$/,
     );
     expect(unexpectedProblems(lab.session.problems)).toEqual([]);
   });
@@ -192,6 +193,40 @@ describe.skipIf(skipReason !== "")("a first visit, without touching anything (th
     expect(data.colours, "data plot after calibration: distinct colours").toBeGreaterThan(100);
     await expectDrawnSurface(page);
     expect(unexpectedProblems(lab.session.problems)).toEqual([]);
+  });
+
+  it("remembers the calibrated evaluation path, shows it, and does not calibrate again after a reload", async () => {
+    const { page } = lab;
+    await page.waitForFunction((key) => localStorage.getItem(key) !== null, EVALUATOR_KEY, {
+      timeout: 60_000,
+    });
+    const stored = JSON.parse(
+      (await page.evaluate((key) => localStorage.getItem(key), EVALUATOR_KEY)) as string,
+    ) as { backend: string; evaluator: string; pointsPerSecond: number };
+    timings["evaluation path remembered by the calibration"] = JSON.stringify(stored);
+    expect(stored.backend).toBe("wasm");
+    expect(["naive", "tfjs-batched", "tfjs-gemm", "wasm-kernel"]).toContain(stored.evaluator);
+    expect(stored.pointsPerSecond).toBeGreaterThan(0);
+    const evaluation = page.getByTestId("evaluation");
+    await expect.poll(() => evaluation.getAttribute("data-evaluator")).toBe(stored.evaluator);
+    expect(await evaluation.textContent()).toContain("(calibrated)");
+
+    await page.reload();
+    await waitForPhase(page, ["done"], 60_000);
+    await expect.poll(() => evaluation.textContent()).toMatch(/\(calibrated\), [\d,]+ points\/s$/);
+    expect(await evaluation.getAttribute("data-evaluator")).toBe(stored.evaluator);
+    // The picture marks: sampling started, then the 3D view drew the surface in a frame.
+    const marks = (await page.evaluate(`(() => {
+      const start = performance.getEntriesByName("landscape:sampling-start").at(-1);
+      const frames = performance.getEntriesByName("landscape:surface-frame").filter((m) => start && m.startTime >= start.startTime);
+      return { start: start ? start.startTime : null, first: frames.length ? frames[0].startTime : null, calibrations: performance.getEntriesByName("lab:calibration-start").length };
+    })()`)) as { start: number | null; first: number | null; calibrations: number };
+    expect(marks.start).not.toBeNull();
+    expect(marks.first).not.toBeNull();
+    timings["reload: sampling start to first surface frame"] =
+      `${((marks.first ?? 0) - (marks.start ?? 0)).toFixed(0)} ms`;
+    await page.waitForTimeout(1000);
+    expect(await page.evaluate('performance.getEntriesByName("lab:calibration-start").length')).toBe(0);
   });
 });
 

@@ -32,3 +32,31 @@ export function defaultEvaluatorFor(backend: string): LandscapeEvaluator {
   if (backend === "webgl" || backend === "webgpu") return tfjsBatchedEvaluator;
   return kernelVariantSupported("simd") ? wasmKernelEvaluator : tfjsGemmEvaluator;
 }
+
+/** Whether a name is one of EVALUATORS (for names read from storage, URLs or the CLI). */
+export function isEvaluatorName(name: unknown): name is EvaluatorName {
+  return typeof name === "string" && Object.hasOwn(EVALUATORS, name);
+}
+
+/**
+ * The evaluation paths that can run here: every tfjs path runs on any backend; the WebAssembly
+ * kernel needs WebAssembly SIMD in the runtime.
+ */
+export function availableEvaluators(): EvaluatorName[] {
+  return EVALUATOR_NAMES.filter((n) => n !== "wasm-kernel" || kernelVariantSupported("simd"));
+}
+
+/**
+ * The evaluator called `name`, checked: an unknown name or one this runtime cannot run throws an
+ * Error that names it and lists the ones that can.
+ *
+ * @example evaluatorByName("wasm-kernel").name // "wasm-kernel"
+ */
+export function evaluatorByName(name: string): LandscapeEvaluator {
+  const usable = availableEvaluators();
+  if (!isEvaluatorName(name) || !usable.includes(name)) {
+    const why = isEvaluatorName(name) ? "cannot run here (no WebAssembly SIMD)" : "is not an evaluation path";
+    throw new Error(`evaluator "${name}" ${why}; available: ${usable.join(", ")}`);
+  }
+  return EVALUATORS[name];
+}

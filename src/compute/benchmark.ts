@@ -1,0 +1,157 @@
+/**
+ * The evaluation paths, the worker pool and the problem sizes measured in this browser's own
+ * workers: what `npm run bench:browser` prints (the same table as `npm run bench` in Node).
+ * Orchestration only: every number is computed in compute workers.
+ *
+ * @example const report = await runBenchmark({ config: { data: { name: "spirals", trainCount: 512 } } });
+ */
+import type { Grid } from "../core/landscape/grid";
+import { problemFromSnapshot } from "../core/landscape/problem";
+import type { LandscapeProblem } from "../core/landscape/surfaces";
+import type { Snapshot } from "../core/snapshot/schema";
+import { ComputePool } from "./pool";
+
+export interface BenchmarkOptions {
+  /** Experiment config input of the reference problem (trained for its epochs, then sampled). */
+  config: unknown;
+  /** Training samples of the path and pool measurements (the first ones); absent: all. */
+  samples?: number;
+  /** Evaluation paths to time; absent: every path. */
+  paths?: string[];
+  /** Best of this many passes per measurement (after a warm-up pass). */
+  repeats?: number;
+  /** Points per tile in the pool measurement (as the app's fine pass). */
+  tilePoints?: number;
+  /** Problem sizes for the scaling rows: [points per axis, training samples]. */
+  sizes?: [number, number][];
+  /** Pool sizes to compare. */
+  workers?: number[];
+  onProgress?: (what: string) => void;
+}
+
+export interface BenchmarkReport {
+  backend: string;
+  /** The path each pool worker uses by default on this backend. */
+  defaultPath: string;
+  gridPoints: number;
+  samples: number;
+  /** Per path: best ms for the whole grid, or why it could not run; max relative difference to the first. */
+  paths: { name: string; ms: number | null; error?: string; maxRelDiff: number | null }[];
+  /** Per pool size: best ms for the whole grid in tiles (no coarse pass). */
+  pool: { workers: number; ms: number }[];
+  /** Per problem size: best ms with the default path in one worker. */
+  scaling: { perAxis: number; samples: number; ms: number }[];
+}
+
+const ALL_PATHS = ["naive", "tfjs-batched", "tfjs-gemm", "wasm-kernel"];
+
+function maxRelDiff(a: Float32Array, ref: Float32Array): number {
+  let m = 0;
+  for (let i = 0; i < ref.length; i++) {
+    if (Number.isFinite(a[i]) !== Number.isFinite(ref[i])) return Number.POSITIVE_INFINITY;
+    if (Number.isFinite(ref[i])) m = Math.max(m, Math.abs(a[i] - ref[i]) / Math.max(1e-12, Math.abs(ref[i])));
+  }
+  return m;
+}
+
+function squareGrid(perAxis: number): Grid {
+  return {
+    axes: [
+      { label: "x", min: -1, max: 1, count: perAxis },
+      { label: "y", min: -1, max: 1, count: perAxis },
+    ],
+  };
+}
+
+/** The first `n` training samples of a problem (x is [count, inputSize] row-major). */
+function withSamples(problem: LandscapeProblem, n: number): LandscapeProblem {
+  const { train } = problem;
+  if (n > train.count) throw new Error(`the reference problem has ${train.count} samples, ${n} asked`);
+  const yPer = train.y.length / train.count;
+  return {
+    ...problem,
+    train: { x: train.x.slice(0, n * problem.dataset.inputSize), y: train.y.slice(0, n * yPer), count: n },
+    test: undefined,
+  };
+}
+
+async function timed(repeats: number, run: () => Promise<unknown>): Promise<number> {
+  await run(); // warm-up: compilation, memory growth
+  let best = Number.POSITIVE_INFINITY;
+  for (let r = 0; r < repeats; r++) {
+    const t0 = performance.now();
+    await run();
+    best = Math.min(best, performance.now() - t0);
+  }
+  return best;
+}
+
+export async function runBenchmark(options: BenchmarkOptions): Promise<BenchmarkReport> {
+  const repeats = options.repeats ?? 2;
+  const progress = options.onProgress ?? (() => {});
+  const one = new ComputePool(1);
+  try {
+    const init = await one.init(["wasm", "cpu"]);
+    progress("training the reference problem");
+    const { snapshot: trained } = await one.train(options.config);
+    const full = problemFromSnapshot(trained);
+    const problem = withSamples(full, options.samples ?? full.train.count);
+    const snapshot: Snapshot = {
+      ...trained,
+      data: { ...trained.data, train: { ...problem.train }, test: undefined },
+    };
+    const grid: Grid = snapshot.grid;
+    const gridPoints = grid.axes.reduce((n, a) => n * a.count, 1);
+    const w = one.primary;
+
+    const paths: BenchmarkReport["paths"] = [];
+    let reference: Float32Array | null = null;
+    for (const name of options.paths ?? ALL_PATHS) {
+      progress(`path ${name}`);
+      try {
+        await w.api.benchEvaluator(problem, grid, name, 1); // warm-up
+        const { ms, trainLoss } = await w.api.benchEvaluator(problem, grid, name, repeats);
+        reference ??= trainLoss;
+        paths.push({ name, ms, maxRelDiff: maxRelDiff(trainLoss, reference) });
+      } catch (err) {
+        paths.push({ name, ms: null, error: (err as Error).message, maxRelDiff: null });
+      }
+    }
+    const defaultPath = await one.selectEvaluator(null);
+
+    const pool: BenchmarkReport["pool"] = [];
+    for (const size of options.workers ?? [1, 2]) {
+      progress(`pool of ${size}`);
+      const p = size === 1 ? one : new ComputePool(size);
+      try {
+        await p.init([init.backend]);
+        const ms = await timed(repeats, () =>
+          p.sample(snapshot, { coarsePerAxis: 0, tilePoints: options.tilePoints ?? 128 }),
+        );
+        pool.push({ workers: size, ms });
+      } finally {
+        if (p !== one) p.terminate();
+      }
+    }
+
+    const scaling: BenchmarkReport["scaling"] = [];
+    for (const [perAxis, samples] of options.sizes ?? []) {
+      progress(`size ${perAxis}x${perAxis}, ${samples} samples`);
+      const sized = withSamples(full, samples);
+      await w.api.benchEvaluator(sized, squareGrid(perAxis), defaultPath, 1);
+      const { ms } = await w.api.benchEvaluator(sized, squareGrid(perAxis), defaultPath, repeats);
+      scaling.push({ perAxis, samples, ms });
+    }
+    return {
+      backend: init.backend,
+      defaultPath,
+      gridPoints,
+      samples: problem.train.count,
+      paths,
+      pool,
+      scaling,
+    };
+  } finally {
+    one.terminate();
+  }
+}
