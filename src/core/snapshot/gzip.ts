@@ -4,7 +4,7 @@
  *
  * @example gunzipChecked(gzipBytes(strToU8("{}"))); // the bytes of "{}"
  */
-import { gunzipSync, gzipSync } from "fflate";
+import { Gunzip, gzipSync } from "fflate";
 
 /** True when the bytes start with the gzip magic number 1f 8b. */
 export function isGzip(bytes: Uint8Array): boolean {
@@ -33,6 +33,29 @@ export function crc32(bytes: Uint8Array): number {
 }
 
 /**
+ * Inflate with fflate's streaming Gunzip, which grows its output as it goes. (gunzipSync would
+ * allocate the output at the size the trailer claims before inflating: a corrupted trailer in a
+ * 1 KB file could make it allocate 4 GB.)
+ */
+function inflateGzip(bytes: Uint8Array): Uint8Array {
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  const stream = new Gunzip((chunk) => {
+    parts.push(chunk);
+    total += chunk.length;
+  });
+  stream.push(bytes, true);
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/**
  * Inflated bytes of a single-member gzip stream. Throws "truncated gzip data" when the stream
  * ends early, and "corrupt gzip data" for a bad stream or a CRC/length mismatch.
  */
@@ -41,7 +64,7 @@ export function gunzipChecked(bytes: Uint8Array): Uint8Array {
     throw new Error(`truncated gzip data: ${bytes.length} bytes, less than a gzip header and trailer`);
   let out: Uint8Array;
   try {
-    out = gunzipSync(bytes);
+    out = inflateGzip(bytes);
   } catch (error) {
     const message = (error as Error).message;
     if (/unexpected EOF/i.test(message))
@@ -49,11 +72,17 @@ export function gunzipChecked(bytes: Uint8Array): Uint8Array {
     throw new Error(`corrupt gzip data: ${message}`, { cause: error });
   }
   const n = bytes.length;
+  const crc = crc32(out);
   const view = new DataView(bytes.buffer, bytes.byteOffset + n - 8, 8);
-  const storedCrc = view.getUint32(0, true);
-  const storedSize = view.getUint32(4, true);
-  if (storedSize !== out.length % 2 ** 32 || storedCrc !== crc32(out)) {
-    throw new Error("corrupt gzip data: the CRC-32 or length in the gzip trailer does not match the content");
+  if (view.getUint32(4, true) === out.length % 2 ** 32 && view.getUint32(0, true) === crc) return out;
+  // The deflate data were complete; a file that ends inside the trailer this content needs
+  // (CRC-32 then length, little-endian) was cut short rather than corrupted.
+  const trailer = new Uint8Array(8);
+  new DataView(trailer.buffer).setUint32(0, crc, true);
+  new DataView(trailer.buffer).setUint32(4, out.length % 2 ** 32, true);
+  for (let k = 7; k >= 1; k--) {
+    if (bytes.subarray(n - k).every((b, i) => b === trailer[i]))
+      throw new Error(`truncated gzip data: the file ends ${8 - k} byte(s) before the end of its trailer`);
   }
-  return out;
+  throw new Error("corrupt gzip data: the CRC-32 or length in the gzip trailer does not match the content");
 }
