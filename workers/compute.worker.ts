@@ -3,6 +3,7 @@
  * backend (the wasm binaries come from the bundle as URLs) and answers a quick self-check.
  * The main thread never imports tfjs; it talks to this file through src/compute/bridge.ts.
  */
+import "../src/core/zod-jitless"; // first: before any zod schema is built (see the module)
 import "@tensorflow/tfjs-backend-webgpu"; // registers the webgpu backend (webgl comes with the umbrella)
 import { getThreadsCount } from "@tensorflow/tfjs-backend-wasm";
 import wasmPlainUrl from "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url";

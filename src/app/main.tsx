@@ -1,3 +1,4 @@
+import "../core/zod-jitless"; // first: before any zod schema is built (see the module)
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { App } from "./App";

@@ -63,6 +63,9 @@ describe.skipIf(skipReason !== "")("the app shell in headless Chromium", () => {
 
   beforeAll(async () => {
     session = await openBrowser(inject("chromiumPath"));
+    await session.page.addInitScript(
+      "window.__csp = []; document.addEventListener('securitypolicyviolation', (e) => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));",
+    );
     await session.page.goto(inject("e2eBaseUrl"), { waitUntil: "load" });
     const status = session.page.getByTestId("status");
     // Wait for the worker to answer either way, then let late console messages arrive.
@@ -74,6 +77,20 @@ describe.skipIf(skipReason !== "")("the app shell in headless Chromium", () => {
 
   afterAll(async () => {
     await session?.close();
+  });
+
+  it("declares a Content-Security-Policy without eval, and trains and draws a landscape under it", async () => {
+    const html = readFileSync(join(distDir, "index.html"), "utf8");
+    const policy = html
+      .match(/<meta http-equiv="Content-Security-Policy" content="([^"]+)"/)?.[1]
+      ?.replaceAll("&#39;", "'");
+    expect(policy, "CSP meta tag in dist/index.html").toBeDefined();
+    expect(policy).toContain("script-src 'self' 'wasm-unsafe-eval'");
+    expect(policy).not.toContain("'unsafe-eval'");
+    expect(policy).toContain("object-src 'none'");
+    const { page } = session;
+    await page.locator('[data-testid="progress"][data-phase="done"]').waitFor({ timeout: 90_000 });
+    expect(await page.evaluate("window.__csp")).toEqual([]);
   });
 
   it("shows the header, the main area and the status bar", async () => {
