@@ -5,6 +5,7 @@
  * @example const d = makeDataset(parseDatasetSpec({ name: "moons" }), deriveSeed(1, "data"));
  */
 export { balancedLabels, blobs, circles, moons, SPIRAL_RADIUS, spirals, xor } from "./classification2d";
+export { applyLabelNoise } from "./label-noise";
 export { type DatasetShape, datasetShape, makeDataset } from "./make";
 export { evaluatePolynomial, polynomial, sine } from "./regression1d";
 export {

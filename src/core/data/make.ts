@@ -1,5 +1,6 @@
-import { createRng, type Rng } from "../rng";
+import { createRng, deriveSeed, type Rng } from "../rng";
 import { blobs, circles, moons, spirals, xor } from "./classification2d";
+import { applyLabelNoise } from "./label-noise";
 import { polynomial, sine } from "./regression1d";
 import { type DatasetSpec, parseDatasetSpec } from "./spec";
 import type { DataSplit, Dataset, Task } from "./types";
@@ -58,17 +59,36 @@ function generate(spec: DatasetSpec, n: number, rng: Rng): DataSplit {
  * Generates a dataset: train then test from one rng stream seeded with `spec.seed ?? seed`.
  *
  * Each split is drawn separately (classes balanced within it, rows shuffled), train first,
- * so the training set does not change when only testCount changes. Same spec and seed give
- * bit-identical arrays. Pass a seed derived for the data, e.g. deriveSeed(seed, "data"), so
- * that the data stream is independent of initialization and training streams.
+ * so the training set does not change when only testCount changes. spec.labelNoise then flips
+ * that fraction of the training labels only, from its own stream (label-noise.ts). Same spec and
+ * seed give bit-identical arrays. Pass a seed derived for the data, e.g. deriveSeed(seed, "data"),
+ * so that the data stream is independent of initialization and training streams.
  *
  * @example makeDataset(parseDatasetSpec({ name: "moons" }), deriveSeed(1, "data"))
  */
 export function makeDataset(spec: DatasetSpec, seed: number): Dataset {
   // Specs may be built by hand (not through the schema); re-checking is cheap next to generating.
   const checked = parseDatasetSpec(spec);
-  const rng = createRng(checked.seed ?? seed);
+  const dataSeed = checked.seed ?? seed;
+  const rng = createRng(dataSeed);
   const train = generate(checked, checked.trainCount, rng);
   const test = generate(checked, checked.testCount, rng);
-  return { name: checked.name, ...datasetShape(checked), train, test };
+  const shape = datasetShape(checked);
+  const fraction = checked.labelNoise ?? 0;
+  if (fraction > 0 && shape.classes !== undefined) {
+    const noisy = applyLabelNoise(
+      train,
+      shape.classes,
+      fraction,
+      createRng(deriveSeed(dataSeed, "label-noise")),
+    );
+    return {
+      name: checked.name,
+      ...shape,
+      train: noisy.split,
+      test,
+      labelNoise: { fraction, changed: noisy.changed.length },
+    };
+  }
+  return { name: checked.name, ...shape, train, test };
 }

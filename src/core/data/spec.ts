@@ -87,6 +87,25 @@ function datasetObject<Name extends DatasetName, Shape extends z.ZodRawShape>(na
   );
 }
 
+/**
+ * Classification only: the fraction of TRAINING labels replaced by a uniformly random other class
+ * (exactly round(labelNoise * trainCount) of them; data/label-noise.ts), drawn from the data seed
+ * through its own stream deriveSeed(seed, "label-noise"), so the points and the test split do not
+ * change with it. Absent means 0. It is a data key because it changes the training set itself:
+ * the snapshot's data.train then holds the labels the model was fit to, and the train surfaces
+ * are computed against them, as the history's train loss is.
+ */
+const labelNoiseRule = rule("a number in [0, 1)");
+const labelNoiseField = z.number(labelNoiseRule).min(0, labelNoiseRule).lt(1, labelNoiseRule).optional();
+/** Regression targets have no class to flip: `noise` already adds Gaussian noise to the targets. */
+const noLabelNoise = z
+  .literal(0, {
+    error: (issue) =>
+      `applies to classification datasets only (a regression target has no class to flip; ` +
+      `use noise for Gaussian noise on the targets), got ${show(issue.input)}`,
+  })
+  .optional();
+
 const unitFraction = rule("a number strictly between 0 and 1");
 const positive = rule("a finite number > 0");
 const coefficient = rule("a finite number");
@@ -96,7 +115,10 @@ const coefficientList = rule(`an array of 1 to ${MAX_COEFFICIENTS} finite number
  * Two interleaving half circles of radius 1 (sklearn make_moons), centred on the origin.
  * noise: std of the Gaussian added to each coordinate.
  */
-export const moonsSpecSchema = datasetObject("moons", { noise: noiseField(0.1) });
+export const moonsSpecSchema = datasetObject("moons", {
+  noise: noiseField(0.1),
+  labelNoise: labelNoiseField,
+});
 
 /**
  * Two concentric circles (sklearn make_circles): class 0 of radius 1, class 1 of radius `factor`.
@@ -105,6 +127,7 @@ export const moonsSpecSchema = datasetObject("moons", { noise: noiseField(0.1) }
 export const circlesSpecSchema = datasetObject("circles", {
   factor: z.number(unitFraction).gt(0, unitFraction).lt(1, unitFraction).default(0.5),
   noise: noiseField(0.05),
+  labelNoise: labelNoiseField,
 });
 
 /**
@@ -115,6 +138,7 @@ export const spiralsSpecSchema = datasetObject("spirals", {
   arms: intField(2, 8).default(2),
   turns: z.number(positive).gt(0, positive).default(1.5),
   noise: noiseField(0.1),
+  labelNoise: labelNoiseField,
 });
 
 /**
@@ -122,7 +146,7 @@ export const spiralsSpecSchema = datasetObject("spirals", {
  * then Gaussian jitter of std `noise` moves the point, so noise blurs the boundary (label noise
  * near the axes) instead of merely widening the square.
  */
-export const xorSpecSchema = datasetObject("xor", { noise: noiseField(0.05) });
+export const xorSpecSchema = datasetObject("xor", { noise: noiseField(0.05), labelNoise: labelNoiseField });
 
 /**
  * `classes` isotropic Gaussian blobs of std `spread`, centres evenly spaced on the unit circle.
@@ -133,12 +157,14 @@ export const blobsSpecSchema = datasetObject("blobs", {
   classes: intField(2, 10).default(3),
   spread: noiseField(0.25),
   noise: noiseField(0),
+  labelNoise: labelNoiseField,
 });
 
 /** x uniform in [-1, 1), y = sin(frequency * pi * x) + noise * N(0, 1). */
 export const sineSpecSchema = datasetObject("sine", {
   frequency: z.number(positive).gt(0, positive).default(1),
   noise: noiseField(0.1),
+  labelNoise: noLabelNoise,
 });
 
 /**
@@ -152,6 +178,7 @@ export const polynomialSpecSchema = datasetObject("polynomial", {
     .max(MAX_COEFFICIENTS, coefficientList)
     .default(() => [0, -1, 0, 1]),
   noise: noiseField(0.05),
+  labelNoise: noLabelNoise,
 });
 
 const knownNames = DATASET_NAMES.join(", ");

@@ -23,4 +23,6 @@ export interface Dataset {
   classes?: number;
   train: DataSplit;
   test: DataSplit;
+  /** Present when spec.labelNoise > 0: that fraction of training labels was flipped (label-noise.ts). */
+  labelNoise?: { fraction: number; changed: number };
 }

@@ -8,10 +8,12 @@ import type { LossKind, MlpArchitecture } from "../model/types";
 import { createRng, permutation } from "../rng";
 import { tf } from "../tf";
 import type { TrainControl } from "./control";
-import type { Checkpoint, HistoryEntry } from "./history";
+import type { Checkpoint, HistoryEntry, SharpnessEntry, SharpnessTrack } from "./history";
 import { Optimizer, type OptimizerSettings } from "./optimizers";
+import { samGradients } from "./sam";
+import { DEFAULT_SHARPNESS_SAMPLES, SharpnessTracker, stabilityBound } from "./sharpness";
 
-export type { Checkpoint, HistoryEntry } from "./history";
+export type { Checkpoint, HistoryEntry, SharpnessEntry, SharpnessTrack } from "./history";
 
 export interface TrainingSettings extends OptimizerSettings {
   /** Samples per step, or "full" for full-batch gradient descent. */
@@ -21,8 +23,17 @@ export interface TrainingSettings extends OptimizerSettings {
   steps?: number;
   /** Keep the flat parameters every this many epochs (0: only the start and the end). */
   checkpointEvery: number;
-  /** Drives the minibatch order. */
+  /** Drives the minibatch order (and seeds the sharpness subset and start vector). */
   seed: number;
+  /** Sharpness-Aware Minimization (sam.ts): the gradient is taken at w + rho g/||g||. Absent: off. */
+  sam?: { rho: number };
+  /**
+   * Measure lambda_max of the training-loss Hessian every this many optimizer steps, at step 0
+   * and at the last step (sharpness.ts). 0 or absent: off.
+   */
+  sharpnessEvery?: number;
+  /** Cap on the training samples in the measured loss (a fixed seeded subset beyond it). Default 1024. */
+  sharpnessSamples?: number;
 }
 
 export interface TrainResult {
@@ -36,6 +47,10 @@ export interface TrainResult {
   steps: number;
   history: HistoryEntry[];
   checkpoints: Checkpoint[];
+  /** Present when settings.sharpnessEvery > 0. */
+  sharpness?: SharpnessTrack;
+  /** The dataset's label noise, when its training labels were flipped (data/label-noise.ts). */
+  labelNoise?: { fraction: number; changed: number };
 }
 
 export interface TrainArgs {
@@ -45,6 +60,8 @@ export interface TrainArgs {
   initial: Float32Array;
   settings: TrainingSettings;
   onEpoch?: (entry: HistoryEntry, totalEpochs: number) => void;
+  /** Called after every sharpness measurement (the same entries also ride on the next onEpoch). */
+  onSharpness?: (entry: SharpnessEntry) => void;
   signal?: AbortSignal;
   /** Pause / resume / step from outside (checked before every epoch). */
   control?: TrainControl;
@@ -62,10 +79,12 @@ function splitMetrics(arch: MlpArchitecture, loss: LossKind, vars: tf.Variable[]
 }
 
 /**
- * Train an MLP from `initial` with minibatch SGD / momentum / Adam. Deterministic for a seed:
- * each epoch visits the training set in an order drawn from the seed (the last batch may be
- * smaller). Stops early, with status "diverged", when a step's loss is NaN or infinite.
- * Cancelling through `signal` rejects with the signal's reason; no tensor is left behind.
+ * Train an MLP from `initial` with minibatch SGD / momentum / Adam, optionally through SAM.
+ * Deterministic for a seed: each epoch visits the training set in an order drawn from the seed
+ * (the last batch may be smaller). Stops early, with status "diverged", when a step's loss is NaN
+ * or infinite. With sharpnessEvery > 0, lambda_max is measured every that many steps (and at step
+ * 0 and the last step) into result.sharpness. Cancelling through `signal` rejects with the
+ * signal's reason; no tensor is left behind.
  *
  * @example const r = await trainModel({ arch, loss: "cross-entropy", dataset, initial, settings });
  */
@@ -77,7 +96,17 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
   const n = dataset.train.count;
   if (n < 1) throw new Error("training needs at least one training sample");
   const batch = settings.batchSize === "full" ? n : Math.min(settings.batchSize, n);
+  const stepsPerEpoch = Math.ceil(n / batch);
   const rng = createRng(settings.seed);
+  const rho = settings.sam?.rho;
+  if (rho !== undefined && !(Number.isFinite(rho) && rho > 0))
+    throw new Error(`training.sam.rho must be a finite number > 0, got ${rho}`);
+  const every = settings.sharpnessEvery ?? 0;
+  if (!Number.isInteger(every) || every < 0)
+    throw new Error(`training.sharpnessEvery must be an integer >= 0, got ${every}`);
+  const sharpnessSamples = settings.sharpnessSamples ?? DEFAULT_SHARPNESS_SAMPLES;
+  if (!Number.isInteger(sharpnessSamples) || sharpnessSamples < 1)
+    throw new Error(`training.sharpnessSamples must be an integer >= 1, got ${sharpnessSamples}`);
 
   const vars = flatToTensors(args.initial, layout).map((t) => {
     const v = tf.variable(t, true);
@@ -87,11 +116,26 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
   const train = dataTensors(dataset.train, dataset);
   const test = dataset.test.count > 0 ? dataTensors(dataset.test, dataset) : null;
   const optimizer = new Optimizer(settings, vars);
+  let tracker: SharpnessTracker | null = null;
   const history: HistoryEntry[] = [];
   const checkpoints: Checkpoint[] = [];
   let step = 0;
   let lastFinite: Float32Array = args.initial.slice();
   let diverged: TrainResult["diverged"];
+  const sharpness: SharpnessEntry[] = [];
+  /** Measurements not yet attached to a history entry. */
+  let unreported: SharpnessEntry[] = [];
+
+  const measureSharpness = async () => {
+    if (!tracker || sharpness.at(-1)?.step === step) return;
+    const theta = tensorsToFlat(vars, layout);
+    // A blown-up point has no meaningful curvature; the divergence check deals with it.
+    if (!theta.every(Number.isFinite)) return;
+    const entry = await tracker.measure(theta, step, step / stepsPerEpoch, args.signal);
+    sharpness.push(entry);
+    unreported.push(entry);
+    args.onSharpness?.(entry);
+  };
 
   const record = (epoch: number) => {
     const tr = splitMetrics(arch, loss, vars, train);
@@ -102,12 +146,28 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
       entry.testLoss = te.loss;
       if (te.accuracy !== undefined) entry.testAccuracy = te.accuracy;
     }
+    if (unreported.length > 0) {
+      entry.sharpness = unreported;
+      unreported = [];
+    }
     history.push(entry);
     args.onEpoch?.(entry, settings.epochs);
     return entry;
   };
 
   try {
+    if (every > 0) {
+      tracker = new SharpnessTracker({
+        arch,
+        loss,
+        dataset,
+        theta: args.initial,
+        samples: sharpnessSamples,
+        weightDecay: settings.weightDecay,
+        seed: settings.seed,
+      });
+      await measureSharpness();
+    }
     record(0);
     checkpoints.push({ epoch: 0, step: 0, parameters: args.initial.slice() });
     let epoch = 0;
@@ -122,12 +182,13 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
           const ids = tf.tensor1d(idx, "int32");
           const xb = tf.gather(train.x, ids);
           const tb = tf.gather(train.target, ids);
-          const { value, grads } = tf.variableGrads(
-            () => meanLoss(loss, mlpForward(arch, vars, xb), tb) as tf.Scalar,
-            vars,
-          );
+          const batchLoss = () => meanLoss(loss, mlpForward(arch, vars, xb), tb) as tf.Scalar;
+          const { value, grads } = tf.variableGrads(batchLoss, vars);
           const v = value.dataSync()[0];
-          if (Number.isFinite(v)) optimizer.step(vars.map((w) => grads[w.name]));
+          if (Number.isFinite(v)) {
+            const plain = vars.map((w) => grads[w.name]);
+            optimizer.step(rho === undefined ? plain : samGradients(batchLoss, vars, plain, rho));
+          }
           return v;
         });
         if (!Number.isFinite(stepLoss)) {
@@ -135,8 +196,10 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
           break;
         }
         step += 1;
+        if (every > 0 && step % every === 0) await measureSharpness();
       }
       if (diverged) break;
+      if (epoch === settings.epochs || step >= maxSteps) await measureSharpness();
       const entry = record(epoch);
       const current = tensorsToFlat(vars, layout);
       if (!Number.isFinite(entry.trainLoss) || current.some((v) => !Number.isFinite(v))) {
@@ -150,6 +213,18 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
       }
       await yieldToEventLoop();
     }
+    const extras: Pick<TrainResult, "sharpness" | "labelNoise"> = {};
+    if (tracker) {
+      extras.sharpness = {
+        every,
+        samples: tracker.samples,
+        weightDecay: settings.weightDecay,
+        learningRate: settings.learningRate,
+        bound: stabilityBound(settings),
+        entries: sharpness,
+      };
+    }
+    if (dataset.labelNoise) extras.labelNoise = { ...dataset.labelNoise };
     if (diverged) {
       return {
         parameters: lastFinite,
@@ -162,6 +237,7 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
         steps: step,
         history,
         checkpoints,
+        ...extras,
       };
     }
     return {
@@ -171,8 +247,10 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
       steps: step,
       history,
       checkpoints,
+      ...extras,
     };
   } finally {
+    tracker?.dispose();
     optimizer.dispose();
     tf.dispose(vars);
     disposeDataTensors(train);
