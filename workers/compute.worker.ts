@@ -188,7 +188,7 @@ const api = {
         control,
         onEpoch: (entry) => onEpoch?.(entry, config.training.epochs),
       });
-      const plane = makePlane(config, model);
+      const plane = await makePlane(config, model, { signal });
       const snapshot = buildSnapshot({
         config: model.recordedConfig,
         backend,
@@ -298,6 +298,16 @@ const api = {
     }
     const out = predict(arch, parameters, points, points.length / arch.inputSize, task);
     return transfer(out, [out.buffer as ArrayBuffer]);
+  },
+
+  /**
+   * Fault injection for recovery tests: throw an uncaught error outside any call, as a crash
+   * would (the page sees the worker's error event and replaces the worker).
+   */
+  injectFault(): void {
+    setTimeout(() => {
+      throw new Error("injected fault (a test of crash recovery)");
+    }, 0);
   },
 
   /** Tensors alive in this worker (tests check that long use does not leak). */

@@ -7,6 +7,7 @@ import { Command, InvalidArgumentError } from "commander";
 import { EVALUATOR_NAMES } from "../core/landscape/evaluators";
 import { PRODUCER_NAME, PRODUCER_VERSION } from "../core/producer";
 import { computeCommand, infoCommand, validateCommand } from "./commands";
+import { registerCurvatureCommand } from "./curvature-command";
 
 function choice<T extends string>(name: string, allowed: readonly T[]) {
   return (value: string): T => {
@@ -62,6 +63,8 @@ program
   .action(async (file: string) => {
     process.exitCode = await validateCommand(file);
   });
+
+registerCurvatureCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);

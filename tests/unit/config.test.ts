@@ -25,6 +25,20 @@ describe("experiment config", () => {
     expect(resolveConfig(c)).toEqual(c); // a resolved config resolves to itself
   });
 
+  it("leaves SAM, label noise and sharpness tracking off by default, and keeps them when given", () => {
+    const c = resolveConfig({});
+    expect(c.training.sam).toBeUndefined();
+    expect(c.training).toMatchObject({ sharpnessEvery: 0, sharpnessSamples: 1024 });
+    expect(c.data).not.toHaveProperty("labelNoise");
+    const on = resolveConfig({
+      data: { name: "spirals", labelNoise: 0.1 },
+      training: { optimizer: "sgd", batchSize: "full", sam: { rho: 0.05 }, sharpnessEvery: 10 },
+    });
+    expect(on.training).toMatchObject({ sam: { rho: 0.05 }, sharpnessEvery: 10, batchSize: "full" });
+    expect(on.data).toMatchObject({ labelNoise: 0.1 });
+    expect(resolveConfig(on)).toEqual(on);
+  });
+
   it("gives a 1-D landscape one axis and one direction seed when grid.y is null", () => {
     const c = resolveConfig({ grid: { y: null } });
     expect(configGrid(c).axes).toHaveLength(1);
@@ -54,6 +68,23 @@ describe("experiment config", () => {
     ],
     ["a typo key", { trainng: {} }, /Unrecognized key.*"trainng"/i],
     ["a negative learning rate", { training: { learningRate: -1 } }, /training\.learningRate/],
+    ["a zero SAM rho", { training: { sam: { rho: 0 } } }, /training\.sam\.rho: .*>0, got 0/],
+    ["a negative SAM rho", { training: { sam: { rho: -0.05 } } }, /training\.sam\.rho/],
+    ["a SAM section without rho", { training: { sam: {} } }, /training\.sam\.rho/],
+    [
+      "label noise of 1",
+      { data: { name: "moons", labelNoise: 1 } },
+      /data\.labelNoise: must be a number in \[0, 1\), got 1/,
+    ],
+    ["negative label noise", { data: { name: "moons", labelNoise: -0.1 } }, /data\.labelNoise: .*got -0\.1/],
+    [
+      "label noise on a regression dataset",
+      { data: { name: "sine", labelNoise: 0.2 } },
+      /data\.labelNoise: applies to classification datasets only/,
+    ],
+    ["a negative sharpnessEvery", { training: { sharpnessEvery: -1 } }, /training\.sharpnessEvery: .*>=0/],
+    ["a fractional sharpnessEvery", { training: { sharpnessEvery: 2.5 } }, /training\.sharpnessEvery/],
+    ["zero sharpnessSamples", { training: { sharpnessSamples: 0 } }, /training\.sharpnessSamples: .*>=1/],
     ["a non-integer seed", { seed: 1.5 }, /seed: .*int/i],
     [
       "the wrong number of direction seeds",

@@ -384,10 +384,10 @@ describe("serializing and parsing snapshots", () => {
   it("keeps the extension sections through a round trip", () => {
     const s = fixture();
     s.training = { epochs: 3, history: [{ epoch: 1, loss: 0.5 }] };
-    s.curvature = { topEigenvalue: 12.5 };
+    s.trajectory = { method: "pca", note: "kept as written" };
     const back = parseSnapshot(serializeSnapshot(s));
     expect(back.training).toEqual(s.training);
-    expect(back.curvature).toEqual(s.curvature);
+    expect(back.trajectory).toEqual(s.trajectory);
   });
 
   it("refuses to serialize an invalid snapshot", () => {

@@ -1,5 +1,12 @@
 import { z } from "zod";
+import {
+  type CurvatureSettings,
+  curvatureSettingsSchema,
+  POWER_ITERATION_DEFAULTS,
+  SMALLEST_METHODS,
+} from "../curvature/settings";
 import { type DatasetSpec, parseDatasetSpec } from "../data/spec";
+import { HESSIAN_DIRECTION_METHODS, isHessianMethod } from "../directions/hessian-methods";
 import { BIAS_MODES, NORMALIZATIONS } from "../directions/normalize";
 import { assertGrid, FLOAT32_MAX, type Grid, MAX_AXIS_COUNT } from "../landscape/grid";
 import { INIT_SCHEMES } from "../model/init";
@@ -45,18 +52,43 @@ const trainingSchema = z.strictObject({
   steps: z.number().int().min(1).max(10_000_000).optional(),
   checkpointEvery: z.number().int().min(0).default(10),
   seed: seed.optional(),
+  /**
+   * Sharpness-Aware Minimization (Foret et al. 2021, first-order as in the reference code): each
+   * step takes the gradient at w + rho g/||g|| and the optimizer steps from w with it. Absent: off.
+   */
+  sam: z.strictObject({ rho: positive }).optional(),
+  /** Measure lambda_max of the training-loss Hessian every this many steps (and at the start and end); 0: off. */
+  sharpnessEvery: z.number().int().min(0).max(10_000_000).default(0),
+  /** At most this many training samples (a fixed seeded subset) in the measured loss. */
+  sharpnessSamples: z.number().int().min(1).max(1_000_000).default(1024),
 });
 
-/** "random": Gaussian directions; "pca": the plane of the training trajectory (Li et al. 2018). */
-export const DIRECTION_METHODS = ["random", "pca"] as const;
+/**
+ * "random": Gaussian directions; "pca": the plane of the training trajectory (Li et al. 2018);
+ * "hessian-top2" / "hessian-top-bottom": Hessian eigenvectors of the training loss at the trained
+ * parameters (directions/hessian.ts).
+ */
+export const DIRECTION_METHODS = ["random", "pca", ...HESSIAN_DIRECTION_METHODS] as const;
+
+/** Solver settings of the Hessian direction methods (defaults: PyHessian's, all samples, Lanczos for the bottom). */
+const hessianDirectionsSchema = z.strictObject({
+  maxIterations: z.number().int().min(1).max(100_000).default(POWER_ITERATION_DEFAULTS.maxIterations),
+  tolerance: positive.default(POWER_ITERATION_DEFAULTS.tolerance),
+  /** At most this many training samples (a seeded subset); absent: all. */
+  maxSamples: z.number().int().min(1).optional(),
+  smallest: z.enum(SMALLEST_METHODS).default("lanczos"),
+});
 
 const directionsSchema = z.strictObject({
-  /** "random": Gaussian directions; "pca": the plane of the training trajectory (Li et al. 2018). */
   method: z.enum(DIRECTION_METHODS).default("random"),
+  /** Random directions only (pca and hessian directions are unit vectors: normalization "none"). */
   normalization: z.enum(NORMALIZATIONS).default("filter"),
+  /** Random and pca directions only (hessian eigenvectors keep their bias entries). */
   bias: z.enum(BIAS_MODES).default("zero"),
-  /** One seed per axis; derived from the top-level seed when absent. */
+  /** One seed per axis; derived from the top-level seed when absent. Hessian methods seed their solver with the first. */
   seeds: z.array(seed).min(1).max(2).optional(),
+  /** Hessian methods only; filled with the defaults when the method is a Hessian one. */
+  hessian: hessianDirectionsSchema.optional(),
 });
 
 const gridSchema = z
@@ -93,16 +125,22 @@ export const experimentConfigSchema = z.strictObject({
   training: trainingSchema.default(() => trainingSchema.parse({})),
   directions: directionsSchema.default(() => directionsSchema.parse({})),
   grid: gridSchema.default(() => gridSchema.parse({})),
+  /** Curvature report written into the snapshot (curvature/settings.ts); absent: none. */
+  curvature: curvatureSettingsSchema.optional(),
 });
 
 type ParsedConfig = z.output<typeof experimentConfigSchema>;
 
 /** A config with every default filled in and every seed explicit: what a snapshot records. */
-export type ExperimentConfig = Omit<ParsedConfig, "data" | "model" | "training" | "directions"> & {
+export type ExperimentConfig = Omit<
+  ParsedConfig,
+  "data" | "model" | "training" | "directions" | "curvature"
+> & {
   data: DatasetSpec & { seed: number };
   model: ParsedConfig["model"] & { seed: number };
   training: ParsedConfig["training"] & { seed: number };
   directions: ParsedConfig["directions"] & { seeds: number[] };
+  curvature?: CurvatureSettings;
 };
 export type ExperimentConfigInput = z.input<typeof experimentConfigSchema>;
 
@@ -123,7 +161,7 @@ function joinPath(path: readonly PropertyKey[]): string {
 
 /**
  * Check a config and resolve it: defaults filled, per-part seeds derived from `seed`
- * (deriveSeed(seed, "data" | "init" | "training" | "direction-x" | "direction-y")) unless given.
+ * (deriveSeed(seed, "data" | "init" | "training" | "direction-x" | "direction-y" | "curvature")) unless given.
  * Throws one Error listing every problem, each starting with its field path.
  *
  * @example resolveConfig({ seed: 3, grid: { y: null } }) // a 1-D landscape, all seeds explicit
@@ -156,14 +194,25 @@ export function resolveConfig(input: unknown): ExperimentConfig {
       `invalid config (1 problem):\n  directions.seeds: expected ${axes} seed(s), one per grid axis, got ${seeds.length}`,
     );
   }
+  const { curvature, ...rest } = c;
   const resolved: ExperimentConfig = {
-    ...c,
+    ...rest,
     data: { ...data, seed: data.seed ?? deriveSeed(c.seed, "data") },
     model: { ...c.model, seed: c.model.seed ?? deriveSeed(c.seed, "init") },
     training: { ...c.training, seed: c.training.seed ?? deriveSeed(c.seed, "training") },
     directions: { ...c.directions, seeds },
   };
   const late: string[] = [];
+  if (isHessianMethod(c.directions.method)) {
+    // Recorded in full, so the snapshot says which solver settings made its axes.
+    resolved.directions.hessian = hessianDirectionsSchema.parse(c.directions.hessian ?? {});
+  } else if (c.directions.hessian !== undefined) {
+    late.push(
+      `directions.hessian: only used by the hessian methods, but directions.method is ${c.directions.method}`,
+    );
+  }
+  if (curvature)
+    resolved.curvature = { ...curvature, seed: curvature.seed ?? deriveSeed(c.seed, "curvature") };
   try {
     assertGrid(configGrid(resolved), "grid");
   } catch (err) {

@@ -33,13 +33,11 @@ import { createRng, deriveSeed } from "../rng";
 import type { HessianOperator } from "./hvp";
 import { lanczos, ritzPairs, ritzResidual, ritzVector } from "./lanczos";
 import { assertInteger, assertPositive, type LoopOptions, makeTicker } from "./loop";
+/** PyHessian's defaults. */
+import { POWER_ITERATION_DEFAULTS, SHIFT_FACTOR } from "./settings";
 import { dot, fixSign, gaussianVector, normalizeInPlace, orthogonalizeInPlace } from "./vectors";
 
-/** PyHessian's defaults. */
-export const POWER_ITERATION_DEFAULTS = { maxIterations: 100, tolerance: 1e-3 } as const;
-
-/** The reference shift factor (Li et al. 2018, hess_vec_prod.py: shift = maxeig * .51). */
-export const SHIFT_FACTOR = 0.51;
+export { POWER_ITERATION_DEFAULTS, SHIFT_FACTOR } from "./settings";
 
 export interface PowerIterationOptions extends LoopOptions {
   /** How many eigenpairs (by decreasing magnitude). Default 1. */

@@ -30,6 +30,19 @@ export { type LanczosRun, lanczos, type RitzPairs, ritzPairs, ritzResidual, ritz
 export type { LoopOptions, ProgressCallback } from "./loop";
 export { makeQuadraticHvp, matrixWithSpectrum } from "./quadratic";
 export {
+  type CurvatureProgress,
+  type CurvatureReportOptions,
+  curvatureReport,
+  snapshotCurvatureProblem,
+} from "./report";
+export {
+  type CurvatureSettings,
+  type CurvatureSettingsInput,
+  curvatureSettingsSchema,
+  parseCurvatureSettings,
+  SMALLEST_METHODS,
+} from "./settings";
+export {
   type AverageSharpnessOptions,
   type AverageSharpnessResult,
   averageSharpness,

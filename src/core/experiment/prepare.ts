@@ -1,6 +1,7 @@
 import { configGrid, type ExperimentConfig } from "../config/schema";
 import { makeDataset } from "../data/make";
 import type { Dataset } from "../data/types";
+import { hessianDirections, isHessianMethod } from "../directions/hessian";
 import { rangeAround, trajectoryPca } from "../directions/pca";
 import { randomDirection } from "../directions/random";
 import { assertGrid, type Grid } from "../landscape/grid";
@@ -16,7 +17,8 @@ import type { TrainControl } from "../train/control";
 import { type HistoryEntry, type TrainResult, trainModel } from "../train/train";
 
 export interface ExperimentProgress {
-  phase: "train" | "landscape";
+  /** "directions": the Hessian eigenvectors of a hessian plane; "curvature": the config's curvature report. */
+  phase: "train" | "directions" | "landscape" | "curvature";
   done: number;
   total: number;
   /** e.g. "epoch 12/100, train loss 0.4312". */
@@ -85,6 +87,8 @@ export async function prepareModel(
         seed: config.seed,
         directions: config.directions,
         grid: config.grid,
+        // The source's own curvature request does not carry over; this run's does.
+        curvature: config.curvature,
         source: { kind: "snapshot", createdAt: src.createdAt, producer: src.producer },
       },
       warnings: [],
@@ -142,17 +146,71 @@ export interface PlaneSetup {
   trajectory?: Trajectory;
 }
 
+export interface PlaneOptions {
+  /** Aborts the Hessian solvers (the other methods are quick and synchronous). */
+  signal?: AbortSignal;
+  /** Progress of the Hessian solvers (phase "directions"). */
+  onProgress?: (p: ExperimentProgress) => void;
+}
+
 /**
  * Phase 2: the directions and the grid. "random": Gaussian directions normalized as the config
  * says, on the config's grid. "pca": the plane of the training trajectory (unit directions, so
  * normalization "none"), with the grid ranges fitted around the projected path (the counts come
- * from the config).
+ * from the config). "hessian-top2" / "hessian-top-bottom": unit Hessian eigenvectors of the
+ * training loss at theta (directions/hessian.ts; normalization "none", so coordinates are
+ * distances in parameter space), each direction carrying its eigenvalue, on the config's grid.
+ *
+ * @example const plane = await makePlane(config, model, { signal });
  */
-export function makePlane(config: ExperimentConfig, model: PreparedModel): PlaneSetup {
+export async function makePlane(
+  config: ExperimentConfig,
+  model: PreparedModel,
+  options: PlaneOptions = {},
+): Promise<PlaneSetup> {
   const { theta, layout } = model;
   assertFinite(theta, layout, "model.parameters");
   const grid = configGrid(config);
   const labels = ["x", "y"];
+  const method = config.directions.method;
+  if (isHessianMethod(method)) {
+    const seed = config.directions.seeds[0];
+    const settings = { ...config.directions.hessian, seed };
+    const budget = (settings.maxIterations ?? 100) * (grid.axes.length + (method === "hessian-top2" ? 0 : 1));
+    const r = await hessianDirections(
+      { arch: model.arch, loss: model.loss, theta, dataset: model.dataset, train: model.dataset.train },
+      method,
+      grid.axes.length,
+      settings,
+      {
+        signal: options.signal,
+        onProgress: (done, estimate) =>
+          options.onProgress?.({
+            phase: "directions",
+            done: Math.min(done, budget),
+            total: budget,
+            detail: `Hessian eigenvectors: ${done} H v products, estimate ${estimate.toPrecision(4)}`,
+          }),
+      },
+    );
+    return {
+      directions: r.directions.map((d, i) => ({
+        label: labels[i],
+        method: "hessian",
+        normalization: "none" as const,
+        bias: "include" as const,
+        seed,
+        which: d.which,
+        eigenvalue: d.eigenvalue,
+        residual: d.residual,
+        iterations: d.iterations,
+        converged: d.converged,
+        samples: r.samples,
+        values: d.values,
+      })),
+      grid,
+    };
+  }
   if (config.directions.method === "pca") {
     const t = model.training;
     if (!t || t.checkpoints.length < 3) {

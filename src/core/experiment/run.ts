@@ -1,4 +1,5 @@
 import type { ExperimentConfig } from "../config/schema";
+import { curvatureReport } from "../curvature/report";
 import type { LandscapeEvaluator } from "../landscape/evaluator";
 import { defaultEvaluatorFor } from "../landscape/evaluators";
 import { sampleLandscape } from "../landscape/surfaces";
@@ -31,7 +32,7 @@ export interface ExperimentResult {
 
 /**
  * The whole experiment in one process: data, model, training (or the model of `from`),
- * directions, landscape, snapshot. The CLI calls this; the browser runs the same phases
+ * directions, landscape, the curvature report when the config has a `curvature` section, snapshot. The CLI calls this; the browser runs the same phases
  * (prepareModel, makePlane, then tiles over a worker pool, then buildSnapshot).
  * The same config gives the same numbers (every random draw comes from a seed in the config).
  *
@@ -42,7 +43,7 @@ export async function runExperiment(
   options: RunOptions,
 ): Promise<ExperimentResult> {
   const model = await prepareModel(config, options);
-  const plane = makePlane(config, model);
+  const plane = await makePlane(config, model, options);
   const evaluator = options.evaluator ?? defaultEvaluatorFor(options.backend);
   const surfaces = await sampleLandscape(landscapeProblem(model, plane), plane.grid, evaluator, {
     signal: options.signal,
@@ -51,6 +52,19 @@ export async function runExperiment(
   });
   // A cancel that arrives with the last tile still cancels: the caller asked for no result.
   options.signal?.throwIfAborted();
+  const curvature = config.curvature
+    ? await curvatureReport(
+        {
+          arch: model.arch,
+          loss: model.loss,
+          theta: model.theta,
+          dataset: model.dataset,
+          train: model.dataset.train,
+        },
+        config.curvature,
+        { signal: options.signal, onProgress: options.onProgress },
+      )
+    : undefined;
   const snapshot = buildSnapshot({
     config: model.recordedConfig,
     backend: options.backend,
@@ -59,6 +73,7 @@ export async function runExperiment(
     plane,
     surfaces,
     evaluator: evaluator.name,
+    curvature,
   });
   return { snapshot, training: model.training, warnings: model.warnings };
 }

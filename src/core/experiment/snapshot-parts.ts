@@ -1,5 +1,6 @@
 import type { Surfaces } from "../landscape/surfaces";
 import { PRODUCER_NAME, PRODUCER_VERSION } from "../producer";
+import type { CurvatureSection } from "../snapshot/curvature-section";
 import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type Snapshot } from "../snapshot/schema";
 import type { TrainResult } from "../train/train";
 import type { PlaneSetup, PreparedModel, Trajectory } from "./prepare";
@@ -13,6 +14,8 @@ export interface SnapshotParts {
   surfaces: Surfaces;
   /** The evaluation path that computed the surfaces (recorded in producer). */
   evaluator: string;
+  /** The curvature report at theta (curvature/report.ts), when one was computed. */
+  curvature?: CurvatureSection;
 }
 
 /** The trajectory section: the checkpoints' plane coordinates and true losses, as plain arrays. */
@@ -35,7 +38,12 @@ export function trajectorySection(t: Trajectory): Record<string, unknown> {
   };
 }
 
-/** The training section: status and per-epoch history as columns (non-finite values become null in JSON). */
+/**
+ * The training section: status and per-epoch history as columns (non-finite values become null in
+ * JSON); with sharpness tracking, `sharpness` columns (step, fractional epoch, lambdaMax, power
+ * iterations) plus how they were measured and the stability bound (2/lr for GD); with label
+ * noise, how many training labels were flipped.
+ */
 export function trainingSection(t: TrainResult): Record<string, unknown> {
   const column = (key: "trainLoss" | "trainAccuracy" | "testLoss" | "testAccuracy") =>
     t.history.some((h) => h[key] !== undefined) ? t.history.map((h) => h[key] ?? null) : undefined;
@@ -54,6 +62,17 @@ export function trainingSection(t: TrainResult): Record<string, unknown> {
   };
   if (t.message) section.message = t.message;
   if (t.diverged) section.diverged = t.diverged;
+  if (t.sharpness) {
+    const { entries, ...how } = t.sharpness;
+    section.sharpness = {
+      ...how,
+      step: entries.map((e) => e.step),
+      epoch: entries.map((e) => e.epoch),
+      lambdaMax: entries.map((e) => (Number.isFinite(e.lambdaMax) ? e.lambdaMax : null)),
+      iterations: entries.map((e) => e.iterations),
+    };
+  }
+  if (t.labelNoise) section.labelNoise = t.labelNoise;
   return section;
 }
 
@@ -85,5 +104,6 @@ export function buildSnapshot(p: SnapshotParts): Snapshot {
   };
   if (training) snapshot.training = trainingSection(training);
   if (p.plane.trajectory) snapshot.trajectory = trajectorySection(p.plane.trajectory);
+  if (p.curvature) snapshot.curvature = p.curvature;
   return snapshot;
 }

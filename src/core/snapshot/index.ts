@@ -16,6 +16,7 @@ export {
   withArrayEncoding,
 } from "./arrays";
 export { decodeBase64, encodeBase64 } from "./base64";
+export { type CurvatureSection, curvatureSectionSchema } from "./curvature-section";
 export { isGzip } from "./gzip";
 export {
   encodeSnapshot,
@@ -29,6 +30,7 @@ export {
 export {
   DIRECTION_BIAS,
   DIRECTION_NORMALIZATIONS,
+  HESSIAN_WHICH,
   KNOWN_SURFACES,
   type KnownSurface,
   SNAPSHOT_FORMAT,

@@ -10,6 +10,7 @@
 import { z } from "zod";
 import { ACTIVATIONS, type LayoutEntry, type LossKind, type MlpArchitecture } from "../model/types";
 import { float32ArrayCodec } from "./arrays";
+import { curvatureSectionSchema } from "./curvature-section";
 
 export const SNAPSHOT_FORMAT = "loss-landscape-snapshot";
 export const SNAPSHOT_VERSION = 1;
@@ -19,7 +20,14 @@ export const KNOWN_SURFACES = ["train_loss", "train_accuracy", "test_loss", "tes
 export type KnownSurface = (typeof KNOWN_SURFACES)[number];
 
 export const DIRECTION_NORMALIZATIONS = ["filter", "layer", "model", "none"] as const;
-export const DIRECTION_BIAS = ["zero", "copy"] as const;
+/**
+ * Bias entries (1-D tensors) of a direction: "zero", "copy" (equal to theta's), or "include": part
+ * of the direction as its method made it (Hessian eigenvectors), neither zeroed nor copied.
+ */
+export const DIRECTION_BIAS = ["zero", "copy", "include"] as const;
+
+/** Which Hessian eigenvector a "hessian" direction is. */
+export const HESSIAN_WHICH = ["top-1", "top-2", "bottom"] as const;
 
 const describeInput = (input: unknown): string => (input === undefined ? "nothing" : JSON.stringify(input));
 
@@ -96,6 +104,10 @@ export const directionSchema = z.looseObject({
   normalization: z.enum(DIRECTION_NORMALIZATIONS),
   bias: z.enum(DIRECTION_BIAS),
   seed: z.number().int().optional(),
+  /** Hessian directions: d^T H d of this unit direction, the curvature of the landscape along the axis at the centre. */
+  eigenvalue: z.number().optional(),
+  /** Hessian directions: which eigenvector ("top-1" dominant, "top-2" second, "bottom" smallest). */
+  which: z.enum(HESSIAN_WHICH).optional(),
   /** [parameter count], same layout as model.parameters. */
   values: float32ArrayCodec,
 });
@@ -138,7 +150,8 @@ export const snapshotSchema = z.looseObject({
   training: looseSection.optional(),
   paths: looseSection.optional(),
   trajectory: looseSection.optional(),
-  curvature: looseSection.optional(),
+  /** Curvature report at theta (curvature-section.ts). */
+  curvature: curvatureSectionSchema.optional(),
 });
 
 /** In-memory snapshot: every float array is a Float32Array. */

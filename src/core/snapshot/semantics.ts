@@ -117,6 +117,68 @@ function reviewModel(s: Snapshot, out: SnapshotReview): void {
   }
 }
 
+/** A Hessian direction states its eigenvalue and which eigenvector it is, and is a unit vector. */
+function reviewHessianDirection(d: Snapshot["directions"][number], i: number, out: SnapshotReview): void {
+  const path = `directions[${i}]`;
+  if (d.eigenvalue === undefined || !Number.isFinite(d.eigenvalue)) {
+    out.problems.push(
+      `${path}.eigenvalue: required (a finite number) for method "hessian", got ${d.eigenvalue}`,
+    );
+  }
+  if (d.which === undefined)
+    out.problems.push(`${path}.which: required for method "hessian" (top-1, top-2 or bottom)`);
+  let norm = 0;
+  for (let k = 0; k < d.values.length; k++) norm += d.values[k] * d.values[k];
+  norm = Math.sqrt(norm);
+  if (d.normalization === "none" && Math.abs(norm - 1) > 1e-3) {
+    out.warnings.push(`${path}.values: a Hessian eigenvector should have norm 1, has ${norm.toPrecision(6)}`);
+  }
+}
+
+/** The curvature section's arrays agree with its settings and with the parameter count. */
+function reviewCurvature(s: Snapshot, out: SnapshotReview): void {
+  const c = s.curvature;
+  if (!c) return;
+  const n = s.model.parameters.length;
+  const k = c.top.values.length;
+  if (k !== c.settings.topK) {
+    out.problems.push(
+      `curvature.top.values: expected ${c.settings.topK} eigenvalues (settings.topK), got ${k}`,
+    );
+  }
+  for (const key of ["iterations", "converged", "residuals"] as const) {
+    if (c.top[key].length !== k) {
+      out.problems.push(
+        `curvature.top.${key}: expected ${k} entries (one per eigenvalue), got ${c.top[key].length}`,
+      );
+    }
+  }
+  const vectors = c.top.vectors ?? [];
+  if (c.top.vectors && vectors.length !== k) {
+    out.problems.push(
+      `curvature.top.vectors: expected ${k} vectors (one per eigenvalue), got ${vectors.length}`,
+    );
+  }
+  const lengthOk = (v: Float32Array, path: string) => {
+    if (v.length !== n)
+      out.problems.push(`${path}: expected ${n} values (one per parameter), got ${v.length}`);
+  };
+  vectors.forEach((v, j) => {
+    lengthOk(v, `curvature.top.vectors[${j}]`);
+  });
+  if (c.smallest.vector) lengthOk(c.smallest.vector, "curvature.smallest.vector");
+  if (c.objective.samples > c.objective.total || c.objective.total !== s.data.train.count) {
+    out.problems.push(
+      `curvature.objective: ${c.objective.samples} of ${c.objective.total} samples, but data.train has ${s.data.train.count}`,
+    );
+  }
+  if (c.density && c.density.grid.length !== c.density.density.length) {
+    out.problems.push(
+      `curvature.density.density: expected ${c.density.grid.length} values (one per grid point), got ${c.density.density.length}`,
+    );
+  }
+}
+
 function reviewDirections(s: Snapshot, out: SnapshotReview): void {
   const { layout, parameters } = s.model;
   const offsets = layoutOffsets(layout);
@@ -137,7 +199,8 @@ function reviewDirections(s: Snapshot, out: SnapshotReview): void {
           `is not finite (${bad.count} non-finite in all)`,
       );
     }
-    if (parameters.length !== expectedLength) return;
+    if (d.method === "hessian") reviewHessianDirection(d, i, out);
+    if (parameters.length !== expectedLength || d.bias === "include") return;
     // The bias rule is metadata about how the direction was made; a mismatch is suspicious, not fatal.
     layout.forEach((entry, e) => {
       if (entry.shape.length !== 1) return;
@@ -302,5 +365,6 @@ export function reviewSnapshot(s: Snapshot): SnapshotReview {
   reviewDirections(s, out);
   reviewGridAndSurfaces(s, out);
   reviewData(s, out);
+  reviewCurvature(s, out);
   return out;
 }

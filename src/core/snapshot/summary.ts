@@ -4,6 +4,7 @@
  *
  * @example console.log(summarizeSnapshot(parseSnapshot(bytes)));
  */
+import type { CurvatureSection } from "./curvature-section";
 import type { Snapshot } from "./schema";
 
 /** The fields of a grid axis that place its points. */
@@ -77,6 +78,65 @@ function num(v: number): string {
 
 const EXTENSIONS = ["training", "paths", "trajectory", "curvature"] as const;
 
+/** A number that may be null (non-finite in JSON). */
+const maybe = (v: number | null): string => (v === null ? "n/a" : num(v));
+
+/** The curvature section's figures, one line per measure. */
+function curvatureLines(c: CurvatureSection): [string, string][] {
+  const lines: [string, string][] = [];
+  const o = c.objective;
+  lines.push([
+    "curvature",
+    `${o.samples} of ${o.total} train samples, loss ${num(o.loss)}, ${c.hvps} H v products, seed ${c.settings.seed}`,
+  ]);
+  const converged = c.top.converged.filter(Boolean).length;
+  lines.push([
+    "top eigenvalues",
+    `${c.top.values.map(num).join(", ")} (power iteration, ${converged}/${c.top.values.length} converged)`,
+  ]);
+  lines.push([
+    "smallest eigenvalue",
+    `${num(c.smallest.value)} (${c.smallest.method}, ${c.smallest.converged ? "converged" : "not converged"})`,
+  ]);
+  if (c.trace) {
+    const t = c.trace;
+    lines.push([
+      "trace",
+      `${num(t.value)}, 95% CI [${maybe(t.ci95[0])}, ${maybe(t.ci95[1])}] (Hutchinson, ${t.samples} samples)`,
+    ]);
+  }
+  if (c.density) {
+    const d = c.density;
+    const lo = d.grid[0];
+    const hi = d.grid[d.grid.length - 1];
+    lines.push([
+      "spectral density",
+      `SLQ, ${d.grid.length} points over [${num(lo)}, ${num(hi)}], ${d.steps.length} run(s), trace estimate ${num(d.traceEstimate)}`,
+    ]);
+  }
+  if (c.epsSharpness.length > 0) {
+    lines.push([
+      "eps-sharpness",
+      c.epsSharpness.map((e) => `eps ${num(e.epsilon)}: ${maybe(e.sharpness)}`).join(", "),
+    ]);
+  }
+  if (c.averageSharpness.length > 0) {
+    lines.push([
+      "average sharpness",
+      c.averageSharpness
+        .map((a) => `r ${num(a.radius)}: ${maybe(a.sharpness)} +- ${maybe(a.standardError)}`)
+        .join(", "),
+    ]);
+  }
+  if (c.samSharpness.length > 0) {
+    lines.push([
+      "SAM sharpness",
+      c.samSharpness.map((m) => `rho ${num(m.rho)}: ${maybe(m.sharpness)}`).join(", "),
+    ]);
+  }
+  return lines;
+}
+
 /**
  * A few aligned lines: producer, model, loss, data, directions, grid, and per surface its range,
  * where the minimum is and how many values are not finite.
@@ -111,9 +171,11 @@ export function summarizeSnapshot(s: Snapshot): string {
 
   for (const d of s.directions) {
     const seed = d.seed === undefined ? "" : `, seed ${d.seed}`;
+    const eigen =
+      d.eigenvalue === undefined ? "" : ` ${d.which ?? "eigenvector"} (eigenvalue ${num(d.eigenvalue)})`;
     lines.push([
       `direction ${d.label}`,
-      `${d.method}, ${d.normalization} normalization, bias ${d.bias}${seed}`,
+      `${d.method}${eigen}, ${d.normalization} normalization, bias ${d.bias}${seed}`,
     ]);
   }
 
@@ -151,6 +213,8 @@ export function summarizeSnapshot(s: Snapshot): string {
       `${training.status}, ${String(training.epochs)} epochs, ${String(training.steps)} steps${detail}`,
     ]);
   }
+
+  if (s.curvature) lines.push(...curvatureLines(s.curvature));
 
   const extensions = EXTENSIONS.filter((key) => s[key] !== undefined);
   if (extensions.length > 0) lines.push(["extensions", extensions.join(", ")]);
