@@ -3,6 +3,7 @@ import { Lab } from "../compute/lab";
 import { shadersWarm } from "../scene/ShaderWarmup";
 import { appStore } from "../state/store";
 import { startUrlSync } from "../state/url-sync";
+import { installScriptingHook } from "./scripting";
 
 export type LabStatus =
   | { kind: "starting" }
@@ -22,6 +23,7 @@ export function useLab(): { lab: Lab | null; status: LabStatus } {
     let live = true;
     const stopUrlSync = startUrlSync(appStore);
     const instance = new Lab(appStore);
+    installScriptingHook().lab = instance;
     instance.onBackend = (backend, workers) =>
       live && setStatus((s) => (s.kind === "ready" ? { ...s, backend, workers } : s));
     setLab(instance);
@@ -51,6 +53,8 @@ export function useLab(): { lab: Lab | null; status: LabStatus } {
     })();
     return () => {
       live = false;
+      const hook = installScriptingHook();
+      if (hook.lab === instance) hook.lab = null;
       stopUrlSync();
       instance.terminate();
     };

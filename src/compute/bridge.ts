@@ -15,9 +15,14 @@ export interface ComputeWorker {
    * syntax error would otherwise leave every Comlink call pending forever). Never resolves.
    */
   failed: Promise<never>;
-  /** Stop the worker; pending calls never settle afterwards. */
+  /** True once `failed` has rejected (the worker crashed or was stopped): it must be replaced. */
+  readonly dead: boolean;
+  /** Stop the worker; `failed` rejects, so calls raced against it settle at once. */
   terminate(): void;
 }
+
+/** Workers started since the page loaded and workers not yet dead (tests count leaks with these). */
+export const workerCounts = { started: 0, alive: 0 };
 
 /** @example const { api } = startComputeWorker(); const { backend } = await api.init(); */
 export function startComputeWorker(): ComputeWorker {
@@ -25,27 +30,51 @@ export function startComputeWorker(): ComputeWorker {
     type: "module",
     name: "compute",
   });
-  const api = wrap<Api>(worker);
+  const remote = wrap<Api>(worker);
+  workerCounts.started++;
+  workerCounts.alive++;
+  let dead = false;
+  let answered = false;
+  let fail: (err: Error) => void = () => {};
   const failed = new Promise<never>((_, reject) => {
-    worker.addEventListener("error", (event) => {
-      event.preventDefault();
-      reject(
-        new Error(
-          `compute worker failed to start: ${event.message || "script error (see the network panel)"}`,
-        ),
-      );
-    });
-    worker.addEventListener("messageerror", () =>
-      reject(new Error("compute worker sent a message that could not be read")),
-    );
+    fail = (err) => {
+      if (dead) return;
+      dead = true;
+      workerCounts.alive--;
+      reject(err);
+    };
   });
+  worker.addEventListener("message", () => {
+    answered = true;
+  });
+  worker.addEventListener("error", (event) => {
+    event.preventDefault();
+    const what = event.message || "script error (see the network panel)";
+    fail(new Error(answered ? `compute worker crashed: ${what}` : `compute worker failed to start: ${what}`));
+    worker.terminate();
+  });
+  worker.addEventListener("messageerror", () =>
+    fail(new Error("compute worker sent a message that could not be read")),
+  );
   // Callers may never await `failed`; keep an unobserved rejection from reaching the console.
   failed.catch(() => {});
+  // A dead worker's methods reject with the reason it died (a released Comlink proxy would throw
+  // "Proxy has been released" synchronously instead, hiding that reason).
+  const api = new Proxy(remote, {
+    get(target, key, receiver) {
+      if (dead && typeof key === "string" && key !== "then") return () => failed;
+      return Reflect.get(target, key, receiver);
+    },
+  });
   return {
     api,
     failed,
+    get dead() {
+      return dead;
+    },
     terminate() {
-      api[releaseProxy]();
+      fail(new Error("compute worker was stopped"));
+      remote[releaseProxy]();
       worker.terminate();
     },
   };

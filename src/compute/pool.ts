@@ -58,6 +58,10 @@ function abortError(signal: AbortSignal): Error {
 export class ComputePool {
   private readonly workers: ComputeWorker[];
   private ready: Promise<InitResult> | null = null;
+  /** The evaluation path chosen with selectEvaluator (null: the backend's default), for replacements. */
+  private evaluator: string | null = null;
+  /** Workers replaced after a crash since the pool started. */
+  replaced = 0;
   /** The running training job on the first worker, for pause / resume / step. */
   private trainingJob: number | null = null;
 
@@ -88,12 +92,48 @@ export class ComputePool {
     return this.workers[0];
   }
 
+  /**
+   * Replace every worker that crashed or was stopped by a fresh one on the same backend and
+   * evaluation path, so the next job runs on a whole pool. Called before every job; cheap when
+   * all workers live. Returns how many were replaced.
+   */
+  async heal(): Promise<number> {
+    const first = await this.init();
+    let count = 0;
+    for (const [i, old] of this.workers.entries()) {
+      if (!old.dead) continue;
+      const w = startComputeWorker();
+      this.workers[i] = w;
+      count++;
+      await withWorkerGuard(w, w.api.init([first.backend]), INIT_TIMEOUT_MS, "backend init");
+      if (this.evaluator !== null) await Promise.race([w.api.selectEvaluator(this.evaluator), w.failed]);
+    }
+    this.replaced += count;
+    return count;
+  }
+
+  /** Live workers (dead ones are replaced by heal before the next job). */
+  get alive(): number {
+    return this.workers.filter((w) => !w.dead).length;
+  }
+
+  /**
+   * Fault injection for tests of recovery: worker `index` throws outside any call ("throw": an
+   * uncaught error, as a crash) or is stopped from outside ("terminate").
+   */
+  injectFault(index: number, kind: "throw" | "terminate"): void {
+    const w = this.workers[index];
+    if (!w) throw new Error(`no worker ${index} in a pool of ${this.size}`);
+    if (kind === "terminate") w.terminate();
+    else void w.api.injectFault().catch(() => {});
+  }
+
   /** Train (or fail) on the first worker; epochs stream through onEpoch. */
   async train(
     config: unknown,
     options: { signal?: AbortSignal; onEpoch?: (entry: HistoryEntry, total: number) => void } = {},
   ): Promise<TrainJobResult> {
-    await this.init();
+    await this.heal();
     const w = this.workers[0];
     const jobId = nextId++;
     this.trainingJob = jobId;
@@ -120,7 +160,7 @@ export class ComputePool {
    * The finished arrays hold exactly the fine values, as a direct full-resolution computation.
    */
   async sample(snapshot: Snapshot, options: SampleOptions = {}): Promise<Surfaces> {
-    await this.init();
+    await this.heal();
     const grid: Grid = snapshot.grid;
     const total = gridPointCount(grid);
     const problemId = nextId++;
@@ -204,10 +244,11 @@ export class ComputePool {
    * leaving every worker's previous choice, when a worker cannot run it.
    */
   async selectEvaluator(name: string | null): Promise<string> {
-    await this.init();
+    await this.heal();
     const names = await Promise.all(
       this.workers.map((w) => Promise.race([w.api.selectEvaluator(name), w.failed])),
     );
+    this.evaluator = name;
     return names[0];
   }
 
@@ -225,7 +266,7 @@ export class ComputePool {
 
   /** Decision boundary / regression curve of a model (see the worker's predictGrid). */
   async predictGrid(...args: Parameters<ComputeWorker["api"]["predictGrid"]>): Promise<Float32Array> {
-    await this.init();
+    await this.heal();
     const w = this.workers[0];
     return Promise.race([w.api.predictGrid(...args), w.failed]);
   }
