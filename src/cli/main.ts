@@ -8,6 +8,7 @@ import { EVALUATOR_NAMES } from "../core/landscape/evaluators";
 import { PRODUCER_NAME, PRODUCER_VERSION } from "../core/producer";
 import { computeCommand, infoCommand, validateCommand } from "./commands";
 import { registerCurvatureCommand } from "./curvature-command";
+import { registerExportCommands } from "./export-command";
 
 function choice<T extends string>(name: string, allowed: readonly T[]) {
   return (value: string): T => {
@@ -65,6 +66,7 @@ program
   });
 
 registerCurvatureCommand(program);
+registerExportCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);

@@ -1,0 +1,275 @@
+/**
+ * Surface files in the reference tool's HDF5 layout (reference.ts has the layout and where it
+ * comes from): write one from a snapshot, read one (ours or the reference tool's) into an
+ * ImportedSurface.
+ *
+ * Written: xcoordinates [nx] and, for 2-D, ycoordinates [ny] (float64); train_loss, train_acc,
+ * test_loss, test_acc as present (float64, shape [ny, nx] or [nx]; accuracies x 100, in percent,
+ * with a `units` attribute "percent"); other surfaces under their own names and units; dir_file
+ * when given. Root attributes (ignored by the reference scripts) record the producer and the
+ * directions' method, normalization and bias.
+ *
+ * @example const bytes = surfaceToHdf5(await loadH5wasm(), snapshot, { dirFile: "spirals.directions.h5" });
+ */
+import { PRODUCER_NAME, PRODUCER_VERSION } from "../producer";
+import type { SnapshotAxis } from "../snapshot/schema";
+import { axisCoordinate } from "../snapshot/summary";
+import {
+  describeDtype,
+  type H5Dataset,
+  type H5File,
+  type H5Lib,
+  H5T_FLOAT,
+  readFloatDataset,
+  readH5,
+  stringAttribute,
+  writeH5,
+} from "./h5";
+import { IMPORTED_SURFACE_KIND, type ImportedSurface, REFERENCE_HDF5_FORMAT } from "./imported";
+import {
+  ourSurfaceName,
+  REFERENCE_DIRECTION_GROUPS,
+  REFERENCE_NON_SURFACES,
+  REFERENCE_SURFACES,
+  REFERENCE_UNCOMPUTED,
+  referenceSurfaceName,
+} from "./reference";
+import { axisValues, checkSurfaceView, type SurfaceView, surfaceNames } from "./surface-view";
+
+/** What a surface export reads: a SurfaceView, plus a Snapshot's provenance when there is one. */
+export interface SurfaceExportSource extends SurfaceView {
+  producer?: { name: string; version: string; backend: string };
+  directions?: readonly { label: string; method: string; normalization: string; bias: string }[];
+}
+
+export interface Hdf5SurfaceOptions {
+  /** Stored as the dir_file string dataset (the directions file's name), as plot_surface.py does. */
+  dirFile?: string;
+}
+
+const VALUE_ORDER =
+  "row-major, x fastest: value[iy, ix] is at (xcoordinates[ix], ycoordinates[iy]), as np.meshgrid(x, y)";
+
+/** String attributes recording where the numbers came from; the reference scripts ignore them. */
+function provenance(view: SurfaceExportSource): Record<string, string> {
+  const attrs: Record<string, string> = {
+    exported_by: `${PRODUCER_NAME} ${PRODUCER_VERSION}`,
+    layout: "tomgoldstein/loss-landscape surface file",
+    value_order: VALUE_ORDER,
+    accuracy_units: "percent",
+  };
+  if (view.producer) {
+    attrs.producer = `${view.producer.name} ${view.producer.version} (backend ${view.producer.backend})`;
+  }
+  for (const d of view.directions ?? []) {
+    attrs[`${d.label}_method`] = d.method;
+    attrs[`${d.label}_normalization`] = d.normalization;
+    attrs[`${d.label}_bias`] = d.bias;
+  }
+  return attrs;
+}
+
+/**
+ * The surface file's bytes. 2-D surfaces get shape [ny, nx] (row iy holds y = ycoordinates[iy]);
+ * values are stored as float64 (the reference tool's dtype), so float32 values round-trip exactly.
+ * Throws when the view is unusable or a surface name collides with a reference dataset name.
+ */
+export function surfaceToHdf5(
+  lib: H5Lib,
+  view: SurfaceExportSource,
+  opts: Hdf5SurfaceOptions = {},
+): Uint8Array {
+  checkSurfaceView(view);
+  const axes = view.grid.axes;
+  const shape = axes.length === 2 ? [axes[1].count, axes[0].count] : [axes[0].count];
+  const names = surfaceNames(view);
+  const written = new Map<string, string>();
+  for (const name of names) {
+    const { theirs } = referenceSurfaceName(name);
+    const reserved = (REFERENCE_NON_SURFACES as readonly string[]).includes(theirs);
+    const other = written.get(theirs);
+    if (reserved || other !== undefined) {
+      const why = reserved ? "a reserved name" : `also the dataset of surface ${other}`;
+      throw new Error(`surface ${name} would be written as dataset "${theirs}", which is ${why}`);
+    }
+    written.set(theirs, name);
+  }
+  return writeH5(lib, (file) => {
+    for (const [key, value] of Object.entries(provenance(view))) file.create_attribute(key, value);
+    file.create_dataset({ name: "xcoordinates", data: axisValues(axes[0]) });
+    if (axes.length === 2) file.create_dataset({ name: "ycoordinates", data: axisValues(axes[1]) });
+    if (opts.dirFile !== undefined) file.create_dataset({ name: "dir_file", data: opts.dirFile });
+    for (const name of names) {
+      const { theirs, percent } = referenceSurfaceName(name);
+      const values = view.surfaces[name];
+      const data = new Float64Array(values.length);
+      for (let i = 0; i < values.length; i++) data[i] = percent ? values[i] * 100 : values[i];
+      const ds = file.create_dataset({ name: theirs, data, shape, dtype: "<d" });
+      if (percent) ds.create_attribute("units", "percent");
+      if (theirs !== name) ds.create_attribute("snapshot_name", name);
+    }
+  });
+}
+
+export interface ReadSurfaceOptions {
+  /** What is being read, for messages (default "surface file"). */
+  source?: string;
+}
+
+/** Coordinates of one axis, checked to be a uniform increasing grid as ours are. */
+function readAxis(file: H5File, name: "xcoordinates" | "ycoordinates", label: string, source: string) {
+  const ds = file.get(name) as H5Dataset;
+  const { values, shape } = readFloatDataset(ds, name, source);
+  if (shape.length !== 1) throw new Error(`${source}: ${name} has shape [${shape.join(", ")}], expected 1-D`);
+  const n = values.length;
+  if (n < 2) throw new Error(`${source}: ${name} has ${n} value(s); a landscape axis needs at least 2`);
+  const coordinates = Float64Array.from(values);
+  const axis: SnapshotAxis = { label, min: coordinates[0], max: coordinates[n - 1], count: n };
+  if (!coordinates.every(Number.isFinite) || !(axis.min < axis.max)) {
+    throw new Error(`${source}: ${name} must be finite and increasing, from ${axis.min} to ${axis.max}`);
+  }
+  // float32 coordinates are off by up to an ulp of the largest magnitude.
+  const tolerance = 1e-5 * Math.max(axis.max - axis.min, Math.abs(axis.min), Math.abs(axis.max));
+  for (let k = 0; k < n; k++) {
+    const expected = axisCoordinate(axis, k);
+    if (Math.abs(coordinates[k] - expected) > tolerance) {
+      throw new Error(
+        `${source}: ${name} is not evenly spaced (value ${k} is ${coordinates[k]}, a uniform grid has ${expected}); ` +
+          "only uniform grids (np.linspace) can be imported",
+      );
+    }
+  }
+  return { axis, coordinates };
+}
+
+const sameShape = (a: readonly number[], b: readonly number[]) =>
+  a.length === b.length && a.every((v, i) => v === b[i]);
+
+/**
+ * Reads a surface file in the reference layout (written by the reference tool or by
+ * surfaceToHdf5) into our names, order and units. 2-D datasets may be [ny, nx] or the reference
+ * tool's own [nx, ny]; both hold the values x fastest. -1 in train_loss/train_acc/test_loss/test_acc
+ * (the reference tool's mark for a point not yet computed) becomes NaN, with a warning. Throws an
+ * Error naming the problem for bytes that are not HDF5 or are truncated, a missing or malformed
+ * xcoordinates/ycoordinates, a surface of the wrong shape or dtype, or no surface at all.
+ *
+ * @example const imported = readHdf5Surface(lib, bytes, { source: "resnet56.h5" }); imported.surfaces.train_accuracy; // fractions
+ */
+export function readHdf5Surface(
+  lib: H5Lib,
+  bytes: Uint8Array,
+  opts: ReadSurfaceOptions = {},
+): ImportedSurface {
+  const source = opts.source ?? "surface file";
+  return readH5(lib, bytes, source, (file) => {
+    const keys = file.keys();
+    if (!keys.includes("xcoordinates")) {
+      const isDirections = REFERENCE_DIRECTION_GROUPS.some((g) => keys.includes(g));
+      throw new Error(
+        `${source} has no xcoordinates dataset, so it is not a loss-landscape surface file` +
+          (isDirections ? " (it has xdirection: it is a directions file)" : "") +
+          ` (it holds ${keys.length > 0 ? keys.join(", ") : "nothing"})`,
+      );
+    }
+    const x = readAxis(file, "xcoordinates", "x", source);
+    const twoD = keys.includes("ycoordinates");
+    const y = twoD ? readAxis(file, "ycoordinates", "y", source) : undefined;
+    const nx = x.axis.count;
+    const ny = y?.axis.count ?? 1;
+    const accepted = y
+      ? [
+          [ny, nx],
+          [nx, ny],
+        ]
+      : [[nx]];
+    const expectedText = y ? `[${ny}, ${nx}] ([ny, nx]) or [${nx}, ${ny}]` : `[${nx}]`;
+
+    const surfaces: Record<string, Float32Array> = {};
+    const names: Record<string, string> = {};
+    const warnings: string[] = [];
+    let dirFile: string | undefined;
+
+    for (const key of keys) {
+      if (key === "xcoordinates" || key === "ycoordinates") continue;
+      const entity = file.get(key);
+      const reference = REFERENCE_SURFACES.some((r) => r.theirs === key);
+      if (!(entity instanceof lib.Dataset)) {
+        if (reference) throw new Error(`${source}: ${key} is not a dataset`);
+        warnings.push(`skipped ${key}: not a dataset`);
+        continue;
+      }
+      if (key === "dir_file") {
+        const v = entity.value;
+        if (typeof v === "string") dirFile = v;
+        continue;
+      }
+      const shape = entity.shape ?? [];
+      if (!reference) {
+        // Other arrays over the grid (e.g. min_eig/max_eig of plot_hessian_eigen.py) come along as they are.
+        const fits = entity.metadata.type === H5T_FLOAT && accepted.some((s) => sameShape(s, shape));
+        if (!fits) {
+          warnings.push(
+            `skipped ${key}: ${describeDtype(entity)} [${shape.join(", ")}] is not a surface over the grid`,
+          );
+          continue;
+        }
+      }
+      const { values } = readFloatDataset(entity, key, source);
+      if (!accepted.some((s) => sameShape(s, shape))) {
+        throw new Error(
+          `${source}: ${key} has shape [${shape.join(", ")}], expected ${expectedText} for ` +
+            `${nx} x-coordinates${y ? ` and ${ny} y-coordinates` : ""}`,
+        );
+      }
+      const { ours, percent: referencePercent } = ourSurfaceName(key);
+      const units = stringAttribute(entity, "units");
+      const percent = referencePercent && units !== "fraction";
+      const out = new Float32Array(values.length);
+      let uncomputed = 0;
+      let outside = 0;
+      for (let i = 0; i < values.length; i++) {
+        let v = values[i];
+        if (reference && v === REFERENCE_UNCOMPUTED) {
+          uncomputed++;
+          v = Number.NaN;
+        } else if (percent && (v < 0 || v > 100)) outside++;
+        out[i] = percent ? v / 100 : v;
+      }
+      if (uncomputed > 0) {
+        warnings.push(
+          `${key}: ${uncomputed} of ${values.length} values are -1 (not yet computed); imported as NaN`,
+        );
+      }
+      if (outside > 0) warnings.push(`${key}: ${outside} values outside [0, 100] percent`);
+      surfaces[ours] = out;
+      names[ours] = key;
+    }
+
+    // The file lists datasets alphabetically; put ours in the usual order (train_loss first).
+    const order = surfaceNames({ grid: { axes: [] }, surfaces });
+    const ordered = Object.fromEntries(order.map((n) => [n, surfaces[n]]));
+    const orderedNames = Object.fromEntries(order.map((n) => [n, names[n]]));
+    if (order.length === 0) {
+      throw new Error(
+        `${source} has coordinates but no surface (none of ${REFERENCE_SURFACES.map((r) => r.theirs).join(", ")})`,
+      );
+    }
+    const attributes: Record<string, string> = {};
+    for (const name of Object.keys(file.attrs)) {
+      const v = stringAttribute(file, name);
+      if (v !== undefined) attributes[name] = v;
+    }
+    return {
+      kind: IMPORTED_SURFACE_KIND,
+      format: REFERENCE_HDF5_FORMAT,
+      source,
+      grid: { axes: y ? [x.axis, y.axis] : [x.axis] },
+      coordinates: y ? [x.coordinates, y.coordinates] : [x.coordinates],
+      surfaces: ordered,
+      names: orderedNames,
+      ...(dirFile === undefined ? {} : { dirFile }),
+      attributes,
+      warnings,
+    };
+  });
+}
