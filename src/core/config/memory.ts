@@ -1,0 +1,69 @@
+/**
+ * An up-front estimate of the memory a job needs in one compute worker, so that a model too
+ * large for the device is refused with the numbers before any work, never by an out-of-memory
+ * crash in the middle. Pure and tfjs-free (the main thread checks configs with it too).
+ *
+ * The estimate counts float32 copies of the parameter vector (P values of 4 bytes):
+ * - training: the parameters, their gradients, two optimizer slots (Adam's m and v; fewer for
+ *   SGD, counted anyway), SAM's saved copy, and every checkpoint kept for the trajectory;
+ * - the landscape: the centre, the two directions, and the per-point weights the evaluators form;
+ * - Hessian directions or a curvature section: the Lanczos / power-iteration basis (up to
+ *   maxIterations vectors);
+ * plus the data (float32 inputs and targets) and a fixed allowance for activations, which the
+ * evaluators bound by chunking (ACTIVATION_BUDGET floats per tensor).
+ */
+
+import { datasetShape } from "../data/make";
+import type { DatasetSpec } from "../data/spec";
+import { parameterCount } from "../model/layout";
+import { makeArchitecture, mlpLayout } from "../model/mlp";
+import type { ExperimentConfig } from "./schema";
+
+/** What one compute worker may use: tfjs-wasm and the kernel live in 32-bit WebAssembly memory, and the page needs room too. */
+export const MEMORY_BUDGET_BYTES = 1024 * 1024 * 1024;
+
+/** Activations (chunked by the evaluators), tfjs and kernel bookkeeping: a fixed allowance. */
+const ACTIVATIONS_BYTES = 96 * 1024 * 1024;
+
+export interface MemoryEstimate {
+  bytes: number;
+  parameters: number;
+  /** Float32 copies of the parameter vector held at the peak. */
+  copies: number;
+  dataBytes: number;
+}
+
+function checkpointCount(epochs: number, every: number): number {
+  return 1 + (every > 0 ? Math.floor(epochs / every) : 0) + 1;
+}
+
+/** @example estimateJobMemory(resolveConfig({})).bytes // about 100 MB */
+export function estimateJobMemory(config: ExperimentConfig): MemoryEstimate {
+  const shape = datasetShape(config.data as DatasetSpec);
+  const arch = makeArchitecture(shape.inputSize, shape.outputSize, config.model);
+  const parameters = parameterCount(mlpLayout(arch));
+  const { epochs, checkpointEvery } = config.training;
+  const training = 6 + checkpointCount(epochs, checkpointEvery);
+  const landscape = 3 + 2;
+  const hessianIterations = (config.directions as { hessian?: { maxIterations?: number } }).hessian
+    ?.maxIterations;
+  const curvatureIterations = (config as { curvature?: { maxIterations?: number } }).curvature?.maxIterations;
+  const basis = Math.max(hessianIterations ?? 0, curvatureIterations ?? 0);
+  const copies = Math.max(training, landscape + basis);
+  const samples = config.data.trainCount + config.data.testCount;
+  const dataBytes = samples * (shape.inputSize + shape.outputSize) * 4;
+  return { bytes: parameters * copies * 4 + dataBytes + ACTIVATIONS_BYTES, parameters, copies, dataBytes };
+}
+
+const mb = (bytes: number) => `${Math.round(bytes / (1024 * 1024)).toLocaleString("en-US")} MB`;
+
+/** A problem line when the job would not fit in a compute worker, else null. */
+export function memoryProblem(config: ExperimentConfig, budget = MEMORY_BUDGET_BYTES): string | null {
+  const e = estimateJobMemory(config);
+  if (e.bytes <= budget) return null;
+  return (
+    `model: the job needs about ${mb(e.bytes)} (${e.parameters.toLocaleString("en-US")} parameters x ` +
+    `${e.copies} float32 copies, plus ${mb(e.dataBytes)} of data), more than the ${mb(budget)} a compute ` +
+    "worker may use; use fewer or narrower hidden layers, or fewer checkpoints"
+  );
+}
