@@ -23,6 +23,8 @@ import {
   type Surfaces,
 } from "../src/core/landscape/surfaces";
 import { timeEvaluator } from "../src/core/landscape/timing";
+import { lessonMetrics } from "../src/core/lessons/metrics";
+import type { Lesson, LessonMetrics } from "../src/core/lessons/schema";
 import { predict } from "../src/core/model/predict";
 import type { MlpArchitecture } from "../src/core/model/types";
 import type { Snapshot } from "../src/core/snapshot/schema";
@@ -30,6 +32,7 @@ import { tf } from "../src/core/tf";
 import { TrainControl } from "../src/core/train/control";
 import type { HistoryEntry } from "../src/core/train/history";
 import { calibrateBackends, timeTile } from "./calibrate";
+import { createPathsApi } from "./paths-api";
 import { buffersOf } from "./transfer";
 
 /** Used until the backend-measurement step exists: the fastest CPU path first. */
@@ -113,6 +116,9 @@ async function initOnce(preferred: readonly BackendName[]): Promise<InitResult> 
 }
 
 const api = {
+  /** Paths between minima: trainEndpoints, trainCurve, evaluatePath, align, pathPoint (paths-api.ts). */
+  ...createPathsApi({ withJob, controls, backendName, evaluatorFor }),
+
   /**
    * Initialize the first tfjs backend of `preferred` that works. Idempotent: a second call
    * returns the first call's result (tfjs has one global engine per worker).
@@ -298,6 +304,12 @@ const api = {
     }
     const out = predict(arch, parameters, points, points.length / arch.inputSize, task);
     return transfer(out, [out.buffer as ArrayBuffer]);
+  },
+
+  /** A lesson's numbers for one run's snapshot (curvature with the lesson's settings); cancel with cancel(jobId). */
+  async lessonMetrics(jobId: number, snapshot: Snapshot, lesson: Lesson): Promise<LessonMetrics> {
+    await backendName();
+    return withJob(jobId, (signal) => lessonMetrics(snapshot, lesson, { signal }));
   },
 
   /**

@@ -4,7 +4,8 @@ import type { PickedPoint } from "../state/types";
 import { ControlPanel } from "./controls/ControlPanel";
 import { Header } from "./Header";
 import { LandscapePanel } from "./LandscapePanel";
-import { fetchPreset, PRESETS } from "./presets";
+import { LESSONS } from "../core/lessons/catalog";
+import { fetchLesson, fetchPreset, PRESETS } from "./presets";
 import { SidePanel } from "./SidePanel";
 import { SnapshotActions } from "./SnapshotActions";
 import { StatusBar } from "./StatusBar";
@@ -12,6 +13,7 @@ import { useLab } from "./useLab";
 import { useSnapshotDrop } from "./useSnapshotDrop";
 
 const presetList = PRESETS.map((p) => ({ name: p.name, label: p.label }));
+const lessonList = LESSONS.map((l) => ({ id: l.id, title: l.title }));
 
 /** The lab: controls on the left, the landscape in the middle, the model and its training on the right. */
 export function App() {
@@ -32,6 +34,20 @@ export function App() {
     [lab, notify],
   );
 
+  const onLesson = useCallback(
+    async (id: string) => {
+      const entry = LESSONS.find((l) => l.id === id);
+      if (!entry || !lab) return;
+      try {
+        await lab.openLesson(await fetchLesson(entry.file));
+      } catch (err) {
+        notify((err as Error).message);
+      }
+    },
+    [lab, notify],
+  );
+  const onCloseLesson = useCallback(() => lab?.closeLesson(), [lab]);
+
   return (
     <div className="app">
       <Header>
@@ -41,10 +57,12 @@ export function App() {
         <ControlPanel
           presets={presetList}
           onPreset={(name) => void onPreset(name)}
+          lessons={lessonList}
+          onLesson={(id) => void onLesson(id)}
           onRun={() => void lab?.run()}
           onCancel={() => lab?.cancel()}
         />
-        <LandscapePanel onPick={onPick} />
+        <LandscapePanel onPick={onPick} onCloseLesson={onCloseLesson} />
         <SidePanel lab={lab} />
       </main>
       <StatusBar status={status} />

@@ -5,6 +5,7 @@ import { Legend } from "../scene/Legend";
 import { fitScale } from "../scene/scale";
 import { selectViewOptions, useAppStore } from "../state/store";
 import type { LandscapeView, PickedPoint } from "../state/types";
+import { LessonCard } from "./LessonCard";
 import { ContourView } from "./views/ContourView";
 import { SliceView } from "./views/SliceView";
 
@@ -19,9 +20,16 @@ function surfaceOf(view: LandscapeView | null, metric: string): Float32Array | n
  * The landscape: 3D surface or contour map (and the compared landscape beside it, on the same
  * colour scale and with the same camera), the legend and the 1-D slices below.
  */
-export function LandscapePanel({ onPick }: { onPick(p: PickedPoint): void }) {
+export function LandscapePanel({
+  onPick,
+  onCloseLesson,
+}: {
+  onPick(p: PickedPoint): void;
+  onCloseLesson(): void;
+}) {
   const landscape = useAppStore((s) => s.landscape);
   const compare = useAppStore((s) => s.compare);
+  const lesson = useAppStore((s) => s.lesson?.lesson ?? null);
   const version = useAppStore((s) => s.landscapeVersion);
   const options = useAppStore(selectViewOptions);
   const [mode, setMode] = useState<Mode>("3d");
@@ -39,10 +47,16 @@ export function LandscapePanel({ onPick }: { onPick(p: PickedPoint): void }) {
   const viewOptions = { ...options, logScale: log };
   const oneD = landscape?.snapshot.grid.axes.length === 1;
   const cameraSync = { state: camera, onChange: setCamera };
-  const views = compare ? [landscape, compare] : [landscape];
+  // A lesson shows its first run (pinned) on the left and its second (current) on the right.
+  const current = { view: landscape, role: "current" as const, title: lesson?.runs[1]?.label ?? "current" };
+  const pinned = compare
+    ? { view: compare, role: "compare" as const, title: lesson?.runs[0]?.label ?? "pinned for comparison" }
+    : null;
+  const views = pinned ? (lesson ? [pinned, current] : [current, pinned]) : [current];
 
   return (
-    <section className="landscape-panel" aria-label="Loss landscape">
+    <section className={lesson ? "landscape-panel with-lesson" : "landscape-panel"} aria-label="Loss landscape">
+      <LessonCard onClose={onCloseLesson} />
       <div className="panel-toolbar">
         <div className="tabs" role="tablist">
           {(["3d", "contour"] as const).map((m) => (
@@ -62,30 +76,32 @@ export function LandscapePanel({ onPick }: { onPick(p: PickedPoint): void }) {
         <Legend scale={scale} colormap={options.colormap} metric={options.metric} testId="legend" />
       </div>
       <div className={`landscape-views count-${views.length}`}>
-        {views.map((view, i) => (
+        {views.map(({ view, role, title }) => (
           // Entering or leaving comparison remounts the views, so each frames itself for its new width.
-          <div className="landscape-view" key={`${i === 0 ? "current" : "compare"}-${views.length}`}>
+          <div className="landscape-view" key={`${role}-${views.length}`}>
             {compare ? (
-              <div className="view-title">{i === 0 ? "current" : "pinned for comparison"}</div>
+              <div className="view-title" data-testid={`view-title-${role}`}>
+                {title}
+              </div>
             ) : null}
             {mode === "3d" || oneD ? (
               <LandscapeCanvas
                 view={view}
                 options={viewOptions}
                 scale={scale}
-                onPick={i === 0 ? onPick : undefined}
+                onPick={role === "current" ? onPick : undefined}
                 camera={compare ? cameraSync : undefined}
                 version={version}
-                testId={i === 0 ? "landscape-3d" : "landscape-3d-compare"}
+                testId={role === "current" ? "landscape-3d" : "landscape-3d-compare"}
               />
             ) : (
               <ContourView
                 view={view}
                 options={viewOptions}
                 scale={scale}
-                onPick={i === 0 ? onPick : undefined}
+                onPick={role === "current" ? onPick : undefined}
                 version={version}
-                testId={i === 0 ? "landscape-contour" : "landscape-contour-compare"}
+                testId={role === "current" ? "landscape-contour" : "landscape-contour-compare"}
               />
             )}
           </div>

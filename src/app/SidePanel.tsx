@@ -1,9 +1,11 @@
+import { useId } from "react";
 import type { Lab } from "../compute/lab";
 import { useAppStore } from "../state/store";
+import { CurvatureSummary } from "./CurvatureSummary";
 import { TrainingControls } from "./TrainingControls";
 import { TrajectoryTable } from "./TrajectoryTable";
 import { DataPlot } from "./views/DataPlot";
-import { TrainingCharts } from "./views/TrainingCharts";
+import { SharpnessChart, TrainingCharts } from "./views/TrainingCharts";
 
 function fmt(v: number | undefined): string {
   return v === undefined || !Number.isFinite(v) ? "–" : Number(v.toPrecision(4)).toString();
@@ -16,6 +18,7 @@ export function SidePanel({ lab }: { lab: Lab | null }) {
   const picked = useAppStore((s) => s.picked);
   const history = useAppStore((s) => s.history);
   const historyVersion = useAppStore((s) => s.historyVersion);
+  const sync = useId();
   const curve = boundary?.kind === "curve" ? boundary.curve : undefined;
   return (
     <aside className="side-panel" aria-label="Model and training">
@@ -36,10 +39,16 @@ export function SidePanel({ lab }: { lab: Lab | null }) {
         />
       </section>
       <TrajectoryTable />
+      <CurvatureSummary />
       <TrainingControls lab={lab} />
       <section className="side-section training-section">
-        <TrainingCharts history={history} version={historyVersion} testId="training-charts" />
+        <TrainingCharts history={history} version={historyVersion} sync={sync} testId="training-charts" />
       </section>
+      {history.lambdaMax.length > 0 && (
+        <section className="side-section training-section">
+          <SharpnessChart history={history} version={historyVersion} sync={sync} testId="sharpness-chart" />
+        </section>
+      )}
     </aside>
   );
 }

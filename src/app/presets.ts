@@ -1,3 +1,5 @@
+import { type Lesson, parseLesson } from "../core/lessons/schema";
+
 /** The presets in public/presets/, as the picker lists them (a unit test checks the two agree). */
 export const PRESETS = [
   { name: "default", label: "Spirals, MLP 2-64-64-2 ReLU (reference workload)" },
@@ -7,6 +9,18 @@ export const PRESETS = [
 ] as const;
 
 export type PresetName = (typeof PRESETS)[number]["name"];
+
+/**
+ * Fetch and check a lesson (public/lessons/<file>); a bad file is an Error naming its problems.
+ *
+ * @example const lesson = await fetchLesson("learning-rate.json");
+ */
+export async function fetchLesson(file: string): Promise<Lesson> {
+  const base = import.meta.env?.BASE_URL ?? "/";
+  const response = await fetch(`${base}lessons/${encodeURIComponent(file)}`);
+  if (!response.ok) throw new Error(`lesson "${file}" could not be loaded (HTTP ${response.status})`);
+  return parseLesson(await response.json(), file);
+}
 
 /** Fetch a preset's config JSON from the server (Vite serves public/ at the root). */
 export async function fetchPreset(name: string): Promise<unknown> {

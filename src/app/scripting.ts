@@ -1,11 +1,13 @@
 /**
  * The page's scripting hook, `globalThis.lossLandscapeLab`, for the browser console, the browser
  * benchmark and the end-to-end tests: the running lab (jobs, the pool, fault injection), the
- * worker counters and the benchmark (whose module loads only when called).
+ * store, the worker counters and the benchmark (whose module loads only when called).
  */
 import type { BenchmarkOptions, BenchmarkReport } from "../compute/benchmark";
 import { workerCounts } from "../compute/bridge";
+import type { StoreApi } from "zustand";
 import type { Lab } from "../compute/lab";
+import { type AppState, appStore } from "../state/store";
 
 export interface ScriptingHook {
   benchmark(options: BenchmarkOptions): Promise<BenchmarkReport>;
@@ -13,6 +15,8 @@ export interface ScriptingHook {
   lab: Lab | null;
   /** Workers started since load and workers alive (leak checks). */
   workers: typeof workerCounts;
+  /** The app's state (read it; change it through the lab and the controls). */
+  store: StoreApi<AppState>;
 }
 
 declare global {
@@ -24,6 +28,7 @@ export function installScriptingHook(): ScriptingHook {
     benchmark: (options) => import("../compute/benchmark").then((m) => m.runBenchmark(options)),
     lab: null,
     workers: workerCounts,
+    store: appStore,
   };
   return globalThis.lossLandscapeLab;
 }

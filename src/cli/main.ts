@@ -9,6 +9,8 @@ import { PRODUCER_NAME, PRODUCER_VERSION } from "../core/producer";
 import { computeCommand, infoCommand, validateCommand } from "./commands";
 import { registerCurvatureCommand } from "./curvature-command";
 import { registerExportCommands } from "./export-command";
+import { registerLessonCommand } from "./lesson-command";
+import { registerPathsCommand } from "./paths-command";
 
 function choice<T extends string>(name: string, allowed: readonly T[]) {
   return (value: string): T => {
@@ -67,6 +69,8 @@ program
 
 registerCurvatureCommand(program);
 registerExportCommands(program);
+registerLessonCommand(program);
+registerPathsCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);

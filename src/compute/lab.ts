@@ -6,6 +6,8 @@
 import type { StoreApi } from "zustand";
 import type { BackendName } from "../core/backend";
 import { pointInSubspace } from "../core/directions/vector";
+import { evaluateChecks } from "../core/lessons/checks";
+import type { Lesson, LessonMetrics } from "../core/lessons/schema";
 import { gridPointCount } from "../core/landscape/grid";
 import type { Snapshot } from "../core/snapshot/schema";
 import { MARK_CALIBRATION_START } from "../state/marks";
@@ -148,6 +150,8 @@ export class Lab {
   /** Called when the workers move to another backend (the status line follows). */
   onBackend?: (backend: string, workers: number) => void;
   private inspectToken = 0;
+  /** Aborts the open lesson's measuring step (its runs are cancelled through the job). */
+  private lessonAbort: AbortController | null = null;
 
   constructor(private readonly store: StoreApi<AppState>) {
     this.pool = new ComputePool();
@@ -193,7 +197,67 @@ export class Lab {
     }
   }
 
+  /**
+   * Run a lesson: its first run, pinned on the left, then its second run beside it (one colour
+   * scale for both, as the comparison view draws them), then both runs' numbers (curvature with
+   * the lesson's settings, in a worker) and the lesson's checks. Another run, another lesson or
+   * closing it cancels what is left.
+   */
+  async openLesson(lesson: Lesson): Promise<void> {
+    const st = () => this.store.getState();
+    this.lessonAbort?.abort(new Error("cancelled"));
+    const controller = new AbortController();
+    this.lessonAbort = controller;
+    const current = () => this.lessonAbort === controller && st().lesson?.lesson === lesson;
+    st().setCompare(null);
+    st().setLesson({ lesson, status: "running", step: "", metrics: lesson.runs.map(() => null), checks: null });
+    const snapshots: Snapshot[] = [];
+    for (const [i, run] of lesson.runs.entries()) {
+      st().updateLesson({ step: `run ${i + 1} of ${lesson.runs.length}: ${run.label}` });
+      const snapshot = await this.job.run(run.config);
+      if (!current()) return;
+      if (!snapshot) {
+        const { phase, error } = st().job;
+        st().updateLesson({ status: phase === "error" ? "error" : "cancelled", error: error ?? undefined });
+        return;
+      }
+      snapshots.push(snapshot);
+      if (i === 0) st().setCompare(st().landscape);
+    }
+    st().updateLesson({ status: "measuring", step: "measuring the curvature of both runs" });
+    try {
+      const metrics: LessonMetrics[] = [];
+      for (const snapshot of snapshots) {
+        metrics.push(await this.pool.lessonMetrics(snapshot, lesson, controller.signal));
+        if (!current()) return;
+        st().updateLesson({ metrics: [...metrics, ...lesson.runs.slice(metrics.length).map(() => null)] });
+      }
+      const checks = evaluateChecks(
+        lesson,
+        metrics,
+        snapshots.map((s) => s.surfaces.train_loss),
+      );
+      st().updateLesson({ status: "done", step: "", checks });
+    } catch (err) {
+      if (!current()) return;
+      if (controller.signal.aborted) st().updateLesson({ status: "cancelled" });
+      else st().updateLesson({ status: "error", error: (err as Error).message });
+    }
+  }
+
+  /** Close the open lesson (and its comparison); cancels whatever of it still runs. */
+  closeLesson(): void {
+    if (!this.store.getState().lesson) return;
+    this.lessonAbort?.abort(new Error("cancelled"));
+    this.lessonAbort = null;
+    this.job.cancel();
+    this.store.getState().setLesson(null);
+    this.store.getState().setCompare(null);
+  }
+
   run(): Promise<Snapshot | null> {
+    // A run of the lab's own settings ends the open lesson.
+    if (this.store.getState().lesson) this.closeLesson();
     let config: unknown;
     try {
       config = this.store.getState().toExperimentConfig();

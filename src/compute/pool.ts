@@ -7,6 +7,7 @@
 import { proxy } from "comlink";
 import type { HistoryEntry, InitResult, TrainJobResult } from "../../workers/compute.worker";
 import type { BackendName } from "../core/backend";
+import type { Lesson, LessonMetrics } from "../core/lessons/schema";
 import {
   type Grid,
   gridPointCount,
@@ -269,6 +270,21 @@ export class ComputePool {
     await this.heal();
     const w = this.workers[0];
     return Promise.race([w.api.predictGrid(...args), w.failed]);
+  }
+
+  /** A lesson's numbers for one of its runs (curvature with the lesson's settings), on the first worker. */
+  async lessonMetrics(snapshot: Snapshot, lesson: Lesson, signal?: AbortSignal): Promise<LessonMetrics> {
+    await this.heal();
+    const w = this.workers[0];
+    const jobId = nextId++;
+    const onAbort = () => void w.api.cancel(jobId);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    try {
+      signal?.throwIfAborted();
+      return await Promise.race([w.api.lessonMetrics(jobId, snapshot, lesson), w.failed]);
+    } finally {
+      signal?.removeEventListener("abort", onAbort);
+    }
   }
 
   /** Tensors and prepared problems alive in each worker. */

@@ -14,6 +14,7 @@
 import { Canvas } from "@react-three/fiber";
 import { useCallback, useEffect, useMemo, useRef } from "react";
 import type { LandscapeView, PickedPoint, SurfaceMetric, SurfaceViewOptions } from "../state/types";
+import { axisTitles } from "./axis-labels";
 import { CameraRig } from "./CameraRig";
 import { CurveLayer } from "./CurveLayer";
 import { type CameraSync, HOME_CAMERA_2D, homeCamera1D } from "./camera";
@@ -122,12 +123,16 @@ export function LandscapeCanvas({
   const home = useMemo(() => (dims === 1 ? homeCamera1D(top1D) : HOME_CAMERA_2D), [dims, top1D]);
 
   const clipped = options.clipQuantile < 1;
+  const directions = snapshot?.directions;
   const labels = useMemo<SceneLabel[]>(() => {
     if (!usable || !axes) return [];
+    // Hessian axes carry their eigenvector and eigenvalue ("x: top eigenvector, λ = 12.3").
+    const titles = axisTitles({ grid: { axes }, directions });
+    const titled = axes.map((a, k) => ({ ...a, label: titles[k] }));
     return dims === 2
-      ? frameLabels2D(axes[0], axes[1], scale, options.exaggeration, clipped)
-      : frameLabels1D(axes[0], options.metric, scale, options.exaggeration, clipped);
-  }, [usable, axes, dims, scale, options.exaggeration, options.metric, clipped]);
+      ? frameLabels2D(titled[0], titled[1], scale, options.exaggeration, clipped)
+      : frameLabels1D(titled[0], options.metric, scale, options.exaggeration, clipped);
+  }, [usable, axes, directions, dims, scale, options.exaggeration, options.metric, clipped]);
 
   let message: string | null = null;
   if (!view) message = "No landscape yet";

@@ -9,11 +9,23 @@
 
 import { type ExperimentConfigInput, resolveConfig } from "../core/config/schema";
 import { deriveSeed } from "../core/rng";
-import { shown } from "./kinds";
-import { isActive, propertyOf, SETTING_KEYS, type Settings, type SettingsPatch } from "./properties";
+import { type AnyKind, shown } from "./kinds";
+import {
+  isActive,
+  propertyOf,
+  SETTING_KEYS,
+  type Settings,
+  type SettingsPatch,
+  sameValue,
+} from "./properties";
 import type { SurfaceViewOptions } from "./types";
 
 const DIRECTION_LABELS = ["direction-x", "direction-y"] as const;
+
+/** Kinds whose null means "absent from the config" (a derived seed, no step cap, SAM off). */
+function isOptionalKind(kind: AnyKind): boolean {
+  return kind.type === "optionalInteger" || kind.type === "optionalNumber";
+}
 
 function isDirectionSeed(
   path: readonly (string | number)[],
@@ -42,7 +54,9 @@ function getPath(source: unknown, path: readonly (string | number)[]): unknown {
 
 /**
  * The experiment config input of a state: every config entry at its path, except dataset
- * fields of other datasets (the dataset schema is strict) and absent optional values (null).
+ * fields of other datasets (the dataset schema is strict), absent optional values (null) and
+ * `omitDefault` entries at their default. A path through an optional object makes the object:
+ * SAM rho 0.05 is `training.sam = { rho: 0.05 }`, and SAM off (null) is no `sam` key at all.
  * Direction seeds: given per axis; a missing one is derived exactly as resolveConfig would.
  *
  * @example resolveConfig(toExperimentConfig(defaultSettings())) // spirals, 2-32-32-2, 41 x 41
@@ -58,7 +72,9 @@ export function toExperimentConfig(settings: Settings): ExperimentConfigInput {
       seeds[path[2]] = value as number | null;
       continue;
     }
-    if (value === null && propertyOf(key).kind.type === "optionalInteger") continue;
+    const entry = propertyOf(key);
+    if (value === null && isOptionalKind(entry.kind)) continue;
+    if (entry.omitDefault && sameValue(key, value, entry.default)) continue;
     setPath(out, path, structuredClone(value));
   }
   if (seeds.some((s) => s !== null)) {
@@ -126,10 +142,13 @@ export function fromExperimentConfig(config: unknown): { values: SettingsPatch; 
       values[key] = structuredClone(entry.default);
       continue;
     }
-    // Optional entries (per-part seeds, step cap) come from what the config says, not from the
-    // resolved config, which fills derived seeds in.
-    const value =
-      entry.kind.type === "optionalInteger" ? (getPath(config, path) ?? null) : getPath(resolved, path);
+    // Optional entries (per-part seeds, step cap, SAM) come from what the config says, not from
+    // the resolved config, which fills derived seeds in; absent `omitDefault` keys are the default.
+    const value = isOptionalKind(entry.kind)
+      ? (getPath(config, path) ?? null)
+      : entry.omitDefault
+        ? (getPath(resolved, path) ?? entry.default)
+        : getPath(resolved, path);
     const checked = entry.kind.check(value);
     if (checked.ok) values[key] = checked.value;
     else problems.push(`${path.join(".")} ${shown(value)}: the controls take ${entry.kind.rule} (${key})`);

@@ -43,6 +43,17 @@ export interface OptionalIntegerKind extends Kind<number | null> {
   readonly min: number;
   readonly max: number;
 }
+/** A number or null (absent: e.g. an optional training feature that is off). */
+export interface OptionalNumberKind extends Kind<number | null> {
+  readonly type: "optionalNumber";
+  readonly min: number;
+  readonly max: number;
+  readonly step: number;
+  readonly minExclusive: boolean;
+  readonly maxExclusive: boolean;
+  /** The value a control switches the option on with (e.g. SAM's usual rho 0.05). */
+  readonly suggested: number;
+}
 export interface EnumKind<O extends string = string> extends Kind<O> {
   readonly type: "enum";
   readonly options: readonly O[];
@@ -93,6 +104,7 @@ export type AnyKind =
   | NumberKind
   | IntegerKind
   | OptionalIntegerKind
+  | OptionalNumberKind
   | EnumKind
   | BooleanKind
   | IntListKind
@@ -228,6 +240,49 @@ export function optionalIntegerKind(o: { min: number; max: number }): OptionalIn
       return v === undefined ? fail(rule, text) : fromText(check(v), rule, text);
     },
     format: (v) => (v === null ? NONE : String(noNegativeZero(v))),
+  };
+}
+
+/**
+ * A number, or null written "none" (also read from empty text).
+ *
+ * @example optionalNumberKind({ min: 0, max: 10, step: 0.01, minExclusive: true, suggested: 0.05 }).parse("none")
+ *   // { ok: true, value: null }
+ */
+export function optionalNumberKind(o: {
+  min: number;
+  max: number;
+  step: number;
+  minExclusive?: boolean;
+  maxExclusive?: boolean;
+  suggested: number;
+}): OptionalNumberKind {
+  const number = numberKind(o);
+  if (!number.check(o.suggested).ok)
+    throw new Error(`optionalNumberKind: suggested ${o.suggested} must be ${number.rule}`);
+  const rule = `${number.rule} or ${NONE}`;
+  const check = (value: unknown): Result<number | null> => {
+    if (value === null) return ok(null);
+    const checked = number.check(value);
+    return checked.ok ? checked : fail(rule, value);
+  };
+  return {
+    type: "optionalNumber",
+    min: number.min,
+    max: number.max,
+    step: number.step,
+    minExclusive: number.minExclusive,
+    maxExclusive: number.maxExclusive,
+    suggested: o.suggested,
+    rule,
+    check,
+    parse: (text) => {
+      const t = text.trim();
+      if (t === "" || t === NONE) return ok(null);
+      const v = readNumber(t);
+      return v === undefined ? fail(rule, text) : fromText(check(v), rule, text);
+    },
+    format: (v) => (v === null ? NONE : number.format(v)),
   };
 }
 

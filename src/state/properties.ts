@@ -39,6 +39,7 @@ import {
   numberKind,
   numberListKind,
   optionalIntegerKind,
+  optionalNumberKind,
   type ValueOf,
 } from "./kinds";
 import type { SurfaceMetric, SurfaceViewOptions } from "./types";
@@ -77,6 +78,11 @@ export interface Property<K extends AnyKind = AnyKind, P extends SettingPath = S
   datasets?: readonly DatasetName[];
   /** Shown only for these optimizers (the config takes the field either way). */
   optimizers?: readonly OptimizerName[];
+  /**
+   * The config key is optional and its absence means the default: it is left out of the config at
+   * the default value, and a config without it reads as the default (e.g. data.labelNoise).
+   */
+  omitDefault?: boolean;
   /** Tucked under "More" in its group. */
   advanced?: boolean;
   /** A range slider next to the input (log: logarithmic track). */
@@ -88,6 +94,15 @@ function prop<K extends AnyKind, const P extends SettingPath>(p: Property<K, P>)
 }
 
 const dataDefault = <N extends DatasetName>(name: N) => defaultDatasetSpec(name);
+
+/** The datasets whose targets are class labels (the ones data.labelNoise applies to). */
+export const CLASSIFICATION_DATASETS = [
+  "moons",
+  "circles",
+  "spirals",
+  "xor",
+  "blobs",
+] as const satisfies readonly DatasetName[];
 
 export const PROPERTIES = {
   // ---- Data
@@ -123,6 +138,17 @@ export const PROPERTIES = {
     group: "Data",
     help: "std of the Gaussian noise added to the inputs (classification) or targets (regression)",
     slider: { min: 0, max: 1, step: 0.01 },
+  }),
+  lnoise: prop({
+    path: ["data", "labelNoise"],
+    kind: numberKind({ min: 0, max: 1, step: 0.05, maxExclusive: true }),
+    default: 0,
+    label: "Label noise",
+    group: "Data",
+    help: "fraction of training labels replaced by a random other class (test labels stay clean): noisy labels are memorized late, in sharper minima",
+    datasets: CLASSIFICATION_DATASETS,
+    omitDefault: true,
+    slider: { min: 0, max: 0.8, step: 0.05 },
   }),
   factor: prop({
     path: ["data", "factor"],
@@ -302,6 +328,22 @@ export const PROPERTIES = {
     help: "mu of the momentum optimizer",
     optimizers: ["momentum"],
   }),
+  sam: prop({
+    path: ["training", "sam", "rho"],
+    kind: optionalNumberKind({ min: 0, max: 10, step: 0.01, minExclusive: true, suggested: 0.05 }),
+    default: null,
+    label: "SAM rho",
+    group: "Training",
+    help: "Sharpness-Aware Minimization (Foret et al. 2021): each step takes the gradient at w + rho g/||g||, seeking flat minima; none: off (0.05 is typical)",
+  }),
+  shp: prop({
+    path: ["training", "sharpnessEvery"],
+    kind: integerKind({ min: 0, max: 10_000_000 }),
+    default: 0,
+    label: "Sharpness every",
+    group: "Training",
+    help: "measure lambda_max of the training-loss Hessian every this many steps and chart it against 2/lr (Cohen et al. 2021, edge of stability); 0: off",
+  }),
   b1: prop({
     path: ["training", "beta1"],
     kind: numberKind({ min: 0, max: 1, step: 0.01, maxExclusive: true }),
@@ -359,6 +401,15 @@ export const PROPERTIES = {
     help: "seed of the minibatch order; empty: derived from the seed",
     advanced: true,
   }),
+  shps: prop({
+    path: ["training", "sharpnessSamples"],
+    kind: integerKind({ min: 1, max: 1_000_000, step: 256 }),
+    default: 1024,
+    label: "Sharpness samples",
+    group: "Training",
+    help: "at most this many training samples (a fixed seeded subset) in the loss whose lambda_max is tracked",
+    advanced: true,
+  }),
 
   // ---- Directions
   dir: prop({
@@ -367,7 +418,7 @@ export const PROPERTIES = {
     default: "random",
     label: "Method",
     group: "Directions",
-    help: "random: Gaussian directions; pca: the plane of the training trajectory (Li et al. 2018), grid fitted to the path",
+    help: "random: Gaussian directions; pca: the plane of the training trajectory (Li et al. 2018), grid fitted to the path; hessian-top2 / hessian-top-bottom: Hessian eigenvectors at the trained point, their eigenvalues on the axes",
   }),
   norm: prop({
     path: ["directions", "normalization"],

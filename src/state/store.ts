@@ -12,7 +12,9 @@
 import { useStore } from "zustand";
 import { createStore, type StoreApi } from "zustand/vanilla";
 import type { ExperimentConfigInput } from "../core/config/schema";
+import { stabilityBound } from "../core/train/bound";
 import type { HistoryEntry } from "../core/train/history";
+import type { OptimizerName } from "../core/train/names";
 import { fromExperimentConfig, toExperimentConfig, toViewOptions } from "./config-map";
 import {
   defaultSettings,
@@ -21,7 +23,7 @@ import {
   type SettingsPatch,
   sameSettings,
 } from "./properties";
-import type { LandscapeView, PickedPoint, SurfaceViewOptions } from "./types";
+import type { LandscapeView, LessonView, PickedPoint, SurfaceViewOptions } from "./types";
 import { applyValues } from "./validate";
 
 export type JobPhase = "idle" | "training" | "sampling" | "done" | "error" | "cancelled";
@@ -63,6 +65,26 @@ export interface HistoryColumns {
   testLoss: (number | null)[];
   trainAccuracy: (number | null)[];
   testAccuracy: (number | null)[];
+  /** Epoch (fractional mid-epoch) of each sharpness measurement (training.sharpnessEvery > 0). */
+  sharpnessEpoch: number[];
+  /** lambda_max of the training-loss Hessian at sharpnessEpoch; null where not finite. */
+  lambdaMax: (number | null)[];
+  /** The running job's stability bound (core/train/bound.ts), set when the history is reset. */
+  stability: HistoryStability | null;
+}
+
+/** lambda_max above which the job's optimizer is unstable on a quadratic: 2/lr, (2 + 2 mu)/lr, none for Adam. */
+export interface HistoryStability {
+  optimizer: OptimizerName;
+  /** null for Adam (no fixed bound). */
+  bound: number | null;
+}
+
+/** The training settings the stability bound depends on. */
+export interface StabilitySettings {
+  optimizer: OptimizerName;
+  learningRate: number;
+  momentum: number;
 }
 
 /**
@@ -107,6 +129,8 @@ export interface AppState {
   landscapeVersion: number;
   /** A second landscape for side-by-side comparison. */
   compare: LandscapeView | null;
+  /** The open lesson (its two runs are `compare` and `landscape`), or null. */
+  lesson: LessonView | null;
   picked: PickedPoint | null;
   boundary: DecisionBoundary | null;
   /** Newest last; at most MAX_MESSAGES. */
@@ -132,7 +156,11 @@ export interface AppState {
   /** End the job: done, error (with its message) or cancelled. */
   finishJob(phase: "done" | "error" | "cancelled", error?: string): void;
 
-  resetHistory(): void;
+  /**
+   * Empty the history for a new job; its stability bound comes from `training` (default: the
+   * current settings, which are the job's when it starts).
+   */
+  resetHistory(training?: StabilitySettings): void;
   /** Append rows to the history columns in place. */
   appendHistory(entries: readonly HistoryEntry[]): void;
 
@@ -141,6 +169,10 @@ export interface AppState {
   /** Surfaces were written in place: record how many points are done and bump the version. */
   landscapeUpdated(done?: number): void;
   setCompare(view: LandscapeView | null): void;
+  /** Open (or close, with null) a lesson. */
+  setLesson(lesson: LessonView | null): void;
+  /** Merge into the open lesson (no-op when none is open). */
+  updateLesson(patch: Partial<LessonView>): void;
   setPicked(point: PickedPoint | null): void;
   setBoundary(boundary: DecisionBoundary | null): void;
 
@@ -152,8 +184,18 @@ export interface AppState {
 
 export const MAX_MESSAGES = 50;
 
-export function emptyHistory(): HistoryColumns {
-  return { epoch: [], step: [], trainLoss: [], testLoss: [], trainAccuracy: [], testAccuracy: [] };
+export function emptyHistory(training?: StabilitySettings): HistoryColumns {
+  return {
+    epoch: [],
+    step: [],
+    trainLoss: [],
+    testLoss: [],
+    trainAccuracy: [],
+    testAccuracy: [],
+    sharpnessEpoch: [],
+    lambdaMax: [],
+    stability: training ? { optimizer: training.optimizer, bound: stabilityBound(training) } : null,
+  };
 }
 
 export const IDLE_JOB: JobState = {
@@ -181,6 +223,7 @@ export function createAppStore(initial?: { settings?: Settings }): StoreApi<AppS
       landscape: null,
       landscapeVersion: 0,
       compare: null,
+      lesson: null,
       picked: null,
       boundary: null,
       messages: [],
@@ -252,8 +295,10 @@ export function createAppStore(initial?: { settings?: Settings }): StoreApi<AppS
         }));
       },
 
-      resetHistory() {
-        setState((s) => ({ history: emptyHistory(), historyVersion: s.historyVersion + 1 }));
+      resetHistory(training) {
+        const { opt, lr, mom } = get().settings;
+        const job = training ?? { optimizer: opt, learningRate: lr, momentum: mom };
+        setState((s) => ({ history: emptyHistory(job), historyVersion: s.historyVersion + 1 }));
       },
       appendHistory(entries) {
         if (entries.length === 0) return;
@@ -265,6 +310,10 @@ export function createAppStore(initial?: { settings?: Settings }): StoreApi<AppS
           h.testLoss.push(e.testLoss ?? null);
           h.trainAccuracy.push(e.trainAccuracy ?? null);
           h.testAccuracy.push(e.testAccuracy ?? null);
+          for (const m of e.sharpness ?? []) {
+            h.sharpnessEpoch.push(m.epoch);
+            h.lambdaMax.push(Number.isFinite(m.lambdaMax) ? m.lambdaMax : null);
+          }
         }
         setState((s) => ({ historyVersion: s.historyVersion + 1 }));
       },
@@ -280,6 +329,12 @@ export function createAppStore(initial?: { settings?: Settings }): StoreApi<AppS
       },
       setCompare(view) {
         setState({ compare: view });
+      },
+      setLesson(lesson) {
+        setState({ lesson });
+      },
+      updateLesson(patch) {
+        setState((s) => (s.lesson ? { lesson: { ...s.lesson, ...patch } } : {}));
       },
       setPicked(point) {
         setState({ picked: point });

@@ -3,6 +3,8 @@
  * snapshot (the same object export writes and import reads) plus what the UI derives from it.
  */
 
+import type { CheckResult } from "../core/lessons/checks";
+import type { Lesson, LessonMetrics } from "../core/lessons/schema";
 import type { Snapshot } from "../core/snapshot/schema";
 import type { ColormapName } from "../scene/scale";
 
@@ -48,4 +50,20 @@ export interface PickedPoint {
   x: number;
   y: number;
   values: Partial<Record<SurfaceMetric, number>>;
+}
+
+/**
+ * A lesson on screen: its two runs side by side (run 0 pinned on the left, run 1 current on the
+ * right), then the numbers of both and the lesson's checks.
+ */
+export interface LessonView {
+  lesson: Lesson;
+  status: "running" | "measuring" | "done" | "cancelled" | "error";
+  /** What runs now, in words ("run 1 of 2: small learning rate"). */
+  step: string;
+  /** Per run, once measured. */
+  metrics: (LessonMetrics | null)[];
+  /** Once both runs are measured. */
+  checks: CheckResult[] | null;
+  error?: string;
 }

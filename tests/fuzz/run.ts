@@ -4,7 +4,8 @@
  * and writes each crashing input to a file whose path it prints (replay it with the seed shown).
  *
  * Targets (tests/fuzz/targets.ts): the snapshot reader (structural JSON mutations and byte
- * mutations of real snapshots, JSON and gzip), the config parser (mutated presets and random
+ * mutations of real snapshots, JSON and gzip), the reference-layout HDF5 surface reader (byte
+ * mutations of files written by the export), the config parser (mutated presets and random
  * JSON), the URL-hash parser (mutated preset hashes and random text).
  *
  * Options (env): FUZZ_SECONDS=60 (total, split evenly over the targets), FUZZ_SEED=1.
@@ -12,10 +13,18 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { loadH5wasm } from "../../src/core/export/h5";
 import { initNodeBackend } from "../../src/node/tf-node";
 import { createRng, mutateBytes, mutateJson, mutateText, type Rng, randomValue } from "./mutate";
-import { presetConfigs, presetHashes, seedSnapshots } from "./seeds";
-import { checkConfig, checkHash, checkSnapshotBytes, FuzzCrash, type Outcome } from "./targets";
+import { presetConfigs, presetHashes, seedHdf5, seedSnapshots } from "./seeds";
+import {
+  checkConfig,
+  checkHash,
+  checkHdf5Surface,
+  checkSnapshotBytes,
+  FuzzCrash,
+  type Outcome,
+} from "./targets";
 
 const seconds = Number(process.env.FUZZ_SECONDS ?? 60);
 const baseSeed = Number(process.env.FUZZ_SEED ?? 1);
@@ -30,6 +39,8 @@ const snapshotJson = snapshots
   .map((b) => JSON.parse(new TextDecoder().decode(b)));
 const presets = presetConfigs();
 const hashes = presetHashes();
+const h5 = await loadH5wasm();
+const hdf5Files = seedHdf5(h5, snapshots);
 
 interface Target {
   name: string;
@@ -53,6 +64,14 @@ const targets: Target[] = [
       let bytes = snapshots[rng.int(snapshots.length)];
       for (let k = times(rng); k > 0; k--) bytes = mutateBytes(bytes, rng);
       return checkSnapshotBytes(bytes);
+    },
+  },
+  {
+    name: "hdf5 surface",
+    run(rng) {
+      let bytes = hdf5Files[rng.int(hdf5Files.length)];
+      for (let k = times(rng); k > 0; k--) bytes = mutateBytes(bytes, rng);
+      return checkHdf5Surface(h5, bytes);
     },
   },
   {

@@ -8,7 +8,9 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { resolveConfig } from "../../src/core/config/schema";
 import { runExperiment } from "../../src/core/experiment/run";
-import { serializeSnapshot } from "../../src/core/snapshot/io";
+import type { H5Lib } from "../../src/core/export/h5";
+import { surfaceToHdf5 } from "../../src/core/export/hdf5-surface";
+import { parseSnapshot, serializeSnapshot } from "../../src/core/snapshot/io";
 import { fromExperimentConfig } from "../../src/state/config-map";
 import { defaultSettings } from "../../src/state/properties";
 import { encodeHash } from "../../src/state/url";
@@ -32,6 +34,11 @@ export function presetHashes(): string[] {
     hashes.push(encodeHash(applyValues(defaultSettings(), values).settings));
   }
   return hashes;
+}
+
+/** Reference-layout HDF5 surface files of the seed snapshots (2-D and 1-D). */
+export function seedHdf5(lib: H5Lib, snapshots: Uint8Array[]): Uint8Array[] {
+  return snapshots.filter((b) => b[0] === 0x7b).map((b) => surfaceToHdf5(lib, parseSnapshot(b)));
 }
 
 /** Small real snapshots as bytes; needs an initialized tfjs backend (`backend` is recorded). */

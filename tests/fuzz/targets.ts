@@ -6,6 +6,8 @@
  * input that is not valid afterwards, or a state that changed although the input was rejected.
  */
 import { resolveConfig } from "../../src/core/config/schema";
+import type { H5Lib } from "../../src/core/export/h5";
+import { readHdf5Surface } from "../../src/core/export/hdf5-surface";
 import { parseSnapshot, serializeSnapshot } from "../../src/core/snapshot/io";
 import { SnapshotError } from "../../src/core/snapshot/validate";
 import { settingsProblems } from "../../src/state/config-map";
@@ -78,6 +80,32 @@ export function checkSnapshotBytes(bytes: Uint8Array): Outcome {
     if (!other || !sameFloats(values, other))
       throw new FuzzCrash("snapshot", `surface ${name} changed in a round trip`, bytes);
   }
+  return "accepted";
+}
+
+/**
+ * Reference-layout HDF5 surface reader (h5wasm): bytes in. Accepted files must give a grid whose
+ * surfaces have one value per grid point; rejections must be Errors that say what is wrong.
+ */
+export function checkHdf5Surface(lib: H5Lib, bytes: Uint8Array): Outcome {
+  let imported: ReturnType<typeof readHdf5Surface>;
+  try {
+    imported = readHdf5Surface(lib, bytes, { source: "fuzzed.h5" });
+  } catch (err) {
+    if (isClearError(err)) return "rejected";
+    throw new FuzzCrash("hdf5", `unexpected error: ${String(err)}`, bytes, { cause: err });
+  }
+  const points = imported.grid.axes.reduce((n, a) => n * a.count, 1);
+  for (const [name, values] of Object.entries(imported.surfaces)) {
+    if (!(values instanceof Float32Array) || values.length !== points)
+      throw new FuzzCrash(
+        "hdf5",
+        `accepted, but surface ${name} has ${values?.length} values for ${points} points`,
+        bytes,
+      );
+  }
+  if (!imported.surfaces.train_loss && Object.keys(imported.surfaces).length === 0)
+    throw new FuzzCrash("hdf5", "accepted a file without any surface", bytes);
   return "accepted";
 }
 

@@ -10,6 +10,7 @@ import {
   intListKind,
   numberKind,
   optionalIntegerKind,
+  optionalNumberKind,
 } from "../../src/state/kinds";
 import {
   defaultSettings,
@@ -89,6 +90,17 @@ describe("the property table", () => {
     expect(isShown("b1", s)).toBe(true);
   });
 
+  it("has SAM off, no label noise and sharpness tracking off by default, with their papers in the help", () => {
+    const s = defaultSettings();
+    expect(s).toMatchObject({ sam: null, lnoise: 0, shp: 0, shps: 1024 });
+    expect(PROPERTIES.sam.path).toEqual(["training", "sam", "rho"]);
+    expect(PROPERTIES.sam.help).toMatch(/Foret et al\. 2021/);
+    expect(PROPERTIES.shp.help).toMatch(/Cohen et al\. 2021/);
+    expect(PROPERTIES.shps.advanced).toBe(true);
+    expect(isActive("lnoise", s)).toBe(true);
+    expect(isActive("lnoise", { ds: "polynomial" })).toBe(false);
+  });
+
   it("returns fresh defaults each time, so editing one copy never changes the table", () => {
     const a = defaultSettings();
     a.hid.push(7);
@@ -134,6 +146,25 @@ describe("value kinds", () => {
     expect(k.parse("")).toEqual({ ok: true, value: null });
     expect(k.format(null)).toBe("none");
     expect(k.parse("11").ok).toBe(false);
+  });
+
+  it('read optional numbers with "none" or empty text as null and keep the number rule', () => {
+    const k = optionalNumberKind({ min: 0, max: 10, step: 0.01, minExclusive: true, suggested: 0.05 });
+    expect(k.parse("none")).toEqual({ ok: true, value: null });
+    expect(k.parse(" ")).toEqual({ ok: true, value: null });
+    expect(k.parse("0.05")).toEqual({ ok: true, value: 0.05 });
+    expect(k.parse("5e-2")).toEqual({ ok: true, value: 0.05 });
+    expect(k.format(null)).toBe("none");
+    expect(k.format(0.05)).toBe("0.05");
+    expect(k.check(null)).toEqual({ ok: true, value: null });
+    expect(k.parse("0")).toEqual({ ok: false, message: 'must be a number in (0, 10] or none, got "0"' });
+    expect(k.check(Number.NaN).ok).toBe(false);
+    expect(k.check(11)).toEqual({ ok: false, message: "must be a number in (0, 10] or none, got 11" });
+    expect(k.parse("Infinity").ok).toBe(false);
+    expect(k.suggested).toBe(0.05);
+    expect(() => optionalNumberKind({ min: 0, max: 1, step: 0.1, minExclusive: true, suggested: 0 })).toThrow(
+      /suggested 0 must be a number in \(0, 1\]/,
+    );
   });
 
   it("read enums and booleans by their words", () => {

@@ -200,6 +200,35 @@ describe("store state besides settings", () => {
     expect(store.getState().historyVersion).toBe(2);
   });
 
+  it("collects the sharpness measurements of each entry and the job's stability bound at reset", () => {
+    const store = createAppStore();
+    store.getState().set("opt", "sgd");
+    store.getState().set("lr", 0.05);
+    store.getState().resetHistory();
+    expect(store.getState().history.stability).toEqual({ optimizer: "sgd", bound: 40 });
+    const columns = store.getState().history;
+    const m = (epoch: number, lambdaMax: number) => ({
+      step: epoch,
+      epoch,
+      lambdaMax,
+      iterations: 3,
+      converged: true,
+    });
+    store.getState().appendHistory([
+      { epoch: 0, step: 0, trainLoss: 1, sharpness: [m(0, 2)] },
+      { epoch: 1, step: 10, trainLoss: 0.5 },
+      { epoch: 2, step: 20, trainLoss: 0.4, sharpness: [m(1.5, 30), m(2, Number.NaN)] },
+    ]);
+    expect(columns.sharpnessEpoch).toEqual([0, 1.5, 2]);
+    expect(columns.lambdaMax).toEqual([2, 30, null]);
+    expect(columns.epoch).toEqual([0, 1, 2]);
+    store.getState().resetHistory({ optimizer: "momentum", learningRate: 0.1, momentum: 0.9 });
+    expect(store.getState().history).toMatchObject({ sharpnessEpoch: [], lambdaMax: [] });
+    expect(store.getState().history.stability?.bound).toBeCloseTo(38, 12);
+    store.getState().resetHistory({ optimizer: "adam", learningRate: 0.1, momentum: 0.9 });
+    expect(store.getState().history.stability).toEqual({ optimizer: "adam", bound: null });
+  });
+
   it("bumps the landscape version on replace and in-place updates, and clears the picked point on replace", () => {
     const store = createAppStore();
     const view = { snapshot: {}, done: 0, total: 100 } as unknown as LandscapeView;

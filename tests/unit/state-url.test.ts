@@ -1,12 +1,21 @@
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { resolveConfig } from "../../src/core/config/schema";
-import { settingsProblems, toExperimentConfig } from "../../src/state/config-map";
+import { DATASET_NAMES, parseDatasetSpec } from "../../src/core/data/spec";
+import { fromExperimentConfig, settingsProblems, toExperimentConfig } from "../../src/state/config-map";
 import type { AnyKind } from "../../src/state/kinds";
-import { defaultSettings, propertyOf, SETTING_KEYS, type Settings } from "../../src/state/properties";
+import {
+  CLASSIFICATION_DATASETS,
+  defaultSettings,
+  isActive,
+  propertyOf,
+  SETTING_KEYS,
+  type Settings,
+} from "../../src/state/properties";
 import { createAppStore } from "../../src/state/store";
 import { decodeHash, encodeHash } from "../../src/state/url";
 import { startUrlSync, type UrlEnv } from "../../src/state/url-sync";
+import { applyValues } from "../../src/state/validate";
 
 /** Any value a kind accepts. */
 function kindArbitrary(kind: AnyKind): fc.Arbitrary<unknown> {
@@ -23,6 +32,17 @@ function kindArbitrary(kind: AnyKind): fc.Arbitrary<unknown> {
       return fc.integer({ min: kind.min, max: kind.max });
     case "optionalInteger":
       return fc.option(fc.integer({ min: kind.min, max: kind.max }), { nil: null });
+    case "optionalNumber":
+      return fc.option(
+        fc.double({
+          min: kind.min,
+          max: kind.max,
+          minExcluded: kind.minExclusive,
+          maxExcluded: kind.maxExclusive,
+          noNaN: true,
+        }),
+        { nil: null },
+      );
     case "enum":
       return fc.constantFrom(...kind.options);
     case "boolean":
@@ -213,5 +233,92 @@ describe("startUrlSync", () => {
     store.getState().set("ep", 9);
     stop();
     expect(writes).toEqual(["/lab/?x=1#ep=9"]);
+  });
+});
+
+describe("the flat- and sharp-minima settings (sam, lnoise, shp, shps)", () => {
+  const HASH = "ds=moons&lnoise=0.2&opt=sgd&lr=0.05&bs=full&sam=0.05&shp=5&shps=256";
+
+  it("round-trip URL -> settings -> config -> resolveConfig -> settings -> URL", () => {
+    const decoded = decodeHash(`#${HASH}`);
+    expect(decoded.problems).toEqual([]);
+    const applied = applyValues(defaultSettings(), decoded.values);
+    expect(applied.problems).toEqual([]);
+    const s = applied.settings;
+    expect(s).toMatchObject({ lnoise: 0.2, sam: 0.05, shp: 5, shps: 256 });
+
+    const config = toExperimentConfig(s);
+    expect(config.training).toMatchObject({ sam: { rho: 0.05 }, sharpnessEvery: 5, sharpnessSamples: 256 });
+    expect(config.data).toMatchObject({ name: "moons", labelNoise: 0.2 });
+    const resolved = resolveConfig(config);
+    expect(resolved.training.sam).toEqual({ rho: 0.05 });
+    expect(resolved.training).toMatchObject({ sharpnessEvery: 5, sharpnessSamples: 256 });
+    expect(resolved.data).toMatchObject({ labelNoise: 0.2 });
+
+    const back = fromExperimentConfig(resolved);
+    expect(back.problems).toEqual([]);
+    expect(back.values).toMatchObject({ lnoise: 0.2, sam: 0.05, shp: 5, shps: 256 });
+    // The resolved config pins every seed; the four new keys come back as they were.
+    const { sam, lnoise, shp, shps } = back.values;
+    expect(encodeHash({ ...s, sam, lnoise, shp, shps } as Settings)).toBe(HASH);
+    expect(encodeHash(s)).toBe(HASH);
+  });
+
+  it("leave SAM and label noise out of the config when off, and read their absence as off", () => {
+    const config = toExperimentConfig(defaultSettings()) as {
+      training: Record<string, unknown>;
+      data: Record<string, unknown>;
+    };
+    expect(config.training).not.toHaveProperty("sam");
+    expect(config.data).not.toHaveProperty("labelNoise");
+    expect(config.training).toMatchObject({ sharpnessEvery: 0, sharpnessSamples: 1024 });
+    const off = decodeHash("#sam=none");
+    expect(off).toEqual({ values: { sam: null }, problems: [] });
+    expect(fromExperimentConfig({}).values).toMatchObject({ sam: null, lnoise: 0, shp: 0, shps: 1024 });
+    expect(
+      fromExperimentConfig({
+        training: { sam: { rho: 0.1 }, sharpnessEvery: 3 },
+        data: { name: "xor", labelNoise: 0.3 },
+      }).values,
+    ).toMatchObject({ sam: 0.1, shp: 3, lnoise: 0.3 });
+  });
+
+  it("send label noise for classification datasets only", () => {
+    const s = { ...defaultSettings(), ds: "sine" as const, lnoise: 0.2 };
+    expect(toExperimentConfig(s).data).not.toHaveProperty("labelNoise");
+    expect(() => resolveConfig(toExperimentConfig(s))).not.toThrow();
+    for (const name of DATASET_NAMES) {
+      const classification = (CLASSIFICATION_DATASETS as readonly string[]).includes(name);
+      expect(isActive("lnoise", { ds: name }), name).toBe(classification);
+      // The table's list is the dataset schema's: classification specs take labelNoise, the others refuse it.
+      const parse = () => parseDatasetSpec({ name, labelNoise: 0.1 });
+      if (classification) expect(parse, name).not.toThrow();
+      else expect(parse, name).toThrow(/classification datasets only/);
+    }
+    expect(fromExperimentConfig({ data: { name: "sine", labelNoise: 0.2 } }).problems[0]).toMatch(
+      /labelNoise.*classification datasets only/,
+    );
+  });
+
+  it("refuse bad values with a message naming the key", () => {
+    const { values, problems } = decodeHash("#sam=0&lnoise=1&shp=-1&shps=0&sam=x");
+    expect(values).toEqual({});
+    expect(problems).toEqual([
+      'URL key "sam" (SAM rho): must be a number in (0, 10] or none, got "0"; ignored',
+      'URL key "lnoise" (Label noise): must be a number in [0, 1), got "1"; ignored',
+      'URL key "shp" (Sharpness every): must be an integer in [0, 10000000], got "-1"; ignored',
+      'URL key "shps" (Sharpness samples): must be an integer in [1, 1000000], got "0"; ignored',
+      'URL key "sam" (SAM rho): must be a number in (0, 10] or none, got "x"; ignored',
+    ]);
+    const store = createAppStore();
+    expect(store.getState().set("sam", -1)).toEqual({
+      ok: false,
+      message: "SAM rho (sam): must be a number in (0, 10] or none, got -1",
+    });
+    expect(store.getState().set("shp", 2.5)).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/^Sharpness every \(shp\)/),
+    });
+    expect(store.getState().settings).toEqual(defaultSettings());
   });
 });

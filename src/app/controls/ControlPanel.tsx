@@ -15,6 +15,9 @@ import "./controls.css";
 
 export interface ControlPanelProps {
   presets: { name: string; label: string }[];
+  /** Lessons (two runs side by side with a claim); absent: no lesson picker. */
+  lessons?: { id: string; title: string }[];
+  onLesson?(id: string): void;
   onPreset(name: string): void;
   onRun(): void;
   onCancel(): void;
@@ -30,12 +33,21 @@ const KEYS_BY_GROUP = new Map<Group, SettingKey[]>(
  * Every setting of the property table, grouped as the table says, plus the preset picker, Run
  * and Cancel and the job's progress. Reads and writes the app store; computes nothing.
  */
-export function ControlPanel({ presets, onPreset, onRun, onCancel, showMessages = true }: ControlPanelProps) {
+export function ControlPanel({
+  presets,
+  onPreset,
+  lessons,
+  onLesson,
+  onRun,
+  onCancel,
+  showMessages = true,
+}: ControlPanelProps) {
   const phase = useAppStore((s) => s.job.phase);
   const running = phase === "training" || phase === "sampling";
   return (
     <aside className="controls" aria-label="Controls" data-testid="controls">
       <PresetPicker presets={presets} onPreset={onPreset} />
+      {lessons && onLesson ? <LessonPicker lessons={lessons} onLesson={onLesson} /> : null}
       <div className="ctl-actions">
         <button type="button" className="ctl-run" data-testid="run" disabled={running} onClick={onRun}>
           Run
@@ -83,6 +95,37 @@ function PresetPicker({ presets, onPreset }: Pick<ControlPanelProps, "presets" |
           {presets.map((p) => (
             <option key={p.name} value={p.name}>
               {p.label}
+            </option>
+          ))}
+        </select>
+      </div>
+    </div>
+  );
+}
+
+function LessonPicker({ lessons, onLesson }: { lessons: { id: string; title: string }[]; onLesson(id: string): void }) {
+  const id = useId();
+  const open = useAppStore((s) => s.lesson?.lesson.id ?? "");
+  return (
+    <div className="ctl-row ctl-preset" title="two experiments side by side, with a claim and the numbers behind it">
+      <label className="ctl-label" htmlFor={id}>
+        Lesson
+      </label>
+      <div className="ctl-input">
+        <select
+          id={id}
+          data-testid="ctl-lesson"
+          value={lessons.some((l) => l.id === open) ? open : ""}
+          onChange={(e) => {
+            if (e.target.value) onLesson(e.target.value);
+          }}
+        >
+          <option value="" disabled>
+            choose a lesson
+          </option>
+          {lessons.map((l) => (
+            <option key={l.id} value={l.id}>
+              {l.title}
             </option>
           ))}
         </select>

@@ -1,5 +1,5 @@
 import { type KeyboardEvent, type ReactNode, useId, useState } from "react";
-import type { AxisKind, AxisValue, BooleanKind, EnumKind } from "../../state/kinds";
+import type { AxisKind, AxisValue, BooleanKind, EnumKind, OptionalNumberKind } from "../../state/kinds";
 import { type Property, propertyOf, type SettingKey } from "../../state/properties";
 import { setSetting, useSettingValue, useTextDraft } from "./useSetting";
 
@@ -13,6 +13,8 @@ export function Field({ settingKey }: { settingKey: SettingKey }) {
       return <CheckboxField settingKey={settingKey} p={p} kind={p.kind} />;
     case "axis":
       return <AxisField settingKey={settingKey} p={p} kind={p.kind} />;
+    case "optionalNumber":
+      return <OptionalNumberField settingKey={settingKey} p={p} kind={p.kind} />;
     default:
       return <TextField settingKey={settingKey} p={p} />;
   }
@@ -42,6 +44,7 @@ const PLACEHOLDERS: Partial<Record<string, string>> = {
   intList: "empty: linear model",
   numberList: "c0, c1, c2, ...",
   optionalInteger: "auto",
+  optionalNumber: "none",
   batch: 'integer or "full"',
 };
 
@@ -75,6 +78,67 @@ function TextField({ settingKey, p }: { settingKey: SettingKey; p: Property }) {
         {p.slider && <Slider settingKey={settingKey} p={p} />}
       </Row>
       <Problem id={`${id}-error`} message={draft.error} />
+    </>
+  );
+}
+
+/**
+ * An optional number (e.g. SAM's rho): an on/off box and the value. Off stores null ("none");
+ * on stores the last value used, or the kind's suggested one. Typing "none" also switches it off.
+ */
+function OptionalNumberField({
+  settingKey,
+  p,
+  kind,
+}: {
+  settingKey: SettingKey;
+  p: Property;
+  kind: OptionalNumberKind;
+}) {
+  const id = useId();
+  const value = useSettingValue(settingKey) as number | null;
+  const draft = useTextDraft(settingKey);
+  const [last, setLast] = useState(value ?? kind.suggested);
+  const [toggleError, setToggleError] = useState<string | null>(null);
+  if (value !== null && value !== last) setLast(value);
+  const error = draft.error ?? toggleError;
+  return (
+    <>
+      <Row label={p.label} htmlFor={id} help={p.help}>
+        <input
+          type="checkbox"
+          aria-label={`${p.label} on`}
+          data-testid={`ctl-${settingKey}-on`}
+          checked={value !== null}
+          onChange={(e) => {
+            draft.revert();
+            setToggleError(setSetting(settingKey, e.target.checked ? last : null));
+          }}
+        />
+        <input
+          id={id}
+          type="text"
+          inputMode="decimal"
+          spellCheck={false}
+          autoComplete="off"
+          data-testid={`ctl-${settingKey}`}
+          className={error ? "invalid" : undefined}
+          aria-invalid={error !== null}
+          aria-describedby={error ? `${id}-error` : undefined}
+          placeholder={PLACEHOLDERS[kind.type]}
+          value={draft.text}
+          onChange={(e) => {
+            setToggleError(null);
+            draft.onChange(e.target.value);
+          }}
+          onFocus={draft.onFocus}
+          onBlur={draft.onBlur}
+          onKeyDown={(e) => {
+            if (e.key === "Escape") draft.revert();
+          }}
+        />
+      </Row>
+      <Problem id={`${id}-error`} message={error} />
     </>
   );
 }

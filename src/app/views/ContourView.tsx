@@ -4,8 +4,9 @@
  * drawn at grid resolution and scaled up, so in-place updates (`version`) repaint in a few ms.
  * Hover goes straight to the DOM through refs; nothing per-pointer-move touches React state.
  */
-import { type MouseEvent, useCallback, useEffect, useRef } from "react";
+import { type MouseEvent, useCallback, useEffect, useMemo, useRef } from "react";
 import type { GridAxis } from "../../core/landscape/grid";
+import { axisTitles } from "../../scene/axis-labels";
 import type { SurfaceScale } from "../../scene/scale";
 import type { LandscapeView, PickedPoint, SurfaceViewOptions, TrajectoryView } from "../../state/types";
 import { type ContourLayers, paintContour, prepareLayers } from "./contour-paint";
@@ -31,10 +32,12 @@ export interface ContourViewProps {
 
 /** @example <ContourView view={landscape} options={viewOptions} scale={scale} version={v} onPick={setPicked} /> */
 export function ContourView({ view, options, scale, onPick, version = 0, testId }: ContourViewProps) {
+  const snapshot = view?.snapshot;
+  // Hessian axes are titled with their eigenvector and eigenvalue.
+  const titles = useMemo(() => (snapshot ? axisTitles(snapshot) : undefined), [snapshot]);
   if (!view) return <ViewMessage testId={testId} text="No landscape yet." />;
-  const { snapshot } = view;
-  const axes = snapshot.grid.axes;
-  const surface = snapshot.surfaces[options.metric];
+  const axes = view.snapshot.grid.axes;
+  const surface = view.snapshot.surfaces[options.metric];
   let message: string | null = null;
   if (axes.length !== 2) message = "1-D landscape: the slice view shows it.";
   else if (!surface) message = `This landscape has no ${metricTitle(options.metric)} surface.`;
@@ -53,7 +56,7 @@ export function ContourView({ view, options, scale, onPick, version = 0, testId 
         {view.trajectory && <span className="vw-note">{explainedNote(axes, view.trajectory)}</span>}
       </div>
       <ContourPlot
-        surfaces={snapshot.surfaces}
+        surfaces={view.snapshot.surfaces}
         surface={surface}
         axes={axes}
         metric={options.metric}
@@ -61,6 +64,7 @@ export function ContourView({ view, options, scale, onPick, version = 0, testId 
         colormap={options.colormap}
         contours={options.contours}
         trajectory={view.trajectory}
+        titles={titles}
         version={version}
         onPick={onPick}
       />
@@ -88,12 +92,14 @@ interface ContourPlotProps {
   colormap: SurfaceViewOptions["colormap"];
   contours: number;
   trajectory?: TrajectoryView;
+  titles?: readonly string[];
   version: number;
   onPick?: (point: PickedPoint) => void;
 }
 
 function ContourPlot(props: ContourPlotProps) {
-  const { surfaces, surface, axes, metric, scale, colormap, contours, trajectory, version, onPick } = props;
+  const { surfaces, surface, axes, metric, scale, colormap, contours, trajectory, titles, version, onPick } =
+    props;
   const layers = useRef<ContourLayers | null>(null);
   const frame = useRef<PlotFrame | null>(null);
   const readout = useRef<HTMLDivElement | null>(null);
@@ -101,11 +107,11 @@ function ContourPlot(props: ContourPlotProps) {
 
   const draw = useCallback(
     (ctx: CanvasRenderingContext2D, width: number, height: number) => {
-      const input = { surface, axes, metric, scale, colormap, contours, version, trajectory };
+      const input = { surface, axes, metric, scale, colormap, contours, version, trajectory, titles };
       layers.current = prepareLayers(input, layers.current);
       frame.current = paintContour(ctx, width, height, input, layers.current);
     },
-    [surface, axes, metric, scale, colormap, contours, version, trajectory],
+    [surface, axes, metric, scale, colormap, contours, version, trajectory, titles],
   );
   const { containerRef, canvasRef } = useCanvas(draw);
 
@@ -153,7 +159,7 @@ function ContourPlot(props: ContourPlotProps) {
           ref={canvasRef}
           className={onPick ? "vw-canvas vw-pickable" : "vw-canvas"}
           role="img"
-          aria-label={`${metricTitle(metric)} heatmap over ${axes[0].label} and ${axes[1].label}`}
+          aria-label={`${metricTitle(metric)} heatmap over ${titles?.[0] ?? axes[0].label} and ${titles?.[1] ?? axes[1].label}`}
           onPointerMove={onMove}
           onPointerLeave={hide}
           onClick={onClick}

@@ -34,10 +34,12 @@ export interface ContourInput {
   contours: number;
   version: number;
   trajectory?: TrajectoryView;
+  /** Axis titles (scene/axis-labels.ts, e.g. "x: top eigenvector, λ = 12.3"); absent: the axis labels. */
+  titles?: readonly string[];
 }
 
 export interface ContourLayers {
-  from: Omit<ContourInput, "axes" | "metric" | "trajectory">;
+  from: Omit<ContourInput, "axes" | "metric" | "trajectory" | "titles">;
   nx: number;
   ny: number;
   rgba: Uint8ClampedArray;
@@ -121,7 +123,7 @@ export function paintContour(
   paintMarkers(ctx, f, input, layers);
   ctx.restore();
 
-  drawAxes(ctx, f, { xLabel: ax.label, yLabel: ay.label });
+  drawAxes(ctx, f, { xLabel: input.titles?.[0] ?? ax.label, yLabel: input.titles?.[1] ?? ay.label });
   return f;
 }
 

@@ -5,6 +5,7 @@
  */
 import { axisValues } from "../../core/landscape/grid";
 import type { Snapshot } from "../../core/snapshot/schema";
+import { type AxisDirection, axisTitle } from "../../scene/axis-labels";
 import { higherIsBetter } from "./extremum";
 import { SURFACE_METRICS } from "./pick";
 import { alignSeries, centreSlices, withGaps } from "./slices";
@@ -30,7 +31,8 @@ export interface SliceChartSpec {
   key: string;
 }
 
-type SliceSnapshot = Pick<Snapshot, "grid" | "surfaces">;
+/** Directions are optional: only Hessian ones change the labels (their eigenvector and eigenvalue). */
+type SliceSnapshot = Pick<Snapshot, "grid" | "surfaces"> & { directions?: readonly AxisDirection[] };
 
 function scaleOf(metric: string): SliceScale {
   return higherIsBetter(metric) ? "accuracy" : "loss";
@@ -49,8 +51,9 @@ export function sliceSpec(snapshot: SliceSnapshot, metric: string, logScale: boo
   const axes = snapshot.grid.axes;
   let series: SliceSeries[];
   let xLabel: string;
+  const titleOf = (k: number) => axisTitle(axes[k].label, snapshot.directions?.[k]);
   if (axes.length === 1) {
-    xLabel = axes[0].label;
+    xLabel = titleOf(0);
     series = SURFACE_METRICS.filter((m) => snapshot.surfaces[m]).map((m) => ({
       label: title(m),
       scale: scaleOf(m),
@@ -63,12 +66,12 @@ export function sliceSpec(snapshot: SliceSnapshot, metric: string, logScale: boo
     xLabel = ax.label === ay.label ? ax.label : `${ax.label} / ${ay.label}`;
     series = [
       {
-        label: `along ${ax.label} (${ay.label} = ${formatValue(alongX.at, 3)})`,
+        label: `along ${titleOf(0)} (${ay.label} = ${formatValue(alongX.at, 3)})`,
         scale: scaleOf(metric),
         color: SERIES_COLORS.alongX,
       },
       {
-        label: `along ${ay.label} (${ax.label} = ${formatValue(alongY.at, 3)})`,
+        label: `along ${titleOf(1)} (${ax.label} = ${formatValue(alongY.at, 3)})`,
         scale: scaleOf(metric),
         color: SERIES_COLORS.alongY,
       },
@@ -80,7 +83,7 @@ export function sliceSpec(snapshot: SliceSnapshot, metric: string, logScale: boo
   const scales = (["loss", "accuracy"] as const).filter((scale) => series.some((s) => s.scale === scale));
   const logLoss = logScale && scales.includes("loss");
   const axesKey = axes.map((a) => `${a.label}:${a.min}:${a.max}:${a.count}`).join(",");
-  const key = [axes.length, axesKey, metric, logLoss, series.map((s) => s.label).join("|")].join(";");
+  const key = [axes.length, axesKey, xLabel, metric, logLoss, series.map((s) => s.label).join("|")].join(";");
   return { xLabel, series, scales, logLoss, key };
 }
 

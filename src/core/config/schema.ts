@@ -11,9 +11,12 @@ import { BIAS_MODES, NORMALIZATIONS } from "../directions/normalize";
 import { assertGrid, FLOAT32_MAX, type Grid, MAX_AXIS_COUNT } from "../landscape/grid";
 import { INIT_SCHEMES } from "../model/init";
 import { MAX_HIDDEN_LAYERS, MAX_WIDTH } from "../model/mlp";
+import { rescaleProblem } from "../model/rescale";
 import { ACTIVATIONS } from "../model/types";
 import { deriveSeed } from "../rng";
 import { OPTIMIZERS } from "../train/names";
+import { memoryProblem } from "./memory";
+import { type PathsSettings, pathsSettingsSchema, resolvePathsSettings } from "./paths-settings";
 
 const seed = z.number().int().min(0).max(0xffffffff);
 const positive = z.number().positive().finite();
@@ -113,6 +116,13 @@ const gridSchema = z
   });
 
 /**
+ * A function-preserving rescaling applied after training, before the directions (model/rescale.ts,
+ * Dinh et al. 2017): hidden layer `layer`'s kernel and bias times `factor`, the next kernel divided
+ * by it. ReLU / leaky ReLU / linear models only; the snapshot's parameters are the rescaled ones.
+ */
+const rescaleSchema = z.strictObject({ layer: z.number().int().min(0), factor: positive });
+
+/**
  * The experiment config: every key has a default, so `{}` is a complete experiment
  * (spirals, MLP 2-64-64-2 ReLU, Adam, filter-normalized random plane, 51x51).
  * Unknown keys are errors, so a typo never silently falls back to a default.
@@ -125,8 +135,12 @@ export const experimentConfigSchema = z.strictObject({
   training: trainingSchema.default(() => trainingSchema.parse({})),
   directions: directionsSchema.default(() => directionsSchema.parse({})),
   grid: gridSchema.default(() => gridSchema.parse({})),
+  /** Rescale the trained network without changing its function (model/rescale.ts); absent: none. */
+  rescale: rescaleSchema.optional(),
   /** Curvature report written into the snapshot (curvature/settings.ts); absent: none. */
   curvature: curvatureSettingsSchema.optional(),
+  /** Paths between minima for `landscape paths` (paths-settings.ts); absent: that command's defaults. */
+  paths: pathsSettingsSchema.optional(),
 });
 
 type ParsedConfig = z.output<typeof experimentConfigSchema>;
@@ -134,13 +148,14 @@ type ParsedConfig = z.output<typeof experimentConfigSchema>;
 /** A config with every default filled in and every seed explicit: what a snapshot records. */
 export type ExperimentConfig = Omit<
   ParsedConfig,
-  "data" | "model" | "training" | "directions" | "curvature"
+  "data" | "model" | "training" | "directions" | "curvature" | "paths"
 > & {
   data: DatasetSpec & { seed: number };
   model: ParsedConfig["model"] & { seed: number };
   training: ParsedConfig["training"] & { seed: number };
   directions: ParsedConfig["directions"] & { seeds: number[] };
   curvature?: CurvatureSettings;
+  paths?: PathsSettings;
 };
 export type ExperimentConfigInput = z.input<typeof experimentConfigSchema>;
 
@@ -194,7 +209,7 @@ export function resolveConfig(input: unknown): ExperimentConfig {
       `invalid config (1 problem):\n  directions.seeds: expected ${axes} seed(s), one per grid axis, got ${seeds.length}`,
     );
   }
-  const { curvature, ...rest } = c;
+  const { curvature, paths, ...rest } = c;
   const resolved: ExperimentConfig = {
     ...rest,
     data: { ...data, seed: data.seed ?? deriveSeed(c.seed, "data") },
@@ -213,6 +228,7 @@ export function resolveConfig(input: unknown): ExperimentConfig {
   }
   if (curvature)
     resolved.curvature = { ...curvature, seed: curvature.seed ?? deriveSeed(c.seed, "curvature") };
+  if (paths) resolved.paths = resolvePathsSettings(paths, c.seed);
   try {
     assertGrid(configGrid(resolved), "grid");
   } catch (err) {
@@ -232,6 +248,17 @@ export function resolveConfig(input: unknown): ExperimentConfig {
         `directions.method: pca needs at least 3 checkpoints; training.epochs ${epochs} with checkpointEvery ${checkpointEvery} gives ${checkpoints}`,
       );
     }
+  }
+  if (resolved.rescale) {
+    const problem = rescaleProblem(resolved.model, resolved.rescale);
+    if (problem) late.push(problem);
+    if (resolved.directions.method === "pca")
+      late.push("rescale: cannot be combined with directions.method pca (the trajectory is not rescaled)");
+  }
+  if (late.length === 0) {
+    // Only for an otherwise valid config: the estimate builds the architecture.
+    const tooLarge = memoryProblem(resolved);
+    if (tooLarge) late.push(tooLarge);
   }
   if (late.length > 0) {
     throw new Error(

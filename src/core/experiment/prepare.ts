@@ -10,6 +10,7 @@ import { initParameters } from "../model/init";
 import { assertFinite } from "../model/layout";
 import { lossKindFor } from "../model/loss";
 import { makeArchitecture, mlpLayout } from "../model/mlp";
+import { rescaleParameters } from "../model/rescale";
 import type { Layout, LossKind, MlpArchitecture } from "../model/types";
 import { createRng } from "../rng";
 import type { Snapshot } from "../snapshot/schema";
@@ -81,7 +82,10 @@ export async function prepareModel(
       loss: src.model.loss,
       layout: mlpLayout(arch),
       dataset: datasetFromSnapshot(src),
-      theta: src.model.parameters,
+      // This run's rescale applies on top of the source's parameters (which may be rescaled already).
+      theta: config.rescale
+        ? rescaleParameters(arch, src.model.parameters, config.rescale)
+        : src.model.parameters,
       recordedConfig: {
         ...src.config,
         seed: config.seed,
@@ -89,7 +93,13 @@ export async function prepareModel(
         grid: config.grid,
         // The source's own curvature request does not carry over; this run's does.
         curvature: config.curvature,
-        source: { kind: "snapshot", createdAt: src.createdAt, producer: src.producer },
+        rescale: config.rescale,
+        source: {
+          kind: "snapshot",
+          createdAt: src.createdAt,
+          producer: src.producer,
+          ...(src.config.rescale !== undefined ? { rescale: src.config.rescale } : {}),
+        },
       },
       warnings: [],
     };
@@ -121,7 +131,8 @@ export async function prepareModel(
     loss,
     layout: mlpLayout(arch),
     dataset,
-    theta: training.parameters,
+    // Applied after training, before the directions: the same function at rescaled parameters.
+    theta: config.rescale ? rescaleParameters(arch, training.parameters, config.rescale) : training.parameters,
     training,
     recordedConfig: { ...config },
     warnings: training.message ? [training.message] : [],

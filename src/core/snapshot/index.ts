@@ -28,6 +28,14 @@ export {
   snapshotToJsonText,
 } from "./io";
 export {
+  PATH_KINDS,
+  type PathsSection,
+  pathsSectionSchema,
+  type SectionPath,
+  type SectionPathModel,
+  type SectionPathPlane,
+} from "./paths-section";
+export {
   DIRECTION_BIAS,
   DIRECTION_NORMALIZATIONS,
   HESSIAN_WHICH,

@@ -11,6 +11,7 @@ import { z } from "zod";
 import { ACTIVATIONS, type LayoutEntry, type LossKind, type MlpArchitecture } from "../model/types";
 import { float32ArrayCodec } from "./arrays";
 import { curvatureSectionSchema } from "./curvature-section";
+import { pathsSectionSchema } from "./paths-section";
 
 export const SNAPSHOT_FORMAT = "loss-landscape-snapshot";
 export const SNAPSHOT_VERSION = 1;
@@ -148,7 +149,8 @@ export const snapshotSchema = z.looseObject({
   grid: gridSchema,
   surfaces: z.record(z.string(), float32ArrayCodec),
   training: looseSection.optional(),
-  paths: looseSection.optional(),
+  /** Paths between minima (paths-section.ts). */
+  paths: pathsSectionSchema.optional(),
   trajectory: looseSection.optional(),
   /** Curvature report at theta (curvature-section.ts). */
   curvature: curvatureSectionSchema.optional(),

@@ -8,6 +8,7 @@
  */
 import type { Layout, MlpArchitecture } from "../model/types";
 import { jsonPath } from "./issues";
+import { reviewPathsSection } from "./paths-section";
 import type { Snapshot, SnapshotAxis, SnapshotDataSplit } from "./schema";
 
 export interface SnapshotReview {
@@ -366,5 +367,6 @@ export function reviewSnapshot(s: Snapshot): SnapshotReview {
   reviewGridAndSurfaces(s, out);
   reviewData(s, out);
   reviewCurvature(s, out);
+  reviewPathsSection(s, out);
   return out;
 }

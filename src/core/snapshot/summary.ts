@@ -5,6 +5,7 @@
  * @example console.log(summarizeSnapshot(parseSnapshot(bytes)));
  */
 import type { CurvatureSection } from "./curvature-section";
+import { pathsSummaryLines } from "./paths-section";
 import type { Snapshot } from "./schema";
 
 /** The fields of a grid axis that place its points. */
@@ -215,6 +216,7 @@ export function summarizeSnapshot(s: Snapshot): string {
   }
 
   if (s.curvature) lines.push(...curvatureLines(s.curvature));
+  if (s.paths) lines.push(...pathsSummaryLines(s.paths));
 
   const extensions = EXTENSIONS.filter((key) => s[key] !== undefined);
   if (extensions.length > 0) lines.push(["extensions", extensions.join(", ")]);

@@ -18,7 +18,8 @@ import type { DataSplit, Dataset } from "../data/types";
 import type { LossKind, MlpArchitecture } from "../model/types";
 import { createRng, deriveSeed, permutation } from "../rng";
 import type { SharpnessEntry } from "./history";
-import type { OptimizerSettings } from "./optimizers";
+
+export { stabilityBound } from "./bound";
 
 /**
  * Power-iteration settings of each measurement: PyHessian's cap of 100 products, with a tenfold
@@ -92,21 +93,6 @@ export async function largestEigenvalue(
     shift,
   );
   return { ...shifted, iterations: top.iterations + shifted.iterations };
-}
-
-/**
- * The stability bound of an optimizer on a quadratic with curvature lambda: gradient descent
- * (w -= lr g) is stable iff lambda < 2/lr; heavy-ball momentum (v = mu v + g; w -= lr v) iff
- * lambda < (2 + 2 mu)/lr (Cohen et al. 2021, appendix); Adam has no fixed bound (null).
- *
- * @example stabilityBound({ optimizer: "sgd", learningRate: 0.1, momentum: 0.9 }) // 20
- */
-export function stabilityBound(
-  s: Pick<OptimizerSettings, "optimizer" | "learningRate" | "momentum">,
-): number | null {
-  if (s.optimizer === "sgd") return 2 / s.learningRate;
-  if (s.optimizer === "momentum") return (2 + 2 * s.momentum) / s.learningRate;
-  return null;
 }
 
 /** `samples` rows of a split drawn without replacement by a seeded permutation (in their original order). */

@@ -1,0 +1,86 @@
+/**
+ * A whole lesson headless: both runs with runExperiment (each config with the lesson's measure
+ * as its `curvature` section, so each snapshot carries the numbers' curvature report), then the
+ * metrics of each snapshot, then the checks.
+ *
+ * @example const { metrics, checks } = await runLesson(parseLesson(json), { backend: "wasm" });
+ */
+import { resolveConfig } from "../config/schema";
+import type { ExperimentProgress } from "../experiment/prepare";
+import { runExperiment } from "../experiment/run";
+import type { LandscapeEvaluator } from "../landscape/evaluator";
+import type { Snapshot } from "../snapshot/schema";
+import { type CheckResult, evaluateChecks } from "./checks";
+import { lessonMetrics } from "./metrics";
+import { type Lesson, type LessonMetrics, lessonMeasure } from "./schema";
+
+/** Progress of one run of the lesson (run 0 or 1, and its label). */
+export interface LessonProgress extends ExperimentProgress {
+  run: number;
+  label: string;
+}
+
+export interface RunLessonOptions {
+  /** Name of the tfjs backend that runs, recorded in the snapshots. */
+  backend: string;
+  signal?: AbortSignal;
+  onProgress?: (p: LessonProgress) => void;
+  /** Absent: the fastest path for the backend. */
+  evaluator?: LandscapeEvaluator;
+  /** Replaces the top-level `seed` of both configs (to try a lesson over seeds). */
+  seed?: number;
+  /** Clock for the snapshots' createdAt (tests pin it). */
+  now?: () => Date;
+}
+
+export interface LessonResult {
+  snapshots: Snapshot[];
+  metrics: LessonMetrics[];
+  checks: CheckResult[];
+  /** Things that did not stop the runs (e.g. a divergence), prefixed by the run's label. */
+  warnings: string[];
+}
+
+/**
+ * The resolved config of run `i`: its config with the measure as the curvature section (and
+ * the seed replaced when asked).
+ */
+export function lessonRunConfig(lesson: Lesson, i: number, seed?: number) {
+  const run = lesson.runs[i];
+  if (!run) throw new Error(`lesson ${lesson.id} has no run ${i}`);
+  const config: Record<string, unknown> = { ...run.config, curvature: lessonMeasure(lesson) };
+  if (seed !== undefined) config.seed = seed;
+  try {
+    return resolveConfig(config);
+  } catch (err) {
+    throw new Error(`lesson ${lesson.id}, runs[${i}] ("${run.label}"): ${(err as Error).message}`);
+  }
+}
+
+/**
+ * Run both experiments of a lesson, one after the other, compute their metrics and evaluate the
+ * checks. Cancelling through `signal` rejects with its reason.
+ */
+export async function runLesson(lesson: Lesson, options: RunLessonOptions): Promise<LessonResult> {
+  const configs = lesson.runs.map((_, i) => lessonRunConfig(lesson, i, options.seed));
+  const snapshots: Snapshot[] = [];
+  const metrics: LessonMetrics[] = [];
+  const warnings: string[] = [];
+  for (const [i, config] of configs.entries()) {
+    const label = lesson.runs[i].label;
+    const onProgress = (p: ExperimentProgress) => options.onProgress?.({ ...p, run: i, label });
+    const result = await runExperiment(config, {
+      backend: options.backend,
+      evaluator: options.evaluator,
+      signal: options.signal,
+      now: options.now,
+      onProgress,
+    });
+    for (const w of result.warnings) warnings.push(`${label}: ${w}`);
+    snapshots.push(result.snapshot);
+    metrics.push(await lessonMetrics(result.snapshot, lesson, { signal: options.signal, onProgress }));
+  }
+  const surfaces = snapshots.map((s) => s.surfaces.train_loss).filter((s): s is Float32Array => !!s);
+  const checks = evaluateChecks(lesson, metrics, surfaces.length === 2 ? surfaces : undefined);
+  return { snapshots, metrics, checks, warnings };
+}

@@ -1,0 +1,528 @@
+/**
+ * The snapshot's `paths` section: paths between minima in parameter space (linear interpolation,
+ * Goodfellow et al.'s init-to-solution line, Garipov et al.'s trained Bezier / polychain curves,
+ * the straight line to a weight-matched model), each with its points, the parameter values t, the
+ * metrics at every t and the barriers, plus the models they connect and, optionally, the plane of
+ * a curve (experiment/paths-run.ts writes it). Float arrays use the snapshot's codec (plain numbers
+ * or base64 float32); numbers that may be non-finite are written as null. Objects are loose, so
+ * fields added later survive a read and a write.
+ *
+ * Meaning: the point of a path at t is sum_j c_j(t) points[j], with c(t) = [1 - t, t] for the
+ * two-point kinds ("linear", "init-to-solution", "linear-aligned"; t is alpha and may leave [0, 1])
+ * and the Bernstein / broken-line coefficients of paths/curves.ts for "bezier" and "polychain"
+ * (t in [0, 1]). values[name][i] is the metric at t[i]; barriers are over the t in [0, 1]
+ * (paths/barrier.ts: "linearExcess" = max_t L(t) - ((1 - t) L(0) + t L(1)), "midpointMean" =
+ * max_t L(t) - (L(0) + L(1)) / 2; *_error barriers use 1 - accuracy).
+ *
+ * ```jsonc
+ * "paths": {
+ *   "models": [ { "label": "theta1", "seed": 1, "parameters": "...", "training": { "status": "completed", "epochs": 200, "trainLoss": 0.01 } },
+ *               { "label": "theta2", "seed": 2, "parameters": "...", ... } ],
+ *   "paths": [
+ *     { "kind": "linear", "bends": 0, "labels": ["theta1", "theta2"], "between": [0, 1],
+ *       "points": ["...", "..."], "t": [-0.5, ..., 1.5], "values": { "train_loss": [...], ... },
+ *       "barriers": { "train_loss": { "linearExcess": 0.58, "linearExcessAt": 0.5, "midpointMean": 0.58, ... }, ... },
+ *       "length": 41.7, "evaluator": "wasm-kernel" },
+ *     { "kind": "bezier", "bends": 1, "labels": ["theta1", "bend1", "theta2"], ...,
+ *       "training": { "status": "completed", "epochs": 200, "steps": 800, "settings": { ... },
+ *                     "history": { "epoch": [1, ...], "step": [4, ...], "loss": [0.4, ...] } } },
+ *     { "kind": "linear-aligned", ..., "alignment": { "method": "weight-matching", "permutations": [[3, 0, ...], ...],
+ *                                                     "objective": [12.1, 30.4, 31.0], "sweeps": 2, "converged": true, "seed": 0 } }
+ *   ],
+ *   "plane": { "path": 2, "bendIndex": 0, "landscape": true, "normalization": "none",
+ *              "origin": "...", "directions": ["...", "..."], "labels": ["theta1", "bend1", "theta2"],
+ *              "points": [0, 0, 20.1, 9.3, 41.7, 0], "pointsOffPlane": [0, 0, 0],
+ *              "curve": { "t": [...], "coords": [...], "offPlane": [...] }, "segment": [...],
+ *              "range": { "x": [-10.4, 52.1], "y": [-10.4, 19.7] } },
+ *   "settings": { ...the resolved paths settings... }
+ * }
+ * ```
+ */
+import { z } from "zod";
+import { barrier as computeBarrier, errorOf } from "../paths/barrier";
+import { float32ArrayCodec } from "./arrays";
+import type { Snapshot } from "./schema";
+
+/** Path kinds: the two-point ones interpolate linearly, the curves are paths/curves.ts. */
+export const PATH_KINDS = ["linear", "bezier", "polychain", "init-to-solution", "linear-aligned"] as const;
+export type SectionPathKind = (typeof PATH_KINDS)[number];
+const TWO_POINT_KINDS: readonly SectionPathKind[] = ["linear", "init-to-solution", "linear-aligned"];
+
+/** True for the kinds whose point at t is (1 - t) points[0] + t points[1]. */
+export function isTwoPointKind(kind: SectionPathKind): boolean {
+  return TWO_POINT_KINDS.includes(kind);
+}
+
+/** A number that may be non-finite (written as null). */
+const maybe = z.number().nullable();
+const count = z.number().int().nonnegative();
+
+/** Barrier figures of one metric along a path (paths/barrier.ts), null where not finite. */
+export const pathBarrierSchema = z.looseObject({
+  linearExcess: maybe,
+  linearExcessAt: maybe,
+  midpointMean: maybe,
+  midpointMeanAt: maybe,
+  /** The metric at t = 0 and t = 1. */
+  start: maybe,
+  end: maybe,
+});
+
+/** One array per metric, one entry per t; named like the landscape surfaces. */
+export const pathValuesSchema = z.looseObject({
+  train_loss: float32ArrayCodec,
+  train_accuracy: float32ArrayCodec.optional(),
+  test_loss: float32ArrayCodec.optional(),
+  test_accuracy: float32ArrayCodec.optional(),
+});
+
+export const pathBarriersSchema = z.looseObject({
+  train_loss: pathBarrierSchema,
+  train_error: pathBarrierSchema.optional(),
+  test_loss: pathBarrierSchema.optional(),
+  test_error: pathBarrierSchema.optional(),
+});
+
+/** How a curve's bends were trained (paths/train-curve.ts), with the per-epoch mean minibatch loss. */
+export const curveTrainingRecordSchema = z.looseObject({
+  status: z.enum(["completed", "diverged"]),
+  message: z.string().optional(),
+  epochs: count,
+  steps: count,
+  settings: z.looseObject({
+    optimizer: z.string(),
+    learningRate: z.number(),
+    batchSize: z.union([z.number(), z.literal("full")]),
+    epochs: count,
+    seed: count,
+    l2: z.number(),
+  }),
+  history: z.looseObject({
+    epoch: z.array(count),
+    step: z.array(count),
+    /** Mean minibatch loss of the epoch, each minibatch at its own random t. */
+    loss: z.array(maybe),
+  }),
+});
+
+/** Weight matching (align/): unit i of the aligned model is unit permutations[h][i] of the original, per hidden layer h. */
+export const alignmentRecordSchema = z.looseObject({
+  method: z.literal("weight-matching"),
+  permutations: z.array(z.array(count)),
+  /** <theta_a, pi(theta_b)> before the first sweep and after every sweep. */
+  objective: z.array(z.number()),
+  sweeps: count,
+  converged: z.boolean(),
+  seed: count,
+});
+
+export const pathEntrySchema = z.looseObject({
+  kind: z.enum(PATH_KINDS),
+  /** Points between the endpoints: 0 for the two-point kinds, points.length - 2 for curves. */
+  bends: count,
+  /** One label per point, e.g. ["theta1", "bend1", "theta2"] or ["init", "theta1"]. */
+  labels: z.array(z.string()),
+  /** Indices into `models` of the two endpoints, when both are models of the section. */
+  between: z.tuple([count, count]).optional(),
+  /** [start, bend 1, ..., bend k, end], each flat in the layout of model.parameters. */
+  points: z.array(float32ArrayCodec),
+  /** Sorted parameter values, including 0 and 1. */
+  t: float32ArrayCodec,
+  values: pathValuesSchema,
+  barriers: pathBarriersSchema,
+  /** Euclidean length in parameter space of the part t in [0, 1]. */
+  length: z.number().nonnegative(),
+  /** The evaluation path that computed the values. */
+  evaluator: z.string(),
+  training: curveTrainingRecordSchema.optional(),
+  alignment: alignmentRecordSchema.optional(),
+});
+
+/** One model the paths connect. */
+export const pathModelSchema = z.looseObject({
+  label: z.string(),
+  /** Seed of its initialization and minibatch order (runPaths); absent when unknown. */
+  seed: count.optional(),
+  /** Where it came from when not trained by this run (e.g. a snapshot file). */
+  source: z.string().optional(),
+  parameters: float32ArrayCodec,
+  training: z
+    .looseObject({
+      status: z.string(),
+      epochs: count,
+      steps: count,
+      trainLoss: maybe,
+      trainAccuracy: maybe.optional(),
+      testLoss: maybe.optional(),
+      testAccuracy: maybe.optional(),
+    })
+    .optional(),
+});
+
+/**
+ * The plane through a curve's endpoints and one bend (paths/plane.ts): origin theta1,
+ * u = (theta2 - theta1) / |theta2 - theta1|, v = the bend's part orthogonal to u, normalized. A point
+ * has plane coordinates (<w - origin, u>, <w - origin, v>). With `landscape` true, the snapshot's
+ * grid, surfaces and directions are this plane's (directions = [u, v], model.parameters = origin).
+ */
+export const pathPlaneSchema = z.looseObject({
+  /** Index into `paths` of the curve that spans the plane. */
+  path: count,
+  /** Which bend (0-based) spans it with the endpoints. */
+  bendIndex: count,
+  landscape: z.boolean(),
+  normalization: z.literal("none"),
+  origin: float32ArrayCodec,
+  directions: z.tuple([float32ArrayCodec, float32ArrayCodec]),
+  /** Labels of the curve's points, in the order of `points`. */
+  labels: z.array(z.string()),
+  /** Plane coordinates of the curve's points: [K, 2] row-major. */
+  points: float32ArrayCodec,
+  /** Distance of each point from the plane (0 for the three that span it). */
+  pointsOffPlane: float32ArrayCodec,
+  /** The curve projected: t, coordinates [T, 2], distance from the plane [T]. */
+  curve: z.looseObject({ t: float32ArrayCodec, coords: float32ArrayCodec, offPlane: float32ArrayCodec }),
+  /** The straight segment theta1 -> theta2 at the same t: [T, 2] (on the x axis). */
+  segment: float32ArrayCodec,
+  /** A grid range covering all of the above with the margin. */
+  range: z.looseObject({ x: z.tuple([z.number(), z.number()]), y: z.tuple([z.number(), z.number()]) }),
+});
+
+export const pathsSectionSchema = z.looseObject({
+  models: z.array(pathModelSchema).optional(),
+  paths: z.array(pathEntrySchema),
+  plane: pathPlaneSchema.optional(),
+  /** The settings that made the section (the config's `paths` section, resolved). */
+  settings: z.record(z.string(), z.unknown()).optional(),
+});
+
+/** In memory: every float array is a Float32Array. */
+export type PathsSection = z.output<typeof pathsSectionSchema>;
+export type SectionPath = PathsSection["paths"][number];
+export type SectionPathModel = NonNullable<PathsSection["models"]>[number];
+export type SectionPathPlane = NonNullable<PathsSection["plane"]>;
+export type SectionBarrier = z.output<typeof pathBarrierSchema>;
+
+/** A barrier with every non-finite number as null (JSON has no NaN). */
+export function barrierRecord(b: {
+  linearExcess: number;
+  linearExcessAt: number;
+  midpointMean: number;
+  midpointMeanAt: number;
+  start: number;
+  end: number;
+}): SectionBarrier {
+  const f = (v: number) => (Number.isFinite(v) ? v : null);
+  return {
+    linearExcess: f(b.linearExcess),
+    linearExcessAt: f(b.linearExcessAt),
+    midpointMean: f(b.midpointMean),
+    midpointMeanAt: f(b.midpointMeanAt),
+    start: f(b.start),
+    end: f(b.end),
+  };
+}
+
+interface Review {
+  problems: string[];
+  warnings: string[];
+}
+
+const METRICS = ["train_loss", "train_accuracy", "test_loss", "test_accuracy"] as const;
+const BARRIER_OF = {
+  train_loss: ["train_loss", false],
+  train_error: ["train_accuracy", true],
+  test_loss: ["test_loss", false],
+  test_error: ["test_accuracy", true],
+} as const;
+
+function firstNonFinite(v: Float32Array): number {
+  for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) return i;
+  return -1;
+}
+
+function checkVector(v: Float32Array, n: number, path: string, out: Review): void {
+  if (v.length !== n) {
+    out.problems.push(
+      `${path}: expected ${n} values (one per parameter, as model.parameters), got ${v.length}`,
+    );
+    return;
+  }
+  const bad = firstNonFinite(v);
+  if (bad >= 0) out.problems.push(`${path}: value ${v[bad]} at index ${bad} is not finite`);
+}
+
+function checkLength(v: Float32Array | undefined, n: number, what: string, path: string, out: Review): void {
+  if (v && v.length !== n) out.problems.push(`${path}: expected ${n} values (${what}), got ${v.length}`);
+}
+
+/** Recomputing a stored barrier from the stored values must give it back (up to float32 noise). */
+function checkBarrier(p: SectionPath, name: keyof typeof BARRIER_OF, path: string, out: Review): void {
+  const stored = p.barriers[name];
+  const [metric, isError] = BARRIER_OF[name];
+  const values = p.values[metric];
+  if (!stored || !values || values.length !== p.t.length) return;
+  let again: ReturnType<typeof computeBarrier>;
+  try {
+    again = computeBarrier(p.t, isError ? errorOf(values) : values);
+  } catch {
+    return; // The t checks report why.
+  }
+  for (const key of ["linearExcess", "midpointMean"] as const) {
+    const a = stored[key];
+    const b = again[key];
+    const same = a === null ? !Number.isFinite(b) : Math.abs(a - b) <= 1e-5 + 1e-4 * Math.abs(b);
+    if (!same) {
+      out.warnings.push(
+        `${path}.${name}.${key}: ${a} does not match ${Number.isFinite(b) ? Number(b.toPrecision(6)) : b} recomputed from t and values.${metric}`,
+      );
+    }
+  }
+}
+
+function reviewPath(p: SectionPath, i: number, s: Snapshot, models: number, out: Review): void {
+  const path = `paths.paths[${i}]`;
+  const n = s.model.parameters.length;
+  const twoPoint = isTwoPointKind(p.kind);
+  if (twoPoint && (p.points.length !== 2 || p.bends !== 0)) {
+    out.problems.push(
+      `${path}.points: a "${p.kind}" path has exactly 2 points and bends 0, got ${p.points.length} points and bends ${p.bends}`,
+    );
+  }
+  if (!twoPoint && (p.points.length < 3 || p.bends !== p.points.length - 2)) {
+    out.problems.push(
+      `${path}.points: a "${p.kind}" curve has bends + 2 points (at least 3), got ${p.points.length} points and bends ${p.bends}`,
+    );
+  }
+  if (p.labels.length !== p.points.length) {
+    out.problems.push(
+      `${path}.labels: expected ${p.points.length} labels (one per point), got ${p.labels.length}`,
+    );
+  }
+  p.points.forEach((v, j) => {
+    checkVector(v, n, `${path}.points[${j}]`, out);
+  });
+  if (p.between?.some((k) => k >= models)) {
+    out.problems.push(
+      `${path}.between: [${p.between.join(", ")}] refers beyond the ${models} models of paths.models`,
+    );
+  }
+  const t = p.t;
+  const badT = firstNonFinite(t);
+  let tOk = true;
+  if (t.length < 2) {
+    out.problems.push(`${path}.t: a path needs at least 2 t values, got ${t.length}`);
+    tOk = false;
+  } else if (badT >= 0) {
+    out.problems.push(`${path}.t: value ${t[badT]} at index ${badT} is not finite`);
+    tOk = false;
+  } else {
+    for (let k = 1; k < t.length; k++) {
+      if (t[k] < t[k - 1]) {
+        out.problems.push(`${path}.t: must be sorted, but t[${k}] = ${t[k]} < t[${k - 1}] = ${t[k - 1]}`);
+        tOk = false;
+        break;
+      }
+    }
+    if (!twoPoint && (t[0] < 0 || t[t.length - 1] > 1)) {
+      out.problems.push(`${path}.t: a curve is defined for t in [0, 1], got [${t[0]}, ${t[t.length - 1]}]`);
+      tOk = false;
+    }
+    const has = (v: number) => t.some((x) => Math.abs(x - v) <= 1e-6);
+    if (!has(0) || !has(1)) {
+      out.problems.push(
+        `${path}.t: must include both endpoints 0 and 1 (the barriers are measured from them)`,
+      );
+      tOk = false;
+    }
+  }
+  for (const metric of METRICS) {
+    checkLength(p.values[metric], t.length, "one per t", `${path}.values.${metric}`, out);
+  }
+  const data = s.data;
+  if (data.task === "classification" && !p.values.train_accuracy) {
+    out.warnings.push(`${path}.values.train_accuracy: missing for a classification task`);
+  }
+  if (data.test && data.test.count > 0 && !p.values.test_loss) {
+    out.warnings.push(`${path}.values.test_loss: missing although data.test has samples`);
+  }
+  if (tOk) {
+    for (const name of Object.keys(BARRIER_OF) as (keyof typeof BARRIER_OF)[]) {
+      checkBarrier(p, name, `${path}.barriers`, out);
+    }
+  }
+  const tr = p.training;
+  if (tr) {
+    const h = tr.history;
+    if (h.step.length !== h.epoch.length || h.loss.length !== h.epoch.length) {
+      out.problems.push(
+        `${path}.training.history: epoch, step and loss must have one entry per epoch, got ${h.epoch.length}, ${h.step.length} and ${h.loss.length}`,
+      );
+    }
+  }
+  const al = p.alignment;
+  if (al) {
+    const hidden = s.model.architecture.hiddenSizes;
+    if (al.permutations.length !== hidden.length) {
+      out.problems.push(
+        `${path}.alignment.permutations: expected ${hidden.length} permutations (one per hidden layer), got ${al.permutations.length}`,
+      );
+    } else {
+      al.permutations.forEach((perm, h) => {
+        const seen = new Set(perm);
+        if (perm.length !== hidden[h] || seen.size !== perm.length || perm.some((v) => v >= hidden[h])) {
+          out.problems.push(
+            `${path}.alignment.permutations[${h}]: expected a permutation of 0..${hidden[h] - 1} (hidden layer ${h} has ${hidden[h]} units)`,
+          );
+        }
+      });
+    }
+  }
+}
+
+function sameValues(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++)
+    if (a[i] !== b[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) return false;
+  return true;
+}
+
+function reviewPlane(s: Snapshot, out: Review): void {
+  const section = s.paths;
+  const plane = section?.plane;
+  if (!section || !plane) return;
+  const path = "paths.plane";
+  const n = s.model.parameters.length;
+  checkVector(plane.origin, n, `${path}.origin`, out);
+  plane.directions.forEach((d, j) => {
+    checkVector(d, n, `${path}.directions[${j}]`, out);
+  });
+  const curve = section.paths[plane.path];
+  if (!curve) {
+    out.problems.push(`${path}.path: ${plane.path} refers beyond the ${section.paths.length} paths`);
+  } else {
+    if (isTwoPointKind(curve.kind)) {
+      out.problems.push(
+        `${path}.path: paths[${plane.path}] is a "${curve.kind}" path; a plane is spanned by a curve`,
+      );
+    } else if (plane.bendIndex >= curve.bends) {
+      out.problems.push(
+        `${path}.bendIndex: ${plane.bendIndex}, but paths[${plane.path}] has ${curve.bends} bends`,
+      );
+    }
+    const k = curve.points.length;
+    checkLength(
+      plane.points,
+      2 * k,
+      `[${k}, 2]: two coordinates per point of paths[${plane.path}]`,
+      `${path}.points`,
+      out,
+    );
+    checkLength(plane.pointsOffPlane, k, "one per point", `${path}.pointsOffPlane`, out);
+    if (plane.labels.length !== k) {
+      out.problems.push(`${path}.labels: expected ${k} labels (one per point), got ${plane.labels.length}`);
+    }
+  }
+  const tn = plane.curve.t.length;
+  checkLength(plane.curve.coords, 2 * tn, `[${tn}, 2]: two coordinates per t`, `${path}.curve.coords`, out);
+  checkLength(plane.curve.offPlane, tn, "one per t", `${path}.curve.offPlane`, out);
+  checkLength(plane.segment, 2 * tn, `[${tn}, 2]: two coordinates per t`, `${path}.segment`, out);
+  for (const axis of ["x", "y"] as const) {
+    const [lo, hi] = plane.range[axis];
+    if (!(Number.isFinite(lo) && Number.isFinite(hi) && lo < hi)) {
+      out.problems.push(`${path}.range.${axis}: expected finite min < max, got [${lo}, ${hi}]`);
+    }
+  }
+  if (!plane.landscape) return;
+  // The landscape is on the plane only if the snapshot's own axes are the plane's.
+  if (s.directions.length !== 2 || s.grid.axes.length !== 2) {
+    out.problems.push(
+      `${path}.landscape: true, but the snapshot has ${s.directions.length} directions (the plane has 2)`,
+    );
+    return;
+  }
+  plane.directions.forEach((d, j) => {
+    if (!sameValues(d, s.directions[j].values)) {
+      out.problems.push(
+        `${path}.landscape: true, but directions[${j}].values differ from ${path}.directions[${j}]`,
+      );
+    }
+  });
+  if (!sameValues(plane.origin, s.model.parameters)) {
+    out.problems.push(
+      `${path}.landscape: true, but model.parameters (the landscape's centre) differ from ${path}.origin`,
+    );
+  }
+}
+
+/**
+ * The paths section's cross-field rules (called from semantics.ts): every point and model has the
+ * model's parameter count, values have one entry per t, t is sorted and includes 0 and 1, kinds
+ * have the right number of points, alignments are permutations of the hidden layers, the plane's
+ * arrays fit its curve, and a plane marked `landscape` is the snapshot's own plane. A stored
+ * barrier that does not follow from the stored values is a warning.
+ */
+export function reviewPathsSection(s: Snapshot, out: Review): void {
+  const section = s.paths;
+  if (!section) return;
+  const n = s.model.parameters.length;
+  const models = section.models ?? [];
+  models.forEach((m, k) => {
+    checkVector(m.parameters, n, `paths.models[${k}].parameters`, out);
+  });
+  section.paths.forEach((p, i) => {
+    reviewPath(p, i, s, models.length, out);
+  });
+  reviewPlane(s, out);
+}
+
+/** Up to 4 significant digits, "n/a" for null. */
+function fig(v: number | null | undefined): string {
+  if (v === null || v === undefined) return "n/a";
+  if (!Number.isFinite(v) || Number.isInteger(v)) return String(v);
+  return String(Number(v.toPrecision(4)));
+}
+
+/**
+ * Lines for `info`: one for the section, one per path with its barriers (linear-excess /
+ * midpoint-mean, of train loss, train error, test loss, test error), one for the plane.
+ */
+export function pathsSummaryLines(section: PathsSection): [string, string][] {
+  const lines: [string, string][] = [];
+  const models = section.models ?? [];
+  lines.push([
+    "paths",
+    `${section.paths.length} path${section.paths.length === 1 ? "" : "s"}` +
+      (models.length > 0
+        ? ` between ${models.length} models (${models.map((m) => m.label).join(", ")})`
+        : ""),
+  ]);
+  section.paths.forEach((p, i) => {
+    const ends = `${p.labels[0] ?? "?"} -> ${p.labels[p.labels.length - 1] ?? "?"}`;
+    const bends = p.bends > 0 ? `, ${p.bends} bend${p.bends === 1 ? "" : "s"}` : "";
+    const barriers = (["train_loss", "train_error", "test_loss", "test_error"] as const)
+      .filter((name) => p.barriers[name])
+      .map((name) => {
+        const b = p.barriers[name] as SectionBarrier;
+        return `${name.replace("_", " ")} ${fig(b.linearExcess)} / ${fig(b.midpointMean)}`;
+      })
+      .join(", ");
+    const range = p.t.length > 0 ? ` in [${fig(p.t[0])}, ${fig(p.t[p.t.length - 1])}]` : "";
+    const trained = p.training ? `, trained ${p.training.epochs} epochs (${p.training.status})` : "";
+    const aligned = p.alignment ? `, weight matching ${p.alignment.sweeps} sweeps` : "";
+    lines.push([
+      `path ${i} ${p.kind}`,
+      `${ends}${bends}: barrier (linear-excess / midpoint-mean) ${barriers}; length ${fig(p.length)}, ` +
+        `${p.t.length} t values${range}${trained}${aligned}`,
+    ]);
+  });
+  const plane = section.plane;
+  if (plane) {
+    lines.push([
+      "path plane",
+      `through ${[plane.labels[0], plane.labels[plane.bendIndex + 1], plane.labels[plane.labels.length - 1]].join(", ")} of path ${plane.path}` +
+        (plane.landscape ? "; the landscape (grid, surfaces) is on this plane" : ""),
+    ]);
+  }
+  return lines;
+}

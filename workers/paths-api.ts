@@ -1,0 +1,248 @@
+/**
+ * The paths part of the compute worker's API (spread into the api object of compute.worker.ts):
+ * thin wiring around src/core/experiment/paths-run.ts, src/core/paths and src/core/align. Long
+ * calls take a job id first (cancel(jobId) aborts them; pause/resume/step work on endpoint
+ * training); every Float32Array in a result is transferred, not copied.
+ *
+ * @example const m = await worker.trainEndpoints(7, config, 1, undefined, proxy((e) => draw(e)));
+ */
+import { transfer } from "comlink";
+import { weightMatching } from "../src/core/align";
+import { parsePathsSettings } from "../src/core/config/paths-settings";
+import { resolveConfig } from "../src/core/config/schema";
+import {
+  type PathShape,
+  pathPointAt,
+  pathsProblem,
+  pathsSettingsOf,
+  trainEndpoint,
+} from "../src/core/experiment/paths-run";
+import type { LandscapeEvaluator } from "../src/core/landscape/evaluator";
+import type { MlpArchitecture } from "../src/core/model/types";
+import {
+  type CurveKind,
+  type CurveProgress,
+  type CurveTrainingSettings,
+  curvePlane,
+  evaluateCurve,
+  evaluateLinearPath,
+  type PathModel,
+  type PathResult,
+  trainCurve,
+} from "../src/core/paths";
+import { TrainControl } from "../src/core/train/control";
+import type { HistoryEntry } from "../src/core/train/history";
+import { buffersOf } from "./transfer";
+
+/** What the worker shell lends the paths API: its job table, controls and evaluator choice. */
+export interface PathsApiContext {
+  withJob<T>(jobId: number, run: (signal: AbortSignal) => Promise<T>): Promise<T>;
+  controls: Map<number, TrainControl>;
+  backendName(): Promise<string>;
+  evaluatorFor(backend: string): LandscapeEvaluator;
+}
+
+export interface EndpointResult {
+  /** 0-based model index and the seed that made it (init and minibatch order). */
+  k: number;
+  seed: number;
+  arch: MlpArchitecture;
+  initial: Float32Array;
+  parameters: Float32Array;
+  status: "completed" | "diverged";
+  message?: string;
+  epochs: number;
+  steps: number;
+  history: HistoryEntry[];
+}
+
+export interface CurveJobResult {
+  kind: CurveKind;
+  /** [theta1, bend 1, ..., bend k, theta2]. */
+  points: Float32Array[];
+  status: "completed" | "diverged";
+  message?: string;
+  epochs: number;
+  steps: number;
+  history: CurveProgress[];
+  settings: CurveTrainingSettings;
+}
+
+/** A path to score: two points for "linear" (alpha over [min, max]), bends + 2 for a curve (t in [0, 1]). */
+export interface PathRequest {
+  kind: "linear" | CurveKind;
+  points: Float32Array[];
+  /** t values: over [0, 1] for curves, over alphaRange for linear paths. Default 61. */
+  count?: number;
+  /** Linear paths only; default [-0.5, 1.5]. */
+  alphaRange?: [number, number];
+  labels?: string[];
+  /** Curves: also the plane through the endpoints and the middle bend (paths/plane.ts). */
+  plane?: boolean;
+}
+
+export interface AlignResult {
+  permutations: Int32Array[];
+  objective: number[];
+  sweeps: number;
+  converged: boolean;
+  seed: number;
+  /** theta_b with its hidden units permuted onto theta_a's: the same function. */
+  aligned: Float32Array;
+}
+
+const moved = <T>(value: T): T => transfer(value, buffersOf(value));
+
+/** The paths methods, bound to the worker's job table. */
+export function createPathsApi(ctx: PathsApiContext) {
+  return {
+    /**
+     * Train model k (0-based) of a config's paths run, streaming every epoch; `seed` overrides the
+     * config's paths.seeds[k]. Cancel with cancel(jobId); pause/resume/step apply.
+     */
+    async trainEndpoints(
+      jobId: number,
+      configInput: unknown,
+      k: number,
+      seed?: number,
+      onEpoch?: (entry: HistoryEntry, total: number) => void,
+    ): Promise<EndpointResult> {
+      await ctx.backendName();
+      return ctx.withJob(jobId, async (signal) => {
+        const config = resolveConfig(configInput);
+        const settings = pathsSettingsOf(config);
+        if (!Number.isInteger(k) || k < 0 || (seed === undefined && k >= settings.seeds.length)) {
+          throw new Error(`model index k must be an integer in [0, ${settings.seeds.length - 1}], got ${k}`);
+        }
+        const s = seed ?? settings.seeds[k];
+        const control = new TrainControl();
+        ctx.controls.set(jobId, control);
+        const problem = pathsProblem(config);
+        const r = await trainEndpoint(config, problem, s, {
+          signal,
+          control,
+          onEpoch: (entry, total) => onEpoch?.(entry, total),
+        });
+        const t = r.training;
+        const result: EndpointResult = {
+          k,
+          seed: s,
+          arch: problem.arch,
+          initial: r.initial,
+          parameters: t.parameters,
+          status: t.status,
+          epochs: t.epochs,
+          steps: t.steps,
+          history: t.history,
+        };
+        if (t.message) result.message = t.message;
+        return moved(result);
+      });
+    },
+
+    /**
+     * Train the bends of a curve between two fixed endpoints (Garipov et al. 2018), calling
+     * onProgress after every epoch. `settings` is the config's paths.curve (defaults filled in).
+     */
+    async trainCurve(
+      jobId: number,
+      model: PathModel,
+      endpoints: [Float32Array, Float32Array],
+      settingsInput: unknown,
+      onProgress?: (p: CurveProgress) => void,
+    ): Promise<CurveJobResult> {
+      await ctx.backendName();
+      return ctx.withJob(jobId, async (signal) => {
+        const curve = parsePathsSettings({ curve: settingsInput ?? {} }, 0, "paths").curve;
+        const r = await trainCurve({
+          model,
+          endpoints,
+          kind: curve.kind,
+          bends: curve.bends,
+          settings: {
+            optimizer: curve.optimizer,
+            learningRate: curve.learningRate,
+            batchSize: curve.batchSize,
+            epochs: curve.epochs,
+            seed: curve.seed,
+            l2: curve.l2,
+          },
+          signal,
+          onProgress,
+        });
+        const result: CurveJobResult = {
+          kind: r.curve.kind,
+          points: r.curve.points,
+          status: r.status,
+          epochs: r.epochs,
+          steps: r.steps,
+          history: r.history,
+          settings: r.settings,
+        };
+        if (r.message) result.message = r.message;
+        return moved(result);
+      });
+    },
+
+    /**
+     * Loss, accuracy and barriers along a linear path or a curve (one batched evaluation per
+     * split), with the curve's plane when asked.
+     */
+    async evaluatePath(model: PathModel, request: PathRequest) {
+      const backend = await ctx.backendName();
+      const evaluator = ctx.evaluatorFor(backend);
+      const count = request.count ?? 61;
+      let result: PathResult;
+      if (request.kind === "linear") {
+        if (request.points.length !== 2) {
+          throw new Error(`a linear path has 2 points, got ${request.points.length}`);
+        }
+        const [min, max] = request.alphaRange ?? [-0.5, 1.5];
+        const labels = request.labels?.length === 2 ? (request.labels as [string, string]) : undefined;
+        result = evaluateLinearPath(model, request.points[0], request.points[1], {
+          min,
+          max,
+          count,
+          labels,
+          evaluator,
+        });
+      } else {
+        result = evaluateCurve(model, { kind: request.kind, points: request.points }, { count, evaluator });
+      }
+      const plane =
+        request.plane && request.kind !== "linear"
+          ? curvePlane({ kind: request.kind, points: request.points }, { count })
+          : undefined;
+      return moved({ ...result, plane });
+    },
+
+    /** Weight matching (Ainsworth et al. 2023): permute theta_b's hidden units onto theta_a's. */
+    align(
+      arch: MlpArchitecture,
+      thetaA: Float32Array,
+      thetaB: Float32Array,
+      options: { seed?: number; maxSweeps?: number } = {},
+    ): AlignResult {
+      const m = weightMatching(arch, thetaA, thetaB, options);
+      return moved({
+        permutations: m.permutations,
+        objective: m.objective,
+        sweeps: m.sweeps,
+        converged: m.converged,
+        seed: m.seed,
+        aligned: m.apply(thetaB),
+      });
+    },
+
+    /**
+     * The flat parameters at t on a path (cheap: one weighted sum), for drawing the decision
+     * boundary there with predictGrid.
+     */
+    pathPoint(path: PathShape, t: number): Float32Array {
+      const w = pathPointAt(path, t);
+      return transfer(w, [w.buffer as ArrayBuffer]);
+    },
+  };
+}
+
+export type PathsApi = ReturnType<typeof createPathsApi>;
