@@ -13,7 +13,6 @@ import {
   type ImportedSurface,
   loadH5wasm,
   readHdf5Directions,
-  readHdf5Surface,
   snapshotWithImportedSurface,
   surfaceToCsv,
   surfaceToHdf5,
@@ -22,7 +21,21 @@ import {
 } from "../core/export";
 import { parseSnapshot, type Snapshot, serializeSnapshot } from "../core/snapshot";
 import { writeFileAtomic } from "../node/atomic-file";
+import { createGuardedHdf5Reader } from "../node/hdf5-guard";
 import { readSnapshotFile, writeSnapshotFile } from "../node/snapshot-file";
+
+/**
+ * A surface .h5 read in a worker thread with a time limit: the HDF5 library loops forever on some
+ * corrupt files (see src/node/hdf5-guard.ts).
+ */
+async function readSurfaceGuarded(bytes: Uint8Array, source: string) {
+  const reader = createGuardedHdf5Reader({ timeoutMs: 10_000 });
+  try {
+    return await reader.read(bytes, source);
+  } finally {
+    await reader.close();
+  }
+}
 
 export const EXPORT_FORMATS = ["hdf5", "hdf5-directions", "vtk", "csv", "obj", "json", "json.gz"] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
@@ -86,7 +99,7 @@ async function readExportInput(file: string): Promise<{ snapshot?: Snapshot; sur
     throw new Error(`cannot read ${file}: ${(error as Error).message}`, { cause: error });
   }
   if (hdf5SignatureOffset(bytes) >= 0) {
-    const surface = readHdf5Surface(await loadH5wasm(), bytes, { source: file });
+    const surface = await readSurfaceGuarded(bytes, file);
     for (const w of surface.warnings) process.stderr.write(`warning: ${w}\n`);
     return { surface };
   }
@@ -161,7 +174,7 @@ export async function importCommand(file: string, o: ImportOptions): Promise<voi
     o.directions ? readBytes(o.directions) : Promise.resolve(undefined),
   ]);
   const lib = await loadH5wasm();
-  const surface = readHdf5Surface(lib, bytes, { source: file });
+  const surface = await readSurfaceGuarded(bytes, file);
   const directions =
     directionBytes && o.directions
       ? readHdf5Directions(lib, directionBytes, base.model.layout, { source: o.directions })

@@ -6,8 +6,7 @@
  * input that is not valid afterwards, or a state that changed although the input was rejected.
  */
 import { resolveConfig } from "../../src/core/config/schema";
-import type { H5Lib } from "../../src/core/export/h5";
-import { readHdf5Surface } from "../../src/core/export/hdf5-surface";
+import type { ImportedSurface } from "../../src/core/export/imported";
 import { parseSnapshot, serializeSnapshot } from "../../src/core/snapshot/io";
 import { SnapshotError } from "../../src/core/snapshot/validate";
 import { settingsProblems } from "../../src/state/config-map";
@@ -15,7 +14,8 @@ import { defaultSettings, type Settings, sameSettings } from "../../src/state/pr
 import { decodeHash, encodeHash } from "../../src/state/url";
 import { applyValues } from "../../src/state/validate";
 
-export type Outcome = "accepted" | "rejected";
+/** "stopped": a reader that hung was stopped by its time limit and said so (a clear rejection). */
+export type Outcome = "accepted" | "rejected" | "stopped";
 
 export class FuzzCrash extends Error {
   constructor(
@@ -84,14 +84,19 @@ export function checkSnapshotBytes(bytes: Uint8Array): Outcome {
 }
 
 /**
- * Reference-layout HDF5 surface reader (h5wasm): bytes in. Accepted files must give a grid whose
- * surfaces have one value per grid point; rejections must be Errors that say what is wrong.
+ * Reference-layout HDF5 surface reader (h5wasm, behind the time-limited reader of
+ * src/node/hdf5-guard.ts): bytes in. Accepted files must give a grid whose surfaces have one value
+ * per grid point; rejections must be Errors that say what is wrong.
  */
-export function checkHdf5Surface(lib: H5Lib, bytes: Uint8Array): Outcome {
-  let imported: ReturnType<typeof readHdf5Surface>;
+export async function checkHdf5Surface(
+  read: (bytes: Uint8Array, source: string) => Promise<ImportedSurface>,
+  bytes: Uint8Array,
+): Promise<Outcome> {
+  let imported: ImportedSurface;
   try {
-    imported = readHdf5Surface(lib, bytes, { source: "fuzzed.h5" });
+    imported = await read(bytes, "fuzzed.h5");
   } catch (err) {
+    if (isClearError(err, /did not finish within/)) return "stopped";
     if (isClearError(err)) return "rejected";
     throw new FuzzCrash("hdf5", `unexpected error: ${String(err)}`, bytes, { cause: err });
   }

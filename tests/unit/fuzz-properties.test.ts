@@ -7,16 +7,18 @@
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { loadH5wasm } from "../../src/core/export/h5";
+import { createGuardedHdf5Reader } from "../../src/node/hdf5-guard";
 import { createRng, mutateBytes, mutateJson, mutateText } from "../fuzz/mutate";
-import { presetConfigs, presetHashes, seedSnapshots } from "../fuzz/seeds";
-import { checkConfig, checkHash, checkSnapshotBytes, type Outcome } from "../fuzz/targets";
+import { presetConfigs, presetHashes, seedHdf5, seedSnapshots } from "../fuzz/seeds";
+import { checkConfig, checkHash, checkHdf5Surface, checkSnapshotBytes, type Outcome } from "../fuzz/targets";
 import { withWasmBackend } from "./helpers/backend";
 
 withWasmBackend();
 
 const counts: Record<string, Record<Outcome, number>> = {};
 function count(target: string, outcome: Outcome): void {
-  counts[target] ??= { accepted: 0, rejected: 0 };
+  counts[target] ??= { accepted: 0, rejected: 0, stopped: 0 };
   counts[target][outcome]++;
 }
 afterAll(() => {
@@ -79,6 +81,26 @@ describe("the snapshot reader under random and mutated input", () => {
     );
     expect(counts["snapshot (random json)"].accepted).toBe(0);
   });
+});
+
+describe("the HDF5 surface reader under mutated files", () => {
+  const reader = createGuardedHdf5Reader({ timeoutMs: 2000 });
+  afterAll(() => reader.close());
+
+  it("accepts or clearly rejects byte-mutated reference-layout files, and stops any that hang", async () => {
+    const files = seedHdf5(await loadH5wasm(), await seedSnapshots("wasm"));
+    for (const f of files) expect(await checkHdf5Surface(reader.read, f)).toBe("accepted");
+    await fc.assert(
+      fc.asyncProperty(fc.nat(), fc.integer({ min: 1, max: 3 }), async (seed, times) => {
+        const rng = createRng(seed);
+        let bytes = files[seed % files.length];
+        for (let k = 0; k < times; k++) bytes = mutateBytes(bytes, rng);
+        count("hdf5 (byte mutations)", await checkHdf5Surface(reader.read, bytes));
+      }),
+      { numRuns: 300, seed: 41 },
+    );
+    expect(counts["hdf5 (byte mutations)"].rejected).toBeGreaterThan(100);
+  }, 120_000);
 });
 
 describe("the config parser under random and mutated input", () => {
