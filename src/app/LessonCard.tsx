@@ -33,13 +33,25 @@ export function LessonCard({ onClose }: { onClose(): void }) {
   const { lesson } = view;
   const rows = shownMetrics(view);
   return (
-    <section className="lesson-card" data-testid="lesson" data-status={view.status} aria-label="Lesson">
+    <section
+      className="lesson-card"
+      data-testid="lesson"
+      data-lesson-id={lesson.id}
+      data-status={view.status}
+      aria-label="Lesson"
+    >
       <div className="lesson-head">
         <h2>{lesson.title}</h2>
         <span className={`lesson-status lesson-${view.status}`} data-testid="lesson-status">
           {statusText(view)}
         </span>
-        <button type="button" className="lesson-close" data-testid="lesson-close" onClick={onClose} title="close the lesson">
+        <button
+          type="button"
+          className="lesson-close"
+          data-testid="lesson-close"
+          onClick={onClose}
+          title="close the lesson"
+        >
           ×
         </button>
       </div>
@@ -53,6 +65,16 @@ export function LessonCard({ onClose }: { onClose(): void }) {
         </p>
       ) : null}
       <div className="lesson-body">
+        {view.checks ? (
+          <ul className="lesson-checks" data-testid="lesson-checks">
+            {view.checks.map((c) => (
+              <li key={c.text} className={c.holds ? "check-holds" : "check-fails"} data-holds={c.holds}>
+                <span aria-hidden="true">{c.holds ? "✓" : "✗"}</span> {c.text}
+                <span className="check-detail"> ({c.detail})</span>
+              </li>
+            ))}
+          </ul>
+        ) : null}
         {rows.length > 0 ? (
           <table className="lesson-metrics" data-testid="lesson-metrics">
             <thead>
@@ -74,16 +96,6 @@ export function LessonCard({ onClose }: { onClose(): void }) {
               ))}
             </tbody>
           </table>
-        ) : null}
-        {view.checks ? (
-          <ul className="lesson-checks" data-testid="lesson-checks">
-            {view.checks.map((c) => (
-              <li key={c.text} className={c.holds ? "check-holds" : "check-fails"} data-holds={c.holds}>
-                <span aria-hidden="true">{c.holds ? "✓" : "✗"}</span> {c.text}
-                <span className="check-detail"> ({c.detail})</span>
-              </li>
-            ))}
-          </ul>
         ) : null}
       </div>
       {lesson.reference ? <p className="lesson-reference">{lesson.reference}</p> : null}

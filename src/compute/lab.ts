@@ -6,9 +6,9 @@
 import type { StoreApi } from "zustand";
 import type { BackendName } from "../core/backend";
 import { pointInSubspace } from "../core/directions/vector";
+import { gridPointCount } from "../core/landscape/grid";
 import { evaluateChecks } from "../core/lessons/checks";
 import type { Lesson, LessonMetrics } from "../core/lessons/schema";
-import { gridPointCount } from "../core/landscape/grid";
 import type { Snapshot } from "../core/snapshot/schema";
 import { MARK_CALIBRATION_START } from "../state/marks";
 import type { AppState } from "../state/store";
@@ -210,10 +210,19 @@ export class Lab {
     this.lessonAbort = controller;
     const current = () => this.lessonAbort === controller && st().lesson?.lesson === lesson;
     st().setCompare(null);
-    st().setLesson({ lesson, status: "running", step: "", metrics: lesson.runs.map(() => null), checks: null });
+    st().setLesson({
+      lesson,
+      status: "running",
+      step: "",
+      metrics: lesson.runs.map(() => null),
+      checks: null,
+    });
     const snapshots: Snapshot[] = [];
     for (const [i, run] of lesson.runs.entries()) {
       st().updateLesson({ step: `run ${i + 1} of ${lesson.runs.length}: ${run.label}` });
+      // The controls show the run's settings (keys the controls do not have, such as a
+      // rescaling, stay in the run's config and in its snapshot).
+      st().applyPreset(`lesson "${lesson.title}", run ${i + 1}`, run.config);
       const snapshot = await this.job.run(run.config);
       if (!current()) return;
       if (!snapshot) {

@@ -1,0 +1,105 @@
+/**
+ * Every lesson in the real app: picked from the Lesson menu, it trains both runs, shows the two
+ * surfaces side by side under their labels with one shared colour scale, then the numbers of
+ * both runs and its checks, all of which hold.
+ */
+import { describe, expect, inject, it } from "vitest";
+import { LESSONS } from "../../src/core/lessons/catalog";
+import { fitScale } from "../../src/scene/scale";
+import { openBrowser, unexpectedProblems } from "./browser";
+import { canvasStats, HIDE_WEBGPU_SCRIPT, legendTicks, waitForDone } from "./lab-page";
+
+const skipReason = inject("e2eSkipReason");
+
+interface ShownLesson {
+  runs: string[];
+  current: number[];
+  compare: number[];
+  log: boolean;
+  clip: number;
+}
+
+describe.skipIf(skipReason !== "")("lessons", () => {
+  it("opens every lesson, renders both surfaces with one colour scale, and shows numbers and checks that hold", async () => {
+    const session = await openBrowser(inject("chromiumPath"));
+    const timings: Record<string, string> = {};
+    try {
+      const { page } = session;
+      await page.addInitScript(HIDE_WEBGPU_SCRIPT);
+      await page.addInitScript(
+        `localStorage.setItem("loss-landscape-lab.evaluator", JSON.stringify({ backend: "wasm", evaluator: "wasm-kernel", pointsPerSecond: 1 }));`,
+      );
+      await page.goto(inject("e2eBaseUrl"));
+      await waitForDone(page, 90_000);
+      expect(await page.getByTestId("ctl-lesson").locator("option:not([disabled])").count()).toBe(
+        LESSONS.length,
+      );
+      for (const entry of LESSONS) {
+        const start = Date.now();
+        await page.getByTestId("ctl-lesson").selectOption(entry.id);
+        const card = page.locator(`[data-testid="lesson"][data-lesson-id="${entry.id}"]`);
+        await card.waitFor({ timeout: 10_000 });
+        await page
+          .locator(
+            `[data-testid="lesson"][data-lesson-id="${entry.id}"]:is([data-status="done"], [data-status="error"], [data-status="cancelled"])`,
+          )
+          .waitFor({ timeout: 180_000 });
+        timings[entry.id] = `${((Date.now() - start) / 1000).toFixed(1)} s`;
+        expect(await card.getAttribute("data-status"), (await card.textContent()) ?? "").toBe("done");
+
+        const shown = (await page.evaluate(() => {
+          const s = globalThis.lossLandscapeLab?.store.getState();
+          if (!s?.lesson || !s.landscape || !s.compare) throw new Error("no lesson on screen");
+          return {
+            runs: s.lesson.lesson.runs.map((r) => r.label),
+            current: Array.from(s.landscape.snapshot.surfaces.train_loss ?? []),
+            compare: Array.from(s.compare.snapshot.surfaces.train_loss ?? []),
+            log: s.settings.log,
+            clip: s.settings.clip,
+          };
+        })) as ShownLesson;
+        // Run 1 on the left (pinned), run 2 on the right, each under its label.
+        expect(await page.getByTestId("view-title-compare").textContent()).toBe(shown.runs[0]);
+        expect(await page.getByTestId("view-title-current").textContent()).toBe(shown.runs[1]);
+        for (const id of ["landscape-3d", "landscape-3d-compare"]) {
+          const stats = await canvasStats(page.getByTestId(id).locator("canvas").first());
+          expect(stats.colours, `${entry.id}: ${id} distinct colours`).toBeGreaterThan(300);
+        }
+        // One legend, fitted to both surfaces together (the shared colour scale).
+        expect(await page.getByTestId("legend").count()).toBe(1);
+        const scale = fitScale([Float32Array.from(shown.current), Float32Array.from(shown.compare)], {
+          log: shown.log,
+          clipQuantile: shown.clip,
+        });
+        const ticks = (await legendTicks(page)).map((t) => Number(t.replace(/^≥\s*/, "")));
+        const [lo, hi] = [scale.invert(0), scale.invert(1)];
+        expect(
+          Math.abs(ticks[0] - lo) / Math.abs(lo),
+          `${entry.id}: legend min ${ticks[0]} vs ${lo}`,
+        ).toBeLessThan(0.05);
+        expect(Math.abs(ticks[ticks.length - 1] - hi) / Math.abs(hi), `${entry.id}: legend max`).toBeLessThan(
+          0.05,
+        );
+
+        // Numbers for both runs and every check holding.
+        const metrics = page.getByTestId("lesson-metrics");
+        expect(await metrics.locator("tbody tr").count()).toBeGreaterThan(3);
+        expect(await metrics.textContent()).not.toContain("…");
+        const checks = page.getByTestId("lesson-checks").locator("li");
+        expect(await checks.count()).toBeGreaterThan(0);
+        const failing = await page
+          .getByTestId("lesson-checks")
+          .locator('li[data-holds="false"]')
+          .allTextContents();
+        expect(failing, `${entry.id}: failing checks`).toEqual([]);
+      }
+      await page.getByTestId("lesson-close").click();
+      expect(await page.getByTestId("lesson").count()).toBe(0);
+      expect(await page.getByTestId("landscape-3d-compare").count()).toBe(0);
+      expect(unexpectedProblems(session.problems)).toEqual([]);
+    } finally {
+      console.log(`lesson timings: ${JSON.stringify(timings)}`);
+      await session.close();
+    }
+  }, 900_000);
+});
