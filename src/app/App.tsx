@@ -1,10 +1,11 @@
 import { useCallback } from "react";
+import { LESSONS } from "../core/lessons/catalog";
 import { appStore } from "../state/store";
 import type { PickedPoint } from "../state/types";
 import { ControlPanel } from "./controls/ControlPanel";
 import { Header } from "./Header";
 import { LandscapePanel } from "./LandscapePanel";
-import { LESSONS } from "../core/lessons/catalog";
+import { LibraryMenu } from "./LibraryMenu";
 import { fetchLesson, fetchPreset, PRESETS } from "./presets";
 import { SidePanel } from "./SidePanel";
 import { SnapshotActions } from "./SnapshotActions";
@@ -52,6 +53,7 @@ export function App() {
     <div className="app">
       <Header>
         <SnapshotActions lab={lab} onError={notify} />
+        <LibraryMenu lab={lab} onError={notify} />
       </Header>
       <main className="app-main lab-layout">
         <ControlPanel

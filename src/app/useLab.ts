@@ -35,7 +35,8 @@ export function useLab(): { lab: Lab | null; status: LabStatus } {
         // Let the 3D view compile its shaders first, so that task does not land inside the job.
         await Promise.race([shadersWarm, new Promise((r) => setTimeout(r, 3000))]);
         if (!live) return;
-        await instance.run();
+        // A reload shows the last result of the same experiment instead of computing it again.
+        if (!(await instance.restoreLast())) await instance.run();
         // Calibration runs once per device (first use); its choice is remembered.
         if (!live || instance.calibrated) return;
         const calibration = await instance.calibrate();

@@ -26,6 +26,12 @@ export interface JobSink {
   warn(message: string): void;
   /** A landscape finished: the path that sampled it and its speed in grid points per second. */
   speed(evaluator: string, pointsPerSecond: number): void;
+  /**
+   * Remember what is on screen now (the landscape and the model picture); the returned function
+   * puts it back. A job that fails or is cancelled restores it, so it never leaves a half-made
+   * landscape in place of the last good one.
+   */
+  keepView(): () => void;
 }
 
 /** The trajectory of a snapshot's `trajectory` section as typed arrays for the views. */
@@ -72,6 +78,7 @@ export class ExperimentJob {
     // A job replaced by a newer one stops reporting: its late "cancelled" must not overwrite the new job.
     const current = () => this.controller === controller;
     const live = this.sink;
+    const restoreView = live.keepView();
     const sink: JobSink = new Proxy(live, {
       get:
         (target, key: keyof JobSink) =>
@@ -143,6 +150,8 @@ export class ExperimentJob {
       } else {
         sink.phase("error", err instanceof Error ? err.message : String(err));
       }
+      // Only this job's own failure restores; a job replaced by a newer one leaves the screen to it.
+      if (current()) restoreView();
       return null;
     } finally {
       if (this.controller === controller) this.controller = null;

@@ -5,20 +5,32 @@
  */
 import type { StoreApi } from "zustand";
 import type { BackendName } from "../core/backend";
+import { resolveConfig } from "../core/config/schema";
 import { pointInSubspace } from "../core/directions/vector";
 import { gridPointCount } from "../core/landscape/grid";
 import { evaluateChecks } from "../core/lessons/checks";
 import type { Lesson, LessonMetrics } from "../core/lessons/schema";
 import type { Snapshot } from "../core/snapshot/schema";
+import { type LibraryEntry, SnapshotDb } from "../library/snapshot-db";
 import { MARK_CALIBRATION_START } from "../state/marks";
 import type { AppState } from "../state/store";
 import type { PickedPoint } from "../state/types";
 import { startComputeWorker } from "./bridge";
 import { ExperimentJob, type JobSink, trajectoryView } from "./experiment-job";
 import { boundaryFor } from "./model-picture";
+import { PathsJob } from "./paths-job";
 import { ComputePool } from "./pool";
 
 const BACKEND_KEY = "loss-landscape-lab.backend";
+
+/** JSON with object keys sorted: equal values give equal text whatever their key order. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
 
 function storedBackend(): BackendName | null {
   try {
@@ -138,6 +150,13 @@ function storeSink(store: StoreApi<AppState>): JobSink {
     speed(evaluator, pointsPerSecond) {
       s().setEvaluation({ name: evaluator, pointsPerSecond });
     },
+    keepView() {
+      const { landscape, boundary } = s();
+      return () => {
+        s().setLandscape(landscape);
+        s().setBoundary(boundary);
+      };
+    },
     warn(message) {
       s().notify(message, "warn");
     },
@@ -152,10 +171,15 @@ export class Lab {
   private inspectToken = 0;
   /** Aborts the open lesson's measuring step (its runs are cancelled through the job). */
   private lessonAbort: AbortController | null = null;
+  /** The local library and last result (IndexedDB); null where storage is unavailable. */
+  private db: Promise<SnapshotDb | null> | null = null;
+  /** Paths between minima (paths-job.ts): its run and the paths panel's t slider. */
+  readonly paths: PathsJob;
 
   constructor(private readonly store: StoreApi<AppState>) {
     this.pool = new ComputePool();
     this.job = new ExperimentJob(this.pool, storeSink(store));
+    this.paths = new PathsJob(() => this.pool, store);
   }
 
   /**
@@ -205,6 +229,7 @@ export class Lab {
    */
   async openLesson(lesson: Lesson): Promise<void> {
     const st = () => this.store.getState();
+    this.paths.stop();
     this.lessonAbort?.abort(new Error("cancelled"));
     const controller = new AbortController();
     this.lessonAbort = controller;
@@ -267,6 +292,7 @@ export class Lab {
   run(): Promise<Snapshot | null> {
     // A run of the lab's own settings ends the open lesson.
     if (this.store.getState().lesson) this.closeLesson();
+    this.paths.stop();
     let config: unknown;
     try {
       config = this.store.getState().toExperimentConfig();
@@ -275,6 +301,7 @@ export class Lab {
       return Promise.resolve(null);
     }
     return this.job.run(config).then(async (snapshot) => {
+      if (snapshot) void this.rememberLast(snapshot);
       const job = this.store.getState().job;
       if (job.phase === "error" && job.error) {
         this.store.getState().notify(job.error, "error");
@@ -296,11 +323,23 @@ export class Lab {
 
   cancel(): void {
     this.job.cancel();
+    this.paths.cancel();
+  }
+
+  /**
+   * Run a config's paths between minima (a config with a `paths` section; paths-job.ts) after
+   * the running experiment or lesson has stopped; its plane becomes the current landscape.
+   */
+  runPaths(config: unknown, preset?: string): Promise<Snapshot | null> {
+    if (this.store.getState().lesson) this.closeLesson();
+    this.job.cancel();
+    return this.paths.run(config, { preset, after: () => !this.job.running });
   }
 
   /** Stop everything and start a fresh pool (a backend change). */
   private replacePool(): void {
     this.job.cancel();
+    this.paths.cancel();
     this.pool.terminate();
     this.pool = new ComputePool();
     this.job = new ExperimentJob(this.pool, storeSink(this.store));
@@ -314,6 +353,7 @@ export class Lab {
   /** Stop whatever runs and clear the landscape and the training curves. */
   reset(): void {
     this.job.cancel();
+    this.paths.cancel();
     const st = this.store.getState();
     st.resetHistory();
     st.setLandscape(null);
@@ -350,7 +390,80 @@ export class Lab {
       .getState()
       .setLandscape({ snapshot, done: total, total, trajectory: trajectoryView(snapshot) });
     this.store.getState().resetHistory();
+    void this.rememberLast(snapshot);
     await this.inspect(null);
+  }
+
+  private library(): Promise<SnapshotDb | null> {
+    this.db ??= SnapshotDb.open().catch(() => null);
+    return this.db;
+  }
+
+  private async requireLibrary(): Promise<SnapshotDb> {
+    const db = await this.library();
+    if (!db) throw new Error("the local library is unavailable (this browser blocks IndexedDB here)");
+    return db;
+  }
+
+  /** Keep the landscape on screen as the last result, so a reload shows it again. */
+  private async rememberLast(snapshot: Snapshot): Promise<void> {
+    try {
+      await (await this.library())?.saveLast(snapshot);
+    } catch {
+      // storage full or unavailable: the result stays on screen, only the reload copy is missing
+    }
+  }
+
+  /**
+   * After a reload: show the last result when it is the experiment the settings (the URL)
+   * describe, instead of computing it again. Returns whether it did.
+   */
+  async restoreLast(): Promise<boolean> {
+    const last = await (await this.library())?.loadLast().catch(() => null);
+    if (!last) return false;
+    let wanted: unknown;
+    try {
+      wanted = resolveConfig(this.store.getState().toExperimentConfig());
+    } catch {
+      return false;
+    }
+    if (canonicalJson(wanted) !== canonicalJson(last.config)) return false;
+    await this.show(last);
+    this.store
+      .getState()
+      .notify("restored the last result of this experiment (Run computes it again)", "info");
+    return true;
+  }
+
+  /**
+   * Save the current landscape in the local library under `name` (with a thumbnail the view
+   * made from it); returns its id.
+   */
+  async saveToLibrary(name: string, thumbnail: (s: Snapshot) => string = () => ""): Promise<number> {
+    const snapshot = this.store.getState().landscape?.snapshot;
+    if (!snapshot || this.store.getState().job.phase === "sampling")
+      throw new Error("there is no finished landscape to save yet");
+    return (await this.requireLibrary()).save(name, snapshot, thumbnail(snapshot));
+  }
+
+  async listLibrary(): Promise<LibraryEntry[]> {
+    const db = await this.library();
+    return db ? db.list() : [];
+  }
+
+  /** Show a saved snapshot as the current landscape (`compare`: beside it, on the shared scale). */
+  async openFromLibrary(id: number, as: "current" | "compare" = "current"): Promise<void> {
+    const snapshot = await (await this.requireLibrary()).load(id);
+    if (as === "current") {
+      await this.show(snapshot);
+      return;
+    }
+    const total = gridPointCount(snapshot.grid);
+    this.store.getState().setCompare({ snapshot, done: total, total, trajectory: trajectoryView(snapshot) });
+  }
+
+  async removeFromLibrary(id: number): Promise<void> {
+    await (await this.requireLibrary()).remove(id);
   }
 
   /**
@@ -411,6 +524,7 @@ export class Lab {
 
   terminate(): void {
     this.job.cancel();
+    this.paths.cancel();
     this.pool.terminate();
   }
 }

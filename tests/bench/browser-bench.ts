@@ -144,7 +144,17 @@ try {
   page.on("pageerror", (err) => console.error(`page error: ${err.message}`));
   for (let run = 1; run <= runs; run++) {
     if (run === 1) await page.goto(url);
-    else await page.reload();
+    else {
+      // Without its last result the reloaded app computes the landscape again (it would show it).
+      await page.evaluate(
+        () =>
+          new Promise((resolve) => {
+            const request = indexedDB.deleteDatabase("loss-landscape-lab");
+            request.onsuccess = request.onerror = request.onblocked = () => resolve(null);
+          }),
+      );
+      await page.reload();
+    }
     await page.waitForSelector('[data-testid="progress"][data-phase="done"]', { timeout: 120_000 });
     // The frame that shows the finished surface follows the "done" text by a frame or two.
     await page.waitForFunction(`${READ_MARKS}(${gridPoints}).fullFrame !== null`, undefined, {

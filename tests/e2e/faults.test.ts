@@ -84,14 +84,23 @@ describe.skipIf(skipReason !== "")("worker faults", () => {
     });
   });
 
-  it("replaces a worker stopped while sampling; the job fails with a message and the next one runs", async () => {
+  it("replaces a worker stopped while sampling; the job fails with a message, the last good landscape stays, and the next one runs", async () => {
     await withApp("#ep=2&gx=-1,1,121&gy=-1,1,121", async (page) => {
       const before = await poolState(page);
+      const shown = () =>
+        page.evaluate(() => {
+          const l = globalThis.lossLandscapeLab?.store.getState().landscape;
+          return l ? { createdAt: l.snapshot.createdAt, done: l.done, total: l.total } : null;
+        });
+      const good = await shown();
+      expect(good?.done).toBe(14641);
       await page.getByTestId("run").click();
       await waitForPhase(page, ["sampling"]);
       await page.evaluate(() => globalThis.lossLandscapeLab?.lab?.pool.injectFault(0, "terminate"));
       expect(await waitForPhase(page, ["error", "done", "cancelled"])).toBe("error");
       expect(await page.getByTestId("messages").textContent()).toMatch(/compute worker was stopped/);
+      // The failed job's half-sampled surface is gone; the last complete landscape is back.
+      expect(await shown()).toEqual(good);
       await page.getByTestId("run").click();
       await waitForPhase(page, ["training"]);
       await waitForDone(page, 120_000);

@@ -212,6 +212,10 @@ describe.skipIf(skipReason !== "")("a first visit, without touching anything (th
     expect(await evaluation.textContent()).toContain("(calibrated)");
 
     await page.reload();
+    // The reload shows the last result from IndexedDB; Run computes it again on the remembered path.
+    await page.getByTestId("status").and(page.locator('[data-state="ready"]')).waitFor({ timeout: 60_000 });
+    await page.getByTestId("run").click();
+    await page.locator('[data-testid="progress"][data-phase="training"]').waitFor({ timeout: 10_000 });
     await waitForPhase(page, ["done"], 60_000);
     await expect.poll(() => evaluation.textContent()).toMatch(/\(calibrated\), [\d,]+ points\/s$/);
     expect(await evaluation.getAttribute("data-evaluator")).toBe(stored.evaluator);
