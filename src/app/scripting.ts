@@ -3,9 +3,10 @@
  * benchmark and the end-to-end tests: the running lab (jobs, the pool, fault injection), the
  * store, the worker counters and the benchmark (whose module loads only when called).
  */
+
+import type { StoreApi } from "zustand";
 import type { BenchmarkOptions, BenchmarkReport } from "../compute/benchmark";
 import { workerCounts } from "../compute/bridge";
-import type { StoreApi } from "zustand";
 import type { Lab } from "../compute/lab";
 import { type AppState, appStore } from "../state/store";
 

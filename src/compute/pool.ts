@@ -7,7 +7,6 @@
 import { proxy } from "comlink";
 import type { HistoryEntry, InitResult, TrainJobResult } from "../../workers/compute.worker";
 import type { BackendName } from "../core/backend";
-import type { Lesson, LessonMetrics } from "../core/lessons/schema";
 import {
   type Grid,
   gridPointCount,
@@ -18,6 +17,7 @@ import {
 } from "../core/landscape/grid";
 import { problemFromSnapshot } from "../core/landscape/problem";
 import type { Surfaces } from "../core/landscape/surfaces";
+import type { Lesson, LessonMetrics } from "../core/lessons/schema";
 import type { Snapshot } from "../core/snapshot/schema";
 import { type ComputeWorker, startComputeWorker, withWorkerGuard } from "./bridge";
 import { coarseGrid, upsampleInto } from "./upsample";

@@ -103,11 +103,20 @@ function PresetPicker({ presets, onPreset }: Pick<ControlPanelProps, "presets" |
   );
 }
 
-function LessonPicker({ lessons, onLesson }: { lessons: { id: string; title: string }[]; onLesson(id: string): void }) {
+function LessonPicker({
+  lessons,
+  onLesson,
+}: {
+  lessons: { id: string; title: string }[];
+  onLesson(id: string): void;
+}) {
   const id = useId();
   const open = useAppStore((s) => s.lesson?.lesson.id ?? "");
   return (
-    <div className="ctl-row ctl-preset" title="two experiments side by side, with a claim and the numbers behind it">
+    <div
+      className="ctl-row ctl-preset"
+      title="two experiments side by side, with a claim and the numbers behind it"
+    >
       <label className="ctl-label" htmlFor={id}>
         Lesson
       </label>
