@@ -1,6 +1,7 @@
 import type { Surfaces } from "../landscape/surfaces";
 import { PRODUCER_NAME, PRODUCER_VERSION } from "../producer";
 import type { CurvatureSection } from "../snapshot/curvature-section";
+import { reproducibilityRecord } from "../snapshot/reproducibility";
 import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type Snapshot } from "../snapshot/schema";
 import type { TrainResult } from "../train/train";
 import type { PlaneSetup, PreparedModel, Trajectory } from "./prepare";
@@ -105,5 +106,6 @@ export function buildSnapshot(p: SnapshotParts): Snapshot {
   if (training) snapshot.training = trainingSection(training);
   if (p.plane.trajectory) snapshot.trajectory = trajectorySection(p.plane.trajectory);
   if (p.curvature) snapshot.curvature = p.curvature;
+  snapshot.reproducibility = { ...reproducibilityRecord(snapshot) };
   return snapshot;
 }

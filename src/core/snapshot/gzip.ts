@@ -27,9 +27,14 @@ const CRC_TABLE = (() => {
 
 /** CRC-32 (IEEE, as in gzip and zip). */
 export function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
+  return (crc32Update(0xffffffff, bytes) ^ 0xffffffff) >>> 0;
+}
+
+/** Running CRC-32 state over more bytes (start at 0xffffffff, finish with ^ 0xffffffff). */
+export function crc32Update(state: number, bytes: Uint8Array): number {
+  let c = state;
   for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
+  return c;
 }
 
 /**

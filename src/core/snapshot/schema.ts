@@ -153,6 +153,8 @@ export const snapshotSchema = z.looseObject({
   paths: pathsSectionSchema.optional(),
   trajectory: looseSection.optional(),
   /** Curvature report at theta (curvature-section.ts). */
+  /** What produced the numbers, every seed, and a data checksum (reproducibility.ts). */
+  reproducibility: looseSection.optional(),
   curvature: curvatureSectionSchema.optional(),
 });
 

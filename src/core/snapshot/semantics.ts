@@ -6,9 +6,11 @@
  *
  * @example const { problems, warnings } = reviewSnapshot(snapshot); // problems.length === 0 when usable
  */
+
 import type { Layout, MlpArchitecture } from "../model/types";
 import { jsonPath } from "./issues";
 import { reviewPathsSection } from "./paths-section";
+import { dataChecksum } from "./reproducibility";
 import type { Snapshot, SnapshotAxis, SnapshotDataSplit } from "./schema";
 
 export interface SnapshotReview {
@@ -360,6 +362,17 @@ function reviewData(s: Snapshot, out: SnapshotReview): void {
  * Checks the cross-field rules of a structurally valid snapshot (as decoded by snapshotSchema, or
  * built in memory) and returns every problem and warning.
  */
+/** The data checksum of the reproducibility record, when there is one, must match the data. */
+function reviewReproducibility(s: Snapshot, out: SnapshotReview): void {
+  const recorded = (s.reproducibility as { dataChecksum?: unknown } | undefined)?.dataChecksum;
+  if (typeof recorded !== "string") return;
+  const actual = dataChecksum(s.data);
+  if (recorded !== actual)
+    out.warnings.push(
+      `reproducibility.dataChecksum: ${recorded} recorded, but the data give ${actual}: the data were changed after the snapshot was made`,
+    );
+}
+
 export function reviewSnapshot(s: Snapshot): SnapshotReview {
   const out: SnapshotReview = { problems: [], warnings: [] };
   reviewModel(s, out);
@@ -368,5 +381,6 @@ export function reviewSnapshot(s: Snapshot): SnapshotReview {
   reviewData(s, out);
   reviewCurvature(s, out);
   reviewPathsSection(s, out);
+  reviewReproducibility(s, out);
   return out;
 }

@@ -6,6 +6,7 @@
  */
 import type { CurvatureSection } from "./curvature-section";
 import { pathsSummaryLines } from "./paths-section";
+import { reproducibilityLines } from "./reproducibility";
 import type { Snapshot } from "./schema";
 
 /** The fields of a grid axis that place its points. */
@@ -159,6 +160,7 @@ export function summarizeSnapshot(s: Snapshot): string {
       `${s.model.parameters.length} parameters`,
   ]);
   lines.push(["loss", s.model.loss]);
+  lines.push(...reproducibilityLines(s));
 
   const { data } = s;
   const kind =
