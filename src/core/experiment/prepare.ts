@@ -132,7 +132,9 @@ export async function prepareModel(
     layout: mlpLayout(arch),
     dataset,
     // Applied after training, before the directions: the same function at rescaled parameters.
-    theta: config.rescale ? rescaleParameters(arch, training.parameters, config.rescale) : training.parameters,
+    theta: config.rescale
+      ? rescaleParameters(arch, training.parameters, config.rescale)
+      : training.parameters,
     training,
     recordedConfig: { ...config },
     warnings: training.message ? [training.message] : [],

@@ -5,7 +5,7 @@
  *
  * @example const { metrics, checks } = await runLesson(parseLesson(json), { backend: "wasm" });
  */
-import { resolveConfig } from "../config/schema";
+import { type ExperimentConfig, resolveConfig } from "../config/schema";
 import type { ExperimentProgress } from "../experiment/prepare";
 import { runExperiment } from "../experiment/run";
 import type { LandscapeEvaluator } from "../landscape/evaluator";
@@ -45,7 +45,7 @@ export interface LessonResult {
  * The resolved config of run `i`: its config with the measure as the curvature section (and
  * the seed replaced when asked).
  */
-export function lessonRunConfig(lesson: Lesson, i: number, seed?: number) {
+export function lessonRunConfig(lesson: Lesson, i: number, seed?: number): ExperimentConfig {
   const run = lesson.runs[i];
   if (!run) throw new Error(`lesson ${lesson.id} has no run ${i}`);
   const config: Record<string, unknown> = { ...run.config, curvature: lessonMeasure(lesson) };
