@@ -301,7 +301,10 @@ export class Lab {
       return Promise.resolve(null);
     }
     return this.job.run(config).then(async (snapshot) => {
-      if (snapshot) void this.rememberLast(snapshot);
+      if (snapshot) {
+        this.reportHoles(snapshot);
+        void this.rememberLast(snapshot);
+      }
       const job = this.store.getState().job;
       if (job.phase === "error" && job.error) {
         this.store.getState().notify(job.error, "error");
@@ -390,8 +393,26 @@ export class Lab {
       .getState()
       .setLandscape({ snapshot, done: total, total, trajectory: trajectoryView(snapshot) });
     this.store.getState().resetHistory();
+    this.reportHoles(snapshot);
     void this.rememberLast(snapshot);
     await this.inspect(null);
+  }
+
+  /** Say how many grid points are holes (NaN or Infinity): they are drawn as gaps, not as values. */
+  private reportHoles(snapshot: Snapshot): void {
+    for (const [name, values] of Object.entries(snapshot.surfaces)) {
+      let holes = 0;
+      for (const v of values) if (!Number.isFinite(v)) holes++;
+      if (holes > 0) {
+        this.store
+          .getState()
+          .notify(
+            `${name}: ${holes} of ${values.length} grid points are not finite (NaN or Infinity); they are drawn as holes`,
+            "warn",
+          );
+        return;
+      }
+    }
   }
 
   private library(): Promise<SnapshotDb | null> {

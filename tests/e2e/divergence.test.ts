@@ -1,0 +1,91 @@
+/**
+ * Divergence and holes never break the app: training that diverges says so and still shows a
+ * landscape; a surface with NaN and Infinity (here an imported snapshot) is drawn with holes, says
+ * how many, and exports unchanged.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, inject, it } from "vitest";
+import { resolveConfig } from "../../src/core/config/schema";
+import { runExperiment } from "../../src/core/experiment/run";
+import { parseSnapshot, serializeSnapshot } from "../../src/core/snapshot/io";
+import { initNodeBackend } from "../../src/node/tf-node";
+import { openBrowser, unexpectedProblems } from "./browser";
+import { canvasStats, HIDE_WEBGPU_SCRIPT, waitForDone } from "./lab-page";
+
+const skipReason = inject("e2eSkipReason");
+const artifactsDir = join(dirname(fileURLToPath(import.meta.url)), "artifacts");
+const REMEMBERED = `localStorage.setItem("loss-landscape-lab.evaluator", JSON.stringify({ backend: "wasm", evaluator: "wasm-kernel", pointsPerSecond: 1 }));`;
+
+describe.skipIf(skipReason !== "")("divergence and holes", () => {
+  it("says that training diverged and still shows the landscape of the last finite parameters", async () => {
+    const session = await openBrowser(inject("chromiumPath"));
+    try {
+      const { page } = session;
+      await page.addInitScript(HIDE_WEBGPU_SCRIPT);
+      await page.addInitScript(REMEMBERED);
+      await page.goto(`${inject("e2eBaseUrl")}#opt=sgd&lr=100&ep=30`);
+      await waitForDone(page, 90_000);
+      expect(await page.getByTestId("messages").textContent()).toMatch(/diverged/);
+      const stats = await canvasStats(page.getByTestId("landscape-3d").locator("canvas").first());
+      expect(stats.colours).toBeGreaterThan(100);
+      expect(unexpectedProblems(session.problems)).toEqual([]);
+    } finally {
+      await session.close();
+    }
+  });
+
+  it("draws NaN and Infinity as holes with a message, and exports them unchanged", async () => {
+    const backend = await initNodeBackend();
+    const { snapshot } = await runExperiment(
+      resolveConfig({
+        seed: 2,
+        data: { name: "moons", trainCount: 32, testCount: 0 },
+        model: { hiddenSizes: [4] },
+        training: { epochs: 2 },
+        grid: { x: { count: 11 }, y: { count: 9 } },
+      }),
+      { backend },
+    );
+    const loss = snapshot.surfaces.train_loss;
+    for (let i = 0; i < loss.length; i += 7) loss[i] = Number.NaN;
+    loss[3] = Number.POSITIVE_INFINITY;
+    const holes = Array.from(loss).filter((v) => !Number.isFinite(v)).length;
+    mkdirSync(artifactsDir, { recursive: true });
+    const file = join(artifactsDir, "holes.json");
+    writeFileSync(file, serializeSnapshot(snapshot));
+
+    const session = await openBrowser(inject("chromiumPath"));
+    try {
+      const { page } = session;
+      await page.addInitScript(HIDE_WEBGPU_SCRIPT);
+      await page.addInitScript(REMEMBERED);
+      await page.goto(`${inject("e2eBaseUrl")}#ep=5`);
+      await waitForDone(page, 90_000);
+      await page.getByTestId("import-file").setInputFiles(file);
+      await expect
+        .poll(async () => page.getByTestId("messages").textContent(), { timeout: 10_000 })
+        .toContain(`train_loss: ${holes} of ${loss.length} grid points are not finite`);
+      const surface = await canvasStats(page.getByTestId("landscape-3d").locator("canvas").first());
+      expect(surface.colours).toBeGreaterThan(100);
+      await page.getByTestId("tab-contour").click();
+      const contour = await canvasStats(page.getByTestId("landscape-contour").locator("canvas").first());
+      expect(contour.colours).toBeGreaterThan(50);
+
+      const [download] = await Promise.all([
+        page.waitForEvent("download"),
+        page.getByTestId("export").click(),
+      ]);
+      const out = join(artifactsDir, "holes-exported.json.gz");
+      await download.saveAs(out);
+      const back = parseSnapshot(new Uint8Array(readFileSync(out)));
+      expect(Array.from(back.surfaces.train_loss, (v) => (Number.isFinite(v) ? 0 : String(v)))).toEqual(
+        Array.from(loss, (v) => (Number.isFinite(v) ? 0 : String(v))),
+      );
+      expect(unexpectedProblems(session.problems)).toEqual([]);
+    } finally {
+      await session.close();
+    }
+  });
+});
