@@ -54,8 +54,15 @@ export function unexpectedProblems(problems: readonly Problem[]): Problem[] {
 }
 
 /** @example const s = await openBrowser("/usr/bin/chromium"); await s.page.goto(url); await s.close(); */
-export async function openBrowser(executablePath: string): Promise<BrowserSession> {
-  const browser = await chromium.launch({ executablePath, headless: true, args: CHROMIUM_ARGS });
+export async function openBrowser(
+  executablePath: string,
+  options: { args?: string[] } = {},
+): Promise<BrowserSession> {
+  const browser = await chromium.launch({
+    executablePath,
+    headless: true,
+    args: [...CHROMIUM_ARGS, ...(options.args ?? [])],
+  });
   try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
