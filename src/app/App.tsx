@@ -2,11 +2,12 @@ import { useCallback } from "react";
 import { LESSONS } from "../core/lessons/catalog";
 import { appStore } from "../state/store";
 import type { PickedPoint } from "../state/types";
+import { CopyLinkButton } from "./CopyLinkButton";
 import { ControlPanel } from "./controls/ControlPanel";
 import { Header } from "./Header";
 import { LandscapePanel } from "./LandscapePanel";
 import { LibraryMenu } from "./LibraryMenu";
-import { fetchLesson, fetchPreset, PRESETS } from "./presets";
+import { fetchLesson, fetchPreset, hasPaths, PRESETS } from "./presets";
 import { SidePanel } from "./SidePanel";
 import { SnapshotActions } from "./SnapshotActions";
 import { StatusBar } from "./StatusBar";
@@ -27,7 +28,7 @@ export function App() {
       try {
         const config = await fetchPreset(name);
         const problems = appStore.getState().applyPreset(name, config);
-        if (problems.length === 0) void lab?.run();
+        if (problems.length === 0) void (hasPaths(config) ? lab?.runPaths(config, name) : lab?.run());
       } catch (err) {
         notify((err as Error).message);
       }
@@ -54,6 +55,7 @@ export function App() {
       <Header>
         <SnapshotActions lab={lab} onError={notify} />
         <LibraryMenu lab={lab} onError={notify} />
+        <CopyLinkButton />
       </Header>
       <main className="app-main lab-layout">
         <ControlPanel
