@@ -1,35 +1,26 @@
 import { useRef } from "react";
 import type { Lab } from "../compute/lab";
 import { gridPointCount } from "../core/landscape/grid";
-import { SnapshotError } from "../core/snapshot";
-import { useAppStore } from "../state/store";
-import { downloadBlob, readSnapshotBlob, snapshotBlob, snapshotFileName } from "./io/snapshot-files";
+import { appStore, useAppStore } from "../state/store";
+import { ExportMenu } from "./ExportMenu";
+import { importLandscapeFile } from "./io/import-files";
+import { downloadBlob, snapshotBlob, snapshotFileName } from "./io/snapshot-files";
 
-/** Import errors as one readable message (a SnapshotError lists every problem). */
-export function importErrorText(err: unknown, fileName: string): string {
-  if (err instanceof SnapshotError) {
-    const more = err.problems.length > 5 ? "; …" : "";
-    return `import of ${fileName} failed: ${err.problems.slice(0, 5).join("; ")}${more}`;
-  }
-  const message = err instanceof Error ? err.message : String(err);
-  // parseSnapshot may already name the file ("x.json.gz: truncated gzip data"); do not repeat it.
-  const text = message.startsWith(`${fileName}: `) ? message.slice(fileName.length + 2) : message;
-  return `import of ${fileName} failed: ${text}`;
+/** File types the import accepts: snapshots and reference HDF5 surface files. */
+const IMPORT_ACCEPT = ".json,.gz,.h5,.hdf5,application/json,application/gzip,application/x-hdf5";
+
+/**
+ * Reads a picked or dropped file (snapshot or reference .h5 surface) and shows it; a bad file
+ * leaves the current view as it was and rejects with the message to show.
+ */
+export function importFile(lab: Lab, file: File): Promise<void> {
+  return importLandscapeFile(lab, file, appStore);
 }
 
-/** Read a file as a snapshot and show it; a bad file leaves the current view as it was. */
-export async function importSnapshotFile(lab: Lab, file: File): Promise<void> {
-  try {
-    const snapshot = await readSnapshotBlob(file);
-    await lab.show(snapshot);
-  } catch (err) {
-    throw new Error(importErrorText(err, file.name));
-  }
-}
-
-/** Export, import, and pin for comparison. */
+/** Export (snapshot, and every other format in the menu), import, and pin for comparison. */
 export function SnapshotActions({ lab, onError }: { lab: Lab | null; onError(message: string): void }) {
   const landscape = useAppStore((s) => s.landscape);
+  const imported = useAppStore((s) => s.imported);
   const compare = useAppStore((s) => s.compare);
   const setCompare = useAppStore((s) => s.setCompare);
   const phase = useAppStore((s) => s.job.phase);
@@ -39,6 +30,15 @@ export function SnapshotActions({ lab, onError }: { lab: Lab | null; onError(mes
 
   return (
     <div className="snapshot-actions">
+      {imported ? (
+        <span
+          className="imported-badge"
+          data-testid="imported-surface"
+          title={`${imported.snapshot.source}: a surface file in the layout of the reference tool (${Object.values(imported.snapshot.names).join(", ")}), shown without recomputing. It has no model, data or directions, so inspecting points, pinning and the snapshot and directions exports are off.`}
+        >
+          imported surface: {imported.snapshot.source}
+        </span>
+      ) : null}
       <button
         type="button"
         data-testid="export"
@@ -55,19 +55,26 @@ export function SnapshotActions({ lab, onError }: { lab: Lab | null; onError(mes
       >
         Export snapshot
       </button>
-      <button type="button" data-testid="import" disabled={!lab} onClick={() => input.current?.click()}>
-        Import snapshot…
+      <ExportMenu onError={onError} />
+      <button
+        type="button"
+        data-testid="import"
+        disabled={!lab}
+        title="Import a snapshot (.json, .json.gz) or a surface file of the reference loss-landscape tool (.h5); or drop one on the page"
+        onClick={() => input.current?.click()}
+      >
+        Import…
       </button>
       <input
         ref={input}
         type="file"
-        accept=".json,.gz,application/json,application/gzip"
+        accept={IMPORT_ACCEPT}
         data-testid="import-file"
         hidden
         onChange={(e) => {
           const file = e.target.files?.[0];
           e.target.value = "";
-          if (file && lab) importSnapshotFile(lab, file).catch((err: Error) => onError(err.message));
+          if (file && lab) importFile(lab, file).catch((err: Error) => onError(err.message));
         }}
       />
       <button

@@ -1,8 +1,11 @@
 import { useEffect } from "react";
 import type { Lab } from "../compute/lab";
-import { importSnapshotFile } from "./SnapshotActions";
+import { importFile } from "./SnapshotActions";
 
-/** A snapshot file dropped anywhere on the page is imported (a bad file leaves the view as it was). */
+/**
+ * A file dropped anywhere on the page is imported: a snapshot, or a reference HDF5 surface file
+ * (a bad file leaves the view as it was and posts the message).
+ */
 export function useSnapshotDrop(lab: Lab | null, onError: (message: string) => void): void {
   useEffect(() => {
     if (!lab) return;
@@ -13,7 +16,7 @@ export function useSnapshotDrop(lab: Lab | null, onError: (message: string) => v
       const file = e.dataTransfer?.files[0];
       if (!file) return;
       e.preventDefault();
-      importSnapshotFile(lab, file).catch((err: Error) => onError(err.message));
+      importFile(lab, file).catch((err: Error) => onError(err.message));
     };
     window.addEventListener("dragover", over);
     window.addEventListener("drop", drop);

@@ -1,7 +1,7 @@
 /**
  * Atomic file writes for any bytes or text: the content goes to a temporary file in the target's
  * folder, is flushed, and the temporary file is renamed over the target, so a crash or a full disk
- * never leaves a half-written file (the same pattern as snapshot-file.ts).
+ * never leaves a half-written file (rename within one folder is atomic on POSIX and NTFS).
  *
  * @example await writeFileAtomic("runs/spirals.vtk", vtkText, "VTK file");
  */

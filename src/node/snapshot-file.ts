@@ -1,13 +1,11 @@
 /**
- * Snapshot files in Node. Writes are atomic: the bytes go to a temporary file in the target's
- * folder, are flushed, and the temporary file is renamed over the target, so a crash or a full disk
- * never leaves a half-written snapshot (rename within one folder is atomic on POSIX and NTFS).
+ * Snapshot files in Node. Writes are atomic (atomic-file.ts: a flushed temporary file in the
+ * target's folder renamed over the target), so a crash or a full disk never leaves a half-written
+ * snapshot.
  *
  * @example await writeSnapshotFile("runs/spirals.json.gz", snapshot); const s = await readSnapshotFile("runs/spirals.json.gz");
  */
-import { randomBytes } from "node:crypto";
-import { open, readFile, rename, rm } from "node:fs/promises";
-import path from "node:path";
+import { readFile } from "node:fs/promises";
 import {
   type ParseOptions,
   parseSnapshot,
@@ -16,6 +14,7 @@ import {
   SnapshotError,
   serializeSnapshot,
 } from "../core/snapshot";
+import { writeFileAtomic } from "./atomic-file";
 
 export type WriteSnapshotFileOptions = SerializeOptions;
 
@@ -35,31 +34,7 @@ export async function writeSnapshotFile(
     if (error instanceof SnapshotError) throw new SnapshotError(error.problems, `snapshot for ${filePath}`);
     throw error;
   }
-  const dir = path.dirname(filePath);
-  const tmp = path.join(
-    dir,
-    `.${path.basename(filePath)}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`,
-  );
-  try {
-    const handle = await open(tmp, "wx");
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(tmp, filePath);
-  } catch (error) {
-    await rm(tmp, { force: true });
-    const code = (error as NodeJS.ErrnoException).code;
-    const reason =
-      code === "ENOENT"
-        ? `its folder ${dir} does not exist`
-        : code === "EACCES"
-          ? "permission denied"
-          : (error as Error).message;
-    throw new Error(`cannot write snapshot ${filePath}: ${reason}`, { cause: error });
-  }
+  await writeFileAtomic(filePath, bytes, "snapshot");
 }
 
 /**

@@ -3,39 +3,12 @@
  * runs as a child process on a tiny snapshot (moons 64 + 32 samples, MLP 2-8-2 tanh, 42
  * parameters, 3 x 3 grid), so that each run takes about a second. Independent runs go concurrently.
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
-const MAIN = path.join(ROOT, "src", "cli", "main.ts");
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(...args: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      TSX,
-      [MAIN, ...args],
-      { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" }, timeout: 60_000, maxBuffer: 64 << 20 },
-      (error, stdout, stderr) => {
-        if (error && typeof error.code !== "number") {
-          reject(new Error(`CLI did not exit normally (${error.message}); stderr:\n${stderr}`));
-          return;
-        }
-        resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
-      },
-    );
-  });
-}
+import { type CliResult, cli, NODE_ARGS, ROOT } from "./helpers/cli";
 
 type Json = Record<string, unknown>;
 interface Curvature {
@@ -345,9 +318,9 @@ describe.concurrent("landscape curvature on bad input", () => {
   it("stops on Ctrl-C (SIGINT) with a message and writes nothing", async () => {
     const out = tmp("cancelled.json");
     const child: ChildProcess = spawn(
-      TSX,
+      process.execPath,
       [
-        MAIN,
+        ...NODE_ARGS,
         "curvature",
         "--from",
         base,

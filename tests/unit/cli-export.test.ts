@@ -1,12 +1,6 @@
-/**
- * `landscape export` and `landscape import` end to end: the CLI runs as a child process (tsx) on a
- * hand-made snapshot file; every output is read back. Independent runs go concurrently.
- */
-import { execFile } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   directionsToHdf5,
@@ -19,33 +13,7 @@ import {
 import { parseSnapshot, type Snapshot } from "../../src/core/snapshot";
 import { writeSnapshotFile } from "../../src/node/snapshot-file";
 import { lineSnapshot, planeSnapshot } from "./export-fixture";
-
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
-const MAIN = path.join(ROOT, "src", "cli", "main.ts");
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(...args: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      TSX,
-      [MAIN, ...args],
-      { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" }, timeout: 60_000, maxBuffer: 64 << 20 },
-      (error, stdout, stderr) => {
-        if (error && typeof error.code !== "number") {
-          reject(new Error(`CLI did not exit normally (${error.message}); stderr:\n${stderr}`));
-          return;
-        }
-        resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
-      },
-    );
-  });
-}
+import { cli } from "./helpers/cli";
 
 let dir = "";
 let counter = 0;

@@ -1,43 +1,10 @@
-/**
- * `landscape lesson`, end to end: `tsx src/cli/main.ts` as a child process. A tiny lesson file
- * (moons 64 + 32, MLP 2-8-2 ReLU, 20 full-batch steps, 5 x 5 grid) keeps most runs near a second;
- * one shipped lesson (rescaling, a few seconds) runs by its id. Independent runs go concurrently.
- */
-import { execFile } from "node:child_process";
 import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LESSONS } from "../../src/core/lessons/catalog";
 import { readSnapshotFile } from "../../src/node/snapshot-file";
-
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
-const MAIN = path.join(ROOT, "src", "cli", "main.ts");
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(...args: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      TSX,
-      [MAIN, ...args],
-      { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" }, timeout: 60_000, maxBuffer: 64 << 20 },
-      (error, stdout, stderr) => {
-        if (error && typeof error.code !== "number") {
-          reject(new Error(`CLI did not exit normally (${error.message}); stderr:\n${stderr}`));
-          return;
-        }
-        resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
-      },
-    );
-  });
-}
+import { type CliResult, cli } from "./helpers/cli";
 
 const config = (extra: Record<string, unknown> = {}) => ({
   seed: 4,

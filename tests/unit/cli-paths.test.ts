@@ -4,44 +4,18 @@
  * (moons 64 + 32 samples, MLP 2-8-2 tanh, 10 epochs, a 3-epoch curve, a 5 x 5 plane), so each run
  * takes about two seconds, most of it tsx starting up. Independent runs go concurrently.
  */
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/core/config/schema";
 import { runExperiment } from "../../src/core/experiment/run";
 import { writeSnapshotFile } from "../../src/node/snapshot-file";
 import { withWasmBackend } from "./helpers/backend";
+import { cli, NODE_ARGS, ROOT } from "./helpers/cli";
 
 withWasmBackend();
-
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const MAIN = path.join(ROOT, "src", "cli", "main.ts");
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(...args: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      process.execPath,
-      ["--import", "tsx", MAIN, ...args],
-      { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" }, timeout: 60_000, maxBuffer: 64 << 20 },
-      (error, stdout, stderr) => {
-        if (error && typeof error.code !== "number") {
-          reject(new Error(`CLI did not exit normally (${error.message}); stderr:\n${stderr}`));
-          return;
-        }
-        resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
-      },
-    );
-  });
-}
 
 const tiny = {
   seed: 5,
@@ -209,7 +183,7 @@ describe.concurrent("landscape paths", () => {
     // acknowledge the signal within 30 ms, which a loaded machine can miss.
     const child: ChildProcess = spawn(
       process.execPath,
-      ["--import", "tsx", MAIN, "paths", "--config", long, "--out", out],
+      [...NODE_ARGS, "paths", "--config", long, "--out", out],
       {
         cwd: ROOT,
         env: { ...process.env, NO_COLOR: "1" },

@@ -1,43 +1,9 @@
-/**
- * The headless CLI end to end: `tsx src/cli/main.ts <command>` runs as a child process, exactly as a
- * user runs it, on tiny configs (moons, 64 + 32 samples, MLP 2-8-2, 5 epochs, 7 x 7 grid) so that a
- * run takes about a second. Independent runs go concurrently.
- */
-import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-
-const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-const TSX = path.join(ROOT, "node_modules", ".bin", "tsx");
-const MAIN = path.join(ROOT, "src", "cli", "main.ts");
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI with the given arguments; resolves with the exit code and both streams. */
-function cli(...args: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    execFile(
-      TSX,
-      [MAIN, ...args],
-      { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" }, timeout: 60_000, maxBuffer: 64 << 20 },
-      (error, stdout, stderr) => {
-        if (error && typeof error.code !== "number") {
-          reject(new Error(`CLI did not exit normally (${error.message}); stderr:\n${stderr}`));
-          return;
-        }
-        resolve({ code: error ? Number(error.code) : 0, stdout, stderr });
-      },
-    );
-  });
-}
+import { cli } from "./helpers/cli";
 
 /** A float array as written in a snapshot: plain JSON numbers (null for non-finite) or base64 float32. */
 type Wire = (number | null)[] | { dtype: "float32"; base64: string };

@@ -5,16 +5,21 @@
  */
 import { parseSnapshot, type Snapshot, serializeSnapshot } from "../../core/snapshot";
 
-/** Largest snapshot file accepted, so a wrong drop cannot freeze the tab. */
+/** Largest file (snapshot or HDF5) accepted, so a wrong drop cannot freeze the tab. */
 export const MAX_SNAPSHOT_BYTES = 256 * 2 ** 20;
 
-/** A file name for a snapshot: dataset, architecture and time, e.g. "spirals-2-32-32-2-20261127-1012.json.gz". */
-export function snapshotFileName(s: Snapshot, gzip = true): string {
+/** The stem of a snapshot's file names: dataset, architecture and time, e.g. "spirals-2-32-32-2-20261127-1012". */
+export function snapshotStem(s: Pick<Snapshot, "model" | "data" | "createdAt">): string {
   const a = s.model.architecture;
   const sizes = [a.inputSize, ...a.hiddenSizes, a.outputSize].join("-");
   const stamp = s.createdAt.replace(/[-:]/g, "").replace("T", "-").slice(0, 13);
   const safe = s.data.name.replace(/[^a-z0-9_-]+/gi, "_").slice(0, 40) || "landscape";
-  return `${safe}-${sizes}-${stamp}.json${gzip ? ".gz" : ""}`;
+  return `${safe}-${sizes}-${stamp}`;
+}
+
+/** A file name for a snapshot: dataset, architecture and time, e.g. "spirals-2-32-32-2-20261127-1012.json.gz". */
+export function snapshotFileName(s: Snapshot, gzip = true): string {
+  return `${snapshotStem(s)}.json${gzip ? ".gz" : ""}`;
 }
 
 /** Serialize (validated; base64 arrays; gzip by default) into a Blob for download. */
@@ -36,14 +41,18 @@ export function downloadBlob(blob: Blob, name: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-/** Read and validate a snapshot file (JSON or gzip). */
-export async function readSnapshotBlob(file: Blob & { name?: string }): Promise<Snapshot> {
+/** The file's bytes, refused above MAX_SNAPSHOT_BYTES (a wrong drop must not freeze the tab). */
+export async function readFileBytes(file: Blob & { name?: string }): Promise<Uint8Array> {
   const name = file.name ?? "file";
   if (file.size > MAX_SNAPSHOT_BYTES) {
     throw new Error(
-      `${name} is ${(file.size / 2 ** 20).toFixed(0)} MB; snapshots up to ${MAX_SNAPSHOT_BYTES / 2 ** 20} MB are accepted`,
+      `${name} is ${(file.size / 2 ** 20).toFixed(0)} MB; files up to ${MAX_SNAPSHOT_BYTES / 2 ** 20} MB are accepted`,
     );
   }
-  const bytes = new Uint8Array(await file.arrayBuffer());
-  return parseSnapshot(bytes, { source: name });
+  return new Uint8Array(await file.arrayBuffer());
+}
+
+/** Read and validate a snapshot file (JSON or gzip). */
+export async function readSnapshotBlob(file: Blob & { name?: string }): Promise<Snapshot> {
+  return parseSnapshot(await readFileBytes(file), { source: file.name ?? "file" });
 }

@@ -1,0 +1,136 @@
+/**
+ * One file per export format, from what is on screen: a complete snapshot (computed or imported),
+ * or a surface file imported from the reference tool (grid and surfaces only). Text formats are
+ * written here by the same core functions the CLI uses (`landscape export`); HDF5 is written in a
+ * throwaway worker (src/compute/hdf5-bridge.ts); the glTF and PNG come from the drawn 3D view.
+ *
+ * @example const { blob, name } = await buildExport("vtk", exportSourceOf(state), { metric: "train_loss" });
+ */
+import { writeDirectionsInWorker, writeSurfaceInWorker } from "../../compute/hdf5-bridge";
+import { surfaceToCsv } from "../../core/export/csv";
+import type { SurfaceExportSource } from "../../core/export/hdf5-surface";
+import { surfaceToObj } from "../../core/export/obj";
+import { surfaceNames } from "../../core/export/surface-view";
+import { surfaceToVtk } from "../../core/export/vtk";
+import { gridPointCount } from "../../core/landscape/grid";
+import type { Snapshot } from "../../core/snapshot/schema";
+import { CURRENT_VIEW, sceneHandle } from "../../scene/export-registry";
+import type { ImportedLandscapeView, LandscapeView } from "../../state/types";
+import { type ExportFormatId, exportFileName, exportMetric, formatById, safeStem } from "./export-formats";
+import { surfaceGlb, viewPng } from "./scene-export";
+import { snapshotBlob, snapshotStem } from "./snapshot-files";
+
+/** What the exports read: a snapshot, or an imported surface file. */
+export type ExportSource =
+  | { kind: "snapshot"; snapshot: Snapshot; stem: string }
+  | { kind: "imported-surface"; view: ImportedLandscapeView; stem: string };
+
+/** The export source on screen: the complete landscape, else the imported surface, else null. */
+export function exportSourceOf(state: {
+  landscape: LandscapeView | null;
+  imported: ImportedLandscapeView | null;
+}): ExportSource | null {
+  const { landscape, imported } = state;
+  if (landscape) {
+    if (landscape.done < gridPointCount(landscape.snapshot.grid)) return null;
+    return { kind: "snapshot", snapshot: landscape.snapshot, stem: snapshotStem(landscape.snapshot) };
+  }
+  if (imported) return { kind: "imported-surface", view: imported, stem: safeStem(imported.snapshot.source) };
+  return null;
+}
+
+/** What the HDF5 surface writer needs, without the model and data (they would only be copied to the worker). */
+function surfaceSource(source: ExportSource): SurfaceExportSource {
+  if (source.kind === "imported-surface") {
+    const s = source.view.snapshot;
+    return { grid: s.grid, surfaces: s.surfaces };
+  }
+  const s = source.snapshot;
+  return {
+    grid: { axes: s.grid.axes.map((a) => ({ label: a.label, min: a.min, max: a.max, count: a.count })) },
+    surfaces: s.surfaces,
+    producer: { name: s.producer.name, version: s.producer.version, backend: s.producer.backend },
+    directions: s.directions.map((d) => ({
+      label: d.label,
+      method: d.method,
+      normalization: d.normalization,
+      bias: d.bias,
+    })),
+  };
+}
+
+function needSnapshot(source: ExportSource, what: string): Snapshot {
+  if (source.kind !== "snapshot") {
+    throw new Error(
+      `${what} needs a snapshot; ${source.view.snapshot.source} is a surface file without model, data or directions`,
+    );
+  }
+  return source.snapshot;
+}
+
+export interface ExportChoices {
+  /** The metric shown (VTK, OBJ, glTF and PNG file names; VTK and OBJ write it). */
+  metric: string;
+  /** PNG: multiple of the 3D view's on-screen size. */
+  pngScale?: number;
+}
+
+export interface BuiltExport {
+  blob: Blob;
+  name: string;
+  /** Something worth saying about the file (e.g. the PNG was made smaller than asked). */
+  note?: string;
+}
+
+/** The file of one format. Throws an Error saying what is missing or what failed. */
+export async function buildExport(
+  id: ExportFormatId,
+  source: ExportSource,
+  choices: ExportChoices,
+): Promise<BuiltExport> {
+  const format = formatById(id);
+  const view = source.kind === "snapshot" ? source.snapshot : source.view.snapshot;
+  const metric = exportMetric(choices.metric, surfaceNames(view));
+  const name = exportFileName(source.stem, id, { metric, pngScale: choices.pngScale });
+  const blob = (parts: BlobPart) => new Blob([parts], { type: format.mime });
+  switch (id) {
+    case "json.gz":
+    case "json":
+      return { blob: snapshotBlob(needSnapshot(source, "a snapshot export"), id === "json.gz"), name };
+    case "hdf5": {
+      // Like plot_surface.py, the surface file names its directions file (the one the menu writes).
+      const dirFile =
+        source.kind === "snapshot"
+          ? exportFileName(source.stem, "hdf5-directions")
+          : source.view.snapshot.dirFile;
+      const bytes = await writeSurfaceInWorker(
+        surfaceSource(source),
+        dirFile === undefined ? {} : { dirFile },
+      );
+      return { blob: blob(bytes as BlobPart), name };
+    }
+    case "hdf5-directions": {
+      const s = needSnapshot(source, "a directions file");
+      const bytes = await writeDirectionsInWorker({
+        model: { layout: s.model.layout },
+        directions: s.directions,
+      });
+      return { blob: blob(bytes as BlobPart), name };
+    }
+    case "vtk":
+      return { blob: blob(surfaceToVtk(view, { metric })), name };
+    case "csv":
+      return { blob: blob(surfaceToCsv(view)), name };
+    case "obj":
+      return { blob: blob(surfaceToObj(view, { metric, colors: true })), name };
+    case "glb":
+      return { blob: blob(await surfaceGlb(sceneHandle(CURRENT_VIEW))), name };
+    case "png": {
+      const png = await viewPng(sceneHandle(CURRENT_VIEW), choices.pngScale ?? 1);
+      const note = png.limited
+        ? `the image was made ${png.width} x ${png.height} pixels, the largest this GPU draws`
+        : undefined;
+      return { blob: png.blob, name, ...(note ? { note } : {}) };
+    }
+  }
+}
