@@ -50,7 +50,7 @@ export function estimateJobMemory(config: ExperimentConfig): MemoryEstimate {
   const curvatureIterations = (config as { curvature?: { maxIterations?: number } }).curvature?.maxIterations;
   const basis = Math.max(hessianIterations ?? 0, curvatureIterations ?? 0);
   const copies = Math.max(training, landscape + basis);
-  const samples = config.data.trainCount + config.data.testCount;
+  const samples = (config.data.trainCount ?? 0) + (config.data.testCount ?? 0);
   const dataBytes = samples * (shape.inputSize + shape.outputSize) * 4;
   return { bytes: parameters * copies * 4 + dataBytes + ACTIVATIONS_BYTES, parameters, copies, dataBytes };
 }

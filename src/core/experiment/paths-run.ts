@@ -51,7 +51,7 @@ import type { Snapshot } from "../snapshot/schema";
 import type { TrainControl } from "../train/control";
 import type { HistoryEntry } from "../train/history";
 import { type TrainResult, trainModel } from "../train/train";
-import type { PlaneSetup, PreparedModel } from "./prepare";
+import { datasetFromSnapshot, type PlaneSetup, type PreparedModel } from "./prepare";
 import { buildSnapshot } from "./snapshot-parts";
 
 export type PathsPhase = "train" | "curve" | "align" | "paths" | "landscape";
@@ -563,21 +563,6 @@ export function snapshotDifferences(
   return out;
 }
 
-/** The dataset a snapshot holds. */
-function datasetOf(s: Snapshot): Dataset {
-  const empty = { x: new Float32Array(0), y: new Float32Array(0), count: 0 };
-  const d: Dataset = {
-    name: s.data.name,
-    task: s.data.task,
-    inputSize: s.data.inputSize,
-    outputSize: s.data.outputSize,
-    train: s.data.train,
-    test: s.data.test ?? empty,
-  };
-  if (s.data.classes !== undefined) d.classes = s.data.classes;
-  return d;
-}
-
 type ConfigLike = {
   source?: unknown;
   model?: { seed?: unknown; init?: unknown };
@@ -665,7 +650,7 @@ export async function pathsFromSnapshots(
   );
   const arch: MlpArchitecture = a.model.architecture;
   const loss: LossKind = a.model.loss;
-  const problem: PathsProblem = { arch, loss, layout: mlpLayout(arch), dataset: datasetOf(a) };
+  const problem: PathsProblem = { arch, loss, layout: mlpLayout(arch), dataset: datasetFromSnapshot(a) };
   const warnings: string[] = [];
   const init = recordedInitial(a);
   if (!init) {

@@ -50,7 +50,8 @@ export interface PrepareOptions {
   control?: TrainControl;
 }
 
-function datasetFromSnapshot(s: Snapshot): Dataset {
+/** The dataset a snapshot holds (an absent test split becomes an empty one). */
+export function datasetFromSnapshot(s: Snapshot): Dataset {
   const empty = { x: new Float32Array(0), y: new Float32Array(0), count: 0 };
   const d: Dataset = {
     name: s.data.name,
