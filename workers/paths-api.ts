@@ -12,9 +12,12 @@ import { parsePathsSettings } from "../src/core/config/paths-settings";
 import { resolveConfig } from "../src/core/config/schema";
 import {
   type PathShape,
+  type PathsProgress,
+  type PathsRunResult,
   pathPointAt,
   pathsProblem,
   pathsSettingsOf,
+  runPaths,
   trainEndpoint,
 } from "../src/core/experiment/paths-run";
 import type { LandscapeEvaluator } from "../src/core/landscape/evaluator";
@@ -96,6 +99,30 @@ const moved = <T>(value: T): T => transfer(value, buffersOf(value));
 /** The paths methods, bound to the worker's job table. */
 export function createPathsApi(ctx: PathsApiContext) {
   return {
+    /**
+     * The whole paths run of a config in this worker (experiment/paths-run.ts runPaths, as the
+     * CLI's `paths --config`): train the models, score the paths, train the curve, align, sample
+     * the curve's plane. Progress (phases train, paths, curve, align, landscape) streams through
+     * onProgress; cancel with cancel(jobId). Returns the snapshot with its `paths` section.
+     */
+    async runPaths(
+      jobId: number,
+      configInput: unknown,
+      onProgress?: (p: PathsProgress) => void,
+    ): Promise<PathsRunResult> {
+      const backend = await ctx.backendName();
+      return ctx.withJob(jobId, async (signal) => {
+        const config = resolveConfig(configInput);
+        const result = await runPaths(config, {
+          backend,
+          evaluator: ctx.evaluatorFor(backend),
+          signal,
+          onProgress: (p) => onProgress?.(p),
+        });
+        return moved(result);
+      });
+    },
+
     /**
      * Train model k (0-based) of a config's paths run, streaming every epoch; `seed` overrides the
      * config's paths.seeds[k]. Cancel with cancel(jobId); pause/resume/step apply.

@@ -3,8 +3,8 @@ import type { SharedCamera } from "../scene/camera";
 import { LandscapeCanvas } from "../scene/LandscapeCanvas";
 import { Legend } from "../scene/Legend";
 import { fitScale } from "../scene/scale";
-import { selectViewOptions, useAppStore } from "../state/store";
-import type { LandscapeView, PickedPoint } from "../state/types";
+import { selectShownLandscape, selectViewOptions, useAppStore } from "../state/store";
+import type { DrawnLandscape, PickedPoint } from "../state/types";
 import { LessonCard } from "./LessonCard";
 import { ContourView } from "./views/ContourView";
 import { SliceView } from "./views/SliceView";
@@ -12,7 +12,7 @@ import { SliceView } from "./views/SliceView";
 type Mode = "3d" | "contour";
 
 /** The surface of one landscape's chosen metric, when it has one. */
-function surfaceOf(view: LandscapeView | null, metric: string): Float32Array | null {
+function surfaceOf(view: DrawnLandscape | null, metric: string): Float32Array | null {
   return view?.snapshot.surfaces[metric] ?? null;
 }
 
@@ -27,7 +27,8 @@ export function LandscapePanel({
   onPick(p: PickedPoint): void;
   onCloseLesson(): void;
 }) {
-  const landscape = useAppStore((s) => s.landscape);
+  // The computed (or imported) snapshot, else a surface file imported from another tool.
+  const landscape = useAppStore(selectShownLandscape);
   const compare = useAppStore((s) => s.compare);
   const lesson = useAppStore((s) => s.lesson?.lesson ?? null);
   const version = useAppStore((s) => s.landscapeVersion);
@@ -55,7 +56,10 @@ export function LandscapePanel({
   const views = pinned ? (lesson ? [pinned, current] : [current, pinned]) : [current];
 
   return (
-    <section className={lesson ? "landscape-panel with-lesson" : "landscape-panel"} aria-label="Loss landscape">
+    <section
+      className={lesson ? "landscape-panel with-lesson" : "landscape-panel"}
+      aria-label="Loss landscape"
+    >
       <LessonCard onClose={onCloseLesson} />
       <div className="panel-toolbar">
         <div className="tabs" role="tablist">

@@ -1,11 +1,20 @@
 import { useId } from "react";
 import type { Lab } from "../compute/lab";
-import { useAppStore } from "../state/store";
+import { type AppState, useAppStore } from "../state/store";
 import { CurvatureSummary } from "./CurvatureSummary";
+import { PathsPanel } from "./PathsPanel";
 import { TrainingControls } from "./TrainingControls";
 import { TrajectoryTable } from "./TrajectoryTable";
 import { DataPlot } from "./views/DataPlot";
+import { pathLabel } from "./views/path-chart";
 import { SharpnessChart, TrainingCharts } from "./views/TrainingCharts";
+
+/** "at w(0.50) on the straight line" while the paths panel's t slider shows a point, else null. */
+function probeNote(s: AppState): string | null {
+  const probe = s.landscape?.pathProbe;
+  const path = probe ? s.landscape?.snapshot.paths?.paths[probe.path] : undefined;
+  return probe && path ? `at w(${probe.t.toFixed(2)}) on the ${pathLabel(path)}` : null;
+}
 
 function fmt(v: number | undefined): string {
   return v === undefined || !Number.isFinite(v) ? "–" : Number(v.toPrecision(4)).toString();
@@ -16,6 +25,7 @@ export function SidePanel({ lab }: { lab: Lab | null }) {
   const data = useAppStore((s) => s.landscape?.snapshot.data ?? null);
   const boundary = useAppStore((s) => s.boundary);
   const picked = useAppStore((s) => s.picked);
+  const onPath = useAppStore(probeNote);
   const history = useAppStore((s) => s.history);
   const historyVersion = useAppStore((s) => s.historyVersion);
   const sync = useId();
@@ -28,7 +38,7 @@ export function SidePanel({ lab }: { lab: Lab | null }) {
           <span className="muted" data-testid="picked">
             {picked
               ? `at (${fmt(picked.x)}, ${fmt(picked.y)}): loss ${fmt(picked.values.train_loss)}`
-              : "at the trained point (click the surface to inspect another)"}
+              : (onPath ?? "at the trained point (click the surface to inspect another)")}
           </span>
         </h2>
         <DataPlot
@@ -38,6 +48,7 @@ export function SidePanel({ lab }: { lab: Lab | null }) {
           testId="data-plot"
         />
       </section>
+      <PathsPanel lab={lab} />
       <TrajectoryTable />
       <CurvatureSummary />
       <TrainingControls lab={lab} />

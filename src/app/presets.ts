@@ -6,7 +6,14 @@ export const PRESETS = [
   { name: "moons-quick", label: "Moons, one hidden layer of 32 (quick)" },
   { name: "circles-full-batch-gd", label: "Circles, full-batch gradient descent, tanh" },
   { name: "sine-regression-1d", label: "Sine regression, 1-D landscape" },
+  { name: "mode-connectivity", label: "Paths: mode connectivity (straight line vs trained curve)" },
+  { name: "permutation-symmetry", label: "Paths: permutation symmetry (weight matching)" },
 ] as const;
+
+/** A config with a `paths` section runs the paths between minima (lab.runPaths), not one experiment. */
+export function hasPaths(config: unknown): boolean {
+  return typeof config === "object" && config !== null && "paths" in config;
+}
 
 export type PresetName = (typeof PRESETS)[number]["name"];
 

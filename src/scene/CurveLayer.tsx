@@ -8,8 +8,8 @@ import { Line } from "@react-three/drei";
 import { type ThreeEvent, useThree } from "@react-three/fiber";
 import { useMemo, useRef } from "react";
 import type { Mesh } from "three";
-import type { Snapshot } from "../core/snapshot/schema";
-import type { SurfaceViewOptions } from "../state/types";
+import type { DrawnSnapshot, SurfaceViewOptions } from "../state/types";
+import { useSceneExport } from "./export-registry";
 import { curveSegments, frameOf, indexToCoord, SURFACE_HEIGHT, worldToGrid } from "./geometry";
 import {
   type GridReading,
@@ -24,7 +24,7 @@ import { pickHandlers } from "./pointer";
 import { colormapLut, type SurfaceScale } from "./scale";
 
 export interface CurveLayerProps {
-  snapshot: Snapshot;
+  snapshot: DrawnSnapshot;
   values: Float32Array;
   done: number;
   version: number;
@@ -32,6 +32,8 @@ export interface CurveLayerProps {
   scale: SurfaceScale;
   onHover(reading: GridReading | null): void;
   onPick(reading: GridReading): void;
+  /** Registers the canvas for the PNG export under this key (export-registry.ts). */
+  exportKey?: string;
 }
 
 type Vec3 = [number, number, number];
@@ -45,8 +47,10 @@ export function CurveLayer({
   scale,
   onHover,
   onPick,
+  exportKey,
 }: CurveLayerProps) {
   const invalidate = useThree((s) => s.invalidate);
+  useSceneExport(exportKey, null);
   const axes = snapshot.grid.axes;
   const frame = useMemo(() => frameOf(axes), [axes]);
   const lut = colormapLut(options.colormap);

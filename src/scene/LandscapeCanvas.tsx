@@ -13,7 +13,7 @@
 
 import { Canvas } from "@react-three/fiber";
 import { useCallback, useEffect, useMemo, useRef } from "react";
-import type { LandscapeView, PickedPoint, SurfaceMetric, SurfaceViewOptions } from "../state/types";
+import type { DrawnLandscape, PickedPoint, SurfaceMetric, SurfaceViewOptions } from "../state/types";
 import { axisTitles } from "./axis-labels";
 import { CameraRig } from "./CameraRig";
 import { CurveLayer } from "./CurveLayer";
@@ -23,6 +23,9 @@ import { type Heightfield, SURFACE_HEIGHT } from "./geometry";
 import { Legend } from "./Legend";
 import { frameLabels1D, frameLabels2D, type SceneLabel } from "./labels";
 import type { GridReading } from "./markers";
+import { PathLegend } from "./PathLegend";
+import { PathOverlay } from "./PathOverlay";
+import { planeOverlay } from "./path-lines";
 import { Frame1D, Frame2D, Lights } from "./SceneDecor";
 import { type LabelElements, LabelLayer, LabelProjector } from "./SceneLabels";
 import { ShaderWarmup } from "./ShaderWarmup";
@@ -33,7 +36,8 @@ import "./scene.css";
 export type { CameraSync, SharedCamera } from "./camera";
 
 export interface LandscapeCanvasProps {
-  view: LandscapeView | null;
+  /** A computed or imported snapshot, or an imported surface file (DrawnLandscape). */
+  view: DrawnLandscape | null;
   options: SurfaceViewOptions;
   /** Colour and height scale, owned by the parent so that compared views can share it. */
   scale: SurfaceScale;
@@ -118,6 +122,9 @@ export function LandscapeCanvas({
   const dims = axes?.length ?? 0;
   const values = snapshot?.surfaces[options.metric];
   const usable = values !== undefined && (dims === 1 || dims === 2);
+  // Paths between minima, when this landscape is their plane.
+  const paths = useMemo(() => planeOverlay(snapshot), [snapshot]);
+  const probe = view?.pathProbe ?? null;
   // A 1-D curve is framed like a plot, so its home follows the height; a 2-D home stays put.
   const top1D = dims === 1 ? SURFACE_HEIGHT * options.exaggeration : 0;
   const home = useMemo(() => (dims === 1 ? homeCamera1D(top1D) : HOME_CAMERA_2D), [dims, top1D]);
@@ -172,7 +179,18 @@ export function LandscapeCanvas({
               onHover={onHover}
               onPick={onPickGrid}
               heightfield={heightfield}
+              exportKey={testId}
             />
+            {paths && (
+              <PathOverlay
+                overlay={paths}
+                axes={axes}
+                heightfield={heightfield}
+                exaggeration={options.exaggeration}
+                probe={probe}
+                redraw={[values, view.done, version, scale]}
+              />
+            )}
             <Frame2D exaggeration={options.exaggeration} />
           </>
         )}
@@ -187,6 +205,7 @@ export function LandscapeCanvas({
               scale={scale}
               onHover={onHover}
               onPick={onPickGrid}
+              exportKey={testId}
             />
             <Frame1D exaggeration={options.exaggeration} />
           </>
@@ -202,6 +221,9 @@ export function LandscapeCanvas({
         </div>
       )}
       {message && <div className="scene-message">{message}</div>}
+      {paths && usable && dims === 2 && (
+        <PathLegend probe={probe !== null} className="scene-path-legend" testId="path-legend-3d" />
+      )}
       {legend && usable && dims === 2 && (
         <div className="scene-legend-overlay">
           <Legend scale={scale} colormap={options.colormap} metric={options.metric} clipped={clipped} />

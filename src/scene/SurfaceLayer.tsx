@@ -18,10 +18,10 @@ import {
   type Mesh,
   Object3D,
 } from "three";
-import type { Snapshot } from "../core/snapshot/schema";
 import { MARK_SURFACE_FRAME } from "../state/marks";
-import type { SurfaceViewOptions, TrajectoryView } from "../state/types";
+import type { DrawnSnapshot, SurfaceViewOptions, TrajectoryView } from "../state/types";
 import { contourLevels, contourPositions } from "./contours";
+import { useSceneExport } from "./export-registry";
 import {
   allocateSurfaceArrays,
   frameOf,
@@ -47,7 +47,7 @@ import { colormapLut, type SurfaceScale } from "./scale";
 const TRAJECTORY_LIFT = 0.012;
 
 export interface SurfaceLayerProps {
-  snapshot: Snapshot;
+  snapshot: DrawnSnapshot;
   values: Float32Array;
   /** Bumped when `values` changed in place (grid points done, parent's version counter). */
   done: number;
@@ -59,6 +59,8 @@ export interface SurfaceLayerProps {
   onPick(reading: GridReading): void;
   /** Filled with the drawn heights (for the label occlusion test), emptied on unmount. */
   heightfield?: RefObject<Heightfield | null>;
+  /** Registers the surface mesh for the glTF and PNG exports under this key (export-registry.ts). */
+  exportKey?: string;
 }
 
 export function SurfaceLayer({
@@ -72,6 +74,7 @@ export function SurfaceLayer({
   onHover,
   onPick,
   heightfield,
+  exportKey,
 }: SurfaceLayerProps) {
   const invalidate = useThree((s) => s.invalidate);
   const axes = snapshot.grid.axes;
@@ -119,6 +122,14 @@ export function SurfaceLayer({
     performance.mark(MARK_SURFACE_FRAME, { detail: pendingFrame.current });
     pendingFrame.current = null;
   };
+  const surfaceRef = useRef<Mesh>(null);
+  useSceneExport(exportKey, surfaceRef, () => ({
+    metric,
+    axes,
+    scale,
+    exaggeration,
+    colormap: options.colormap,
+  }));
   const trainedRef = useRef<Mesh>(null);
   const optimumRef = useRef<Mesh>(null);
   const hoverRef = useRef<Mesh>(null);
@@ -253,7 +264,12 @@ export function SurfaceLayer({
 
   return (
     <group>
-      <mesh geometry={surface} onAfterRender={markFrame} {...pickHandlers(reading, showHover, onPick)}>
+      <mesh
+        ref={surfaceRef}
+        geometry={surface}
+        onAfterRender={markFrame}
+        {...pickHandlers(reading, showHover, onPick)}
+      >
         <meshLambertMaterial {...SURFACE_MATERIAL} />
       </mesh>
       <lineSegments geometry={wire} visible={options.wireframe} renderOrder={1}>

@@ -23,7 +23,15 @@ import {
   type SettingsPatch,
   sameSettings,
 } from "./properties";
-import type { LandscapeView, LessonView, PickedPoint, SurfaceViewOptions } from "./types";
+import type {
+  DrawnLandscape,
+  ImportedLandscapeView,
+  LandscapeView,
+  LessonView,
+  PathProbe,
+  PickedPoint,
+  SurfaceViewOptions,
+} from "./types";
 import { applyValues } from "./validate";
 
 export type JobPhase = "idle" | "training" | "sampling" | "done" | "error" | "cancelled";
@@ -127,6 +135,8 @@ export interface AppState {
   landscape: LandscapeView | null;
   /** Bumped when the landscape is replaced or its surfaces are filled in place. */
   landscapeVersion: number;
+  /** A surface imported from another tool's file, drawn while `landscape` is null (selectShownLandscape). */
+  imported: ImportedLandscapeView | null;
   /** A second landscape for side-by-side comparison. */
   compare: LandscapeView | null;
   /** The open lesson (its two runs are `compare` and `landscape`), or null. */
@@ -164,8 +174,10 @@ export interface AppState {
   /** Append rows to the history columns in place. */
   appendHistory(entries: readonly HistoryEntry[]): void;
 
-  /** Replace the landscape (clears the picked point). */
+  /** Replace the landscape (clears the picked point and an imported surface). */
   setLandscape(view: LandscapeView | null): void;
+  /** Show an imported surface instead of the landscape (which becomes null: it has no model). */
+  showImported(view: ImportedLandscapeView): void;
   /** Surfaces were written in place: record how many points are done and bump the version. */
   landscapeUpdated(done?: number): void;
   setCompare(view: LandscapeView | null): void;
@@ -174,6 +186,8 @@ export interface AppState {
   /** Merge into the open lesson (no-op when none is open). */
   updateLesson(patch: Partial<LessonView>): void;
   setPicked(point: PickedPoint | null): void;
+  /** Mark the paths panel's w(t) on the current landscape (null: none); no redraw of its surfaces. */
+  setPathProbe(probe: PathProbe | null): void;
   setBoundary(boundary: DecisionBoundary | null): void;
 
   /** Post a user-visible message; returns its id. */
@@ -222,6 +236,7 @@ export function createAppStore(initial?: { settings?: Settings }): StoreApi<AppS
       historyVersion: 0,
       landscape: null,
       landscapeVersion: 0,
+      imported: null,
       compare: null,
       lesson: null,
       picked: null,
@@ -319,7 +334,21 @@ export function createAppStore(initial?: { settings?: Settings }): StoreApi<AppS
       },
 
       setLandscape(view) {
-        setState((s) => ({ landscape: view, landscapeVersion: s.landscapeVersion + 1, picked: null }));
+        setState((s) => ({
+          landscape: view,
+          imported: null,
+          landscapeVersion: s.landscapeVersion + 1,
+          picked: null,
+        }));
+      },
+      showImported(view) {
+        setState((s) => ({
+          landscape: null,
+          imported: view,
+          landscapeVersion: s.landscapeVersion + 1,
+          picked: null,
+          boundary: null,
+        }));
       },
       landscapeUpdated(done) {
         setState((s) => ({
@@ -338,6 +367,9 @@ export function createAppStore(initial?: { settings?: Settings }): StoreApi<AppS
       },
       setPicked(point) {
         setState({ picked: point });
+      },
+      setPathProbe(probe) {
+        setState((s) => (s.landscape ? { landscape: { ...s.landscape, pathProbe: probe } } : {}));
       },
       setBoundary(boundary) {
         setState({ boundary });
@@ -381,4 +413,9 @@ export function selectViewOptions(state: Pick<AppState, "settings">): SurfaceVie
     return lastView;
   lastView = view;
   return view;
+}
+
+/** The landscape the views draw: the computed or imported snapshot, else an imported surface file. */
+export function selectShownLandscape(state: Pick<AppState, "landscape" | "imported">): DrawnLandscape | null {
+  return state.landscape ?? state.imported;
 }

@@ -3,6 +3,7 @@
  * snapshot (the same object export writes and import reads) plus what the UI derives from it.
  */
 
+import type { ImportedSurface } from "../core/export/imported";
 import type { CheckResult } from "../core/lessons/checks";
 import type { Lesson, LessonMetrics } from "../core/lessons/schema";
 import type { Snapshot } from "../core/snapshot/schema";
@@ -43,6 +44,54 @@ export interface LandscapeView {
   done: number;
   total: number;
   trajectory?: TrajectoryView;
+  /** The preset that made it (the paths panel explains the paths presets). */
+  preset?: string;
+  /** The paths panel's point w(t), marked on the plane of a snapshot with a `paths` section. */
+  pathProbe?: PathProbe | null;
+}
+
+/** A point w(t) on one path of the snapshot's `paths` section, in the plane's coordinates. */
+export interface PathProbe {
+  /** Index into `snapshot.paths.paths`. */
+  path: number;
+  t: number;
+  /** Plane coordinates of w(t) (the landscape's grid coordinates) and its distance from the plane. */
+  x: number;
+  y: number;
+  offPlane: number;
+}
+
+/**
+ * The part of a landscape the 3D, contour and slice views draw: the grid and its surfaces (and
+ * the directions, for the axis titles). A Snapshot has it; so has a surface imported from the
+ * reference tool's HDF5 file, which holds no model, data or directions.
+ */
+export interface DrawnSnapshot {
+  grid: Snapshot["grid"];
+  surfaces: Snapshot["surfaces"];
+  directions?: Snapshot["directions"];
+}
+
+/** What the views draw: a LandscapeView is one, and so is an ImportedLandscapeView. */
+export interface DrawnLandscape {
+  snapshot: DrawnSnapshot;
+  done: number;
+  total: number;
+  trajectory?: TrajectoryView;
+  /** The paths panel's w(t) on a snapshot's paths plane (LandscapeView.pathProbe). */
+  pathProbe?: PathProbe | null;
+}
+
+/**
+ * A surface file from another tool (the reference tool's HDF5 layout), shown as it is, without
+ * recomputing. It has no model, data or directions, so it never becomes the store's `landscape`:
+ * everything that needs a model (inspecting a point, training, pinning, snapshot and directions
+ * exports) sees no landscape, while the views draw it and the surface exports write it.
+ */
+export interface ImportedLandscapeView extends DrawnLandscape {
+  kind: "imported-surface";
+  /** The file as read (grid, surfaces in our names and units, dataset names, warnings). */
+  snapshot: ImportedSurface;
 }
 
 /** A point the user picked on a surface: grid coordinates and the values there. */

@@ -7,8 +7,10 @@
 import { type MouseEvent, useCallback, useEffect, useMemo, useRef } from "react";
 import type { GridAxis } from "../../core/landscape/grid";
 import { axisTitles } from "../../scene/axis-labels";
+import { PathLegend } from "../../scene/PathLegend";
+import { type PlaneOverlay, planeOverlay } from "../../scene/path-lines";
 import type { SurfaceScale } from "../../scene/scale";
-import type { LandscapeView, PickedPoint, SurfaceViewOptions, TrajectoryView } from "../../state/types";
+import type { DrawnLandscape, PickedPoint, SurfaceViewOptions, TrajectoryView } from "../../state/types";
 import { type ContourLayers, paintContour, prepareLayers } from "./contour-paint";
 import { type PlotFrame, toCanvasX, toCanvasY } from "./frame";
 import { type GridPoint, pickedPoint, pickGridPoint } from "./pick";
@@ -19,7 +21,7 @@ import "./views.css";
 
 export interface ContourViewProps {
   /** null before there is a landscape: a short message instead. */
-  view: LandscapeView | null;
+  view: DrawnLandscape | null;
   options: SurfaceViewOptions;
   /** The shared colour scale (the 3D view and the legend use the same one). */
   scale: SurfaceScale;
@@ -35,6 +37,8 @@ export function ContourView({ view, options, scale, onPick, version = 0, testId 
   const snapshot = view?.snapshot;
   // Hessian axes are titled with their eigenvector and eigenvalue.
   const titles = useMemo(() => (snapshot ? axisTitles(snapshot) : undefined), [snapshot]);
+  // Paths between minima, when this landscape is their plane.
+  const paths = useMemo(() => planeOverlay(snapshot), [snapshot]);
   if (!view) return <ViewMessage testId={testId} text="No landscape yet." />;
   const axes = view.snapshot.grid.axes;
   const surface = view.snapshot.surfaces[options.metric];
@@ -54,6 +58,7 @@ export function ContourView({ view, options, scale, onPick, version = 0, testId 
           {done !== null && <span className="vw-tag">{`computing ${Math.floor(done * 100)}%`}</span>}
         </span>
         {view.trajectory && <span className="vw-note">{explainedNote(axes, view.trajectory)}</span>}
+        {paths && <PathLegend probe={Boolean(view.pathProbe)} testId="path-legend-contour" />}
       </div>
       <ContourPlot
         surfaces={view.snapshot.surfaces}
@@ -67,6 +72,8 @@ export function ContourView({ view, options, scale, onPick, version = 0, testId 
         titles={titles}
         version={version}
         onPick={onPick}
+        paths={paths}
+        probe={view.pathProbe ?? null}
       />
     </div>
   );
@@ -95,11 +102,14 @@ interface ContourPlotProps {
   titles?: readonly string[];
   version: number;
   onPick?: (point: PickedPoint) => void;
+  paths?: PlaneOverlay | null;
+  probe?: { x: number; y: number } | null;
 }
 
 function ContourPlot(props: ContourPlotProps) {
   const { surfaces, surface, axes, metric, scale, colormap, contours, trajectory, titles, version, onPick } =
     props;
+  const { paths, probe } = props;
   const layers = useRef<ContourLayers | null>(null);
   const frame = useRef<PlotFrame | null>(null);
   const readout = useRef<HTMLDivElement | null>(null);
@@ -107,11 +117,26 @@ function ContourPlot(props: ContourPlotProps) {
 
   const draw = useCallback(
     (ctx: CanvasRenderingContext2D, width: number, height: number) => {
-      const input = { surface, axes, metric, scale, colormap, contours, version, trajectory, titles };
+      const input = {
+        surface,
+        axes,
+        metric,
+        scale,
+        colormap,
+        contours,
+        version,
+        trajectory,
+        titles,
+        paths,
+        probe,
+      };
       layers.current = prepareLayers(input, layers.current);
       frame.current = paintContour(ctx, width, height, input, layers.current);
+      // Tests and tools can tell the paths are on the picture.
+      if (paths && frame.current) ctx.canvas.dataset.pathOverlay = "drawn";
+      else delete ctx.canvas.dataset.pathOverlay;
     },
-    [surface, axes, metric, scale, colormap, contours, version, trajectory, titles],
+    [surface, axes, metric, scale, colormap, contours, version, trajectory, titles, paths, probe],
   );
   const { containerRef, canvasRef } = useCanvas(draw);
 

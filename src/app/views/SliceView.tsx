@@ -5,7 +5,7 @@
  */
 import { useCallback, useMemo } from "react";
 import type uPlot from "uplot";
-import type { LandscapeView, SurfaceViewOptions } from "../../state/types";
+import type { DrawnLandscape, DrawnSnapshot, SurfaceViewOptions } from "../../state/types";
 import { type SliceChartSpec, sliceData, sliceSpec } from "./slice-chart";
 import { axisNumber, bottomAxis, lineSeries, logScale, valueAxis } from "./uplot-theme";
 import { type ChartOptions, useUplot } from "./useUplot";
@@ -14,7 +14,7 @@ import "./views.css";
 
 export interface SliceViewProps {
   /** null before there is a landscape: a short message instead. */
-  view: LandscapeView | null;
+  view: DrawnLandscape | null;
   options: SurfaceViewOptions;
   /** Bump when the surface arrays were updated in place. */
   version?: number;
@@ -60,7 +60,7 @@ export function SliceView({ view, options, version = 0, testId }: SliceViewProps
 }
 
 interface SliceBodyProps {
-  snapshot: LandscapeView["snapshot"];
+  snapshot: DrawnSnapshot;
   options: SurfaceViewOptions;
   version: number;
   testId?: string;
@@ -94,7 +94,7 @@ function SliceBody({ snapshot, options, version, testId }: SliceBodyProps) {
 }
 
 interface SliceChartProps {
-  snapshot: LandscapeView["snapshot"];
+  snapshot: DrawnSnapshot;
   metric: string;
   spec: SliceChartSpec;
   version: number;

@@ -6,6 +6,7 @@
  */
 import type { GridAxis } from "../../core/landscape/grid";
 import { axisValue } from "../../core/landscape/grid";
+import type { PlaneOverlay } from "../../scene/path-lines";
 import { type ColormapName, colormapLut, type SurfaceScale } from "../../scene/scale";
 import type { TrajectoryView } from "../../state/types";
 import { drawAxes } from "./canvas-axes";
@@ -23,6 +24,7 @@ import {
 } from "./frame";
 import { gridExtent } from "./grid-index";
 import { heatmapRgba, normalizedValues } from "./heatmap";
+import { paintPaths } from "./path-paint";
 import { FONT, THEME } from "./theme";
 
 export interface ContourInput {
@@ -36,10 +38,13 @@ export interface ContourInput {
   trajectory?: TrajectoryView;
   /** Axis titles (scene/axis-labels.ts, e.g. "x: top eigenvector, λ = 12.3"); absent: the axis labels. */
   titles?: readonly string[];
+  /** Paths between minima on their plane (scene/path-lines.ts), and the paths panel's w(t). */
+  paths?: PlaneOverlay | null;
+  probe?: { x: number; y: number } | null;
 }
 
 export interface ContourLayers {
-  from: Omit<ContourInput, "axes" | "metric" | "trajectory" | "titles">;
+  from: Omit<ContourInput, "axes" | "metric" | "trajectory" | "titles" | "paths" | "probe">;
   nx: number;
   ny: number;
   rgba: Uint8ClampedArray;
@@ -120,6 +125,7 @@ export function paintContour(
   }
 
   if (input.trajectory) paintTrajectory(ctx, f, input.trajectory);
+  if (input.paths) paintPaths(ctx, f, input.paths, input.probe);
   paintMarkers(ctx, f, input, layers);
   ctx.restore();
 

@@ -1,0 +1,272 @@
+/**
+ * Paths between minima in the browser (the CLI's `paths --config`): the whole pipeline of
+ * experiment/paths-run.ts runs in ONE call on the pool's first worker (workers/paths-api.ts
+ * runPaths): train the models, score the straight line and init -> solution, train the curve,
+ * weight matching and the aligned line, then sample the curve's plane. Its progress streams into
+ * the progress bar (training models, training the curve, aligning, sampling the plane); Cancel
+ * aborts it in the worker. The snapshot that comes back (its landscape is the plane, with the
+ * `paths` section) becomes the current landscape.
+ *
+ * Why one call and not the pool's tiled, coarse-to-fine sampling: the run is one sequence of
+ * dependent steps whose result is one snapshot assembled by the same code the CLI runs (no second
+ * copy of that glue here), and the plane is a small grid (31 x 31 in the presets) that takes a few
+ * percent of the run, so splitting it over workers would save little and add a second protocol.
+ *
+ * Also the t slider of the paths panel: w(t) is a weighted sum of the path's stored points
+ * (path-probe.ts, no tfjs), marked on the plane, and the decision boundary at w(t) is drawn by a
+ * worker (model-picture.ts, as for a picked point).
+ *
+ * @example await lab.paths.run(await fetchPreset("mode-connectivity"), { preset: "mode-connectivity" });
+ */
+import { proxy } from "comlink";
+import type { StoreApi } from "zustand";
+import { resolveConfig } from "../core/config/schema";
+import type { PathsPhase, PathsProgress } from "../core/experiment/paths-run";
+import { gridPointCount } from "../core/landscape/grid";
+import type { Snapshot } from "../core/snapshot/schema";
+import type { HistoryEntry } from "../core/train/history";
+import type { AppState } from "../state/store";
+import { boundaryFor } from "./model-picture";
+import { pathParametersAt, planeCoordinates } from "./path-probe";
+import type { ComputePool } from "./pool";
+
+/** What the progress bar says in each phase of runPaths. */
+export const PATHS_PHASE_LABELS: Record<PathsPhase, string> = {
+  train: "training models",
+  paths: "scoring paths",
+  curve: "training the curve",
+  align: "aligning",
+  landscape: "sampling the plane",
+};
+
+/**
+ * Worker job ids of this module: far above the pool's (which count up from 1), so that a paths
+ * job and a pool job on the same worker never share an id.
+ */
+let nextJobId = 2 ** 30;
+
+/** Progress reports at most this often (epochs and tiles arrive every few ms). */
+const PROGRESS_MS = 100;
+
+export interface PathsRunOptions {
+  /** The preset that asked for the run (the paths panel explains it). */
+  preset?: string;
+  /** Start only once this is true (the previous experiment job has reported its end). */
+  after?: () => boolean;
+}
+
+export class PathsJob {
+  private controller: AbortController | null = null;
+  /** Aborted runs that must not report anything any more (another job took the progress bar). */
+  private silenced = new WeakSet<AbortController>();
+  private probeToken = 0;
+  private probeBusy = false;
+  private probeNext: { path: number; t: number } | null = null;
+
+  constructor(
+    private readonly pool: () => ComputePool,
+    private readonly store: StoreApi<AppState>,
+  ) {}
+
+  get running(): boolean {
+    return this.controller !== null;
+  }
+
+  /** Cancel the running paths job; it reports "cancelled". */
+  cancel(): void {
+    this.controller?.abort(new Error("cancelled"));
+  }
+
+  /** Cancel the running paths job without a report (another job starts and owns the progress bar). */
+  stop(): void {
+    const c = this.controller;
+    if (!c) return;
+    this.silenced.add(c);
+    c.abort(new Error("cancelled"));
+    this.controller = null;
+  }
+
+  /**
+   * Run a config's paths experiment (its `paths` section, or the defaults); resolves with the
+   * snapshot, or null when it failed (the progress bar says why) or was cancelled.
+   */
+  async run(configInput: unknown, options: PathsRunOptions = {}): Promise<Snapshot | null> {
+    this.stop();
+    const controller = new AbortController();
+    this.controller = controller;
+    const { signal } = controller;
+    const live = () => !this.silenced.has(controller);
+    const st = () => this.store.getState();
+    try {
+      const config = resolveConfig(configInput); // bad input fails here, before any work
+      if (options.after) await waitFor(options.after, signal);
+      if (!live()) return null;
+      st().startJob("training");
+      st().resetHistory({
+        optimizer: config.training.optimizer,
+        learningRate: config.training.learningRate,
+        momentum: config.training.momentum,
+      });
+      st().setPicked(null);
+      st().setProgress({ phase: PATHS_PHASE_LABELS.train, done: 0, total: 1, detail: "starting" });
+
+      const pool = this.pool();
+      await pool.heal();
+      signal.throwIfAborted();
+      const w = pool.primary;
+      const jobId = nextJobId++;
+      const onAbort = () => void w.api.cancel(jobId).catch(() => {});
+      signal.addEventListener("abort", onAbort, { once: true });
+      let last = 0;
+      let lastPhase: PathsPhase | null = null;
+      const onProgress = (p: PathsProgress) => {
+        if (signal.aborted || !live()) return;
+        const now = performance.now();
+        const changed = p.phase !== lastPhase;
+        if (!changed && p.done < p.total && now - last < PROGRESS_MS) return;
+        last = now;
+        lastPhase = p.phase;
+        if (changed) st().setJobPhase(p.phase === "landscape" ? "sampling" : "training");
+        st().setProgress({
+          phase: PATHS_PHASE_LABELS[p.phase],
+          done: p.done,
+          total: p.total,
+          detail: p.detail,
+        });
+      };
+      const started = performance.now();
+      let result: Awaited<ReturnType<typeof w.api.runPaths>>;
+      try {
+        result = await Promise.race([w.api.runPaths(jobId, configInput, proxy(onProgress)), w.failed]);
+      } finally {
+        signal.removeEventListener("abort", onAbort);
+      }
+      signal.throwIfAborted();
+      const seconds = (performance.now() - started) / 1000;
+      const { snapshot, warnings } = result;
+      for (const message of warnings) st().notify(message, "warn");
+      const total = gridPointCount(snapshot.grid);
+      st().setLandscape({ snapshot, done: total, total, preset: options.preset, pathProbe: null });
+      // The training charts show model 1's (theta1's) training, as recorded in the snapshot.
+      st().appendHistory(historyEntries(snapshot.training));
+      const evaluator = (snapshot.producer as { evaluator?: string }).evaluator ?? "?";
+      st().setProgress({
+        phase: PATHS_PHASE_LABELS.landscape,
+        done: total,
+        total,
+        detail: `${snapshot.paths?.paths.length ?? 0} paths and the ${total}-point plane in ${seconds.toFixed(1)} s (${evaluator})`,
+      });
+      st().finishJob("done");
+      void boundaryFor(this.pool(), snapshot, snapshot.model.parameters).then(
+        (picture) => {
+          if (live() && st().landscape?.snapshot === snapshot) st().setBoundary(picture);
+        },
+        () => {},
+      );
+      return snapshot;
+    } catch (err) {
+      if (live()) {
+        if (signal.aborted) st().finishJob("cancelled");
+        else st().finishJob("error", err instanceof Error ? err.message : String(err));
+      }
+      return null;
+    } finally {
+      if (this.controller === controller) this.controller = null;
+    }
+  }
+
+  /**
+   * The t slider: mark w(t) of path `path` (an index into the current snapshot's paths section) on
+   * the plane and draw the network at w(t) in the data plot. Moves faster than the worker draws
+   * are coalesced: at most one drawing runs, then the latest position.
+   */
+  async probe(path: number, t: number): Promise<void> {
+    const st = () => this.store.getState();
+    const snapshot = st().landscape?.snapshot;
+    const section = snapshot?.paths;
+    const entry = section?.paths[path];
+    if (!snapshot || !section || !entry) return;
+    const w = pathParametersAt(entry, t);
+    const at = section.plane ? planeCoordinates(section.plane, w) : { x: 0, y: 0, offPlane: Number.NaN };
+    // The data plot now shows w(t), not a point picked on the surface.
+    if (st().picked) st().setPicked(null);
+    st().setPathProbe({ path, t, ...at });
+    this.probeNext = { path, t };
+    if (this.probeBusy) return;
+    this.probeBusy = true;
+    try {
+      while (this.probeNext) {
+        const next = this.probeNext;
+        this.probeNext = null;
+        const current = st().landscape?.snapshot;
+        const p = current?.paths?.paths[next.path];
+        if (!current || !p) break;
+        const token = ++this.probeToken;
+        const picture = await boundaryFor(this.pool(), current, pathParametersAt(p, next.t));
+        if (token === this.probeToken && st().landscape?.snapshot === current) st().setBoundary(picture);
+      }
+    } catch (err) {
+      st().notify(`cannot draw the model at w(t): ${(err as Error).message}`, "warn");
+    } finally {
+      this.probeBusy = false;
+    }
+  }
+
+  /** Forget the probe: the data plot shows theta1 again. */
+  async clearProbe(): Promise<void> {
+    const st = () => this.store.getState();
+    this.probeNext = null;
+    this.probeToken++;
+    st().setPathProbe(null);
+    const snapshot = st().landscape?.snapshot;
+    if (!snapshot?.paths) return;
+    const picture = await boundaryFor(this.pool(), snapshot, snapshot.model.parameters);
+    if (st().landscape?.snapshot === snapshot) st().setBoundary(picture);
+  }
+}
+
+/**
+ * The per-epoch entries of a snapshot's `training` section (columns; null where a metric was not
+ * finite becomes NaN, a missing column is left out), for the training charts.
+ *
+ * @example historyEntries({ history: { epoch: [0, 1], step: [0, 4], trainLoss: [0.7, 0.5] } }).length // 2
+ */
+export function historyEntries(training: unknown): HistoryEntry[] {
+  const h = (training as { history?: Record<string, unknown> } | undefined)?.history;
+  const epoch = h?.epoch;
+  if (!h || !Array.isArray(epoch)) return [];
+  const column = (key: string): unknown[] | undefined => {
+    const c = h[key];
+    return Array.isArray(c) && c.length === epoch.length ? c : undefined;
+  };
+  const num = (v: unknown) => (typeof v === "number" ? v : Number.NaN);
+  const step = column("step");
+  const trainLoss = column("trainLoss");
+  const optional = {
+    trainAccuracy: column("trainAccuracy"),
+    testLoss: column("testLoss"),
+    testAccuracy: column("testAccuracy"),
+  };
+  return epoch.map((e, i) => {
+    const entry: HistoryEntry = {
+      epoch: num(e),
+      step: num(step?.[i]),
+      trainLoss: num(trainLoss?.[i]),
+    };
+    for (const [key, c] of Object.entries(optional) as [keyof typeof optional, unknown[] | undefined][])
+      if (c) entry[key] = num(c[i]);
+    return entry;
+  });
+}
+
+/** Resolve once `ready()` holds (checked every 20 ms), or reject when `signal` aborts. */
+function waitFor(ready: () => boolean, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (signal.aborted) reject(signal.reason);
+      else if (ready()) resolve();
+      else setTimeout(check, 20);
+    };
+    check();
+  });
+}
