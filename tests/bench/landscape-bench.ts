@@ -25,6 +25,7 @@
  * BENCH_TILE_POINTS=128
  */
 import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { Worker } from "node:worker_threads";
 import { makeDataset } from "../../src/core/data/make";
 import { parseDatasetSpec } from "../../src/core/data/spec";
@@ -53,6 +54,10 @@ const tilePoints = Number(process.env.BENCH_TILE_POINTS ?? 128);
 // Before the kernel module is first compiled (at its first prepare()).
 if (process.env.BENCH_RELAXED_SIMD !== "0") setFlagsFromString("--experimental-wasm-relaxed-simd");
 const kernelVariant = resolveKernelVariant("auto");
+// A full garbage collection before every timed pass, so that no path pays for the garbage of the
+// one measured before it (the naive and tfjs paths leave a lot).
+setFlagsFromString("--expose-gc");
+const collectGarbage = runInNewContext("gc") as () => void;
 
 const backend = await initNodeBackend();
 const dataset = makeDataset(parseDatasetSpec({ name: "spirals", trainCount: samples, testCount: 0 }), 1);
@@ -84,6 +89,7 @@ async function timeOne(evaluator: LandscapeEvaluator): Promise<{ ms: number; los
   let best = Number.POSITIVE_INFINITY;
   let loss: Float32Array = new Float32Array(0);
   for (let r = 0; r < repeats; r++) {
+    collectGarbage();
     const t0 = performance.now();
     const s = await sampleLandscape(problem, grid, evaluator);
     best = Math.min(best, performance.now() - t0);
