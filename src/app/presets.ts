@@ -8,6 +8,8 @@ export const PRESETS = [
   { name: "sine-regression-1d", label: "Sine regression, 1-D landscape" },
   { name: "mode-connectivity", label: "Paths: mode connectivity (straight line vs trained curve)" },
   { name: "permutation-symmetry", label: "Paths: permutation symmetry (weight matching)" },
+  { name: "digits-mlp", label: "Digits (MNIST 14x14), MLP 196-32-10" },
+  { name: "digits-cnn", label: "Digits (MNIST 14x14), small CNN (2 conv + dense 32)" },
 ] as const;
 
 /** A config with a `paths` section runs the paths between minima (lab.runPaths), not one experiment. */

@@ -1,13 +1,20 @@
 import { runExperiment } from "../core/experiment/run";
-import { defaultEvaluatorFor, EVALUATORS, type EvaluatorName } from "../core/landscape/evaluators";
+import { EVALUATORS, type EvaluatorName } from "../core/landscape/evaluators";
 import { SnapshotError, summarizeSnapshot } from "../core/snapshot";
-import { readConfigFile } from "../node/config-file";
 import { readSnapshotFile, writeSnapshotFile } from "../node/snapshot-file";
 import { initNodeBackend } from "../node/tf-node";
+import { computeInputs } from "./compute-inputs";
 import { progressReporter } from "./progress";
 
 export interface ComputeOptions {
-  config: string;
+  /** Optional when --data or --model is given (compute-inputs.ts). */
+  config?: string;
+  /** A tfjs model.json: model { kind: "layers", file }. */
+  model?: string;
+  /** A CSV or .npy file: data { name: "file", path }. */
+  data?: string;
+  /** .npy labels for --data. */
+  labels?: string;
   out: string;
   from?: string;
   arrays: "base64" | "plain";
@@ -23,10 +30,11 @@ export async function computeCommand(o: ComputeOptions): Promise<void> {
       `--evaluator: unknown "${o.evaluator}"; expected one of ${Object.keys(EVALUATORS).join(", ")}`,
     );
   }
-  const config = await readConfigFile(o.config);
+  const { config, files } = await computeInputs(o);
   const from = o.from ? await readSnapshotFile(o.from) : undefined;
   const backend = await initNodeBackend();
-  const evaluator = o.evaluator ? EVALUATORS[o.evaluator] : defaultEvaluatorFor(backend);
+  // Absent: runExperiment takes the fastest path for the backend and the model kind.
+  const evaluator = o.evaluator ? EVALUATORS[o.evaluator] : undefined;
   const progress = progressReporter(o.progress);
   const controller = new AbortController();
   const onSigint = () => controller.abort(new Error("cancelled (SIGINT); nothing was written"));
@@ -37,6 +45,7 @@ export async function computeCommand(o: ComputeOptions): Promise<void> {
       from,
       evaluator,
       backend,
+      files,
       signal: controller.signal,
       onProgress: (p) => progress.update(p),
     });
@@ -44,7 +53,8 @@ export async function computeCommand(o: ComputeOptions): Promise<void> {
     for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
     await writeSnapshotFile(o.out, result.snapshot, { arrays: o.arrays });
     const seconds = ((performance.now() - t0) / 1000).toFixed(1);
-    process.stdout.write(`wrote ${o.out} (${backend}, ${evaluator.name}, ${seconds} s)\n`);
+    const used = result.snapshot.producer.evaluator ?? evaluator?.name;
+    process.stdout.write(`wrote ${o.out} (${backend}, ${used}, ${seconds} s)\n`);
   } finally {
     progress.stop();
     process.off("SIGINT", onSigint);

@@ -30,8 +30,14 @@ const program = new Command()
 program
   .command("compute")
   .description("train (or take a snapshot's model with --from), make directions, sample, write a snapshot")
-  .requiredOption("--config <file>", "experiment config (JSON; see README for every key)")
+  .option("--config <file>", "experiment config (JSON; see README for every key)")
   .requiredOption("--out <file>", "snapshot to write (.json, or .json.gz for gzip)")
+  .option("--data <file>", 'your data, a CSV or .npy features file: sets data { name: "file", path }')
+  .option("--labels <file>", "the .npy labels of --data (default: its last column)")
+  .option(
+    "--model <file>",
+    'a tfjs LayersModel model.json (weights beside it): sets model { kind: "layers", file }',
+  )
   .option("--from <snapshot>", "take model, parameters and data from this snapshot and skip training")
   .option(
     "--arrays <mode>",

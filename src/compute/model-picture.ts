@@ -16,6 +16,8 @@ export async function boundaryFor(
   parameters: Float32Array,
 ): Promise<ModelPicture | null> {
   const arch = s.model.architecture;
+  // The worker's predictGrid draws MLPs; other model kinds (layers) have no picture yet.
+  if (arch.kind !== "mlp") return null;
   // The same box the data plot draws, so the boundary image lines up with the points.
   const bounds = dataBounds(s.data, 0.1);
   if (arch.inputSize === 2 && s.data.task === "classification") {

@@ -7,7 +7,9 @@
  *
  * @example const db = await SnapshotDb.open(); const id = await db.save("sharp minimum", snapshot, thumb);
  */
+
 import { type DBSchema, type IDBPDatabase, openDB } from "idb";
+import { architectureSummary } from "../core/model/architecture";
 import { parseSnapshot, serializeSnapshot } from "../core/snapshot/io";
 import type { Snapshot } from "../core/snapshot/schema";
 
@@ -39,13 +41,12 @@ interface LabDb extends DBSchema {
 
 /** One line about a snapshot: data, model, grid and its lowest train loss. */
 export function snapshotSummary(s: Snapshot): string {
-  const a = s.model.architecture;
-  const widths = [a.inputSize, ...a.hiddenSizes, a.outputSize].join("-");
+  const model = architectureSummary(s.model.architecture);
   const grid = s.grid.axes.map((x) => x.count).join(" x ");
   let min = Number.POSITIVE_INFINITY;
   for (const v of s.surfaces.train_loss ?? []) if (v < min) min = v;
   const loss = Number.isFinite(min) ? `, min train loss ${min.toPrecision(3)}` : "";
-  return `${s.data.name}, MLP ${widths} ${a.activation}, ${grid}${loss}`;
+  return `${s.data.name}, ${model}, ${grid}${loss}`;
 }
 
 export class SnapshotDb {

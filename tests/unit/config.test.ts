@@ -9,8 +9,7 @@ describe("experiment config", () => {
     const c = resolveConfig({});
     expect(c.data.name).toBe("spirals");
     expect(c.data.trainCount).toBe(512);
-    expect(c.model.hiddenSizes).toEqual([64, 64]);
-    expect(c.model.activation).toBe("relu");
+    expect(c.model).toMatchObject({ hiddenSizes: [64, 64], activation: "relu" });
     expect(c.training.optimizer).toBe("adam");
     expect(c.directions).toMatchObject({ normalization: "filter", bias: "zero" });
     expect(configGrid(c).axes.map((a) => a.count)).toEqual([51, 51]);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/core/config/schema";
 import { runExperiment } from "../../src/core/experiment/run";
+import { requireMlp } from "../../src/core/model/architecture";
 import { checkSnapshot, parseSnapshot, serializeSnapshot, summarizeSnapshot } from "../../src/core/snapshot";
 import { tf } from "../../src/core/tf";
 import { withWasmBackend } from "./helpers/backend";
@@ -70,7 +71,7 @@ describe("runExperiment", () => {
     );
     const { architecture, loss, parameters } = snapshot.model;
     const ref = referenceLoss(
-      architecture,
+      requireMlp(architecture, "the reference loss"),
       loss,
       parameters,
       snapshot.data.train.x,

@@ -4,6 +4,7 @@
  * curves by lambda along them. A small tanh MLP (2-8-2, 42 parameters; smooth, so finite
  * differences are meaningful) trained on 64 moons points, full batch, to near a minimum.
  */
+
 import { beforeAll, describe, expect, it } from "vitest";
 import { type ExperimentConfigInput, resolveConfig } from "../../src/core/config/schema";
 import { smallestEigenpair, topEigenpairs } from "../../src/core/curvature/eigen";
@@ -19,6 +20,7 @@ import {
 import { buildSnapshot } from "../../src/core/experiment/snapshot-parts";
 import { defaultEvaluatorFor } from "../../src/core/landscape/evaluators";
 import { sampleLandscape } from "../../src/core/landscape/surfaces";
+import { requireMlp } from "../../src/core/model/architecture";
 import {
   checkSnapshot,
   parseSnapshot,
@@ -48,7 +50,7 @@ let problem: CurvatureProblem;
 beforeAll(async () => {
   model = await prepareModel(config({ directions: { method: "hessian-top2" } }));
   problem = {
-    arch: model.arch,
+    arch: requireMlp(model.arch, "the Hessian"),
     loss: model.loss,
     theta: model.theta,
     dataset: model.dataset,

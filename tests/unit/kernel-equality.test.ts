@@ -7,6 +7,7 @@ import { createWasmKernelEvaluator } from "../../src/core/kernel/wasm-kernel-eva
 import type { Metrics, SubspaceProblem } from "../../src/core/landscape/evaluator";
 import { naiveEvaluator } from "../../src/core/landscape/naive-evaluator";
 import { tfjsGemmEvaluator } from "../../src/core/landscape/tfjs-gemm-evaluator";
+import { requireMlp } from "../../src/core/model/architecture";
 import { initParameters } from "../../src/core/model/init";
 import { makeArchitecture, mlpLayout } from "../../src/core/model/mlp";
 import { ACTIVATIONS, type Activation, type LossKind } from "../../src/core/model/types";
@@ -160,7 +161,7 @@ describe("wasm-kernel evaluator equals the tfjs paths (1e-5 relative)", () => {
       for (let i = 0; i < 5; i++) {
         const point = pointInSubspace(problem.origin, problem.directions, [coords[2 * i], coords[2 * i + 1]]);
         const ref = referenceLoss(
-          problem.arch,
+          requireMlp(problem.arch, "the reference loss"),
           problem.loss,
           point,
           problem.split.x,

@@ -10,6 +10,7 @@ import {
 } from "../../src/core/experiment/paths-run";
 import { runExperiment } from "../../src/core/experiment/run";
 import { defaultEvaluatorFor } from "../../src/core/landscape/evaluators";
+import { requireMlp } from "../../src/core/model/architecture";
 import { initParameters } from "../../src/core/model/init";
 import { curvePoint } from "../../src/core/paths";
 import { createRng } from "../../src/core/rng";
@@ -198,7 +199,7 @@ describe("pathsFromSnapshots", () => {
     expect(s?.models?.[1].parameters).toEqual(b.model.parameters);
     expect(s?.models?.[0].source).toMatch(/^a\.json/);
     const model = a.config.model as { seed: number };
-    const init = initParameters(a.model.architecture, "auto", createRng(model.seed));
+    const init = initParameters(requireMlp(a.model.architecture, "init"), "auto", createRng(model.seed));
     expect(s?.paths[1].points[0]).toEqual(init);
     // The plane is sized like A's grid.
     expect(r.snapshot.grid.axes.map((x) => x.count)).toEqual([5, 5]);

@@ -2,6 +2,7 @@
  * Function-preserving rescaling (Dinh et al. 2017): hidden layer l times c, layer l + 1's kernel
  * divided by c. Same outputs, same filter-normalized landscape, a different raw Hessian.
  */
+
 import { describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/core/config/schema";
 import { curvatureReport } from "../../src/core/curvature/report";
@@ -10,6 +11,7 @@ import { runExperiment } from "../../src/core/experiment/run";
 import type { Grid } from "../../src/core/landscape/grid";
 import { sampleLandscape } from "../../src/core/landscape/surfaces";
 import { tfjsBatchedEvaluator } from "../../src/core/landscape/tfjs-batched-evaluator";
+import { requireMlp } from "../../src/core/model/architecture";
 import { initParameters } from "../../src/core/model/init";
 import { makeArchitecture, mlpLayout } from "../../src/core/model/mlp";
 import { predict } from "../../src/core/model/predict";
@@ -176,10 +178,14 @@ describe("the config's rescale key", () => {
     const scaled = await runExperiment(resolveConfig(tiny({ rescale: { layer: 0, factor: 4 } })), {
       backend: "wasm",
     });
-    const expected = rescaleParameters(plain.snapshot.model.architecture, plain.snapshot.model.parameters, {
-      layer: 0,
-      factor: 4,
-    });
+    const expected = rescaleParameters(
+      requireMlp(plain.snapshot.model.architecture, "rescale"),
+      plain.snapshot.model.parameters,
+      {
+        layer: 0,
+        factor: 4,
+      },
+    );
     expect(Array.from(scaled.snapshot.model.parameters)).toEqual(Array.from(expected));
     expect(scaled.snapshot.config.rescale).toEqual({ layer: 0, factor: 4 });
     expect(plain.snapshot.config.rescale).toBeUndefined();

@@ -545,7 +545,7 @@ describe("validating snapshots", () => {
     ]);
 
     const deeper = wireFixture();
-    deeper.model.architecture.hiddenSizes = [3, 3];
+    (deeper.model.architecture as { hiddenSizes: number[] }).hiddenSizes = [3, 3];
     expect(problemsOf(deeper)).toEqual([
       "model.layout: expected 6 tensors for MLP 2-3-3-2 (a kernel and a bias per layer, from model.architecture), got 4",
       "model.layout[2].shape: expected [3, 3] for dense_1/kernel (MLP 2-3-3-2 from model.architecture), got [3, 2]",
@@ -583,11 +583,11 @@ describe("validating snapshots", () => {
 
   it("requires the slope of leaky_relu", () => {
     const wire = wireFixture();
-    wire.model.architecture.activation = "leaky_relu";
+    (wire.model.architecture as { activation: string }).activation = "leaky_relu";
     expect(problemsOf(wire)).toEqual([
       "model.architecture.leakyReluAlpha: required when activation is leaky_relu",
     ]);
-    wire.model.architecture.leakyReluAlpha = 0.01;
+    (wire.model.architecture as { leakyReluAlpha?: number }).leakyReluAlpha = 0.01;
     expect(checkSnapshot(wire).ok).toBe(true);
   });
 

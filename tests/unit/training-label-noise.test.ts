@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { resolveConfig } from "../../src/core/config/schema";
+import { requireMlpModel, resolveConfig } from "../../src/core/config/schema";
 import { applyLabelNoise } from "../../src/core/data/label-noise";
 import { makeDataset } from "../../src/core/data/make";
 import { parseDatasetSpec } from "../../src/core/data/spec";
@@ -94,7 +94,7 @@ describe("label noise", () => {
     });
     expect(config.data).toMatchObject({ labelNoise: 0.25 });
     const dataset = makeDataset(config.data, config.data.seed);
-    const arch = makeArchitecture(2, 2, config.model);
+    const arch = makeArchitecture(2, 2, requireMlpModel(config.model, "this test"));
     const r = await trainModel({
       arch,
       loss: "cross-entropy",

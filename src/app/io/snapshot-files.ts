@@ -11,7 +11,7 @@ export const MAX_SNAPSHOT_BYTES = 256 * 2 ** 20;
 /** The stem of a snapshot's file names: dataset, architecture and time, e.g. "spirals-2-32-32-2-20261127-1012". */
 export function snapshotStem(s: Pick<Snapshot, "model" | "data" | "createdAt">): string {
   const a = s.model.architecture;
-  const sizes = [a.inputSize, ...a.hiddenSizes, a.outputSize].join("-");
+  const sizes = [a.inputSize, ...(a.kind === "mlp" ? a.hiddenSizes : []), a.outputSize].join("-");
   const stamp = s.createdAt.replace(/[-:]/g, "").replace("T", "-").slice(0, 13);
   const safe = s.data.name.replace(/[^a-z0-9_-]+/gi, "_").slice(0, 40) || "landscape";
   return `${safe}-${sizes}-${stamp}`;

@@ -13,10 +13,13 @@
  * evaluators bound by chunking (ACTIVATION_BUDGET floats per tensor).
  */
 
-import { datasetShape } from "../data/make";
+import { type DatasetShape, datasetShape } from "../data/make";
 import type { DatasetSpec } from "../data/spec";
+import { layersLayout } from "../model/layers";
+import { imageShape, makeCnnArchitecture } from "../model/layers-cnn";
 import { parameterCount } from "../model/layout";
 import { makeArchitecture, mlpLayout } from "../model/mlp";
+import type { Layout } from "../model/types";
 import type { ExperimentConfig } from "./schema";
 
 /** What one compute worker may use: tfjs-wasm and the kernel live in 32-bit WebAssembly memory, and the page needs room too. */
@@ -37,11 +40,23 @@ function checkpointCount(epochs: number, every: number): number {
   return 1 + (every > 0 ? Math.floor(epochs / every) : 0) + 1;
 }
 
+/** The layout of the config's model (an MLP or a cnn; an imported model is known only once read). */
+function configLayout(config: ExperimentConfig, shape: DatasetShape): Layout {
+  const model = config.model;
+  if (model.kind === "layers") throw new Error("the size of an imported model is known only once it is read");
+  if (model.kind === "cnn") {
+    return layersLayout(
+      makeCnnArchitecture(imageShape(shape.inputShape, shape.inputSize), shape.outputSize, model),
+    );
+  }
+  return mlpLayout(makeArchitecture(shape.inputSize, shape.outputSize, model));
+}
+
 /** @example estimateJobMemory(resolveConfig({})).bytes // about 100 MB */
 export function estimateJobMemory(config: ExperimentConfig): MemoryEstimate {
   const shape = datasetShape(config.data as DatasetSpec);
-  const arch = makeArchitecture(shape.inputSize, shape.outputSize, config.model);
-  const parameters = parameterCount(mlpLayout(arch));
+  if (!shape) throw new Error("the memory of a job on a file dataset is known only once the file is read");
+  const parameters = parameterCount(configLayout(config, shape));
   const { epochs, checkpointEvery } = config.training;
   const training = 6 + checkpointCount(epochs, checkpointEvery);
   const landscape = 3 + 2;
@@ -59,6 +74,8 @@ const mb = (bytes: number) => `${Math.round(bytes / (1024 * 1024)).toLocaleStrin
 
 /** A problem line when the job would not fit in a compute worker, else null. */
 export function memoryProblem(config: ExperimentConfig, budget = MEMORY_BUDGET_BYTES): string | null {
+  // A file's size is unknown before it is read; reading bounds it (and the CLI reads it up front).
+  if (config.data.name === "file" || config.model.kind === "layers") return null;
   const e = estimateJobMemory(config);
   if (e.bytes <= budget) return null;
   return (

@@ -5,11 +5,14 @@ import {
   POWER_ITERATION_DEFAULTS,
   SMALLEST_METHODS,
 } from "../curvature/settings";
+import { datasetShape } from "../data/make";
 import { type DatasetSpec, parseDatasetSpec } from "../data/spec";
 import { HESSIAN_DIRECTION_METHODS, isHessianMethod } from "../directions/hessian-methods";
 import { BIAS_MODES, NORMALIZATIONS } from "../directions/normalize";
 import { assertGrid, FLOAT32_MAX, type Grid, MAX_AXIS_COUNT } from "../landscape/grid";
 import { INIT_SCHEMES } from "../model/init";
+import { PADDINGS } from "../model/layers";
+import { imageShape, makeCnnArchitecture } from "../model/layers-cnn";
 import { MAX_HIDDEN_LAYERS, MAX_WIDTH } from "../model/mlp";
 import { rescaleProblem } from "../model/rescale";
 import { ACTIVATIONS } from "../model/types";
@@ -28,7 +31,9 @@ const axisSchema = z.strictObject({
   count: z.number().int().min(2).max(MAX_AXIS_COUNT).default(51),
 });
 
-const modelSchema = z.strictObject({
+/** The MLP (the default model kind; `kind` may be left out): model/mlp.ts. */
+const mlpModelSchema = z.strictObject({
+  kind: z.literal("mlp").optional(),
   hiddenSizes: z
     .array(z.number().int().min(1).max(MAX_WIDTH))
     .max(MAX_HIDDEN_LAYERS)
@@ -38,6 +43,60 @@ const modelSchema = z.strictObject({
   init: z.enum(INIT_SCHEMES).default("auto"),
   seed: seed.optional(),
 });
+
+/** Activations of a cnn's hidden layers (its output layer is linear). */
+export const CNN_ACTIVATIONS = ["relu", "tanh", "sigmoid", "elu", "softplus", "linear"] as const;
+
+/** One convolution of a "cnn" model: conv2d (filters, kernel x kernel, stride, padding) then pool x pool max-pooling (1: none). */
+const convSchema = z.strictObject({
+  filters: z.number().int().min(1).max(1024),
+  kernel: z.number().int().min(1).max(15),
+  stride: z.number().int().min(1).max(8).default(1),
+  padding: z.enum(PADDINGS).default("same"),
+  pool: z.number().int().min(1).max(8).default(2),
+});
+
+/**
+ * A small CNN on image data (model/layers-cnn.ts): the conv stack, flatten, a dense layer per
+ * entry of `dense`, a linear output layer; every hidden layer uses `activation`.
+ */
+const cnnModelSchema = z.strictObject({
+  kind: z.literal("cnn"),
+  conv: z.array(convSchema).min(1).max(8),
+  dense: z
+    .array(z.number().int().min(1).max(MAX_WIDTH))
+    .max(MAX_HIDDEN_LAYERS)
+    .default(() => []),
+  activation: z.enum(CNN_ACTIVATIONS).default("relu"),
+  init: z.enum(INIT_SCHEMES).default("auto"),
+  seed: seed.optional(),
+});
+
+/**
+ * An imported tfjs LayersModel (model/layers-import.ts): `file` is its model.json, read by the
+ * caller (the CLI: relative to the config file; its weight files relative to the model.json).
+ * Its weights are the centre of the landscape; with train: true they are the starting point of
+ * the config's training instead.
+ */
+const layersModelSchema = z.strictObject({
+  kind: z.literal("layers"),
+  file: z.string().min(1),
+  train: z.boolean().default(false),
+  seed: seed.optional(),
+});
+
+const modelSchema = z.discriminatedUnion("kind", [mlpModelSchema, cnnModelSchema, layersModelSchema], {
+  error: (issue) => {
+    const input = issue.input as { kind?: unknown } | undefined;
+    if (issue.code === "invalid_union" && typeof input === "object" && input !== null) {
+      return `unknown model kind ${JSON.stringify(input.kind)}; expected "mlp" (the default), "cnn" or "layers"`;
+    }
+    return undefined;
+  },
+});
+export type MlpModelConfig = z.output<typeof mlpModelSchema>;
+export type CnnModelConfig = z.output<typeof cnnModelSchema>;
+export type LayersModelConfig = z.output<typeof layersModelSchema>;
 
 const trainingSchema = z.strictObject({
   optimizer: z.enum(OPTIMIZERS).default("adam"),
@@ -249,12 +308,13 @@ export function resolveConfig(input: unknown): ExperimentConfig {
       );
     }
   }
-  if (resolved.rescale) {
+  if (resolved.rescale && (resolved.model.kind === undefined || resolved.model.kind === "mlp")) {
     const problem = rescaleProblem(resolved.model, resolved.rescale);
     if (problem) late.push(problem);
     if (resolved.directions.method === "pca")
       late.push("rescale: cannot be combined with directions.method pca (the trajectory is not rescaled)");
   }
+  late.push(...modelKindProblems(resolved));
   if (late.length === 0) {
     // Only for an otherwise valid config: the estimate builds the architecture.
     const tooLarge = memoryProblem(resolved);
@@ -266,6 +326,47 @@ export function resolveConfig(input: unknown): ExperimentConfig {
     );
   }
   return resolved;
+}
+
+/**
+ * What a non-MLP model cannot do, found before any work: the MLP-only features (Hessian
+ * directions, curvature, sharpness tracking, rescaling, paths), and a cnn on data that are not images.
+ */
+function modelKindProblems(c: ExperimentConfig): string[] {
+  const kind = c.model.kind ?? "mlp";
+  if (kind === "mlp") return [];
+  const out: string[] = [];
+  const mlpOnly = (field: string) => `${field}: works on MLPs only; model.kind is "${kind}"`;
+  if (isHessianMethod(c.directions.method)) out.push(mlpOnly(`directions.method ${c.directions.method}`));
+  if (c.curvature) out.push(mlpOnly("curvature"));
+  if (c.training.sharpnessEvery > 0) out.push(mlpOnly("training.sharpnessEvery"));
+  if (c.rescale) out.push(mlpOnly("rescale"));
+  if (c.paths) out.push(mlpOnly("paths"));
+  if (c.model.kind === "cnn") {
+    const shape = datasetShape(c.data);
+    if (shape) {
+      try {
+        makeCnnArchitecture(imageShape(shape.inputShape, shape.inputSize), shape.outputSize, c.model);
+      } catch (err) {
+        out.push((err as Error).message);
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * The config's model as an MLP, for the MLP-only features (paths, rescaling); throws naming the
+ * feature and the model kind otherwise.
+ *
+ * @example makeArchitecture(2, 2, requireMlpModel(config.model, "paths between minima"))
+ */
+export function requireMlpModel(
+  model: ExperimentConfig["model"],
+  what: string,
+): MlpModelConfig & { seed: number } {
+  if (model.kind === undefined || model.kind === "mlp") return model;
+  throw new Error(`${what} works on MLPs only; model.kind is "${model.kind}"`);
 }
 
 /** The landscape grid a config asks for: axis "x", and "y" unless grid.y is null. */

@@ -17,6 +17,7 @@
  * eps the same corners), so the same settings give the same numbers, and adding a step changes no
  * other. The subset is drawn from deriveSeed(settings.seed, "curvature-subset").
  */
+import { requireMlp } from "../model/architecture";
 import { deriveSeed } from "../rng";
 import type { CurvatureSection } from "../snapshot/curvature-section";
 import type { Snapshot } from "../snapshot/schema";
@@ -280,7 +281,7 @@ export function snapshotCurvatureProblem(s: Snapshot): CurvatureProblem {
     );
   }
   return {
-    arch: s.model.architecture,
+    arch: requireMlp(s.model.architecture, "the curvature report"),
     loss: s.model.loss,
     theta: s.model.parameters,
     dataset: { task: s.data.task, inputSize: s.data.inputSize, outputSize: s.data.outputSize },

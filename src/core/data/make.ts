@@ -1,8 +1,9 @@
 import { createRng, deriveSeed, type Rng } from "../rng";
 import { blobs, circles, moons, spirals, xor } from "./classification2d";
 import { applyLabelNoise } from "./label-noise";
+import { datasetFromLoaded, type LoadedData } from "./loaded";
 import { polynomial, sine } from "./regression1d";
-import { type DatasetSpec, parseDatasetSpec } from "./spec";
+import { type DatasetSpec, isLoadedSpec, parseDatasetSpec } from "./spec";
 import type { DataSplit, Dataset, Task } from "./types";
 
 /** What a model needs to know about a dataset before any point is drawn. */
@@ -13,14 +14,20 @@ export interface DatasetShape {
   outputSize: number;
   /** Number of classes; absent for regression. */
   classes?: number;
+  /** Shape of one sample when it is more than a vector (digits: [14, 14, 1]). */
+  inputShape?: number[];
 }
 
 /**
- * Task and sizes of the dataset a spec describes, without generating it.
+ * Task and sizes of the dataset a spec describes, without generating it. A "file" dataset's
+ * shape is known only once its file is read: undefined then.
  *
  * @example datasetShape(parseDatasetSpec({ name: "spirals", arms: 3 })) // { task: "classification", inputSize: 2, outputSize: 3, classes: 3 }
  */
-export function datasetShape(spec: DatasetSpec): DatasetShape {
+export function datasetShape<S extends DatasetSpec>(
+  spec: S,
+): S extends { name: "file" } ? DatasetShape | undefined : DatasetShape;
+export function datasetShape(spec: DatasetSpec): DatasetShape | undefined {
   switch (spec.name) {
     case "moons":
     case "circles":
@@ -33,6 +40,12 @@ export function datasetShape(spec: DatasetSpec): DatasetShape {
     case "sine":
     case "polynomial":
       return { task: "regression", inputSize: 1, outputSize: 1 };
+    case "iris":
+      return { task: "classification", inputSize: 4, outputSize: 3, classes: 3 };
+    case "digits":
+      return { task: "classification", inputSize: 196, outputSize: 10, classes: 10, inputShape: [14, 14, 1] };
+    case "file":
+      return undefined;
   }
 }
 
@@ -52,6 +65,8 @@ function generate(spec: DatasetSpec, n: number, rng: Rng): DataSplit {
       return sine(n, spec, rng);
     case "polynomial":
       return polynomial(n, spec, rng);
+    default:
+      throw new Error(`dataset "${spec.name}" is read from files, not generated`);
   }
 }
 
@@ -63,13 +78,23 @@ function generate(spec: DatasetSpec, n: number, rng: Rng): DataSplit {
  * that fraction of the training labels only, from its own stream (label-noise.ts). Same spec and
  * seed give bit-identical arrays. Pass a seed derived for the data, e.g. deriveSeed(seed, "data"),
  * so that the data stream is independent of initialization and training streams.
+ * Datasets read from files (iris, digits, file) take their decoded files as `loaded` (loadData in
+ * files.ts; loadDataset does both steps) and are split by the seed (loaded.ts).
  *
  * @example makeDataset(parseDatasetSpec({ name: "moons" }), deriveSeed(1, "data"))
  */
-export function makeDataset(spec: DatasetSpec, seed: number): Dataset {
+export function makeDataset(spec: DatasetSpec, seed: number, loaded?: LoadedData): Dataset {
   // Specs may be built by hand (not through the schema); re-checking is cheap next to generating.
   const checked = parseDatasetSpec(spec);
   const dataSeed = checked.seed ?? seed;
+  if (isLoadedSpec(checked)) {
+    if (!loaded) {
+      throw new Error(
+        `dataset "${checked.name}" is read from files: load it first (loadDataset in data/files.ts, or pass loadData's result)`,
+      );
+    }
+    return datasetFromLoaded(checked, dataSeed, loaded);
+  }
   const rng = createRng(dataSeed);
   const train = generate(checked, checked.trainCount, rng);
   const test = generate(checked, checked.testCount, rng);

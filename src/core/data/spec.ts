@@ -14,6 +14,17 @@ import { z } from "zod";
 /** Every dataset name, in the order shown to people. */
 export const DATASET_NAMES = ["moons", "circles", "spirals", "xor", "blobs", "sine", "polynomial"] as const;
 export type DatasetName = (typeof DATASET_NAMES)[number];
+/**
+ * Datasets read from bytes instead of generated: "iris" and "digits" are shipped in public/data/
+ * (data/shipped.ts), "file" is the user's CSV or .npy file (data/files.ts). They need a loading
+ * step before makeDataset (loadDataset in data/files.ts).
+ */
+export const LOADED_DATASET_NAMES = ["iris", "digits", "file"] as const;
+export type LoadedDatasetName = (typeof LOADED_DATASET_NAMES)[number];
+/** Rows in the shipped files (public/data/): iris 150; digits 3000 train and 1000 test. */
+export const IRIS_ROWS = 150;
+export const DIGITS_TRAIN_ROWS = 3000;
+export const DIGITS_TEST_ROWS = 1000;
 
 /** Largest trainCount + testCount: 1e6 points of 2 float32 inputs is 8 MB, still fine in a tab. */
 export const MAX_POINTS = 1_000_000;
@@ -58,10 +69,11 @@ const common = {
 };
 
 /** trainCount + testCount is bounded as a whole: that is what sets the memory. */
-function checkTotal<T extends { trainCount: number; testCount: number }>(
+function checkTotal<T extends { trainCount?: number; testCount?: number }>(
   spec: T,
   ctx: z.RefinementCtx<T>,
 ): void {
+  if (spec.trainCount === undefined || spec.testCount === undefined) return;
   const total = spec.trainCount + spec.testCount;
   if (total > MAX_POINTS) {
     ctx.addIssue({
@@ -181,7 +193,126 @@ export const polynomialSpecSchema = datasetObject("polynomial", {
   labelNoise: noLabelNoise,
 });
 
-const knownNames = DATASET_NAMES.join(", ");
+/** A strict object for a loaded dataset, with the same unknown-field message as datasetObject. */
+function loadedObject<Name extends LoadedDatasetName, Shape extends z.ZodRawShape>(name: Name, shape: Shape) {
+  const fields = ["name", "seed", ...Object.keys(shape)];
+  return z.strictObject(
+    { name: z.literal(name), seed: intField(0, MAX_SEED).optional(), ...shape },
+    {
+      error: (issue) =>
+        issue.code === "unrecognized_keys"
+          ? `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")} ` +
+            `for dataset "${name}"; expected only ${fields.join(", ")}`
+          : undefined,
+    },
+  );
+}
+
+/**
+ * Fisher's iris (150 flowers, 4 measurements in cm, 3 species), shipped in public/data/iris.csv.
+ * The rows are shuffled by the data seed; the first trainCount go to train, the next testCount
+ * to test. standardize: z-score each feature with the training split's mean and std.
+ */
+export const irisSpecSchema = loadedObject("iris", {
+  trainCount: intField(1, IRIS_ROWS).default(100),
+  testCount: intField(0, IRIS_ROWS - 1).default(50),
+  standardize: z.boolean(rule("true or false")).default(true),
+}).refine((s) => s.trainCount + s.testCount <= IRIS_ROWS, {
+  error: (issue) => {
+    const s = issue.input as { trainCount: number; testCount: number };
+    return `trainCount + testCount must be at most ${IRIS_ROWS} (the iris rows), got ${s.trainCount} + ${s.testCount}`;
+  },
+});
+
+/**
+ * MNIST digits downsampled to 14 x 14 (196 uint8 pixels scaled to [0, 1], inputShape [14, 14, 1],
+ * 10 classes), shipped in public/data/ as 3000 training and 1000 test digits, already shuffled:
+ * the first trainCount and testCount rows are taken (the seed does not change them).
+ */
+export const digitsSpecSchema = loadedObject("digits", {
+  trainCount: intField(1, DIGITS_TRAIN_ROWS).default(DIGITS_TRAIN_ROWS),
+  testCount: intField(0, DIGITS_TEST_ROWS).default(DIGITS_TEST_ROWS),
+});
+
+const pathRule = rule("a non-empty file path");
+const pathField = z.string(pathRule).min(1, pathRule);
+
+/**
+ * The user's data: a CSV file, or .npy features with a .npy labels file (or one .npy array whose
+ * last column is the label). Paths are resolved by whoever reads them (the CLI: relative to the
+ * config file). The rows are shuffled by the data seed and split: trainCount and testCount when
+ * given, else round(rows * testFraction) for test and the rest for train.
+ */
+export const fileSpecSchema = loadedObject("file", {
+  path: pathField,
+  /** .npy only: the labels array [N] (or [N, T] regression targets); absent: the last column of path. */
+  labels: pathField.optional(),
+  /** Absent: from the extension (.csv, .tsv, .txt: csv; .npy: npy). */
+  format: z.enum(["csv", "npy"], rule('"csv" or "npy"')).optional(),
+  /** CSV only: the label column, a header name or a 0-based index (negative from the end). Default: the last. */
+  label: z.union([z.string().min(1), z.number().int()], rule("a column name or an integer index")).optional(),
+  /** CSV only: whether the first line is a header; "auto" guesses. */
+  header: z.union([z.boolean(), z.literal("auto")], rule('true, false or "auto"')).default("auto"),
+  task: z
+    .enum(["classification", "regression"], rule('"classification" or "regression"'))
+    .default("classification"),
+  /** Classification with integer labels: the number of classes (default: largest label + 1). */
+  classes: intField(2, 1000).optional(),
+  /** Shape of one sample, channels last (e.g. [28, 28, 1]); its product must be the feature count. */
+  inputShape: z
+    .array(intField(1, MAX_POINTS), rule("an array of positive integers"))
+    .min(1)
+    .max(4)
+    .optional(),
+  testFraction: z
+    .number(rule("a number in [0, 1)"))
+    .min(0, rule("a number in [0, 1)"))
+    .lt(1, rule("a number in [0, 1)"))
+    .default(0.2),
+  trainCount: intField(1, MAX_POINTS).optional(),
+  testCount: intField(0, MAX_POINTS).optional(),
+  standardize: z.boolean(rule("true or false")).default(false),
+}).superRefine((s, ctx) => {
+  const format = s.format ?? fileFormat(s.path);
+  if (format === undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["format"],
+      message: `cannot tell the format of ${show(s.path)} from its extension; set format to "csv" or "npy"`,
+    });
+  }
+  if (format === "csv" && s.labels !== undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["labels"],
+      message: "is for .npy data; a CSV file holds its labels in a column (label)",
+    });
+  }
+  if (format === "npy" && s.label !== undefined) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["label"],
+      message: "is for CSV data; .npy labels come from labels or the last column",
+    });
+  }
+  if ((s.trainCount === undefined) !== (s.testCount === undefined)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["trainCount"],
+      message: "give both trainCount and testCount, or neither (then testFraction splits)",
+    });
+  }
+});
+
+/** "csv" or "npy" from a file name's extension, or undefined. */
+export function fileFormat(path: string): "csv" | "npy" | undefined {
+  const ext = /\.([a-z0-9]+)$/i.exec(path)?.[1]?.toLowerCase();
+  if (ext === "npy") return "npy";
+  if (ext === "csv" || ext === "tsv" || ext === "txt") return "csv";
+  return undefined;
+}
+
+const knownNames = [...DATASET_NAMES, ...LOADED_DATASET_NAMES].join(", ");
 
 /** Any dataset spec; `name` picks the member. Also bounds trainCount + testCount (MAX_POINTS). */
 export const datasetSpecSchema = z
@@ -195,6 +326,9 @@ export const datasetSpecSchema = z
       blobsSpecSchema,
       sineSpecSchema,
       polynomialSpecSchema,
+      irisSpecSchema,
+      digitsSpecSchema,
+      fileSpecSchema,
     ],
     {
       // zod's own "No matching discriminator" names neither the bad name nor the good ones.
@@ -216,7 +350,14 @@ export type DatasetSpec = z.output<typeof datasetSpecSchema>;
 /** What people may write: only `name` is required. */
 export type DatasetSpecInput = z.input<typeof datasetSpecSchema>;
 /** The spec of one dataset, e.g. `SpecOf<"spirals">`. */
-export type SpecOf<N extends DatasetName> = Extract<DatasetSpec, { name: N }>;
+export type SpecOf<N extends DatasetName | LoadedDatasetName> = Extract<DatasetSpec, { name: N }>;
+/** A spec of a dataset read from bytes (iris, digits, file). */
+export type LoadedDatasetSpec = SpecOf<LoadedDatasetName>;
+
+/** Whether a spec's data are read from bytes (and so need loadDataset) rather than generated. */
+export function isLoadedSpec(spec: DatasetSpec): spec is LoadedDatasetSpec {
+  return (LOADED_DATASET_NAMES as readonly string[]).includes(spec.name);
+}
 
 /** `data.coefficients[2]` from a base path and a zod issue path. */
 function joinPath(base: string, path: readonly PropertyKey[]): string {

@@ -25,4 +25,8 @@ export interface Dataset {
   test: DataSplit;
   /** Present when spec.labelNoise > 0: that fraction of training labels was flipped (label-noise.ts). */
   labelNoise?: { fraction: number; changed: number };
+  /** Shape of one sample when it is more than a vector, channels last (digits: [14, 14, 1]); product = inputSize. */
+  inputShape?: number[];
+  /** Class names in class-index order, when the labels were strings (iris: setosa, versicolor, virginica). */
+  classNames?: string[];
 }

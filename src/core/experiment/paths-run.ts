@@ -11,14 +11,16 @@
  *
  * @example const { snapshot } = await runPaths(resolveConfig({ paths: { models: 2 } }), { backend: "wasm" });
  */
+
 import { weightMatching } from "../align";
 import { type PathsSettings, parsePathsSettings } from "../config/paths-settings";
-import type { ExperimentConfig } from "../config/schema";
+import { type ExperimentConfig, requireMlpModel } from "../config/schema";
 import { makeDataset } from "../data/make";
 import type { Dataset } from "../data/types";
 import type { LandscapeEvaluator } from "../landscape/evaluator";
 import { defaultEvaluatorFor } from "../landscape/evaluators";
 import { sampleLandscape } from "../landscape/surfaces";
+import { initModelParameters, requireMlp } from "../model/architecture";
 import { INIT_SCHEMES, type InitScheme, initParameters } from "../model/init";
 import { lossKindFor } from "../model/loss";
 import { makeArchitecture, mlpLayout } from "../model/mlp";
@@ -90,7 +92,11 @@ export interface PathsProblem extends PathModel {
 /** The data and architecture of a config (the same for every model of the run). */
 export function pathsProblem(config: ExperimentConfig): PathsProblem {
   const dataset = makeDataset(config.data, config.data.seed);
-  const arch = makeArchitecture(dataset.inputSize, dataset.outputSize, config.model);
+  const arch = makeArchitecture(
+    dataset.inputSize,
+    dataset.outputSize,
+    requireMlpModel(config.model, "paths between minima"),
+  );
   return { arch, loss: lossKindFor(dataset.task), layout: mlpLayout(arch), dataset };
 }
 
@@ -122,7 +128,11 @@ export async function trainEndpoint(
     onEpoch?: (entry: HistoryEntry, totalEpochs: number) => void;
   } = {},
 ): Promise<EndpointTraining> {
-  const initial = initParameters(problem.arch, config.model.init, createRng(seed));
+  const initial = initParameters(
+    problem.arch,
+    requireMlpModel(config.model, "paths between minima").init,
+    createRng(seed),
+  );
   const training = await trainModel({
     arch: problem.arch,
     loss: problem.loss,
@@ -527,7 +537,11 @@ export function snapshotDifferences(
     "leakyReluAlpha",
     "residual",
   ] as const) {
-    field(`model.architecture.${key}`, archA[key], archB[key]);
+    field(
+      `model.architecture.${key}`,
+      (archA as unknown as Record<string, unknown>)[key],
+      (archB as unknown as Record<string, unknown>)[key],
+    );
   }
   field("model.loss", a.model.loss, b.model.loss);
   field(
@@ -583,7 +597,7 @@ function recordedInitial(s: Snapshot): { seed: number; initial: Float32Array } |
   const scheme = c.model?.init;
   if (typeof seed !== "number" || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) return undefined;
   if (!(INIT_SCHEMES as readonly unknown[]).includes(scheme)) return undefined;
-  const initial = initParameters(s.model.architecture, scheme as InitScheme, createRng(seed));
+  const initial = initModelParameters(s.model.architecture, scheme as InitScheme, createRng(seed));
   return initial.length === s.model.parameters.length ? { seed, initial } : undefined;
 }
 
@@ -648,7 +662,7 @@ export async function pathsFromSnapshots(
     options.planeCounts ??
       (a.grid.axes.length === 2 ? [a.grid.axes[0].count, a.grid.axes[1].count] : [51, 51]),
   );
-  const arch: MlpArchitecture = a.model.architecture;
+  const arch: MlpArchitecture = requireMlp(a.model.architecture, "paths between minima");
   const loss: LossKind = a.model.loss;
   const problem: PathsProblem = { arch, loss, layout: mlpLayout(arch), dataset: datasetFromSnapshot(a) };
   const warnings: string[] = [];

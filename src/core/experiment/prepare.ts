@@ -1,17 +1,21 @@
 import { configGrid, type ExperimentConfig } from "../config/schema";
-import { makeDataset } from "../data/make";
+import { type DataReaders, loadDataset } from "../data/files";
+import type { ReadBytes } from "../data/shipped";
 import type { Dataset } from "../data/types";
 import { hessianDirections, isHessianMethod } from "../directions/hessian";
 import { rangeAround, trajectoryPca } from "../directions/pca";
 import { randomDirection } from "../directions/random";
 import { assertGrid, type Grid } from "../landscape/grid";
 import type { LandscapeProblem } from "../landscape/surfaces";
-import { initParameters } from "../model/init";
+import { initModelParameters, type ModelArchitecture, modelLayout, requireMlp } from "../model/architecture";
+import { endsInSoftmax, type LayersArchitecture } from "../model/layers";
+import { imageShape, makeCnnArchitecture } from "../model/layers-cnn";
+import { type ImportedLayersModel, loadLayersModel } from "../model/layers-import";
 import { assertFinite } from "../model/layout";
 import { lossKindFor } from "../model/loss";
-import { makeArchitecture, mlpLayout } from "../model/mlp";
+import { makeArchitecture } from "../model/mlp";
 import { rescaleParameters } from "../model/rescale";
-import type { Layout, LossKind, MlpArchitecture } from "../model/types";
+import type { Layout, LossKind } from "../model/types";
 import { createRng } from "../rng";
 import type { Snapshot } from "../snapshot/schema";
 import type { TrainControl } from "../train/control";
@@ -28,7 +32,8 @@ export interface ExperimentProgress {
 
 /** The model at the centre of the landscape and where it came from. */
 export interface PreparedModel {
-  arch: MlpArchitecture;
+  /** Any model kind; the Hessian directions and the curvature report need an MLP. */
+  arch: ModelArchitecture;
   loss: LossKind;
   layout: Layout;
   dataset: Dataset;
@@ -48,6 +53,14 @@ export interface PrepareOptions {
   signal?: AbortSignal;
   /** Pause / resume / step the training. */
   control?: TrainControl;
+  /**
+   * Where bytes come from (data/files.ts): `shipped` reads public/ (the iris and digits datasets),
+   * `user` reads the files the config names (data.path, data.labels, model.file; the CLI resolves
+   * them relative to the config file). Needed only by those datasets and model.kind "layers".
+   */
+  files?: DataReaders;
+  /** model.kind "layers": the imported model, when the caller has it already (else read from model.file). */
+  imported?: ImportedLayersModel;
 }
 
 /** The dataset a snapshot holds (an absent test split becomes an empty one). */
@@ -81,11 +94,11 @@ export async function prepareModel(
     return {
       arch,
       loss: src.model.loss,
-      layout: mlpLayout(arch),
+      layout: modelLayout(arch),
       dataset: datasetFromSnapshot(src),
       // This run's rescale applies on top of the source's parameters (which may be rescaled already).
       theta: config.rescale
-        ? rescaleParameters(arch, src.model.parameters, config.rescale)
+        ? rescaleParameters(requireMlp(arch, "rescale"), src.model.parameters, config.rescale)
         : src.model.parameters,
       recordedConfig: {
         ...src.config,
@@ -105,10 +118,41 @@ export async function prepareModel(
       warnings: [],
     };
   }
-  const dataset = makeDataset(config.data, config.data.seed);
-  const arch = makeArchitecture(dataset.inputSize, dataset.outputSize, config.model);
+  const dataset = await loadDataset(config.data, config.data.seed, options.files ?? {});
   const loss = lossKindFor(dataset.task);
-  const initial = initParameters(arch, config.model.init, createRng(config.model.seed));
+  const model = config.model;
+  let arch: ModelArchitecture;
+  let initial: Float32Array;
+  if (model.kind === "layers") {
+    const readUser = options.files?.user;
+    if (!options.imported && !readUser) {
+      throw new Error(
+        `model.file ${model.file}: no way to read the user's files here (PrepareOptions.files.user)`,
+      );
+    }
+    const imported = options.imported ?? (await loadLayersModel(model.file, readUser as ReadBytes));
+    checkModelFitsData(imported.arch, dataset, model.file);
+    arch = imported.arch;
+    if (!model.train) {
+      // The imported weights are the centre, as with `from`: no training.
+      return {
+        arch,
+        loss,
+        layout: modelLayout(arch),
+        dataset,
+        theta: imported.parameters,
+        recordedConfig: { ...config },
+        warnings: [],
+      };
+    }
+    initial = imported.parameters;
+  } else {
+    arch =
+      model.kind === "cnn"
+        ? makeCnnArchitecture(imageShape(dataset.inputShape, dataset.inputSize), dataset.outputSize, model)
+        : makeArchitecture(dataset.inputSize, dataset.outputSize, model);
+    initial = initModelParameters(arch, model.init, createRng(model.seed));
+  }
   const training = await trainModel({
     arch,
     loss,
@@ -130,16 +174,39 @@ export async function prepareModel(
   return {
     arch,
     loss,
-    layout: mlpLayout(arch),
+    layout: modelLayout(arch),
     dataset,
     // Applied after training, before the directions: the same function at rescaled parameters.
     theta: config.rescale
-      ? rescaleParameters(arch, training.parameters, config.rescale)
+      ? rescaleParameters(requireMlp(arch, "rescale"), training.parameters, config.rescale)
       : training.parameters,
     training,
     recordedConfig: { ...config },
     warnings: training.message ? [training.message] : [],
   };
+}
+
+/** An imported model must take the data's samples and give one output per class (or target). */
+function checkModelFitsData(arch: LayersArchitecture, dataset: Dataset, source: string): void {
+  const shape = (s: readonly number[] | undefined, size: number) => (s ? `[${s.join(", ")}]` : `[${size}]`);
+  if (arch.inputSize !== dataset.inputSize) {
+    throw new Error(
+      `${source}: the model takes ${arch.inputSize} inputs per sample (${shape(arch.inputShape, arch.inputSize)}), ` +
+        `the data "${dataset.name}" have ${dataset.inputSize} (${shape(dataset.inputShape, dataset.inputSize)})`,
+    );
+  }
+  if (arch.outputSize !== dataset.outputSize) {
+    const what =
+      dataset.task === "classification" ? `${dataset.outputSize} classes` : `${dataset.outputSize} targets`;
+    throw new Error(
+      `${source}: the model has ${arch.outputSize} outputs, the data "${dataset.name}" have ${what}`,
+    );
+  }
+  if (dataset.task === "regression" && endsInSoftmax(arch)) {
+    throw new Error(
+      `${source}: the model ends in a softmax, which needs classification data (its logits meet cross-entropy)`,
+    );
+  }
 }
 
 /** The optimizer's path projected on a PCA plane, as written into the snapshot's trajectory section. */
@@ -188,11 +255,12 @@ export async function makePlane(
   const labels = ["x", "y"];
   const method = config.directions.method;
   if (isHessianMethod(method)) {
+    const mlp = requireMlp(model.arch, `directions.method ${method}`);
     const seed = config.directions.seeds[0];
     const settings = { ...config.directions.hessian, seed };
     const budget = (settings.maxIterations ?? 100) * (grid.axes.length + (method === "hessian-top2" ? 0 : 1));
     const r = await hessianDirections(
-      { arch: model.arch, loss: model.loss, theta, dataset: model.dataset, train: model.dataset.train },
+      { arch: mlp, loss: model.loss, theta, dataset: model.dataset, train: model.dataset.train },
       method,
       grid.axes.length,
       settings,

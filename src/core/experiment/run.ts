@@ -1,8 +1,11 @@
 import type { ExperimentConfig } from "../config/schema";
 import { curvatureReport } from "../curvature/report";
+import type { DataReaders } from "../data/files";
 import type { LandscapeEvaluator } from "../landscape/evaluator";
-import { defaultEvaluatorFor } from "../landscape/evaluators";
+import { checkEvaluatorFor, defaultEvaluatorFor } from "../landscape/evaluators";
 import { sampleLandscape } from "../landscape/surfaces";
+import { requireMlp } from "../model/architecture";
+import type { ImportedLayersModel } from "../model/layers-import";
 import type { Snapshot } from "../snapshot/schema";
 import type { TrainResult } from "../train/train";
 import { type ExperimentProgress, landscapeProblem, makePlane, prepareModel } from "./prepare";
@@ -21,6 +24,10 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Clock for createdAt (tests pin it). */
   now?: () => Date;
+  /** Reads shipped data and the files a config names (PrepareOptions.files). */
+  files?: DataReaders;
+  /** model.kind "layers": the imported model, when the caller has it already. */
+  imported?: ImportedLayersModel;
 }
 
 export interface ExperimentResult {
@@ -42,9 +49,14 @@ export async function runExperiment(
   config: ExperimentConfig,
   options: RunOptions,
 ): Promise<ExperimentResult> {
+  // Refused before any training: a fast path cannot run a model that is not an MLP.
+  const kind =
+    options.from?.model.architecture.kind ??
+    (config.model.kind === undefined || config.model.kind === "mlp" ? "mlp" : "layers");
+  if (options.evaluator) checkEvaluatorFor(options.evaluator, kind);
   const model = await prepareModel(config, options);
   const plane = await makePlane(config, model, options);
-  const evaluator = options.evaluator ?? defaultEvaluatorFor(options.backend);
+  const evaluator = options.evaluator ?? defaultEvaluatorFor(options.backend, model.arch.kind);
   const surfaces = await sampleLandscape(landscapeProblem(model, plane), plane.grid, evaluator, {
     signal: options.signal,
     onTile: (_tile, done, total) =>
@@ -55,7 +67,7 @@ export async function runExperiment(
   const curvature = config.curvature
     ? await curvatureReport(
         {
-          arch: model.arch,
+          arch: requireMlp(model.arch, "the curvature report"),
           loss: model.loss,
           theta: model.theta,
           dataset: model.dataset,

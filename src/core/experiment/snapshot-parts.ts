@@ -88,6 +88,9 @@ export function buildSnapshot(p: SnapshotParts): Snapshot {
     train: { ...dataset.train },
   };
   if (dataset.classes !== undefined) data.classes = dataset.classes;
+  // Optional extras of data read from files: class names (string labels) and the sample shape.
+  if (dataset.classNames) data.classNames = [...dataset.classNames];
+  if (dataset.inputShape) data.inputShape = [...dataset.inputShape];
   if (dataset.test.count > 0) data.test = { ...dataset.test };
   const surfaces: Record<string, Float32Array> = {};
   for (const [name, values] of Object.entries(p.surfaces)) if (values) surfaces[name] = values;

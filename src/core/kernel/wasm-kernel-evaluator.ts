@@ -5,6 +5,7 @@ import {
   type PreparedEvaluation,
   type SubspaceProblem,
 } from "../landscape/evaluator";
+import { requireMlp } from "../model/architecture";
 import { layoutOffsets } from "../model/layout";
 import { isResidualLayer, layerWidths, mlpLayout } from "../model/mlp";
 import type { Activation } from "../model/types";
@@ -52,7 +53,7 @@ class MemoryPlan {
 }
 
 function checkLayoutMatchesArchitecture(problem: SubspaceProblem): void {
-  const expected = mlpLayout(problem.arch);
+  const expected = mlpLayout(requireMlp(problem.arch, 'evaluator "wasm-kernel"'));
   const same =
     expected.length === problem.layout.length &&
     expected.every(
@@ -61,7 +62,8 @@ function checkLayoutMatchesArchitecture(problem: SubspaceProblem): void {
         e.shape.every((s, j) => s === problem.layout[i].shape[j]),
     );
   if (!same) throw new Error("wasm-kernel: the parameter layout does not match the MLP architecture");
-  const { arch, dataset } = problem;
+  const { dataset } = problem;
+  const arch = problem.arch;
   if (dataset.inputSize !== arch.inputSize || dataset.outputSize !== arch.outputSize) {
     throw new Error(
       `wasm-kernel: the data have ${dataset.inputSize} inputs and ${dataset.outputSize} outputs, ` +
@@ -114,7 +116,8 @@ export function createWasmKernelEvaluator(options: WasmKernelOptions = {}): Wasm
       checkProblem(problem);
       checkLayoutMatchesArchitecture(problem);
       const variant = resolveKernelVariant(options.variant ?? "auto");
-      const { arch, origin, directions, split, dataset } = problem;
+      const arch = requireMlp(problem.arch, 'evaluator "wasm-kernel"');
+      const { origin, directions, split, dataset } = problem;
       const classification = dataset.task === "classification";
       if (problem.loss === "cross-entropy" && !classification) {
         throw new Error(

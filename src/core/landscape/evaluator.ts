@@ -1,5 +1,6 @@
 import type { DataSplit, Dataset } from "../data/types";
-import type { Layout, LossKind, MlpArchitecture } from "../model/types";
+import type { ModelArchitecture } from "../model/architecture";
+import type { Layout, LossKind } from "../model/types";
 
 /**
  * The loss of many parameter vectors on one data split, where every vector lies in the
@@ -7,7 +8,8 @@ import type { Layout, LossKind, MlpArchitecture } from "../model/types";
  * directions); a quadratic Bezier path is origin 0 with its three points as "directions".
  */
 export interface SubspaceProblem {
-  arch: MlpArchitecture;
+  /** Any model kind; the batched paths and the wasm kernel take MLPs only (requireMlp). */
+  arch: ModelArchitecture;
   loss: LossKind;
   layout: Layout;
   origin: Float32Array;

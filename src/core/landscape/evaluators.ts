@@ -1,5 +1,6 @@
 import { kernelVariantSupported } from "../kernel/kernel-module";
 import { wasmKernelEvaluator } from "../kernel/wasm-kernel-evaluator";
+import type { ModelKind } from "../model/architecture";
 import type { LandscapeEvaluator } from "./evaluator";
 import { naiveEvaluator } from "./naive-evaluator";
 import { tfjsBatchedEvaluator } from "./tfjs-batched-evaluator";
@@ -26,11 +27,32 @@ export const EVALUATOR_NAMES = Object.keys(EVALUATORS) as EvaluatorName[];
  * WebAssembly SIMD, per-vector XNNPACK GEMMs (tfjs-wasm's batched matMul is a slow loop); on
  * GPU backends, where every op dispatch is expensive, the fully batched tfjs formulation.
  *
+ * Models other than MLPs (kind "layers": CNNs, imported tfjs models) always get "naive", the one
+ * path that runs any model kind.
+ *
  * @example defaultEvaluatorFor("wasm").name // "wasm-kernel"
  */
-export function defaultEvaluatorFor(backend: string): LandscapeEvaluator {
+export function defaultEvaluatorFor(backend: string, kind: ModelKind = "mlp"): LandscapeEvaluator {
+  if (kind !== "mlp") return naiveEvaluator;
   if (backend === "webgl" || backend === "webgpu") return tfjsBatchedEvaluator;
   return kernelVariantSupported("simd") ? wasmKernelEvaluator : tfjsGemmEvaluator;
+}
+
+/** The paths written for MLPs only (their batched formulations use the MLP's structure). */
+export const MLP_ONLY_EVALUATORS: readonly EvaluatorName[] = ["tfjs-gemm", "tfjs-batched", "wasm-kernel"];
+
+/**
+ * Throws when an evaluation path cannot run a model kind: the fast paths take MLPs only, "naive"
+ * takes every kind.
+ *
+ * @example checkEvaluatorFor(EVALUATORS["tfjs-gemm"], "layers") // throws: ... works on MLPs only ...
+ */
+export function checkEvaluatorFor(evaluator: LandscapeEvaluator, kind: ModelKind): void {
+  if (kind !== "mlp" && (MLP_ONLY_EVALUATORS as readonly string[]).includes(evaluator.name)) {
+    throw new Error(
+      `evaluator "${evaluator.name}" works on MLPs only; this model is kind "${kind}": use the "naive" evaluator (the default for it)`,
+    );
+  }
 }
 
 /** Whether a name is one of EVALUATORS (for names read from storage, URLs or the CLI). */
@@ -50,13 +72,16 @@ export function availableEvaluators(): EvaluatorName[] {
  * The evaluator called `name`, checked: an unknown name or one this runtime cannot run throws an
  * Error that names it and lists the ones that can.
  *
+ * With a model kind other than "mlp", the MLP-only paths are refused too (checkEvaluatorFor).
+ *
  * @example evaluatorByName("wasm-kernel").name // "wasm-kernel"
  */
-export function evaluatorByName(name: string): LandscapeEvaluator {
+export function evaluatorByName(name: string, kind: ModelKind = "mlp"): LandscapeEvaluator {
   const usable = availableEvaluators();
   if (!isEvaluatorName(name) || !usable.includes(name)) {
     const why = isEvaluatorName(name) ? "cannot run here (no WebAssembly SIMD)" : "is not an evaluation path";
     throw new Error(`evaluator "${name}" ${why}; available: ${usable.join(", ")}`);
   }
+  checkEvaluatorFor(EVALUATORS[name], kind);
   return EVALUATORS[name];
 }

@@ -1,6 +1,6 @@
 import { pointInSubspace } from "../directions/vector";
 import { flatToTensors } from "../model/flat";
-import { mlpForward } from "../model/forward";
+import { modelForward } from "../model/forward";
 import { dataTensors, disposeDataTensors, meanAccuracy, meanLoss } from "../model/loss";
 import { tf } from "../tf";
 import {
@@ -14,7 +14,8 @@ import {
 /**
  * One full forward pass per parameter vector, as the Python reference tools do: build
  * theta + sum_k c_k d_k, upload it, run the network over the whole split. The baseline the
- * batched paths are checked and benchmarked against.
+ * batched paths are checked and benchmarked against, and the path for every model kind (the
+ * others take MLPs only): layers models (conv nets, imported tfjs models) run through modelForward.
  */
 export const naiveEvaluator: LandscapeEvaluator = {
   name: "naive",
@@ -32,7 +33,7 @@ export const naiveEvaluator: LandscapeEvaluator = {
           pointInSubspace(problem.origin, problem.directions, coords.subarray(i * k, (i + 1) * k), point);
           const [l, a] = tf.tidy(() => {
             const params = flatToTensors(point, problem.layout);
-            const out = mlpForward(problem.arch, params, data.x);
+            const out = modelForward(problem.arch, params, data.x);
             const lv = meanLoss(problem.loss, out, data.target).dataSync()[0];
             const av = data.labels ? meanAccuracy(out, data.labels).dataSync()[0] : Number.NaN;
             return [lv, av];

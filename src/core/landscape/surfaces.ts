@@ -1,5 +1,6 @@
 import type { DataSplit, Dataset } from "../data/types";
-import type { Layout, LossKind, MlpArchitecture } from "../model/types";
+import type { ModelArchitecture } from "../model/architecture";
+import type { Layout, LossKind } from "../model/types";
 import type { LandscapeEvaluator, PreparedEvaluation } from "./evaluator";
 import {
   assertGrid,
@@ -18,7 +19,7 @@ export type Surfaces = Partial<Record<SurfaceName, Float32Array>>;
 
 /** Everything needed to sample a landscape: the model at theta, the directions, the data. */
 export interface LandscapeProblem {
-  arch: MlpArchitecture;
+  arch: ModelArchitecture;
   loss: LossKind;
   layout: Layout;
   theta: Float32Array;

@@ -1,4 +1,5 @@
 import { activate, fusedActivation } from "../model/activation";
+import { requireMlp } from "../model/architecture";
 import { flatToTensors } from "../model/flat";
 import { dataTensors, disposeDataTensors } from "../model/loss";
 import { isResidualLayer, layerWidths } from "../model/mlp";
@@ -29,7 +30,8 @@ export const tfjsBatchedEvaluator: LandscapeEvaluator = {
   name: "tfjs-batched",
   prepare(problem: SubspaceProblem): PreparedEvaluation {
     checkProblem(problem);
-    const { arch, layout } = problem;
+    const arch = requireMlp(problem.arch, 'evaluator "tfjs-batched"');
+    const { layout } = problem;
     const k = problem.directions.length;
     const widths = layerWidths(arch);
     const layers = widths.length - 1;

@@ -1,4 +1,5 @@
 import { activate, fusedActivation } from "../model/activation";
+import { requireMlp } from "../model/architecture";
 import { layoutOffsets } from "../model/layout";
 import { dataTensors, disposeDataTensors } from "../model/loss";
 import { isResidualLayer, layerWidths } from "../model/mlp";
@@ -27,7 +28,8 @@ export const tfjsGemmEvaluator: LandscapeEvaluator = {
   name: "tfjs-gemm",
   prepare(problem: SubspaceProblem): PreparedEvaluation {
     checkProblem(problem);
-    const { arch, layout, origin, directions } = problem;
+    const arch = requireMlp(problem.arch, 'evaluator "tfjs-gemm"');
+    const { layout, origin, directions } = problem;
     const k = directions.length;
     const widths = layerWidths(arch);
     const layers = widths.length - 1;

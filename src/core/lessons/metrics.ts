@@ -10,7 +10,7 @@ import { curvatureReport, snapshotCurvatureProblem } from "../curvature/report";
 import type { CurvatureSettings } from "../curvature/settings";
 import type { ExperimentProgress } from "../experiment/prepare";
 import { flatToTensors } from "../model/flat";
-import { mlpForward } from "../model/forward";
+import { modelForward } from "../model/forward";
 import { dataTensors, disposeDataTensors, meanAccuracy, meanLoss } from "../model/loss";
 import type { CurvatureSection } from "../snapshot/curvature-section";
 import type { Snapshot, SnapshotDataSplit } from "../snapshot/schema";
@@ -31,7 +31,7 @@ function splitMetrics(s: Snapshot, split: SnapshotDataSplit): { loss: number; ac
   try {
     const [loss, accuracy] = tf.tidy(() => {
       const params = flatToTensors(s.model.parameters, s.model.layout);
-      const out = mlpForward(s.model.architecture, params, d.x);
+      const out = modelForward(s.model.architecture, params, d.x);
       const l = meanLoss(s.model.loss, out, d.target);
       return d.labels ? [l, meanAccuracy(out, d.labels)] : [l];
     });

@@ -1,5 +1,7 @@
 import { tf } from "../tf";
 import { activate } from "./activation";
+import type { ModelArchitecture } from "./architecture";
+import { layersForward } from "./layers-forward";
 import { isResidualLayer } from "./mlp";
 import type { MlpArchitecture } from "./types";
 
@@ -28,4 +30,14 @@ export function mlpForward(
     h = isResidualLayer(arch, l) ? tf.add(h, a) : a;
   }
   return h;
+}
+
+/**
+ * The forward pass of any model kind: mlpForward, or layersForward for layer stacks (layers.ts).
+ * x [N, inputSize] -> [N, outputSize]. Call inside tf.tidy.
+ *
+ * @example const out = tf.tidy(() => modelForward(arch, flatToTensors(theta, modelLayout(arch)), x));
+ */
+export function modelForward(arch: ModelArchitecture, params: readonly tf.Tensor[], x: tf.Tensor): tf.Tensor {
+  return arch.kind === "layers" ? layersForward(arch, params, x) : mlpForward(arch, params, x);
 }

@@ -362,7 +362,8 @@ function reviewPath(p: SectionPath, i: number, s: Snapshot, models: number, out:
   }
   const al = p.alignment;
   if (al) {
-    const hidden = s.model.architecture.hiddenSizes;
+    const arch = s.model.architecture;
+    const hidden = arch.kind === "mlp" ? arch.hiddenSizes : [];
     if (al.permutations.length !== hidden.length) {
       out.problems.push(
         `${path}.alignment.permutations: expected ${hidden.length} permutations (one per hidden layer), got ${al.permutations.length}`,

@@ -8,6 +8,8 @@
  * @example const snapshot: Snapshot = snapshotSchema.decode(JSON.parse(text));
  */
 import { z } from "zod";
+import type { ModelArchitecture } from "../model/architecture";
+import { LAYER_ACTIVATIONS, type LayersArchitecture, PADDINGS } from "../model/layers";
 import { ACTIVATIONS, type LayoutEntry, type LossKind, type MlpArchitecture } from "../model/types";
 import { float32ArrayCodec } from "./arrays";
 import { curvatureSectionSchema } from "./curvature-section";
@@ -64,6 +66,60 @@ export const mlpArchitectureSchema: z.ZodType<MlpArchitecture, MlpArchitecture> 
   residualSemantics: z.string().optional(),
 });
 
+const pairSchema = z.tuple([positiveInt, positiveInt]);
+const layerActivationSchema = z.enum(LAYER_ACTIVATIONS);
+
+/** One layer of a layers model (model/layers.ts states the semantics of each type). */
+export const layerSpecSchema = z.discriminatedUnion("type", [
+  z.looseObject({
+    type: z.literal("dense"),
+    name: z.string(),
+    units: positiveInt,
+    activation: layerActivationSchema,
+    useBias: z.boolean(),
+  }),
+  z.looseObject({
+    type: z.literal("conv2d"),
+    name: z.string(),
+    filters: positiveInt,
+    kernelSize: pairSchema,
+    strides: pairSchema,
+    padding: z.enum(PADDINGS),
+    activation: layerActivationSchema,
+    useBias: z.boolean(),
+  }),
+  z.looseObject({
+    type: z.literal("maxPooling2d"),
+    name: z.string(),
+    poolSize: pairSchema,
+    strides: pairSchema,
+    padding: z.enum(PADDINGS),
+  }),
+  z.looseObject({ type: z.literal("flatten"), name: z.string() }),
+  z.looseObject({ type: z.literal("dropout"), name: z.string(), rate: z.number() }),
+  z.looseObject({ type: z.literal("activation"), name: z.string(), activation: layerActivationSchema }),
+]);
+
+/** Layer-stack architecture (imported tfjs LayersModels, the config's CNNs); see LayersArchitecture. */
+export const layersArchitectureSchema: z.ZodType<LayersArchitecture, LayersArchitecture> = z.looseObject({
+  kind: z.literal("layers"),
+  inputShape: z.array(positiveInt).min(1),
+  inputSize: positiveInt,
+  outputSize: positiveInt,
+  layers: z.array(layerSpecSchema).min(1),
+  semantics: z.string(),
+  source: z.enum(["tfjs-layers", "cnn"]).optional(),
+}) as unknown as z.ZodType<LayersArchitecture, LayersArchitecture>;
+
+/** Any model kind, by `kind`: "mlp" or "layers". */
+export const architectureSchema: z.ZodType<ModelArchitecture, ModelArchitecture> = z.discriminatedUnion(
+  "kind",
+  [
+    mlpArchitectureSchema as unknown as z.ZodObject<{ kind: z.ZodLiteral<"mlp"> }>,
+    layersArchitectureSchema as unknown as z.ZodObject<{ kind: z.ZodLiteral<"layers"> }>,
+  ],
+) as unknown as z.ZodType<ModelArchitecture, ModelArchitecture>;
+
 export const lossSchema: z.ZodType<LossKind, LossKind> = z.enum(["cross-entropy", "mse"]);
 
 /** One tensor of the flat vector: name and row-major shape, e.g. { name: "dense_0/kernel", shape: [2, 64] }. */
@@ -73,7 +129,7 @@ export const layoutEntrySchema: z.ZodType<LayoutEntry, LayoutEntry> = z.looseObj
 });
 
 export const modelSchema = z.looseObject({
-  architecture: mlpArchitectureSchema,
+  architecture: architectureSchema,
   loss: lossSchema,
   layout: z.array(layoutEntrySchema),
   /** The centre point theta, flat: [sum of layout sizes]. */

@@ -7,6 +7,7 @@
  * @example const { problems, warnings } = reviewSnapshot(snapshot); // problems.length === 0 when usable
  */
 
+import { type LayersArchitecture, layersLayout } from "../model/layers";
 import type { Layout, MlpArchitecture } from "../model/types";
 import { jsonPath } from "./issues";
 import { reviewPathsSection } from "./paths-section";
@@ -88,6 +89,10 @@ function reviewModel(s: Snapshot, out: SnapshotReview): void {
     );
   }
 
+  if (arch.kind === "layers") {
+    reviewLayersModel(arch, layout, out);
+    return;
+  }
   const sizes = [arch.inputSize, ...arch.hiddenSizes, arch.outputSize].join("-");
   const expected = mlpLayout(arch);
   if (layout.length !== expected.length) {
@@ -117,6 +122,40 @@ function reviewModel(s: Snapshot, out: SnapshotReview): void {
   }
   if (arch.residual && arch.residualSemantics === undefined) {
     out.warnings.push("model.architecture.residualSemantics: missing although residual is true");
+  }
+}
+
+/** A layers model: its layers fit together, the sizes agree, and the layout is the one they imply. */
+function reviewLayersModel(arch: LayersArchitecture, layout: Layout, out: SnapshotReview): void {
+  let expected: Layout;
+  try {
+    expected = layersLayout(arch);
+  } catch (err) {
+    out.problems.push(`model.architecture.layers: ${(err as Error).message}`);
+    return;
+  }
+  const inputSize = arch.inputShape.reduce((a, b) => a * b, 1);
+  if (inputSize !== arch.inputSize) {
+    out.problems.push(
+      `model.architecture.inputSize: ${arch.inputSize}, but inputShape ${shapeText(arch.inputShape)} holds ${inputSize} values`,
+    );
+  }
+  if (layout.length !== expected.length) {
+    out.problems.push(
+      `model.layout: expected ${expected.length} tensors (a kernel and a bias per weighted layer, from model.architecture.layers), got ${layout.length}`,
+    );
+  }
+  for (let i = 0; i < Math.min(layout.length, expected.length); i++) {
+    if (layout[i].name !== expected[i].name) {
+      out.problems.push(
+        `model.layout[${i}].name: expected "${expected[i].name}" (from model.architecture.layers), got "${layout[i].name}"`,
+      );
+    }
+    if (shapeText(layout[i].shape) !== shapeText(expected[i].shape)) {
+      out.problems.push(
+        `model.layout[${i}].shape: expected ${shapeText(expected[i].shape)} for ${expected[i].name} (from model.architecture.layers), got ${shapeText(layout[i].shape)}`,
+      );
+    }
   }
 }
 

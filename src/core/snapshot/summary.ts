@@ -4,6 +4,7 @@
  *
  * @example console.log(summarizeSnapshot(parseSnapshot(bytes)));
  */
+import { architectureSummary } from "../model/architecture";
 import type { CurvatureSection } from "./curvature-section";
 import { pathsSummaryLines } from "./paths-section";
 import { reproducibilityLines } from "./reproducibility";
@@ -146,19 +147,23 @@ function curvatureLines(c: CurvatureSection): [string, string][] {
 export function summarizeSnapshot(s: Snapshot): string {
   const lines: [string, string][] = [];
   const { architecture: arch } = s.model;
-  const sizes = [arch.inputSize, ...arch.hiddenSizes, arch.outputSize].join("-");
-  const activation =
-    arch.activation === "leaky_relu" && arch.leakyReluAlpha !== undefined
-      ? `leaky_relu (alpha ${arch.leakyReluAlpha})`
-      : arch.activation;
 
   lines.push(["snapshot", `${s.format} v${s.version}, created ${s.createdAt}`]);
   lines.push(["producer", `${s.producer.name} ${s.producer.version}, backend ${s.producer.backend}`]);
-  lines.push([
-    "model",
-    `${arch.kind} ${sizes}, ${activation}, residual ${arch.residual ? "yes" : "no"}, ` +
-      `${s.model.parameters.length} parameters`,
-  ]);
+  if (arch.kind === "layers") {
+    lines.push(["model", `${architectureSummary(arch)}, ${s.model.parameters.length} parameters`]);
+  } else {
+    const sizes = [arch.inputSize, ...arch.hiddenSizes, arch.outputSize].join("-");
+    const activation =
+      arch.activation === "leaky_relu" && arch.leakyReluAlpha !== undefined
+        ? `leaky_relu (alpha ${arch.leakyReluAlpha})`
+        : arch.activation;
+    lines.push([
+      "model",
+      `${arch.kind} ${sizes}, ${activation}, residual ${arch.residual ? "yes" : "no"}, ` +
+        `${s.model.parameters.length} parameters`,
+    ]);
+  }
   lines.push(["loss", s.model.loss]);
   lines.push(...reproducibilityLines(s));
 

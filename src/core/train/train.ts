@@ -1,10 +1,10 @@
 import type { Dataset } from "../data/types";
+import { type ModelArchitecture, modelLayout, requireMlp } from "../model/architecture";
 import { flatToTensors, tensorsToFlat } from "../model/flat";
-import { mlpForward } from "../model/forward";
+import { modelForward } from "../model/forward";
 import { assertFinite, assertFlatLength } from "../model/layout";
 import { type DataTensors, dataTensors, disposeDataTensors, meanAccuracy, meanLoss } from "../model/loss";
-import { mlpLayout } from "../model/mlp";
-import type { LossKind, MlpArchitecture } from "../model/types";
+import type { LossKind } from "../model/types";
 import { createRng, permutation } from "../rng";
 import { tf } from "../tf";
 import type { TrainControl } from "./control";
@@ -54,7 +54,8 @@ export interface TrainResult {
 }
 
 export interface TrainArgs {
-  arch: MlpArchitecture;
+  /** Any model kind (model/architecture.ts); sharpness tracking needs an MLP. */
+  arch: ModelArchitecture;
   loss: LossKind;
   dataset: Dataset;
   initial: Float32Array;
@@ -69,9 +70,9 @@ export interface TrainArgs {
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
-function splitMetrics(arch: MlpArchitecture, loss: LossKind, vars: tf.Variable[], d: DataTensors) {
+function splitMetrics(arch: ModelArchitecture, loss: LossKind, vars: tf.Variable[], d: DataTensors) {
   return tf.tidy(() => {
-    const out = mlpForward(arch, vars, d.x);
+    const out = modelForward(arch, vars, d.x);
     const l = meanLoss(loss, out, d.target).dataSync()[0];
     const a = d.labels ? meanAccuracy(out, d.labels).dataSync()[0] : undefined;
     return { loss: l, accuracy: a };
@@ -79,7 +80,8 @@ function splitMetrics(arch: MlpArchitecture, loss: LossKind, vars: tf.Variable[]
 }
 
 /**
- * Train an MLP from `initial` with minibatch SGD / momentum / Adam, optionally through SAM.
+ * Train a model (an MLP, or a layers model through modelForward: the CNNs and imported tfjs
+ * models) from `initial` with minibatch SGD / momentum / Adam, optionally through SAM.
  * Deterministic for a seed: each epoch visits the training set in an order drawn from the seed
  * (the last batch may be smaller). Stops early, with status "diverged", when a step's loss is NaN
  * or infinite. With sharpnessEvery > 0, lambda_max is measured every that many steps (and at step
@@ -90,7 +92,7 @@ function splitMetrics(arch: MlpArchitecture, loss: LossKind, vars: tf.Variable[]
  */
 export async function trainModel(args: TrainArgs): Promise<TrainResult> {
   const { arch, loss, dataset, settings } = args;
-  const layout = mlpLayout(arch);
+  const layout = modelLayout(arch);
   assertFlatLength(args.initial, layout, "initial parameters");
   assertFinite(args.initial, layout, "initial parameters");
   const n = dataset.train.count;
@@ -158,7 +160,7 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
   try {
     if (every > 0) {
       tracker = new SharpnessTracker({
-        arch,
+        arch: requireMlp(arch, "training.sharpnessEvery (sharpness tracking)"),
         loss,
         dataset,
         theta: args.initial,
@@ -182,7 +184,7 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
           const ids = tf.tensor1d(idx, "int32");
           const xb = tf.gather(train.x, ids);
           const tb = tf.gather(train.target, ids);
-          const batchLoss = () => meanLoss(loss, mlpForward(arch, vars, xb), tb) as tf.Scalar;
+          const batchLoss = () => meanLoss(loss, modelForward(arch, vars, xb), tb) as tf.Scalar;
           const { value, grads } = tf.variableGrads(batchLoss, vars);
           const v = value.dataSync()[0];
           if (Number.isFinite(v)) {
