@@ -12,6 +12,7 @@ import wasmThreadedSimdUrl from "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend
 import { expose, transfer } from "comlink";
 import { type BackendName, initBackend } from "../src/core/backend";
 import { resolveConfig } from "../src/core/config/schema";
+import { fetchBytes } from "../src/core/data/shipped";
 import { makePlane, prepareModel } from "../src/core/experiment/prepare";
 import { buildSnapshot } from "../src/core/experiment/snapshot-parts";
 import { defaultEvaluatorFor, type EvaluatorName, evaluatorByName } from "../src/core/landscape/evaluators";
@@ -74,10 +75,17 @@ const problems = new Map<number, PreparedLandscape>();
 /** The evaluation path chosen by calibration (selectEvaluator); absent: the backend's default. */
 let chosenEvaluator: EvaluatorName | null = null;
 
-/** The evaluator this worker samples landscapes with. */
-function evaluatorFor(backend: string) {
+/**
+ * The evaluator this worker samples a model with: the calibrated (or default) fast path for
+ * MLPs; the per-point path for other model kinds (imported layers models, CNNs).
+ */
+function evaluatorFor(backend: string, kind: "mlp" | "layers" = "mlp") {
+  if (kind !== "mlp") return defaultEvaluatorFor(backend, kind);
   return chosenEvaluator ? evaluatorByName(chosenEvaluator) : defaultEvaluatorFor(backend);
 }
+
+/** The shipped datasets (iris, digits) come from the app's own public/ folder. */
+const dataFiles = { shipped: fetchBytes(new URL(import.meta.env.BASE_URL, self.location.origin).href) };
 
 async function backendName(): Promise<string> {
   if (initPromise === undefined) throw new Error("the worker was used before init");
@@ -190,6 +198,7 @@ const api = {
       const control = new TrainControl();
       controls.set(jobId, control);
       const model = await prepareModel(config, {
+        files: dataFiles,
         signal,
         control,
         onEpoch: (entry) => onEpoch?.(entry, config.training.epochs),
@@ -202,7 +211,7 @@ const api = {
         model,
         plane,
         surfaces: {},
-        evaluator: evaluatorFor(backend).name,
+        evaluator: evaluatorFor(backend, model.arch.kind).name,
       });
       const result: TrainJobResult = { snapshot, warnings: model.warnings };
       return transfer(result, buffersOf(result));
@@ -256,7 +265,7 @@ const api = {
   async prepareProblem(problemId: number, problem: LandscapeProblem): Promise<string> {
     const backend = await backendName();
     problems.get(problemId)?.dispose();
-    const evaluator = evaluatorFor(backend);
+    const evaluator = evaluatorFor(backend, problem.arch.kind);
     problems.set(problemId, prepareLandscape(problem, evaluator));
     return evaluator.name;
   },

@@ -1,5 +1,6 @@
 import { useCallback } from "react";
 import { LESSONS } from "../core/lessons/catalog";
+import { fromExperimentConfig } from "../state/config-map";
 import { appStore } from "../state/store";
 import type { PickedPoint } from "../state/types";
 import { CopyLinkButton } from "./CopyLinkButton";
@@ -27,6 +28,18 @@ export function App() {
     async (name: string) => {
       try {
         const config = await fetchPreset(name);
+        const unshown = fromExperimentConfig(config).problems;
+        if (unshown.length > 0 && !hasPaths(config)) {
+          // A config the controls cannot hold (a CNN, the digits): run it as written.
+          appStore
+            .getState()
+            .notify(
+              `preset "${name}" runs as written: the controls cannot show all of it (${unshown[0]})`,
+              "info",
+            );
+          void lab?.runConfig(config);
+          return;
+        }
         const problems = appStore.getState().applyPreset(name, config);
         if (problems.length === 0) void (hasPaths(config) ? lab?.runPaths(config, name) : lab?.run());
       } catch (err) {

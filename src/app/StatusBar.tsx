@@ -19,7 +19,8 @@ export function evaluationText(e: EvaluationInfo): string {
     e.pointsPerSecond !== null && Number.isFinite(e.pointsPerSecond)
       ? `, ${Math.round(e.pointsPerSecond).toLocaleString("en-US")} points/s`
       : "";
-  return `· evaluation path ${e.name} (${e.source})${speed}`;
+  const source = e.source === "model" ? "the per-point path, for models other than MLPs" : e.source;
+  return `· evaluation path ${e.name} (${source})${speed}`;
 }
 
 export function StatusBar({ status }: { status: LabStatus }) {

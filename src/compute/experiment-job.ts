@@ -25,7 +25,7 @@ export interface JobSink {
   picture(p: ModelPicture | null): void;
   warn(message: string): void;
   /** A landscape finished: the path that sampled it and its speed in grid points per second. */
-  speed(evaluator: string, pointsPerSecond: number): void;
+  speed(evaluator: string, pointsPerSecond: number, modelKind: string): void;
   /**
    * Remember what is on screen now (the landscape and the model picture); the returned function
    * puts it back. A job that fails or is cancelled restores it, so it never leaves a half-made
@@ -135,7 +135,7 @@ export class ExperimentJob {
       const seconds = (performance.now() - sampleStart) / 1000;
       const points = view.total || snapshot.grid.axes.reduce((n, a) => n * a.count, 1);
       const evaluator = (snapshot.producer as { evaluator?: string }).evaluator ?? "?";
-      sink.speed(evaluator, points / seconds);
+      sink.speed(evaluator, points / seconds, snapshot.model.architecture.kind);
       sink.progress({
         phase: "landscape",
         done: points,

@@ -97,7 +97,10 @@ export interface CalibrationReport {
 /** Redraws of a growing landscape at most this often: each costs main-thread time (colour, contours, slices). */
 const SURFACE_UPDATE_MS = 250;
 
-function storeSink(store: StoreApi<AppState>): JobSink {
+function storeSink(
+  store: StoreApi<AppState>,
+  sourceOf?: () => "calibrated" | "default" | undefined,
+): JobSink {
   const s = () => store.getState();
   // Tile results arrive every few ms; coalesce them so the page redraws a few times a second.
   let pending: number | null = null;
@@ -147,8 +150,10 @@ function storeSink(store: StoreApi<AppState>): JobSink {
     picture(p) {
       s().setBoundary(p);
     },
-    speed(evaluator, pointsPerSecond) {
-      s().setEvaluation({ name: evaluator, pointsPerSecond });
+    speed(evaluator, pointsPerSecond, modelKind) {
+      // Non-MLP models always take the per-point path; MLPs the calibrated (or default) one.
+      const source = modelKind === "mlp" ? (sourceOf?.() ?? undefined) : "model";
+      s().setEvaluation({ name: evaluator, pointsPerSecond, ...(source ? { source } : {}) });
     },
     keepView() {
       const { landscape, boundary } = s();
@@ -171,6 +176,8 @@ export class Lab {
   private inspectToken = 0;
   /** Aborts the open lesson's measuring step (its runs are cancelled through the job). */
   private lessonAbort: AbortController | null = null;
+  /** How the MLP evaluation path was chosen (what the status line says after an MLP job). */
+  private evaluationSource: "calibrated" | "default" | undefined;
   /** The local library and last result (IndexedDB); null where storage is unavailable. */
   private db: Promise<SnapshotDb | null> | null = null;
   /** Paths between minima (paths-job.ts): its run and the paths panel's t slider. */
@@ -178,7 +185,10 @@ export class Lab {
 
   constructor(private readonly store: StoreApi<AppState>) {
     this.pool = new ComputePool();
-    this.job = new ExperimentJob(this.pool, storeSink(store));
+    this.job = new ExperimentJob(
+      this.pool,
+      storeSink(store, () => this.evaluationSource),
+    );
     this.paths = new PathsJob(() => this.pool, store);
   }
 
@@ -289,6 +299,20 @@ export class Lab {
     this.store.getState().setCompare(null);
   }
 
+  /** Run an experiment config as written (one the controls cannot hold, e.g. a CNN preset). */
+  runConfig(config: unknown): Promise<Snapshot | null> {
+    if (this.store.getState().lesson) this.closeLesson();
+    return this.job.run(config).then((snapshot) => {
+      const job = this.store.getState().job;
+      if (job.phase === "error" && job.error) this.store.getState().notify(job.error, "error");
+      if (snapshot) {
+        this.reportHoles(snapshot);
+        void this.rememberLast(snapshot);
+      }
+      return snapshot;
+    });
+  }
+
   run(): Promise<Snapshot | null> {
     // A run of the lab's own settings ends the open lesson.
     if (this.store.getState().lesson) this.closeLesson();
@@ -345,7 +369,10 @@ export class Lab {
     this.paths.cancel();
     this.pool.terminate();
     this.pool = new ComputePool();
-    this.job = new ExperimentJob(this.pool, storeSink(this.store));
+    this.job = new ExperimentJob(
+      this.pool,
+      storeSink(this.store, () => this.evaluationSource),
+    );
   }
 
   /** Play / pause / step of the running training. */
@@ -496,6 +523,7 @@ export class Lab {
     if (remembered && remembered.backend === backend) {
       try {
         const name = await this.pool.selectEvaluator(remembered.evaluator);
+        this.evaluationSource = "calibrated";
         this.store.getState().setEvaluation({ name, source: "calibrated" });
         return;
       } catch (err) {
@@ -506,6 +534,7 @@ export class Lab {
       }
     }
     const name = await this.pool.selectEvaluator(null);
+    this.evaluationSource = "default";
     this.store.getState().setEvaluation({ name, source: "default", pointsPerSecond: null });
   }
 

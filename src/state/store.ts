@@ -60,7 +60,7 @@ export interface EvaluationInfo {
   /** "wasm-kernel", "tfjs-gemm", ... */
   name: string;
   /** "calibrated": measured fastest on this device and remembered; "default": the backend's default. */
-  source: "calibrated" | "default";
+  source: "calibrated" | "default" | "model";
   /** Grid points per second of the last finished landscape (null before one finished). */
   pointsPerSecond: number | null;
 }

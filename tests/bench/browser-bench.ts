@@ -138,7 +138,8 @@ const rows: (Recorded & { run: number })[] = [];
 let report: Report;
 let calibration = "";
 try {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  // bypassCSP: the script's own string predicates (waitForFunction) are evaluated in the page.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
   await context.addInitScript(RECORDER);
   const page = await context.newPage();
   page.on("pageerror", (err) => console.error(`page error: ${err.message}`));

@@ -40,6 +40,9 @@ export function DataPlot({ data, boundary, curve, version = 0, testId, size }: D
   let message: string | null = null;
   if (!data) message = "No data yet.";
   else if (data.train.count === 0 && (data.test?.count ?? 0) === 0) message = "The dataset is empty.";
+  // A scatter of two of many inputs (the corner pixels of an image) says nothing.
+  else if (data.inputSize > MAX_SCATTER_INPUTS)
+    message = `The data have ${data.inputSize} inputs per sample (an image); the plot draws data with up to ${MAX_SCATTER_INPUTS} inputs.`;
   return (
     <div className="vw-panel" data-testid={testId} style={style}>
       <div className="vw-header">
@@ -54,6 +57,9 @@ export function DataPlot({ data, boundary, curve, version = 0, testId, size }: D
     </div>
   );
 }
+
+/** Beyond this many inputs the first two make no useful scatter plot. */
+const MAX_SCATTER_INPUTS = 8;
 
 function DataLegend({ data, curve }: { data: PlotData; curve: boolean }) {
   const classes = data.task === "classification" ? Math.max(1, data.classes ?? 1) : 0;
