@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { topEigenpairs } from "../../src/core/curvature/eigen";
 import { makeHvp } from "../../src/core/curvature/hvp";
 import { makeQuadraticHvp, matrixWithSpectrum } from "../../src/core/curvature/quadratic";
+import { trainingSubset } from "../../src/core/curvature/subset";
 import { makeDataset } from "../../src/core/data/make";
 import { parseDatasetSpec } from "../../src/core/data/spec";
 import { trainingSection } from "../../src/core/experiment/snapshot-parts";
@@ -10,12 +11,7 @@ import { makeArchitecture } from "../../src/core/model/mlp";
 import { createRng, deriveSeed } from "../../src/core/rng";
 import { tf } from "../../src/core/tf";
 import type { SharpnessEntry } from "../../src/core/train/history";
-import {
-  largestEigenvalue,
-  SharpnessTracker,
-  seededSubset,
-  stabilityBound,
-} from "../../src/core/train/sharpness";
+import { largestEigenvalue, SharpnessTracker, stabilityBound } from "../../src/core/train/sharpness";
 import { type TrainingSettings, trainModel } from "../../src/core/train/train";
 import { withWasmBackend } from "./helpers/backend";
 
@@ -132,12 +128,12 @@ describe("sharpness tracking", () => {
       settings: settings({ sharpnessEvery: 100, epochs: 2, sharpnessSamples: 40 }),
     });
     expect(r.sharpness?.samples).toBe(40);
-    const subset = seededSubset(dataset.train, 40, 1, deriveSeed(3, "sharpness-subset"));
+    const { split: subset } = trainingSubset(dataset.train, 1, 40, deriveSeed(3, "sharpness-subset"));
     expect(subset.count).toBe(40);
     const cold = await coldLambdaMax(r.parameters, subset);
     const last = r.sharpness?.entries.at(-1)?.lambdaMax ?? 0;
     expect(Math.abs(last - cold) / cold).toBeLessThan(0.01);
-    expect(seededSubset(dataset.train, 200, 1, 1)).toBe(dataset.train);
+    expect(trainingSubset(dataset.train, 1, 200, 1).split).toBe(dataset.train);
   });
 
   it("includes coupled weight decay: H = H_loss + wd I", async () => {

@@ -14,9 +14,10 @@
 
 import { type EigenResult, shiftedOperator, topEigenpairs } from "../curvature/eigen";
 import { type CurvatureObjective, type HessianOperator, makeHvp } from "../curvature/hvp";
-import type { DataSplit, Dataset } from "../data/types";
+import { trainingSubset } from "../curvature/subset";
+import type { Dataset } from "../data/types";
 import type { LossKind, MlpArchitecture } from "../model/types";
-import { createRng, deriveSeed, permutation } from "../rng";
+import { deriveSeed } from "../rng";
 import type { SharpnessEntry } from "./history";
 
 export { stabilityBound } from "./bound";
@@ -95,21 +96,6 @@ export async function largestEigenvalue(
   return { ...shifted, iterations: top.iterations + shifted.iterations };
 }
 
-/** `samples` rows of a split drawn without replacement by a seeded permutation (in their original order). */
-export function seededSubset(split: DataSplit, samples: number, yWidth: number, seed: number): DataSplit {
-  const n = split.count;
-  if (samples >= n) return split;
-  const picked = permutation(n, createRng(seed)).subarray(0, samples).sort();
-  const xWidth = split.x.length / n;
-  const x = new Float32Array(samples * xWidth);
-  const y = new Float32Array(samples * yWidth);
-  picked.forEach((row, i) => {
-    x.set(split.x.subarray(row * xWidth, (row + 1) * xWidth), i * xWidth);
-    y.set(split.y.subarray(row * yWidth, (row + 1) * yWidth), i * yWidth);
-  });
-  return { x, y, count: samples };
-}
-
 export interface SharpnessTrackerArgs {
   arch: MlpArchitecture;
   loss: LossKind;
@@ -138,10 +124,11 @@ export class SharpnessTracker {
   constructor(args: SharpnessTrackerArgs) {
     const { dataset } = args;
     const yWidth = dataset.task === "classification" ? 1 : dataset.outputSize;
-    const split = seededSubset(
+    // The same seeded subset rule as the curvature report (curvature/subset.ts).
+    const { split } = trainingSubset(
       dataset.train,
-      args.samples,
       yWidth,
+      args.samples,
       deriveSeed(args.seed, "sharpness-subset"),
     );
     this.samples = split.count;
