@@ -84,6 +84,19 @@ function evaluatorFor(backend: string, kind: "mlp" | "layers" = "mlp") {
   return chosenEvaluator ? evaluatorByName(chosenEvaluator) : defaultEvaluatorFor(backend);
 }
 
+/**
+ * The user's picked files as the reader of the paths a config names (data.path, data.labels,
+ * model.file and the weight files model.json lists), by name.
+ */
+function pickedFiles(files: Record<string, Uint8Array>) {
+  return async (path: string): Promise<Uint8Array> => {
+    const name = path.replace(/^\.\//, "").split(/[\\/]/).pop() ?? path;
+    const bytes = files[path] ?? files[name];
+    if (!bytes) throw new Error(`no file named ${name} was picked (picked: ${Object.keys(files).join(", ")})`);
+    return bytes;
+  };
+}
+
 /** The shipped datasets (iris, digits) come from the app's own public/ folder. */
 const dataFiles = { shipped: fetchBytes(new URL(import.meta.env.BASE_URL, self.location.origin).href) };
 
@@ -191,6 +204,7 @@ const api = {
     jobId: number,
     configInput: unknown,
     onEpoch?: (entry: HistoryEntry, total: number) => void,
+    userFiles?: Record<string, Uint8Array>,
   ): Promise<TrainJobResult> {
     const backend = await backendName();
     return withJob(jobId, async (signal) => {
@@ -198,7 +212,7 @@ const api = {
       const control = new TrainControl();
       controls.set(jobId, control);
       const model = await prepareModel(config, {
-        files: dataFiles,
+        files: userFiles ? { ...dataFiles, user: pickedFiles(userFiles) } : dataFiles,
         signal,
         control,
         onEpoch: (entry) => onEpoch?.(entry, config.training.epochs),

@@ -4,7 +4,8 @@ import { gridPointCount } from "../core/landscape/grid";
 import { appStore, useAppStore } from "../state/store";
 import { ExportMenu } from "./ExportMenu";
 import { importLandscapeFile } from "./io/import-files";
-import { downloadBlob, snapshotBlob, snapshotFileName } from "./io/snapshot-files";
+import { ownFilesExperiment } from "./io/own-files";
+import { downloadBlob, readFileBytes, snapshotBlob, snapshotFileName } from "./io/snapshot-files";
 
 /** File types the import accepts: snapshots and reference HDF5 surface files. */
 const IMPORT_ACCEPT = ".json,.gz,.h5,.hdf5,application/json,application/gzip,application/x-hdf5";
@@ -17,6 +18,18 @@ export function importFile(lab: Lab, file: File): Promise<void> {
   return importLandscapeFile(lab, file, appStore);
 }
 
+/**
+ * Your own data (and model): the picked files become the current experiment's data (and model),
+ * computed like any experiment; a bad file fails the job with a message and the view stays.
+ */
+export async function runOwnFiles(lab: Lab, picked: readonly File[]): Promise<void> {
+  const named = await Promise.all(picked.map(async (f) => ({ name: f.name, bytes: await readFileBytes(f) })));
+  const base = appStore.getState().toExperimentConfig() as Record<string, unknown>;
+  const { config, files, summary } = ownFilesExperiment(named, base);
+  appStore.getState().notify(`running ${summary}`, "info");
+  await lab.runConfig(config, files);
+}
+
 /** Export (snapshot, and every other format in the menu), import, and pin for comparison. */
 export function SnapshotActions({ lab, onError }: { lab: Lab | null; onError(message: string): void }) {
   const landscape = useAppStore((s) => s.landscape);
@@ -25,6 +38,7 @@ export function SnapshotActions({ lab, onError }: { lab: Lab | null; onError(mes
   const setCompare = useAppStore((s) => s.setCompare);
   const phase = useAppStore((s) => s.job.phase);
   const input = useRef<HTMLInputElement>(null);
+  const own = useRef<HTMLInputElement>(null);
   const complete =
     landscape !== null && landscape.done >= gridPointCount(landscape.snapshot.grid) && phase !== "sampling";
 
@@ -75,6 +89,28 @@ export function SnapshotActions({ lab, onError }: { lab: Lab | null; onError(mes
           const file = e.target.files?.[0];
           e.target.value = "";
           if (file && lab) importFile(lab, file).catch((err: Error) => onError(err.message));
+        }}
+      />
+      <button
+        type="button"
+        data-testid="import-own"
+        disabled={!lab}
+        title="Your own data (a CSV file, or .npy features and labels) and optionally a tfjs LayersModel (model.json with its .bin weight files): pick them together"
+        onClick={() => own.current?.click()}
+      >
+        Your model & data…
+      </button>
+      <input
+        ref={own}
+        type="file"
+        multiple
+        accept=".json,.bin,.csv,.tsv,.txt,.npy"
+        data-testid="import-own-files"
+        hidden
+        onChange={(e) => {
+          const picked = [...(e.target.files ?? [])];
+          e.target.value = "";
+          if (picked.length > 0 && lab) runOwnFiles(lab, picked).catch((err: Error) => onError(err.message));
         }}
       />
       <button

@@ -70,7 +70,7 @@ export class ExperimentJob {
   }
 
   /** Run one experiment from a config input; resolves when done, failed or cancelled. */
-  async run(configInput: unknown): Promise<Snapshot | null> {
+  async run(configInput: unknown, files?: Record<string, Uint8Array>): Promise<Snapshot | null> {
     this.cancel();
     const controller = new AbortController();
     this.controller = controller;
@@ -92,6 +92,7 @@ export class ExperimentJob {
       sink.phase("training");
       const trained = await this.pool.train(config, {
         signal,
+        files,
         onEpoch: (entry, total) => {
           if (signal.aborted) return;
           sink.epoch(entry, total);

@@ -300,9 +300,9 @@ export class Lab {
   }
 
   /** Run an experiment config as written (one the controls cannot hold, e.g. a CNN preset). */
-  runConfig(config: unknown): Promise<Snapshot | null> {
+  runConfig(config: unknown, files?: Record<string, Uint8Array>): Promise<Snapshot | null> {
     if (this.store.getState().lesson) this.closeLesson();
-    return this.job.run(config).then((snapshot) => {
+    return this.job.run(config, files).then((snapshot) => {
       const job = this.store.getState().job;
       if (job.phase === "error" && job.error) this.store.getState().notify(job.error, "error");
       if (snapshot) {

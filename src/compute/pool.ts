@@ -132,7 +132,12 @@ export class ComputePool {
   /** Train (or fail) on the first worker; epochs stream through onEpoch. */
   async train(
     config: unknown,
-    options: { signal?: AbortSignal; onEpoch?: (entry: HistoryEntry, total: number) => void } = {},
+    options: {
+      signal?: AbortSignal;
+      onEpoch?: (entry: HistoryEntry, total: number) => void;
+      /** The user's picked files, by the names the config uses (own model and data). */
+      files?: Record<string, Uint8Array>;
+    } = {},
   ): Promise<TrainJobResult> {
     await this.heal();
     const w = this.workers[0];
@@ -143,7 +148,7 @@ export class ComputePool {
     try {
       options.signal?.throwIfAborted();
       const callback = options.onEpoch ? proxy(options.onEpoch) : undefined;
-      return await Promise.race([w.api.train(jobId, config, callback), w.failed]);
+      return await Promise.race([w.api.train(jobId, config, callback, options.files), w.failed]);
     } finally {
       options.signal?.removeEventListener("abort", onAbort);
       if (this.trainingJob === jobId) this.trainingJob = null;
