@@ -15,8 +15,10 @@ import {
   readHdf5Directions,
   snapshotWithImportedSurface,
   surfaceToCsv,
+  surfaceToGlb,
   surfaceToHdf5,
   surfaceToObj,
+  surfaceToPng,
   surfaceToVtk,
 } from "../core/export";
 import { parseSnapshot, type Snapshot, serializeSnapshot } from "../core/snapshot";
@@ -37,21 +39,31 @@ async function readSurfaceGuarded(bytes: Uint8Array, source: string) {
   }
 }
 
-export const EXPORT_FORMATS = ["hdf5", "hdf5-directions", "vtk", "csv", "obj", "json", "json.gz"] as const;
+export const EXPORT_FORMATS = [
+  "hdf5",
+  "hdf5-directions",
+  "vtk",
+  "csv",
+  "obj",
+  "glb",
+  "png",
+  "json",
+  "json.gz",
+] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** Which options make sense for which formats; any other combination is refused. */
 const OPTION_FORMATS: Record<string, readonly ExportFormat[]> = {
-  "--metric": ["vtk", "obj"],
-  "--log": ["vtk", "obj"],
-  "--height": ["obj"],
+  "--metric": ["vtk", "obj", "glb", "png"],
+  "--log": ["vtk", "obj", "glb", "png"],
+  "--height": ["obj", "glb"],
   "--colors": ["obj"],
   "--dir-file": ["hdf5"],
   "--arrays": ["json", "json.gz"],
 };
 
 /** Formats an imported reference surface (no model, data or directions) can go to. */
-const SURFACE_ONLY_FORMATS: readonly ExportFormat[] = ["hdf5", "vtk", "csv", "obj"];
+const SURFACE_ONLY_FORMATS: readonly ExportFormat[] = ["hdf5", "vtk", "csv", "obj", "glb", "png"];
 
 export interface ExportOptions {
   to: ExportFormat;
@@ -123,6 +135,10 @@ async function render(
       return surfaceToCsv(view);
     case "obj":
       return surfaceToObj(view, { metric: o.metric, log: o.log, height: o.height, colors: o.colors });
+    case "glb":
+      return surfaceToGlb(view, { metric: o.metric, log: o.log, height: o.height });
+    case "png":
+      return surfaceToPng(view, { metric: o.metric, log: o.log });
     case "json":
     case "json.gz":
       return serializeSnapshot(input.snapshot as Snapshot, { arrays: o.arrays, gzip: o.to === "json.gz" });
@@ -193,7 +209,7 @@ export function registerExportCommands(program: Command): void {
   program
     .command("export")
     .description(
-      "write a snapshot (or a reference surface .h5) as HDF5 for the reference loss-landscape tool, VTK, CSV, OBJ or JSON",
+      "write a snapshot (or a reference surface .h5) as HDF5 for the reference loss-landscape tool, VTK, CSV, OBJ, glTF binary, a PNG heatmap or JSON",
     )
     .argument("<file>", "snapshot (.json or .json.gz), or a surface .h5 in the reference layout")
     .requiredOption(
@@ -202,11 +218,11 @@ export function registerExportCommands(program: Command): void {
       choice("--to", EXPORT_FORMATS),
     )
     .requiredOption("--out <file>", "file to write")
-    .option("--metric <name>", "vtk, obj: the surface to draw (default train_loss)")
-    .option("--log", "vtk, obj: plot ln(value + 0.1), as the reference tool's --log")
+    .option("--metric <name>", "vtk, obj, glb, png: the surface to draw (default train_loss)")
+    .option("--log", "vtk, obj, glb, png: plot ln(value + 0.1), as the reference tool's --log")
     .option(
       "--height <mode>",
-      "obj: vertex height, value or normalized (to [0, 1])",
+      "obj, glb: vertex height, value or normalized (to [0, 1])",
       choice("--height", ["value", "normalized"] as const),
     )
     .option("--colors", "obj: add viridis vertex colours")

@@ -138,7 +138,7 @@ const badExports: BadExport[] = [
   {
     name: "an unknown format",
     args: ["--to", "xlsx"],
-    error: /--to must be one of hdf5, hdf5-directions, vtk, csv, obj, json, json\.gz/,
+    error: /--to must be one of hdf5, hdf5-directions, vtk, csv, obj, glb, png, json, json\.gz/,
   },
   {
     name: "a truncated snapshot",
@@ -160,7 +160,7 @@ const badExports: BadExport[] = [
   {
     name: "--log with csv",
     args: ["--to", "csv", "--log"],
-    error: /--log applies to --to vtk or obj, not csv/,
+    error: /--log applies to --to vtk or obj or glb or png, not csv/,
   },
   {
     name: "--dir-file with vtk",
@@ -177,7 +177,7 @@ const badExports: BadExport[] = [
     input: async () => planeH5,
     args: ["--to", "json"],
     error:
-      /plane\.h5 is an HDF5 surface file \(no model, data or directions\): it exports to hdf5, vtk, csv, obj, not json/,
+      /plane\.h5 is an HDF5 surface file \(no model, data or directions\): it exports to hdf5, vtk, csv, obj, glb, png, not json/,
   },
 ];
 

@@ -10,6 +10,7 @@
  * @example const lib = await loadH5wasm(); const h5 = surfaceToHdf5(lib, snapshot); const csv = surfaceToCsv(snapshot);
  */
 export { surfaceToCsv } from "./csv";
+export { type GlbOptions, surfaceToGlb } from "./glb";
 export { type H5Lib, type H5WasmModuleLike, h5LibFromModule, hdf5SignatureOffset, loadH5wasm } from "./h5";
 export {
   type DirectionsExportSource,
@@ -36,6 +37,7 @@ export {
 export { type MeshOptions, type SurfaceMesh, surfaceMesh } from "./mesh";
 export { float32Text, referenceLog } from "./numbers";
 export { type ObjOptions, surfaceToObj, viridis } from "./obj";
+export { type PngOptions, surfaceToPng } from "./png";
 export {
   fromTorchOrder,
   REFERENCE_DIRECTION_GROUPS,
