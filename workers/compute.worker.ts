@@ -92,7 +92,8 @@ function pickedFiles(files: Record<string, Uint8Array>) {
   return async (path: string): Promise<Uint8Array> => {
     const name = path.replace(/^\.\//, "").split(/[\\/]/).pop() ?? path;
     const bytes = files[path] ?? files[name];
-    if (!bytes) throw new Error(`no file named ${name} was picked (picked: ${Object.keys(files).join(", ")})`);
+    if (!bytes)
+      throw new Error(`no file named ${name} was picked (picked: ${Object.keys(files).join(", ")})`);
     return bytes;
   };
 }
