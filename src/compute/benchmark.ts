@@ -8,6 +8,7 @@
 import type { Grid } from "../core/landscape/grid";
 import { problemFromSnapshot } from "../core/landscape/problem";
 import type { LandscapeProblem } from "../core/landscape/surfaces";
+import { maxRelativeDifference } from "../core/landscape/timing";
 import type { Snapshot } from "../core/snapshot/schema";
 import { ComputePool } from "./pool";
 
@@ -44,15 +45,6 @@ export interface BenchmarkReport {
 }
 
 const ALL_PATHS = ["naive", "tfjs-batched", "tfjs-gemm", "wasm-kernel"];
-
-function maxRelDiff(a: Float32Array, ref: Float32Array): number {
-  let m = 0;
-  for (let i = 0; i < ref.length; i++) {
-    if (Number.isFinite(a[i]) !== Number.isFinite(ref[i])) return Number.POSITIVE_INFINITY;
-    if (Number.isFinite(ref[i])) m = Math.max(m, Math.abs(a[i] - ref[i]) / Math.max(1e-12, Math.abs(ref[i])));
-  }
-  return m;
-}
 
 function squareGrid(perAxis: number): Grid {
   return {
@@ -112,7 +104,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
         await w.api.benchEvaluator(problem, grid, name, 1); // warm-up
         const { ms, trainLoss } = await w.api.benchEvaluator(problem, grid, name, repeats);
         reference ??= trainLoss;
-        paths.push({ name, ms, maxRelDiff: maxRelDiff(trainLoss, reference) });
+        paths.push({ name, ms, maxRelDiff: maxRelativeDifference(trainLoss, reference) });
       } catch (err) {
         paths.push({ name, ms: null, error: (err as Error).message, maxRelDiff: null });
       }

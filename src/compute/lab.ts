@@ -5,6 +5,7 @@
  */
 import type { StoreApi } from "zustand";
 import type { BackendName } from "../core/backend";
+import { canonicalJson } from "../core/canonical-json";
 import { resolveConfig } from "../core/config/schema";
 import { pointInSubspace } from "../core/directions/vector";
 import { gridPointCount } from "../core/landscape/grid";
@@ -16,74 +17,19 @@ import { MARK_CALIBRATION_START } from "../state/marks";
 import type { AppState } from "../state/store";
 import type { PickedPoint } from "../state/types";
 import { startComputeWorker } from "./bridge";
-import { ExperimentJob, type JobSink, trajectoryView } from "./experiment-job";
+import { ExperimentJob, trajectoryView } from "./experiment-job";
 import { boundaryFor } from "./model-picture";
 import { PathsJob } from "./paths-job";
 import { ComputePool } from "./pool";
-
-const BACKEND_KEY = "loss-landscape-lab.backend";
-
-/** JSON with object keys sorted: equal values give equal text whatever their key order. */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v) =>
-    v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
-}
-
-function storedBackend(): BackendName | null {
-  try {
-    const v = localStorage.getItem(BACKEND_KEY);
-    return v === "wasm" || v === "webgl" || v === "webgpu" || v === "cpu" ? v : null;
-  } catch {
-    return null;
-  }
-}
-
-function forgetBackend(): void {
-  try {
-    localStorage.removeItem(BACKEND_KEY);
-  } catch {
-    // storage unavailable: nothing was remembered either
-  }
-}
-
-/** The calibrated evaluation path, remembered with the backend it was measured on. */
-const EVALUATOR_KEY = "loss-landscape-lab.evaluator";
-
-interface StoredEvaluator {
-  backend: string;
-  evaluator: string;
-  pointsPerSecond: number;
-}
-
-function storedEvaluator(): StoredEvaluator | null {
-  try {
-    const v = JSON.parse(localStorage.getItem(EVALUATOR_KEY) ?? "null") as Partial<StoredEvaluator> | null;
-    if (v && typeof v.backend === "string" && typeof v.evaluator === "string")
-      return { backend: v.backend, evaluator: v.evaluator, pointsPerSecond: Number(v.pointsPerSecond) };
-  } catch {
-    // unreadable or unavailable storage: calibrate again
-  }
-  return null;
-}
-
-function remember(key: string, value: string): void {
-  try {
-    localStorage.setItem(key, value);
-  } catch {
-    // storage may be unavailable (private mode); the choice then applies to this session only
-  }
-}
-
-function forgetEvaluator(): void {
-  try {
-    localStorage.removeItem(EVALUATOR_KEY);
-  } catch {
-    // storage unavailable: nothing was remembered either
-  }
-}
+import {
+  BACKEND_KEY,
+  EVALUATOR_KEY,
+  forget,
+  rememberChoice,
+  storedBackend,
+  storedEvaluator,
+} from "./remembered-choice";
+import { storeSink } from "./store-sink";
 
 export interface CalibrationReport {
   backend: string;
@@ -91,81 +37,6 @@ export interface CalibrationReport {
   evaluator: string;
   evaluatorTimings: Record<string, number | string>;
   pointsPerSecond: number;
-}
-
-/** The store as the job's sink: every report becomes a store update. */
-/** Redraws of a growing landscape at most this often: each costs main-thread time (colour, contours, slices). */
-const SURFACE_UPDATE_MS = 250;
-
-function storeSink(
-  store: StoreApi<AppState>,
-  sourceOf?: () => "calibrated" | "default" | undefined,
-): JobSink {
-  const s = () => store.getState();
-  // Tile results arrive every few ms; coalesce them so the page redraws a few times a second.
-  let pending: number | null = null;
-  let timer: ReturnType<typeof setTimeout> | null = null;
-  let last = 0;
-  const flush = () => {
-    if (timer) clearTimeout(timer);
-    timer = null;
-    if (pending === null) return;
-    const done = pending;
-    pending = null;
-    last = performance.now();
-    s().landscapeUpdated(done);
-  };
-  return {
-    start() {
-      s().startJob("training");
-      s().resetHistory();
-      s().setPicked(null);
-    },
-    phase(phase, detail) {
-      flush();
-      if (phase === "done" || phase === "cancelled") s().finishJob(phase);
-      else if (phase === "error") s().finishJob("error", detail);
-      else s().setJobPhase(phase);
-    },
-    progress(p) {
-      s().setProgress({
-        phase: p.phase === "train" ? "training" : "sampling",
-        done: p.done,
-        total: p.total,
-        detail: p.detail,
-      });
-    },
-    epoch(entry) {
-      s().appendHistory([entry]);
-    },
-    landscape(view) {
-      s().setLandscape(view);
-    },
-    surfaces(done, total, stage) {
-      pending = done;
-      const wait = SURFACE_UPDATE_MS - (performance.now() - last);
-      if (stage === "coarse" || done >= total || wait <= 0) flush();
-      else timer ??= setTimeout(flush, wait);
-    },
-    picture(p) {
-      s().setBoundary(p);
-    },
-    speed(evaluator, pointsPerSecond, modelKind) {
-      // Non-MLP models always take the per-point path; MLPs the calibrated (or default) one.
-      const source = modelKind === "mlp" ? (sourceOf?.() ?? undefined) : "model";
-      s().setEvaluation({ name: evaluator, pointsPerSecond, ...(source ? { source } : {}) });
-    },
-    keepView() {
-      const { landscape, boundary } = s();
-      return () => {
-        s().setLandscape(landscape);
-        s().setBoundary(boundary);
-      };
-    },
-    warn(message) {
-      s().notify(message, "warn");
-    },
-  };
 }
 
 export class Lab {
@@ -206,7 +77,7 @@ export class Lab {
           await this.pool.checkBackend();
         } catch (err) {
           // A remembered GPU backend that cannot run real work is dropped before any job.
-          forgetBackend();
+          forget(BACKEND_KEY);
           this.store
             .getState()
             .notify(
@@ -301,30 +172,10 @@ export class Lab {
 
   /** Run an experiment config as written (one the controls cannot hold, e.g. a CNN preset). */
   runConfig(config: unknown, files?: Record<string, Uint8Array>): Promise<Snapshot | null> {
-    if (this.store.getState().lesson) this.closeLesson();
-    return this.job.run(config, files).then((snapshot) => {
-      const job = this.store.getState().job;
-      if (job.phase === "error" && job.error) this.store.getState().notify(job.error, "error");
-      if (snapshot) {
-        this.reportHoles(snapshot);
-        void this.rememberLast(snapshot);
-      }
-      return snapshot;
-    });
-  }
-
-  run(): Promise<Snapshot | null> {
-    // A run of the lab's own settings ends the open lesson.
+    // Another experiment ends the open lesson and stops a paths run.
     if (this.store.getState().lesson) this.closeLesson();
     this.paths.stop();
-    let config: unknown;
-    try {
-      config = this.store.getState().toExperimentConfig();
-    } catch (err) {
-      this.store.getState().notify((err as Error).message, "error");
-      return Promise.resolve(null);
-    }
-    return this.job.run(config).then(async (snapshot) => {
+    return this.job.run(config, files).then(async (snapshot) => {
       if (snapshot) {
         this.reportHoles(snapshot);
         void this.rememberLast(snapshot);
@@ -335,7 +186,7 @@ export class Lab {
         const init = await this.pool.init();
         if (init.backend !== "wasm" && storedBackend() === init.backend) {
           // A remembered backend that fails real work is forgotten, so the next start is on wasm.
-          forgetBackend();
+          forget(BACKEND_KEY);
           this.store
             .getState()
             .notify(
@@ -346,6 +197,18 @@ export class Lab {
       }
       return snapshot;
     });
+  }
+
+  /** Run the experiment the settings (the controls, the URL) describe. */
+  run(): Promise<Snapshot | null> {
+    let config: unknown;
+    try {
+      config = this.store.getState().toExperimentConfig();
+    } catch (err) {
+      this.store.getState().notify((err as Error).message, "error");
+      return Promise.resolve(null);
+    }
+    return this.runConfig(config);
   }
 
   cancel(): void {
@@ -527,7 +390,7 @@ export class Lab {
         this.store.getState().setEvaluation({ name, source: "calibrated" });
         return;
       } catch (err) {
-        forgetEvaluator();
+        forget(EVALUATOR_KEY);
         this.store
           .getState()
           .notify(`the remembered evaluation path cannot run: ${(err as Error).message}`, "warn");
@@ -555,15 +418,11 @@ export class Lab {
       await w.api.init(["wasm", "cpu"]);
       const candidates: BackendName[] = ["wasm", "webgl", "webgpu"];
       const result = await Promise.race([w.api.calibrate(candidates), w.failed]);
-      remember(BACKEND_KEY, result.backend);
-      remember(
-        EVALUATOR_KEY,
-        JSON.stringify({
-          backend: result.backend,
-          evaluator: result.evaluator,
-          pointsPerSecond: result.pointsPerSecond,
-        } satisfies StoredEvaluator),
-      );
+      rememberChoice({
+        backend: result.backend,
+        evaluator: result.evaluator,
+        pointsPerSecond: result.pointsPerSecond,
+      });
       const running = await this.pool.init();
       if (running.backend === result.backend) await this.applyRememberedEvaluator(running.backend);
       return result;

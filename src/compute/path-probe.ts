@@ -4,43 +4,15 @@
  * tfjs), its plane coordinates (where to mark it on the plane's surface) and the stored metrics
  * interpolated at t (the readout). Pure functions on typed arrays.
  *
- * @example const w = pathParametersAt(section.paths[2], 0.5); const p = planeCoordinates(section.plane, w);
+ * @example const w = pathPointAt(section.paths[2], 0.5); // core/paths/point.ts const p = planeCoordinates(section.plane, w);
  */
-import { combine, curveCoefficients } from "../core/paths/curves";
-import {
-  isTwoPointKind,
-  type SectionPath,
-  type SectionPathKind,
-  type SectionPathPlane,
-} from "../core/snapshot/paths-section";
-
-/** What a path needs to give its point at t. */
-export type PathShape = Pick<SectionPath, "kind" | "points">;
+import type { SectionPath, SectionPathKind, SectionPathPlane } from "../core/snapshot/paths-section";
 
 /** The t range the slider covers for a path: its stored t values (a line's alpha may leave [0, 1]). */
 export function pathTRange(path: Pick<SectionPath, "t">): [number, number] {
   const t = path.t;
   if (t.length === 0) return [0, 1];
   return [Math.min(0, t[0]), Math.max(1, t[t.length - 1])];
-}
-
-/**
- * The flat parameters at t: (1 - t) p0 + t p1 for the two-point kinds (t may leave [0, 1]); the
- * Bezier / polychain point sum_j c_j(t) p_j for curves (t clamped into [0, 1], where they are
- * defined). Throws for a path whose points do not fit its kind.
- *
- * @example pathParametersAt({ kind: "linear", points: [a, b] }, 0.25) // 0.75 a + 0.25 b
- */
-export function pathParametersAt(path: PathShape, t: number): Float32Array {
-  if (!Number.isFinite(t)) throw new Error(`path parameter t must be finite, got ${t}`);
-  if (isTwoPointKind(path.kind)) {
-    if (path.points.length !== 2)
-      throw new Error(`a "${path.kind}" path has 2 points, got ${path.points.length}`);
-    return combine(path.points, [1 - t, t]);
-  }
-  const kind = path.kind as "bezier" | "polychain";
-  const clamped = Math.min(1, Math.max(0, t));
-  return combine(path.points, curveCoefficients(kind, path.points.length - 2, clamped));
 }
 
 /** A point in the plane's coordinates and its distance from the plane (all in parameter units). */

@@ -23,11 +23,12 @@ import type { StoreApi } from "zustand";
 import { resolveConfig } from "../core/config/schema";
 import type { PathsPhase, PathsProgress } from "../core/experiment/paths-run";
 import { gridPointCount } from "../core/landscape/grid";
+import { pathPointAt } from "../core/paths/point";
 import type { Snapshot } from "../core/snapshot/schema";
 import type { HistoryEntry } from "../core/train/history";
 import type { AppState } from "../state/store";
 import { boundaryFor } from "./model-picture";
-import { pathParametersAt, planeCoordinates } from "./path-probe";
+import { planeCoordinates } from "./path-probe";
 import type { ComputePool } from "./pool";
 
 /** What the progress bar says in each phase of runPaths. */
@@ -38,12 +39,6 @@ export const PATHS_PHASE_LABELS: Record<PathsPhase, string> = {
   align: "aligning",
   landscape: "sampling the plane",
 };
-
-/**
- * Worker job ids of this module: far above the pool's (which count up from 1), so that a paths
- * job and a pool job on the same worker never share an id.
- */
-let nextJobId = 2 ** 30;
 
 /** Progress reports at most this often (epochs and tiles arrive every few ms). */
 const PROGRESS_MS = 100;
@@ -110,13 +105,6 @@ export class PathsJob {
       st().setPicked(null);
       st().setProgress({ phase: PATHS_PHASE_LABELS.train, done: 0, total: 1, detail: "starting" });
 
-      const pool = this.pool();
-      await pool.heal();
-      signal.throwIfAborted();
-      const w = pool.primary;
-      const jobId = nextJobId++;
-      const onAbort = () => void w.api.cancel(jobId).catch(() => {});
-      signal.addEventListener("abort", onAbort, { once: true });
       let last = 0;
       let lastPhase: PathsPhase | null = null;
       const onProgress = (p: PathsProgress) => {
@@ -135,12 +123,9 @@ export class PathsJob {
         });
       };
       const started = performance.now();
-      let result: Awaited<ReturnType<typeof w.api.runPaths>>;
-      try {
-        result = await Promise.race([w.api.runPaths(jobId, configInput, proxy(onProgress)), w.failed]);
-      } finally {
-        signal.removeEventListener("abort", onAbort);
-      }
+      const result = await this.pool().onPrimary(signal, (api, jobId) =>
+        api.runPaths(jobId, configInput, proxy(onProgress)),
+      );
       signal.throwIfAborted();
       const seconds = (performance.now() - started) / 1000;
       const { snapshot, warnings } = result;
@@ -186,7 +171,7 @@ export class PathsJob {
     const section = snapshot?.paths;
     const entry = section?.paths[path];
     if (!snapshot || !section || !entry) return;
-    const w = pathParametersAt(entry, t);
+    const w = pathPointAt(entry, t);
     const at = section.plane ? planeCoordinates(section.plane, w) : { x: 0, y: 0, offPlane: Number.NaN };
     // The data plot now shows w(t), not a point picked on the surface.
     if (st().picked) st().setPicked(null);
@@ -202,7 +187,7 @@ export class PathsJob {
         const p = current?.paths?.paths[next.path];
         if (!current || !p) break;
         const token = ++this.probeToken;
-        const picture = await boundaryFor(this.pool(), current, pathParametersAt(p, next.t));
+        const picture = await boundaryFor(this.pool(), current, pathPointAt(p, next.t));
         if (token === this.probeToken && st().landscape?.snapshot === current) st().setBoundary(picture);
       }
     } catch (err) {

@@ -139,19 +139,38 @@ export class ComputePool {
       files?: Record<string, Uint8Array>;
     } = {},
   ): Promise<TrainJobResult> {
+    let jobId: number | null = null;
+    try {
+      return await this.onPrimary(options.signal, (api, id) => {
+        jobId = id;
+        this.trainingJob = id;
+        const callback = options.onEpoch ? proxy(options.onEpoch) : undefined;
+        return api.train(id, config, callback, options.files);
+      });
+    } finally {
+      if (this.trainingJob === jobId) this.trainingJob = null;
+    }
+  }
+
+  /**
+   * A cancellable call on the first worker (training, a lesson's numbers, a paths run): `call`
+   * gets the worker's api and a fresh job id; an abort of `signal` cancels that job in the worker,
+   * and a worker that dies rejects the call with the reason.
+   */
+  async onPrimary<T>(
+    signal: AbortSignal | undefined,
+    call: (api: ComputeWorker["api"], jobId: number) => Promise<T>,
+  ): Promise<T> {
     await this.heal();
     const w = this.workers[0];
     const jobId = nextId++;
-    this.trainingJob = jobId;
-    const onAbort = () => void w.api.cancel(jobId);
-    options.signal?.addEventListener("abort", onAbort, { once: true });
+    const onAbort = () => void w.api.cancel(jobId).catch(() => {});
+    signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      options.signal?.throwIfAborted();
-      const callback = options.onEpoch ? proxy(options.onEpoch) : undefined;
-      return await Promise.race([w.api.train(jobId, config, callback, options.files), w.failed]);
+      signal?.throwIfAborted();
+      return await Promise.race([call(w.api, jobId), w.failed]);
     } finally {
-      options.signal?.removeEventListener("abort", onAbort);
-      if (this.trainingJob === jobId) this.trainingJob = null;
+      signal?.removeEventListener("abort", onAbort);
     }
   }
 
@@ -278,18 +297,8 @@ export class ComputePool {
   }
 
   /** A lesson's numbers for one of its runs (curvature with the lesson's settings), on the first worker. */
-  async lessonMetrics(snapshot: Snapshot, lesson: Lesson, signal?: AbortSignal): Promise<LessonMetrics> {
-    await this.heal();
-    const w = this.workers[0];
-    const jobId = nextId++;
-    const onAbort = () => void w.api.cancel(jobId);
-    signal?.addEventListener("abort", onAbort, { once: true });
-    try {
-      signal?.throwIfAborted();
-      return await Promise.race([w.api.lessonMetrics(jobId, snapshot, lesson), w.failed]);
-    } finally {
-      signal?.removeEventListener("abort", onAbort);
-    }
+  lessonMetrics(snapshot: Snapshot, lesson: Lesson, signal?: AbortSignal): Promise<LessonMetrics> {
+    return this.onPrimary(signal, (api, jobId) => api.lessonMetrics(jobId, snapshot, lesson));
   }
 
   /** Tensors and prepared problems alive in each worker. */

@@ -5,6 +5,8 @@
  * an unexpected exception type (TypeError, RangeError, ...), an empty message, an accepted
  * input that is not valid afterwards, or a state that changed although the input was rejected.
  */
+
+import { canonicalJson } from "../../src/core/canonical-json";
 import { resolveConfig } from "../../src/core/config/schema";
 import type { ImportedSurface } from "../../src/core/export/imported";
 import { parseSnapshot, serializeSnapshot } from "../../src/core/snapshot/io";
@@ -35,15 +37,6 @@ function isClearError(err: unknown, expectedPrefix?: RegExp): err is Error {
   if (err instanceof TypeError || err instanceof RangeError || err instanceof ReferenceError) return false;
   if (err.message.trim().length < 8) return false;
   return expectedPrefix ? expectedPrefix.test(err.message) : true;
-}
-
-/** JSON text with object keys sorted, so two equal values compare equal whatever their key order. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v) =>
-    v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-      : v,
-  );
 }
 
 function sameFloats(a: Float32Array, b: Float32Array): boolean {
@@ -131,7 +124,7 @@ export function checkConfig(value: unknown): Outcome {
       cause: err,
     });
   }
-  if (canonical(again) !== canonical(resolved))
+  if (canonicalJson(again) !== canonicalJson(resolved))
     throw new FuzzCrash("config", "resolving the resolved config changed it", value);
   return "accepted";
 }

@@ -1,17 +1,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { barrierRows, pathChartData, pathLabel } from "../../src/app/views/path-chart";
-import {
-  metricAt,
-  pathParametersAt,
-  pathTRange,
-  planeCoordinates,
-  probeChoices,
-} from "../../src/compute/path-probe";
+import { metricAt, pathTRange, planeCoordinates, probeChoices } from "../../src/compute/path-probe";
 import { historyEntries } from "../../src/compute/paths-job";
 import { resolveConfig } from "../../src/core/config/schema";
-import { pathPointAt, runPaths } from "../../src/core/experiment/paths-run";
+import { runPaths } from "../../src/core/experiment/paths-run";
 import { defaultEvaluatorFor } from "../../src/core/landscape/evaluators";
 import { curvePoint } from "../../src/core/paths/curves";
+import { pathPointAt } from "../../src/core/paths/point";
 import type { PathsSection, SectionPath } from "../../src/core/snapshot/paths-section";
 import type { Snapshot } from "../../src/core/snapshot/schema";
 import { planeOverlay } from "../../src/scene/path-lines";
@@ -89,21 +84,21 @@ describe("w(t) on a path (the t slider)", () => {
   const section = fixture();
 
   it("is (1 - t) p0 + t p1 on a straight line, also beyond its ends", () => {
-    expect(Array.from(pathParametersAt(section.paths[0], 0.25))).toEqual([0.5, 0, 0]);
-    expect(Array.from(pathParametersAt(section.paths[0], 1.5))).toEqual([3, 0, 0]);
+    expect(Array.from(pathPointAt(section.paths[0], 0.25))).toEqual([0.5, 0, 0]);
+    expect(Array.from(pathPointAt(section.paths[0], 1.5))).toEqual([3, 0, 0]);
   });
 
   it("is the Bezier point on a curve, as the core computes it, with t clamped into [0, 1]", () => {
     const curve = section.paths[1];
     const core = curvePoint({ kind: "bezier", points: curve.points }, 0.3);
-    expect(Array.from(pathParametersAt(curve, 0.3))).toEqual(Array.from(core));
-    expect(Array.from(pathParametersAt(curve, 0.5))).toEqual([1, 0.5, 0]);
-    expect(Array.from(pathParametersAt(curve, 1.7))).toEqual([2, 0, 0]);
+    expect(Array.from(pathPointAt(curve, 0.3))).toEqual(Array.from(core));
+    expect(Array.from(pathPointAt(curve, 0.5))).toEqual([1, 0.5, 0]);
+    expect(Array.from(pathPointAt(curve, 1.7))).toEqual([2, 0, 0]);
   });
 
   it("rejects a t that is not finite and a line without two points", () => {
-    expect(() => pathParametersAt(section.paths[0], Number.NaN)).toThrow(/t must be finite/);
-    expect(() => pathParametersAt({ kind: "linear", points: [f32(1)] }, 0.5)).toThrow(/has 2 points, got 1/);
+    expect(() => pathPointAt(section.paths[0], Number.NaN)).toThrow(/t must be finite/);
+    expect(() => pathPointAt({ kind: "linear", points: [f32(1)] }, 0.5)).toThrow(/has 2 points, got 1/);
   });
 
   it("has plane coordinates <w - origin, u>, <w - origin, v> and a distance from the plane", () => {
@@ -243,7 +238,7 @@ describe("a paths run through the worker API", () => {
     const plane = section.plane as NonNullable<PathsSection["plane"]>;
     const curve = section.paths[plane.path];
     for (const [i, t] of Array.from(plane.curve.t).entries()) {
-      const w = pathParametersAt(curve, t);
+      const w = pathPointAt(curve, t);
       expect(Array.from(w)).toEqual(Array.from(pathPointAt(curve, t)));
       const at = planeCoordinates(plane, w);
       expect(at.x).toBeCloseTo(plane.curve.coords[2 * i], 4);

@@ -26,14 +26,11 @@ import { lossKindFor } from "../model/loss";
 import { makeArchitecture, mlpLayout } from "../model/mlp";
 import type { Layout, LossKind, MlpArchitecture } from "../model/types";
 import {
-  type Curve,
   type CurveTrainResult,
   curvePlane,
-  curvePoint,
   curvePointLabels,
   evaluateCurve,
   evaluateLinearPath,
-  interpolate,
   type PathModel,
   type PathResult,
   pathSection,
@@ -42,6 +39,10 @@ import {
   trainCurve,
 } from "../paths";
 import { createRng } from "../rng";
+
+export { type PathShape, pathPointAt } from "../paths/point";
+
+import { snapshotDifferences } from "../snapshot/differences";
 import {
   barrierRecord,
   type PathsSection,
@@ -436,6 +437,21 @@ function planeCounts(settings: PathsSettings, fallback: readonly number[] | null
   );
 }
 
+/** The snapshot of a connected pair: model 1 at the plane's origin, the plane's landscape, the paths section. */
+function pathsSnapshot(prepared: PreparedModel, connected: Connected, options: PathsRunOptions): Snapshot {
+  const snapshot = buildSnapshot({
+    config: prepared.recordedConfig,
+    backend: options.backend,
+    createdAt: (options.now ?? (() => new Date()))(),
+    model: prepared,
+    plane: connected.plane,
+    surfaces: connected.surfaces,
+    evaluator: connected.evaluator,
+  });
+  snapshot.paths = connected.section;
+  return snapshot;
+}
+
 /**
  * Train the config's models and connect them; one snapshot with the `paths` section. Phases (in
  * onProgress): "train" (all models, one bar), "paths" (scoring), "curve" (curve training),
@@ -490,91 +506,10 @@ export async function runPaths(config: ExperimentConfig, options: PathsRunOption
     recordedConfig: { ...rest, paths: settings },
     warnings: [],
   };
-  const snapshot = buildSnapshot({
-    config: prepared.recordedConfig,
-    backend: options.backend,
-    createdAt: (options.now ?? (() => new Date()))(),
-    model: prepared,
-    plane: connected.plane,
-    surfaces: connected.surfaces,
-    evaluator: connected.evaluator,
-  });
-  snapshot.paths = connected.section;
-  return { snapshot, warnings: [...warnings, ...connected.warnings] };
-}
-
-const text = (v: unknown) => JSON.stringify(v) ?? String(v);
-
-function firstDifference(a: Float32Array, b: Float32Array): number {
-  for (let i = 0; i < a.length; i++)
-    if (a[i] !== b[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) return i;
-  return -1;
-}
-
-/**
- * What differs between two snapshots in the model's architecture, loss, layout or data, one line
- * per difference (empty when paths between their models make sense).
- *
- * @example snapshotDifferences(a, b, ["a.json", "b.json"]) // ["model.architecture.hiddenSizes: [64,64] in a.json, [32] in b.json"]
- */
-export function snapshotDifferences(
-  a: Snapshot,
-  b: Snapshot,
-  names: [string, string] = ["A", "B"],
-): string[] {
-  const out: string[] = [];
-  const field = (path: string, x: unknown, y: unknown) => {
-    if (text(x) !== text(y)) out.push(`${path}: ${text(x)} in ${names[0]}, ${text(y)} in ${names[1]}`);
+  return {
+    snapshot: pathsSnapshot(prepared, connected, options),
+    warnings: [...warnings, ...connected.warnings],
   };
-  const archA = a.model.architecture;
-  const archB = b.model.architecture;
-  for (const key of [
-    "kind",
-    "inputSize",
-    "hiddenSizes",
-    "outputSize",
-    "activation",
-    "leakyReluAlpha",
-    "residual",
-  ] as const) {
-    field(
-      `model.architecture.${key}`,
-      (archA as unknown as Record<string, unknown>)[key],
-      (archB as unknown as Record<string, unknown>)[key],
-    );
-  }
-  field("model.loss", a.model.loss, b.model.loss);
-  field(
-    "model.layout",
-    a.model.layout.map((e) => [e.name, e.shape]),
-    b.model.layout.map((e) => [e.name, e.shape]),
-  );
-  if (a.model.parameters.length !== b.model.parameters.length) {
-    field("model.parameters (length)", a.model.parameters.length, b.model.parameters.length);
-  }
-  for (const key of ["name", "task", "inputSize", "outputSize", "classes"] as const) {
-    field(`data.${key}`, a.data[key], b.data[key]);
-  }
-  for (const split of ["train", "test"] as const) {
-    const sa = a.data[split];
-    const sb = b.data[split];
-    const countA = sa?.count ?? 0;
-    const countB = sb?.count ?? 0;
-    if (countA !== countB) {
-      field(`data.${split}.count`, countA, countB);
-      continue;
-    }
-    if (!sa || !sb) continue;
-    for (const key of ["x", "y"] as const) {
-      const i = firstDifference(sa[key], sb[key]);
-      if (i >= 0) {
-        out.push(
-          `data.${split}.${key}: the values differ (first at index ${i}: ${sa[key][i]} in ${names[0]}, ${sb[key][i]} in ${names[1]})`,
-        );
-      }
-    }
-  }
-  return out;
 }
 
 type ConfigLike = {
@@ -705,39 +640,7 @@ export async function pathsFromSnapshots(
     recordedConfig,
     warnings: [],
   };
-  const snapshot = buildSnapshot({
-    config: recordedConfig,
-    backend: options.backend,
-    createdAt: (options.now ?? (() => new Date()))(),
-    model: prepared,
-    plane: connected.plane,
-    surfaces: connected.surfaces,
-    evaluator: connected.evaluator,
-  });
+  const snapshot = pathsSnapshot(prepared, connected, options);
   if (a.training) snapshot.training = a.training;
-  snapshot.paths = connected.section;
   return { snapshot, warnings: [...warnings, ...connected.warnings] };
-}
-
-/** A path's shape, enough to find its point at any t: linear kinds have 2 points. */
-export interface PathShape {
-  kind: SectionPathKind | "linear";
-  points: Float32Array[];
-}
-
-/**
- * The flat parameters of a path at t (the app draws the decision boundary there): (1 - t) p0 + t p1
- * for the two-point kinds (t may leave [0, 1]), the curve's w(t) for bezier and polychain.
- *
- * @example pathPointAt({ kind: "bezier", points: [a, bend, b] }, 0.5)
- */
-export function pathPointAt(path: PathShape, t: number): Float32Array {
-  if (path.kind === "bezier" || path.kind === "polychain") {
-    const curve: Curve = { kind: path.kind, points: path.points };
-    return curvePoint(curve, t);
-  }
-  if (path.points.length !== 2) {
-    throw new Error(`a "${path.kind}" path has 2 points, got ${path.points.length}`);
-  }
-  return interpolate(path.points[0], path.points[1], t);
 }

@@ -1,0 +1,81 @@
+/**
+ * The store as an experiment job's sink: every report of the job becomes a store update, with
+ * the growing landscape's redraws coalesced so the page stays responsive.
+ */
+import type { StoreApi } from "zustand";
+import type { AppState } from "../state/store";
+import type { JobSink } from "./experiment-job";
+
+/** Redraws of a growing landscape at most this often: each costs main-thread time (colour, contours, slices). */
+const SURFACE_UPDATE_MS = 250;
+
+export function storeSink(
+  store: StoreApi<AppState>,
+  sourceOf?: () => "calibrated" | "default" | undefined,
+): JobSink {
+  const s = () => store.getState();
+  // Tile results arrive every few ms; coalesce them so the page redraws a few times a second.
+  let pending: number | null = null;
+  let timer: ReturnType<typeof setTimeout> | null = null;
+  let last = 0;
+  const flush = () => {
+    if (timer) clearTimeout(timer);
+    timer = null;
+    if (pending === null) return;
+    const done = pending;
+    pending = null;
+    last = performance.now();
+    s().landscapeUpdated(done);
+  };
+  return {
+    start() {
+      s().startJob("training");
+      s().resetHistory();
+      s().setPicked(null);
+    },
+    phase(phase, detail) {
+      flush();
+      if (phase === "done" || phase === "cancelled") s().finishJob(phase);
+      else if (phase === "error") s().finishJob("error", detail);
+      else s().setJobPhase(phase);
+    },
+    progress(p) {
+      s().setProgress({
+        phase: p.phase === "train" ? "training" : "sampling",
+        done: p.done,
+        total: p.total,
+        detail: p.detail,
+      });
+    },
+    epoch(entry) {
+      s().appendHistory([entry]);
+    },
+    landscape(view) {
+      s().setLandscape(view);
+    },
+    surfaces(done, total, stage) {
+      pending = done;
+      const wait = SURFACE_UPDATE_MS - (performance.now() - last);
+      if (stage === "coarse" || done >= total || wait <= 0) flush();
+      else timer ??= setTimeout(flush, wait);
+    },
+    picture(p) {
+      s().setBoundary(p);
+    },
+    speed(evaluator, pointsPerSecond, modelKind) {
+      // Non-MLP models always take the per-point path; MLPs the calibrated (or default) one.
+      const source = modelKind === "mlp" ? (sourceOf?.() ?? undefined) : "model";
+      s().setEvaluation({ name: evaluator, pointsPerSecond, ...(source ? { source } : {}) });
+    },
+    keepView() {
+      const { landscape, boundary } = s();
+      return () => {
+        s().setLandscape(landscape);
+        s().setBoundary(boundary);
+      };
+    },
+    warn(message) {
+      s().notify(message, "warn");
+    },
+  };
+}
