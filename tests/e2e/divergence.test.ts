@@ -67,11 +67,16 @@ describe.skipIf(skipReason !== "")("divergence and holes", () => {
       await expect
         .poll(async () => page.getByTestId("messages").textContent(), { timeout: 10_000 })
         .toContain(`train_loss: ${holes} of ${loss.length} grid points are not finite`);
-      const surface = await canvasStats(page.getByTestId("landscape-3d").locator("canvas").first());
-      expect(surface.colours).toBeGreaterThan(100);
+      // Both views draw on the next animation frames after the import or the tab switch: poll.
+      const surface = page.getByTestId("landscape-3d").locator("canvas").first();
+      await expect
+        .poll(async () => (await canvasStats(surface)).colours, { timeout: 10_000 })
+        .toBeGreaterThan(100);
       await page.getByTestId("tab-contour").click();
-      const contour = await canvasStats(page.getByTestId("landscape-contour").locator("canvas").first());
-      expect(contour.colours).toBeGreaterThan(50);
+      const contour = page.getByTestId("landscape-contour").locator("canvas").first();
+      await expect
+        .poll(async () => (await canvasStats(contour)).colours, { timeout: 10_000 })
+        .toBeGreaterThan(50);
 
       const [download] = await Promise.all([
         page.waitForEvent("download"),
