@@ -15,7 +15,14 @@ import { GLTFLoader } from "three/examples/jsm/loaders/GLTFLoader.js";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { parseSnapshot, type Snapshot } from "../../src/core/snapshot";
 import { type BrowserSession, openBrowser, unexpectedProblems } from "./browser";
-import { canvasStats, HIDE_WEBGPU_SCRIPT, legendTicks, RECORDERS_SCRIPT, waitForDone } from "./lab-page";
+import {
+  canvasStats,
+  drawnCanvasStats,
+  HIDE_WEBGPU_SCRIPT,
+  legendTicks,
+  RECORDERS_SCRIPT,
+  waitForDone,
+} from "./lab-page";
 
 const skipReason = inject("e2eSkipReason");
 const baseUrl = inject("e2eBaseUrl");
@@ -87,7 +94,7 @@ function landscapeCanvas(page: Page) {
 
 /** A surface, not an empty scene: many colours and a good part of the canvas covered. */
 async function expectDrawnSurface(page: Page): Promise<string> {
-  const stats = await canvasStats(landscapeCanvas(page));
+  const stats = await drawnCanvasStats(landscapeCanvas(page), 500);
   expect(stats.colours, "distinct colours in the 3D view").toBeGreaterThan(500);
   expect(stats.nonBackground, "fraction of drawn pixels").toBeGreaterThan(0.05);
   return stats.signature;

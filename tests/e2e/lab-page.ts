@@ -128,3 +128,23 @@ export async function canvasStats(canvas: Locator): Promise<CanvasStats> {
 export async function legendTicks(page: Page): Promise<string[]> {
   return page.getByTestId("legend").locator(".scene-legend-tick").allTextContents();
 }
+
+/**
+ * The canvas's stats once it shows more than `minColours` colours. Views draw on the animation
+ * frames after a job ends, a tab opens or a file is imported, so a single read-back can race the
+ * first frame; this polls (every 100 ms) and returns the last read-back either way, for the
+ * caller's own assertions to name what is missing.
+ */
+export async function drawnCanvasStats(
+  canvas: Locator,
+  minColours: number,
+  timeoutMs = 10_000,
+): Promise<CanvasStats> {
+  const deadline = Date.now() + timeoutMs;
+  let stats = await canvasStats(canvas);
+  while (stats.colours <= minColours && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    stats = await canvasStats(canvas);
+  }
+  return stats;
+}

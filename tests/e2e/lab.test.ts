@@ -16,6 +16,7 @@ import { parseSnapshot } from "../../src/core/snapshot";
 import { type BrowserSession, openBrowser, unexpectedProblems } from "./browser";
 import {
   canvasStats,
+  drawnCanvasStats,
   HIDE_WEBGPU_SCRIPT,
   legendTicks,
   RECORDERS_SCRIPT,
@@ -103,7 +104,7 @@ function landscapeCanvas(page: Page, testId = "landscape-3d") {
 
 /** A surface, not an empty scene: many colours and a good part of the canvas covered. */
 async function expectDrawnSurface(page: Page, testId = "landscape-3d"): Promise<string> {
-  const stats = await canvasStats(landscapeCanvas(page, testId));
+  const stats = await drawnCanvasStats(landscapeCanvas(page, testId), 500);
   expect(stats.width, `${testId} canvas width`).toBeGreaterThan(100);
   expect(stats.colours, `${testId}: distinct colours`).toBeGreaterThan(500);
   expect(stats.nonBackground, `${testId}: fraction of drawn pixels`).toBeGreaterThan(0.05);
@@ -189,7 +190,7 @@ describe.skipIf(skipReason !== "")("a first visit, without touching anything (th
     );
     mkdirSync(artifactsDir, { recursive: true });
     await page.screenshot({ path: join(artifactsDir, "lab-after-calibration.png") });
-    const data = await canvasStats(page.getByTestId("data-plot").locator("canvas"));
+    const data = await drawnCanvasStats(page.getByTestId("data-plot").locator("canvas"), 100);
     expect(data.colours, "data plot after calibration: distinct colours").toBeGreaterThan(100);
     await expectDrawnSurface(page);
     expect(unexpectedProblems(lab.session.problems)).toEqual([]);
@@ -360,7 +361,7 @@ describe.skipIf(skipReason !== "")("URL state", () => {
       expect(await page.getByTestId("progress").textContent()).toMatch(/^done: 41\/41 grid points/);
       expect(await page.getByTestId("landscape-3d").getAttribute("data-dims")).toBe("1");
       // A curve is thin: fewer covered pixels than a surface, but clearly drawn.
-      const curve = await canvasStats(landscapeCanvas(page));
+      const curve = await drawnCanvasStats(landscapeCanvas(page), 50);
       expect(curve.colours).toBeGreaterThan(50);
       expect(curve.nonBackground).toBeGreaterThan(0.005);
     });

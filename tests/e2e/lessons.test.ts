@@ -7,7 +7,7 @@ import { describe, expect, inject, it } from "vitest";
 import { LESSONS } from "../../src/core/lessons/catalog";
 import { fitScale } from "../../src/scene/scale";
 import { openBrowser, unexpectedProblems } from "./browser";
-import { canvasStats, HIDE_WEBGPU_SCRIPT, legendTicks, waitForDone } from "./lab-page";
+import { drawnCanvasStats, HIDE_WEBGPU_SCRIPT, legendTicks, waitForDone } from "./lab-page";
 
 const skipReason = inject("e2eSkipReason");
 
@@ -62,7 +62,7 @@ describe.skipIf(skipReason !== "")("lessons", () => {
         expect(await page.getByTestId("view-title-compare").textContent()).toBe(shown.runs[0]);
         expect(await page.getByTestId("view-title-current").textContent()).toBe(shown.runs[1]);
         for (const id of ["landscape-3d", "landscape-3d-compare"]) {
-          const stats = await canvasStats(page.getByTestId(id).locator("canvas").first());
+          const stats = await drawnCanvasStats(page.getByTestId(id).locator("canvas").first(), 300);
           expect(stats.colours, `${entry.id}: ${id} distinct colours`).toBeGreaterThan(300);
         }
         // One legend, fitted to both surfaces together (the shared colour scale).

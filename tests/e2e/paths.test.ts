@@ -12,7 +12,14 @@ import { fileURLToPath } from "node:url";
 import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { type BrowserSession, openBrowser, unexpectedProblems } from "./browser";
-import { canvasStats, HIDE_WEBGPU_SCRIPT, RECORDERS_SCRIPT, recorded, waitForDone } from "./lab-page";
+import {
+  canvasStats,
+  drawnCanvasStats,
+  HIDE_WEBGPU_SCRIPT,
+  RECORDERS_SCRIPT,
+  recorded,
+  waitForDone,
+} from "./lab-page";
 
 const skipReason = inject("e2eSkipReason");
 const artifactsDir = join(dirname(fileURLToPath(import.meta.url)), "artifacts");
@@ -175,7 +182,7 @@ describe.skipIf(skipReason !== "")("paths between minima in the browser", () => 
   it("draws the straight line and the curve on the plane's 3D surface, with a legend", async () => {
     const canvas = page.getByTestId("landscape-3d").locator("canvas").first();
     await expect.poll(() => canvas.getAttribute("data-path-overlay"), { timeout: 10_000 }).toBe("drawn");
-    const stats = await canvasStats(canvas);
+    const stats = await drawnCanvasStats(canvas, 500);
     expect(stats.colours).toBeGreaterThan(500);
     const counts = await colourCounts(canvas, COLOURS);
     timings["3d overlay pixels"] = JSON.stringify(counts);
