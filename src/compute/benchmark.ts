@@ -19,7 +19,7 @@ export interface BenchmarkOptions {
   samples?: number;
   /** Evaluation paths to time; absent: every path. */
   paths?: string[];
-  /** Best of this many passes per measurement (after a warm-up pass). */
+  /** Best of this many passes per measurement (after a warm-up pass); the pools run max(3, repeats) rounds. */
   repeats?: number;
   /** Points per tile in the pool measurement (as the app's fine pass). */
   tilePoints?: number;
@@ -40,6 +40,8 @@ export interface BenchmarkReport {
   paths: { name: string; ms: number | null; error?: string; maxRelDiff: number | null }[];
   /** Per pool size: best ms for the whole grid in tiles (no coarse pass). */
   pool: { workers: number; ms: number }[];
+  /** Per round, ms of one pass of each pool (in the order of `pool`), measured back to back. */
+  poolRounds: number[][];
   /** Per problem size: best ms with the default path in one worker. */
   scaling: { perAxis: number; samples: number; ms: number }[];
 }
@@ -65,17 +67,6 @@ function withSamples(problem: LandscapeProblem, n: number): LandscapeProblem {
     train: { x: train.x.slice(0, n * problem.dataset.inputSize), y: train.y.slice(0, n * yPer), count: n },
     test: undefined,
   };
-}
-
-async function timed(repeats: number, run: () => Promise<unknown>): Promise<number> {
-  await run(); // warm-up: compilation, memory growth
-  let best = Number.POSITIVE_INFINITY;
-  for (let r = 0; r < repeats; r++) {
-    const t0 = performance.now();
-    await run();
-    best = Math.min(best, performance.now() - t0);
-  }
-  return best;
 }
 
 export async function runBenchmark(options: BenchmarkOptions): Promise<BenchmarkReport> {
@@ -111,19 +102,34 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
     }
     const defaultPath = await one.selectEvaluator(null);
 
+    // The pools side by side: all start and warm up first, then every round times one pass of
+    // each, back to back, so a slow moment of a shared machine hits them alike (as npm run bench).
+    const sizes = options.workers ?? [1, 2];
+    const pools = sizes.map((size) => (size === 1 ? one : new ComputePool(size)));
     const pool: BenchmarkReport["pool"] = [];
-    for (const size of options.workers ?? [1, 2]) {
-      progress(`pool of ${size}`);
-      const p = size === 1 ? one : new ComputePool(size);
-      try {
+    const poolRounds: number[][] = [];
+    try {
+      progress(`pools of ${sizes.join(" and ")}`);
+      const pass = (p: ComputePool) =>
+        p.sample(snapshot, { coarsePerAxis: 0, tilePoints: options.tilePoints ?? 128 });
+      for (const p of pools) {
         await p.init([init.backend]);
-        const ms = await timed(repeats, () =>
-          p.sample(snapshot, { coarsePerAxis: 0, tilePoints: options.tilePoints ?? 128 }),
-        );
-        pool.push({ workers: size, ms });
-      } finally {
-        if (p !== one) p.terminate();
+        await pass(p); // warm-up: compilation, memory growth
       }
+      for (let r = 0; r < Math.max(3, repeats); r++) {
+        const round: number[] = [];
+        for (const p of pools) {
+          const t0 = performance.now();
+          await pass(p);
+          round.push(performance.now() - t0);
+        }
+        poolRounds.push(round);
+      }
+      sizes.forEach((size, k) => {
+        pool.push({ workers: size, ms: Math.min(...poolRounds.map((round) => round[k])) });
+      });
+    } finally {
+      for (const p of pools) if (p !== one) p.terminate();
     }
 
     const scaling: BenchmarkReport["scaling"] = [];
@@ -141,6 +147,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       samples: problem.train.count,
       paths,
       pool,
+      poolRounds,
       scaling,
     };
   } finally {

@@ -109,10 +109,18 @@ export class ExperimentJob {
       const snapshot = trained.snapshot;
       const view: LandscapeView = { snapshot, done: 0, total: 0, trajectory: trajectoryView(snapshot) };
       sink.landscape(view);
-      void boundaryFor(this.pool, snapshot, snapshot.model.parameters).then(
-        (p) => !signal.aborted && sink.picture(p),
-        () => {},
-      );
+      // The data plot's decision boundary is asked for once the first picture of the landscape
+      // is in: on the first worker it would otherwise run before the coarse pass and delay that
+      // picture by its 96x96 forward passes.
+      let boundaryAsked = false;
+      const askBoundary = () => {
+        if (boundaryAsked || signal.aborted) return;
+        boundaryAsked = true;
+        void boundaryFor(this.pool, snapshot, snapshot.model.parameters).then(
+          (p) => !signal.aborted && sink.picture(p),
+          () => {},
+        );
+      };
       sink.phase("sampling");
       const sampleStart = performance.now();
       if (current()) performance.mark(MARK_SAMPLING_START);
@@ -129,9 +137,11 @@ export class ExperimentJob {
             total: p.total,
             detail: p.stage === "coarse" ? "coarse picture" : `${p.done}/${p.total} grid points`,
           });
+          askBoundary();
         },
       });
       snapshot.surfaces = surfaces as Record<string, Float32Array>;
+      askBoundary();
       // How fast this device sampled, with which path: the figure the status line reports.
       const seconds = (performance.now() - sampleStart) / 1000;
       const points = view.total || snapshot.grid.axes.reduce((n, a) => n * a.count, 1);

@@ -172,6 +172,7 @@ export function LandscapeCanvas({
               snapshot={snapshot}
               values={values}
               done={view.done}
+              preview={view.total > 0 && view.done === 0}
               version={version}
               options={options}
               scale={scale}

@@ -51,6 +51,11 @@ export interface SurfaceLayerProps {
   values: Float32Array;
   /** Bumped when `values` changed in place (grid points done, parent's version counter). */
   done: number;
+  /**
+   * The values are the coarse first picture (upsampled): drawn without contour lines, whose
+   * tracing would delay that picture by a frame's worth of work; they come with the fine tiles.
+   */
+  preview?: boolean;
   version: number;
   options: SurfaceViewOptions;
   scale: SurfaceScale;
@@ -67,6 +72,7 @@ export function SurfaceLayer({
   snapshot,
   values,
   done,
+  preview = false,
   version,
   options,
   scale,
@@ -160,7 +166,7 @@ export function SurfaceLayer({
     wire.boundingSphere = surface.boundingSphere?.clone() ?? null;
 
     // Contour lines: reuse the buffer while it is large enough.
-    const levels = contourLevels(options.contours);
+    const levels = preview ? [] : contourLevels(options.contours);
     const lines = levels.length > 0 ? contourPositions(arrays.heights, nx, ny, levels, exaggeration) : null;
     const needed = lines ? lines.length : 0;
     let attribute = contourGeometry.getAttribute("position") as BufferAttribute | undefined;
@@ -229,6 +235,7 @@ export function SurfaceLayer({
     contourGeometry,
     values,
     done,
+    preview,
     version,
     scale,
     exaggeration,

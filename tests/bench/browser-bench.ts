@@ -121,6 +121,7 @@ interface Report {
   samples: number;
   paths: { name: string; ms: number | null; error?: string; maxRelDiff: number | null }[];
   pool: { workers: number; ms: number }[];
+  poolRounds: number[][];
   scaling: { perAxis: number; samples: number; ms: number }[];
 }
 
@@ -229,17 +230,23 @@ console.log(
   `wasm-kernel: ${(byName("tfjs-batched") / kernel).toFixed(2)}x tfjs-batched, ${(byName("tfjs-gemm") / kernel).toFixed(2)}x tfjs-gemm; ` +
     `default path here: ${report.defaultPath}`,
 );
-console.log(`\nworker pool in Chromium (${report.defaultPath}), tiles of 128 points, best of ${repeats}:`);
+console.log(
+  `\nworker pool in Chromium (${report.defaultPath}), tiles of 128 points, ${report.poolRounds.length} rounds of one pass each, side by side:`,
+);
 for (const p of report.pool) {
   console.log(
     `${String(p.workers).padStart(2)} worker${p.workers > 1 ? "s" : " "} ${p.ms.toFixed(0).padStart(8)} ms ` +
       `${((points / p.ms) * 1000).toFixed(0).padStart(10)} points/s`,
   );
 }
-if (report.pool.length >= 2)
+if (report.pool.length >= 2) {
+  const ratios = report.poolRounds.map((round) => round[0] / round[1]);
+  const median = [...ratios].sort((a, b) => a - b)[Math.floor(ratios.length / 2)];
   console.log(
-    `pool speedup, ${report.pool[1].workers} workers over 1: ${(report.pool[0].ms / report.pool[1].ms).toFixed(2)}x`,
+    `pool speedup, ${report.pool[1].workers} workers over 1: ${(report.pool[0].ms / report.pool[1].ms).toFixed(2)}x (best passes); ` +
+      `median of the rounds ${median.toFixed(2)}x (rounds: ${ratios.map((r) => r.toFixed(2)).join(", ")})`,
   );
+}
 console.log(`\nscaling in a Chromium worker (${report.defaultPath}, best of ${repeats}):`);
 console.log(
   `${"grid".padEnd(7)} ${"samples".padStart(7)} ${"points".padStart(7)} ${"time".padStart(11)} ${"per point x sample".padStart(20)}`,

@@ -157,4 +157,17 @@ describe("slice chart spec", () => {
     ]);
     expect(sliceSpec(snapshot, "test_loss", false).series).toEqual([]);
   });
+
+  it("builds a 2-D landscape's chart before its first surface arrives, with the same key and only gaps", () => {
+    const grid = { axes: [axis(-1, 1, 3, "d1"), axis(-1, 1, 3, "d2")] };
+    const pending = sliceSpec({ grid, surfaces: {} }, "train_loss", false);
+    const filled = sliceSpec({ grid, surfaces: { train_loss: indexSurface(3, 3) } }, "train_loss", false);
+    expect(pending.series.map((s) => s.label)).toEqual(["along d1 (d2 = 0)", "along d2 (d1 = 0)"]);
+    expect(pending.key).toBe(filled.key); // the first picture only calls setData
+    expect(sliceData({ grid, surfaces: {} }, "train_loss", pending)).toEqual([
+      [-1, 0, 1],
+      [null, null, null],
+      [null, null, null],
+    ]);
+  });
 });

@@ -43,6 +43,19 @@ function title(metric: string): string {
 }
 
 /**
+ * The values of the 2-D chart: the metric's surface; all gaps while the landscape is still to be
+ * sampled (a snapshot with no surface yet), so the chart is built before the first picture
+ * arrives and that picture only fills it in.
+ */
+function planeValues(snapshot: SliceSnapshot, metric: string): Float32Array | null {
+  const surface = snapshot.surfaces[metric];
+  if (surface) return surface;
+  if (Object.keys(snapshot.surfaces).length > 0) return null; // computed, without this metric
+  const [ax, ay] = snapshot.grid.axes;
+  return new Float32Array(ax.count * ay.count).fill(Number.NaN);
+}
+
+/**
  * The series of the chart.
  *
  * @example sliceSpec(snapshot, "train_loss", true).series.map((s) => s.label)
@@ -60,9 +73,9 @@ export function sliceSpec(snapshot: SliceSnapshot, metric: string, logScale: boo
       color: m.startsWith("test") ? SERIES_COLORS.test : SERIES_COLORS.train,
       dash: scaleOf(m) === "accuracy" ? [6, 4] : undefined,
     }));
-  } else if (axes.length === 2 && snapshot.surfaces[metric]) {
+  } else if (axes.length === 2 && planeValues(snapshot, metric)) {
     const [ax, ay] = axes;
-    const { alongX, alongY } = centreSlices(snapshot.surfaces[metric], axes);
+    const { alongX, alongY } = centreSlices(planeValues(snapshot, metric) as Float32Array, axes);
     xLabel = ax.label === ay.label ? ax.label : `${ax.label} / ${ay.label}`;
     series = [
       {
@@ -104,7 +117,9 @@ export function sliceData(
     const metrics = SURFACE_METRICS.filter((m) => snapshot.surfaces[m]);
     return [x, ...metrics.map((m) => withGaps(snapshot.surfaces[m], positive(m)))];
   }
-  const { alongX, alongY } = centreSlices(snapshot.surfaces[metric], axes);
+  const values = planeValues(snapshot, metric);
+  if (!values) return [[]];
+  const { alongX, alongY } = centreSlices(values, axes);
   return alignSeries([
     { x: alongX.coords, y: withGaps(alongX.values, positive(metric)) },
     { x: alongY.coords, y: withGaps(alongY.values, positive(metric)) },
