@@ -173,7 +173,21 @@ const runSchema = z.strictObject({
   config: z.record(z.string(), z.unknown(), { error: "must be an experiment config object" }),
 });
 
-export const lessonSchema = z.strictObject({
+/** The fields every lesson kind has: its id, title and the words around its claim. */
+export const lessonTextFields = {
+  id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, {
+    error: "must be lower-case words joined by dashes, e.g. learning-rate",
+  }),
+  title: text,
+  claim: text,
+  lookAt: text,
+  /** Present when the effect is not guaranteed. */
+  caveat: text.optional(),
+  reference: text.optional(),
+};
+
+/** The format and version fields of every lesson file. */
+export const lessonFileFields = {
   format: z.literal(LESSON_FORMAT, {
     error: (issue) =>
       `must be "${LESSON_FORMAT}", got ${JSON.stringify(issue.input) ?? "nothing"}: this is not a lesson file`,
@@ -184,15 +198,13 @@ export const lessonSchema = z.strictObject({
         ? `missing; expected ${LESSON_VERSION}`
         : `unsupported version ${JSON.stringify(issue.input)}; this reader understands ${LESSON_VERSION}`,
   }),
-  id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, {
-    error: "must be lower-case words joined by dashes, e.g. learning-rate",
-  }),
-  title: text,
-  claim: text,
-  lookAt: text,
-  /** Present when the effect is not guaranteed. */
-  caveat: text.optional(),
-  reference: text.optional(),
+};
+
+export const lessonSchema = z.strictObject({
+  ...lessonFileFields,
+  /** "flatness" (the default): two experiments side by side; "paths" lessons are paths-lesson.ts. */
+  kind: z.literal("flatness").default("flatness"),
+  ...lessonTextFields,
   runs: z
     .array(runSchema)
     .length(2, { error: (issue) => `must hold exactly 2 runs, got ${(issue.input as unknown[]).length}` }),
@@ -215,6 +227,17 @@ function joinPath(path: readonly PropertyKey[]): string {
   for (const key of path)
     out += typeof key === "number" ? `[${key}]` : out === "" ? String(key) : `.${String(key)}`;
   return out === "" ? "(lesson)" : out;
+}
+
+/** One line per schema issue: its field path, then what is wrong (and the bad value when short). */
+export function issueProblems(issues: readonly z.core.$ZodIssue[]): string[] {
+  return issues.map((issue) => {
+    const absent = issue.code === "invalid_type" && issue.input === undefined;
+    const message = absent
+      ? `missing; expected ${(issue as { expected?: string }).expected}`
+      : `${issue.message}${shownInput(issue)}`;
+    return `${joinPath(issue.path)}: ${message}`;
+  });
 }
 
 /** ", got 1.5" for a short bad value, nothing for objects. */
@@ -294,13 +317,7 @@ function crossProblems(lesson: Lesson, configs: (ExperimentConfig | null)[]): st
 export function parseLesson(json: unknown, source?: string): Lesson {
   const problems: string[] = [];
   const parsed = lessonSchema.safeParse(json, { reportInput: true });
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      const absent = issue.code === "invalid_type" && issue.input === undefined;
-      const message = absent ? `missing; expected ${issue.expected}` : `${issue.message}${shownInput(issue)}`;
-      problems.push(`${joinPath(issue.path)}: ${message}`);
-    }
-  }
+  if (!parsed.success) problems.push(...issueProblems(parsed.error.issues));
   // Run configs are checked whether or not the rest parsed, so one pass names every problem.
   const rawRuns = parsed.success ? parsed.data.runs : (json as { runs?: unknown } | null)?.runs;
   const configs: (ExperimentConfig | null)[] = [null, null];
