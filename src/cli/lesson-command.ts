@@ -1,9 +1,12 @@
 /**
- * `landscape lesson <ID|FILE>`: run a lesson (src/core/lessons) headless: both experiments with
- * progress on stderr, then the metrics side by side and every check with its numbers on stdout
- * (or one JSON object with --json). Exit code 1 when a check does not hold. With --out-dir, both
- * snapshots (each with the lesson's curvature section) are written there, atomically, once
- * everything has run. `landscape lesson --list` lists the shipped lessons.
+ * `landscape lesson <ID|FILE>`: run a lesson (src/core/lessons) headless, with progress on stderr,
+ * then its numbers and every check with its numbers on stdout (or one JSON object with --json).
+ * Exit code 1 when a check does not hold. A flatness lesson runs both experiments and prints
+ * their metrics side by side; with --out-dir both snapshots (each with the lesson's curvature
+ * section) are written there. A paths lesson runs its one paths experiment and prints the numbers
+ * of every path (barriers, end losses, length); with --out-dir its snapshot (the plane with the
+ * `paths` section) is written there. Files are written atomically, once everything has run.
+ * `landscape lesson --list` lists the shipped lessons.
  */
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
@@ -11,8 +14,17 @@ import { fileURLToPath } from "node:url";
 import { type Command, InvalidArgumentError } from "commander";
 import { LESSONS } from "../core/lessons/catalog";
 import { type CheckResult, formatNumber, METRIC_SHORT } from "../core/lessons/checks";
+import { type AnyLesson, isPathsLesson, parseAnyLesson } from "../core/lessons/parse";
+import {
+  PATH_METRIC_WORDS,
+  PATH_SHORT,
+  type PathsLesson,
+  pathsLessonNumbers,
+} from "../core/lessons/paths-lesson";
 import { runLesson } from "../core/lessons/run";
-import { LESSON_METRICS, type Lesson, type LessonMetrics, parseLesson } from "../core/lessons/schema";
+import { runPathsLesson } from "../core/lessons/run-paths-lesson";
+import { LESSON_METRICS, type Lesson, type LessonMetrics } from "../core/lessons/schema";
+import type { PathsSection } from "../core/snapshot/paths-section";
 import { writeSnapshotFile } from "../node/snapshot-file";
 import { initNodeBackend } from "../node/tf-node";
 import { progressReporter } from "./progress";
@@ -40,8 +52,8 @@ export function lessonFile(arg: string): string {
   );
 }
 
-/** Read and check a lesson file; errors name the file. */
-export async function readLessonFile(file: string): Promise<Lesson> {
+/** Read and check a lesson file of either kind; errors name the file. */
+export async function readLessonFile(file: string): Promise<AnyLesson> {
   let text: string;
   try {
     text = await readFile(file, "utf8");
@@ -56,7 +68,7 @@ export async function readLessonFile(file: string): Promise<Lesson> {
   } catch (err) {
     throw new Error(`lesson ${file} is not valid JSON: ${(err as Error).message}`);
   }
-  return parseLesson(json, file);
+  return parseAnyLesson(json, file);
 }
 
 /** Snapshot paths of the two runs: DIR/<id>-run1.json and DIR/<id>-run2.json. */
@@ -64,15 +76,9 @@ export function lessonSnapshotPaths(outDir: string, lesson: Lesson): string[] {
   return lesson.runs.map((_, i) => path.join(outDir, `${lesson.id}-run${i + 1}.json`));
 }
 
-/** The metrics side by side: one row per metric that either run has, one column per run. */
-export function metricsTable(lesson: Lesson, metrics: LessonMetrics[]): string {
-  const rows = LESSON_METRICS.filter((m) => metrics.some((r) => r[m] !== null)).map((m) => [
-    METRIC_SHORT[m],
-    ...metrics.map((r) => formatNumber(r[m])),
-  ]);
-  const header = ["", ...lesson.runs.map((r) => r.label)];
-  const table = [header, ...rows];
-  const widths = header.map((_, c) => Math.max(...table.map((row) => row[c].length)));
+/** Rows of cells as aligned columns (two spaces apart, no trailing blanks). */
+function textTable(table: string[][]): string {
+  const widths = table[0].map((_, c) => Math.max(...table.map((row) => row[c].length)));
   return table
     .map((row) =>
       row
@@ -81,6 +87,24 @@ export function metricsTable(lesson: Lesson, metrics: LessonMetrics[]): string {
         .trimEnd(),
     )
     .join("\n");
+}
+
+/** The metrics side by side: one row per metric that either run has, one column per run. */
+export function metricsTable(lesson: Lesson, metrics: LessonMetrics[]): string {
+  const rows = LESSON_METRICS.filter((m) => metrics.some((r) => r[m] !== null)).map((m) => [
+    METRIC_SHORT[m],
+    ...metrics.map((r) => formatNumber(r[m])),
+  ]);
+  return textTable([["", ...lesson.runs.map((r) => r.label)], ...rows]);
+}
+
+/** A paths run's numbers: one row per metric, one column per path the run made. */
+export function pathsTable(section: PathsSection): string {
+  const { paths, rows } = pathsLessonNumbers(section);
+  return textTable([
+    ["", ...paths.map((p) => PATH_SHORT[p])],
+    ...rows.map((r) => [PATH_METRIC_WORDS[r.metric], ...r.values.map((v) => formatNumber(v))]),
+  ]);
 }
 
 function checksText(checks: CheckResult[]): string {
@@ -100,6 +124,7 @@ export async function lessonCommand(arg: string | undefined, o: LessonCommandOpt
     throw new Error("give a lesson id or a lesson file (landscape lesson --list shows the ids)");
   const file = lessonFile(arg);
   const lesson = await readLessonFile(file);
+  if (isPathsLesson(lesson)) return pathsLessonCommand(lesson, o);
   if (o.outDir !== undefined) await mkdir(o.outDir, { recursive: true });
   const backend = await initNodeBackend();
   let progress = progressReporter(o.progress);
@@ -176,6 +201,81 @@ export async function lessonCommand(arg: string | undefined, o: LessonCommandOpt
   }
 }
 
+/** The snapshot path of a paths lesson's run: DIR/<id>.json. */
+export function pathsLessonSnapshotPath(outDir: string, lesson: PathsLesson): string {
+  return path.join(outDir, `${lesson.id}.json`);
+}
+
+/** A paths lesson: its one paths run, the paths' numbers and the checks. */
+async function pathsLessonCommand(lesson: PathsLesson, o: LessonCommandOptions): Promise<void> {
+  if (o.outDir !== undefined) await mkdir(o.outDir, { recursive: true });
+  const backend = await initNodeBackend();
+  const progress = progressReporter(o.progress);
+  const controller = new AbortController();
+  const onSigint = () => controller.abort(new Error("cancelled (SIGINT); nothing was written"));
+  process.once("SIGINT", onSigint);
+  try {
+    const t0 = performance.now();
+    if (o.progress) process.stderr.write(`run: ${lesson.run.label}\n`);
+    const result = await runPathsLesson(lesson, {
+      backend,
+      seed: o.seed,
+      signal: controller.signal,
+      // PathsProgress has the same fields; its phases are the paths run's (train, paths, curve, ...).
+      onProgress: (p) => progress.update(p as unknown as Parameters<typeof progress.update>[0]),
+    });
+    progress.stop();
+    for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
+    let written: string | undefined;
+    if (o.outDir !== undefined) {
+      written = pathsLessonSnapshotPath(o.outDir, lesson);
+      await writeSnapshotFile(written, result.snapshot, { arrays: o.arrays });
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const passed = result.checks.every((c) => c.holds);
+    const section = result.snapshot.paths as PathsSection;
+    if (o.json) {
+      const { paths, rows } = pathsLessonNumbers(section);
+      const out = {
+        id: lesson.id,
+        kind: lesson.kind,
+        title: lesson.title,
+        claim: lesson.claim,
+        ...(lesson.caveat ? { caveat: lesson.caveat } : {}),
+        seed: o.seed,
+        backend,
+        seconds: Number(seconds.toFixed(2)),
+        run: { label: lesson.run.label, ...(written ? { snapshot: written } : {}) },
+        paths: Object.fromEntries(
+          paths.map((p, j) => [p, Object.fromEntries(rows.map((r) => [r.metric, r.values[j]]))]),
+        ),
+        checks: result.checks,
+        passed,
+      };
+      process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    } else {
+      const parts = [
+        `${lesson.title}${o.seed !== undefined ? ` (seed ${o.seed})` : ""}`,
+        `Claim: ${lesson.claim}`,
+        ...(lesson.caveat ? [`Caveat: ${lesson.caveat}`] : []),
+        "",
+        `${lesson.run.label}:`,
+        pathsTable(section),
+        "",
+        "Checks:",
+        checksText(result.checks),
+      ];
+      if (written) parts.push(`wrote ${written}`);
+      parts.push(`(${backend}, ${seconds.toFixed(1)} s)`);
+      process.stdout.write(`${parts.join("\n")}\n`);
+    }
+    if (!passed) process.exitCode = 1;
+  } finally {
+    progress.stop();
+    process.off("SIGINT", onSigint);
+  }
+}
+
 function seedOption(value: string): number {
   const n = Number(value);
   if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n > 0xffffffff)
@@ -188,14 +288,17 @@ export function registerLessonCommand(program: Command): void {
   program
     .command("lesson")
     .description(
-      "run a lesson about flat and sharp minima (two experiments, a claim, checks): prints the metrics side by side " +
-        "and each check; exit 1 when a check fails",
+      "run a lesson (flat and sharp minima: two experiments side by side; paths between minima: one paths run) " +
+        "with its claim and checks: prints the numbers and each check; exit 1 when a check fails",
     )
     .argument("[lesson]", "a lesson id (see --list) or the path of a lesson .json file")
     .option("--list", "list the lessons in public/lessons and exit")
-    .option("--out-dir <dir>", "write both snapshots there as <id>-run1.json and <id>-run2.json")
+    .option(
+      "--out-dir <dir>",
+      "write the snapshots there: <id>-run1.json and <id>-run2.json (a paths lesson: <id>.json)",
+    )
     .option("--json", "print the metrics and checks as JSON")
-    .option("--seed <n>", "replace the top-level seed of both runs' configs", seedOption)
+    .option("--seed <n>", "replace the top-level seed of the lesson's run configs", seedOption)
     .option(
       "--arrays <mode>",
       "array encoding of the snapshots: base64 (compact) or plain (JSON numbers)",

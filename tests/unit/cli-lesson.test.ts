@@ -163,6 +163,75 @@ describe("landscape lesson", () => {
     expect(a.curvature?.settings.averageRadius).toEqual([0.3]);
   });
 
+  it("runs a paths lesson file: the paths' numbers and each check, its snapshot with the paths section, exit 1 when a check fails", async () => {
+    const tinyPaths = (checks: object[]) => ({
+      format: "loss-landscape-lesson",
+      version: 1,
+      kind: "paths",
+      id: "tiny-paths",
+      title: "Tiny paths",
+      claim: "Two tiny networks.",
+      lookAt: "The barriers.",
+      run: {
+        label: "two tiny MLPs",
+        config: {
+          seed: 2,
+          data: { name: "moons", trainCount: 32, testCount: 0 },
+          model: { hiddenSizes: [6] },
+          training: { epochs: 3 },
+          paths: { seeds: [1, 2], curve: { epochs: 2 }, plane: { count: 5 }, count: 9 },
+        },
+      },
+      checks,
+    });
+    const holds = path.join(dir, "paths-holds.json");
+    const fails = path.join(dir, "paths-fails.json");
+    await writeFile(
+      holds,
+      JSON.stringify(tinyPaths([{ relation: "atLeast", metric: "length", path: "curve", value: 0 }])),
+    );
+    await writeFile(
+      fails,
+      JSON.stringify(tinyPaths([{ relation: "atMost", metric: "lossBarrier", path: "linear", value: -1 }])),
+    );
+    const out = path.join(dir, "paths-out");
+    const [text, json, failed] = await Promise.all([
+      cli("lesson", holds),
+      cli("lesson", holds, "--json", "--no-progress", "--out-dir", out),
+      cli("lesson", fails, "--no-progress"),
+    ]);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stderr).toMatch(/run: two tiny MLPs\n/);
+    expect(text.stdout).toMatch(/^Tiny paths\nClaim: Two tiny networks\.\n\ntwo tiny MLPs:\n/);
+    expect(text.stdout).toMatch(/ {2}straight line +curve +aligned line +init -> theta1\n/);
+    expect(text.stdout).toMatch(/\nloss barrier +\S+ +\S+ +\S+ +\S+\n/);
+    expect(text.stdout).toMatch(/✓ the length in parameter space of the trained curve is at least 0\n/);
+    expect(text.stdout).toMatch(/1 of 1 checks hold/);
+
+    expect(json.code, json.stderr).toBe(0);
+    const result = JSON.parse(json.stdout) as {
+      kind: string;
+      passed: boolean;
+      run: { snapshot: string };
+      paths: Record<string, Record<string, number | null>>;
+    };
+    expect(result.kind).toBe("paths");
+    expect(result.passed).toBe(true);
+    expect(Object.keys(result.paths)).toEqual(["linear", "curve", "linear-aligned", "init-to-solution"]);
+    expect(path.basename(result.run.snapshot)).toBe("tiny-paths.json");
+    expect(await readdir(out)).toEqual(["tiny-paths.json"]);
+    const snapshot = await readSnapshotFile(result.run.snapshot);
+    const linear = snapshot.paths?.paths.find((p) => p.kind === "linear");
+    expect(linear?.barriers.train_loss.linearExcess).toBeCloseTo(
+      result.paths.linear.lossBarrier as number,
+      12,
+    );
+
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toMatch(/✗ the loss barrier of the straight line theta1 -> theta2 is at most -1\n/);
+    expect(failed.stdout).toMatch(/0 of 1 checks hold/);
+  });
+
   it("--seed replaces both runs' seed", async () => {
     const [s1, s2] = await Promise.all([
       cli("lesson", passing, "--seed", "11", "--json", "--no-progress"),
