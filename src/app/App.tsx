@@ -16,7 +16,7 @@ import { useLab } from "./useLab";
 import { useSnapshotDrop } from "./useSnapshotDrop";
 
 const presetList = PRESETS.map((p) => ({ name: p.name, label: p.label }));
-const lessonList = LESSONS.map((l) => ({ id: l.id, title: l.title }));
+const lessonList = LESSONS.map((l) => ({ id: l.id, title: l.title, kind: l.kind }));
 
 /** The lab: controls on the left, the landscape in the middle, the model and its training on the right. */
 export function App() {

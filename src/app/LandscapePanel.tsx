@@ -1,4 +1,5 @@
 import { useMemo, useState } from "react";
+import { isPathsLesson } from "../core/lessons/parse";
 import type { SharedCamera } from "../scene/camera";
 import { LandscapeCanvas } from "../scene/LandscapeCanvas";
 import { Legend } from "../scene/Legend";
@@ -48,10 +49,13 @@ export function LandscapePanel({
   const viewOptions = { ...options, logScale: log };
   const oneD = landscape?.snapshot.grid.axes.length === 1;
   const cameraSync = { state: camera, onChange: setCamera };
-  // A lesson shows its first run (pinned) on the left and its second (current) on the right.
-  const current = { view: landscape, role: "current" as const, title: lesson?.runs[1]?.label ?? "current" };
+  // A flatness lesson shows its first run (pinned) on the left and its second (current) on the
+  // right; a paths lesson its one run's plane.
+  const runs = lesson && !isPathsLesson(lesson) ? lesson.runs : null;
+  const currentTitle = lesson && isPathsLesson(lesson) ? lesson.run.label : (runs?.[1]?.label ?? "current");
+  const current = { view: landscape, role: "current" as const, title: currentTitle };
   const pinned = compare
-    ? { view: compare, role: "compare" as const, title: lesson?.runs[0]?.label ?? "pinned for comparison" }
+    ? { view: compare, role: "compare" as const, title: runs?.[0]?.label ?? "pinned for comparison" }
     : null;
   const views = pinned ? (lesson ? [pinned, current] : [current, pinned]) : [current];
 

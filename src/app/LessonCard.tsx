@@ -1,12 +1,43 @@
 /**
- * The open lesson above its two surfaces: the claim in plain words, what to look at, the caveat
- * where the effect is not guaranteed, the numbers of both runs and the lesson's checks (✓ / ✗
- * with the numbers behind each verdict). Reads the store; the lab computes.
+ * The open lesson above its surfaces: the claim in plain words, what to look at, the caveat
+ * where the effect is not guaranteed, the numbers (a flatness lesson: both runs' metrics; a paths
+ * lesson: every path's barriers, end losses and length) and the lesson's checks (✓ / ✗ with the
+ * numbers behind each verdict). Reads the store; the lab computes.
  */
 import { formatNumber, METRIC_WORDS } from "../core/lessons/checks";
+import { isPathsLesson } from "../core/lessons/parse";
+import { PATH_METRIC_WORDS, PATH_SHORT } from "../core/lessons/paths-lesson";
 import { LESSON_METRICS, type LessonMetricName } from "../core/lessons/schema";
 import { useAppStore } from "../state/store";
 import type { LessonView } from "../state/types";
+
+/** A paths lesson's numbers: one column per path the run made, one row per metric. */
+function PathsNumbers({ view }: { view: LessonView }) {
+  const numbers = view.pathNumbers;
+  if (!numbers) return null;
+  return (
+    <table className="lesson-metrics" data-testid="lesson-metrics">
+      <thead>
+        <tr>
+          <th />
+          {numbers.paths.map((p) => (
+            <th key={p}>{PATH_SHORT[p]}</th>
+          ))}
+        </tr>
+      </thead>
+      <tbody>
+        {numbers.rows.map((r) => (
+          <tr key={r.metric}>
+            <th scope="row">{PATH_METRIC_WORDS[r.metric]}</th>
+            {r.values.map((v, i) => (
+              <td key={numbers.paths[i]}>{formatNumber(v)}</td>
+            ))}
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
 
 /** Rows worth showing: a metric some run has a number for. */
 function shownMetrics(view: LessonView): LessonMetricName[] {
@@ -75,7 +106,9 @@ export function LessonCard({ onClose }: { onClose(): void }) {
             ))}
           </ul>
         ) : null}
-        {rows.length > 0 ? (
+        {isPathsLesson(lesson) ? (
+          <PathsNumbers view={view} />
+        ) : rows.length > 0 ? (
           <table className="lesson-metrics" data-testid="lesson-metrics">
             <thead>
               <tr>

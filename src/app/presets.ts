@@ -1,4 +1,4 @@
-import { type Lesson, parseLesson } from "../core/lessons/schema";
+import { type AnyLesson, parseAnyLesson } from "../core/lessons/parse";
 
 /** The presets in public/presets/, as the picker lists them (a unit test checks the two agree). */
 export const PRESETS = [
@@ -24,11 +24,11 @@ export type PresetName = (typeof PRESETS)[number]["name"];
  *
  * @example const lesson = await fetchLesson("learning-rate.json");
  */
-export async function fetchLesson(file: string): Promise<Lesson> {
+export async function fetchLesson(file: string): Promise<AnyLesson> {
   const base = import.meta.env?.BASE_URL ?? "/";
   const response = await fetch(`${base}lessons/${encodeURIComponent(file)}`);
   if (!response.ok) throw new Error(`lesson "${file}" could not be loaded (HTTP ${response.status})`);
-  return parseLesson(await response.json(), file);
+  return parseAnyLesson(await response.json(), file);
 }
 
 /** Fetch a preset's config JSON from the server (Vite serves public/ at the root). */

@@ -10,7 +10,9 @@ import { resolveConfig } from "../core/config/schema";
 import { pointInSubspace } from "../core/directions/vector";
 import { gridPointCount } from "../core/landscape/grid";
 import { evaluateChecks } from "../core/lessons/checks";
-import type { Lesson, LessonMetrics } from "../core/lessons/schema";
+import { type AnyLesson, isPathsLesson } from "../core/lessons/parse";
+import { evaluatePathsChecks, type PathsLesson, pathsLessonNumbers } from "../core/lessons/paths-lesson";
+import type { LessonMetrics } from "../core/lessons/schema";
 import type { Snapshot } from "../core/snapshot/schema";
 import { type LibraryEntry, SnapshotDb } from "../library/snapshot-db";
 import { MARK_CALIBRATION_START } from "../state/marks";
@@ -108,7 +110,8 @@ export class Lab {
    * the lesson's settings, in a worker) and the lesson's checks. Another run, another lesson or
    * closing it cancels what is left.
    */
-  async openLesson(lesson: Lesson): Promise<void> {
+  async openLesson(lesson: AnyLesson): Promise<void> {
+    if (isPathsLesson(lesson)) return this.openPathsLesson(lesson);
     const st = () => this.store.getState();
     this.paths.stop();
     this.lessonAbort?.abort(new Error("cancelled"));
@@ -160,11 +163,56 @@ export class Lab {
     }
   }
 
+  /**
+   * Run a paths lesson: its one paths run (as the paths presets run, after whatever experiment
+   * runs has stopped), its plane as the current landscape with both paths drawn, then the checks
+   * on its barriers. Another run, another lesson or closing it cancels the run.
+   */
+  private async openPathsLesson(lesson: PathsLesson): Promise<void> {
+    const st = () => this.store.getState();
+    this.lessonAbort?.abort(new Error("cancelled"));
+    const controller = new AbortController();
+    this.lessonAbort = controller;
+    const current = () => this.lessonAbort === controller && st().lesson?.lesson === lesson;
+    this.job.cancel();
+    st().setCompare(null);
+    st().setLesson({
+      lesson,
+      status: "running",
+      step: `paths run: ${lesson.run.label}`,
+      metrics: [],
+      checks: null,
+    });
+    // The controls show the run's settings; the paths panel explains the preset of the same name.
+    st().applyPreset(`lesson "${lesson.title}"`, lesson.run.config);
+    const snapshot = await this.paths.run(lesson.run.config, {
+      preset: lesson.id,
+      after: () => !this.job.running,
+    });
+    if (!current()) return;
+    if (!snapshot?.paths) {
+      const { phase, error } = st().job;
+      st().updateLesson({
+        status: phase === "error" ? "error" : "cancelled",
+        error: snapshot ? "the paths run wrote no paths section" : (error ?? undefined),
+      });
+      return;
+    }
+    st().updateLesson({
+      status: "done",
+      step: "",
+      pathNumbers: pathsLessonNumbers(snapshot.paths),
+      checks: evaluatePathsChecks(lesson, snapshot.paths),
+    });
+  }
+
   /** Close the open lesson (and its comparison); cancels whatever of it still runs. */
   closeLesson(): void {
-    if (!this.store.getState().lesson) return;
+    const open = this.store.getState().lesson;
+    if (!open) return;
     this.lessonAbort?.abort(new Error("cancelled"));
     this.lessonAbort = null;
+    if (isPathsLesson(open.lesson)) this.paths.cancel();
     this.job.cancel();
     this.store.getState().setLesson(null);
     this.store.getState().setCompare(null);

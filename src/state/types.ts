@@ -5,7 +5,9 @@
 
 import type { ImportedSurface } from "../core/export/imported";
 import type { CheckResult } from "../core/lessons/checks";
-import type { Lesson, LessonMetrics } from "../core/lessons/schema";
+import type { AnyLesson } from "../core/lessons/parse";
+import type { pathsLessonNumbers } from "../core/lessons/paths-lesson";
+import type { LessonMetrics } from "../core/lessons/schema";
 import type { Snapshot } from "../core/snapshot/schema";
 import type { ColormapName } from "../scene/scale";
 
@@ -102,17 +104,20 @@ export interface PickedPoint {
 }
 
 /**
- * A lesson on screen: its two runs side by side (run 0 pinned on the left, run 1 current on the
- * right), then the numbers of both and the lesson's checks.
+ * A lesson on screen. A flatness lesson: its two runs side by side (run 0 pinned on the left,
+ * run 1 current on the right), then the numbers of both and the lesson's checks. A paths lesson:
+ * its paths run's plane as the current landscape, then the paths' numbers and the checks.
  */
 export interface LessonView {
-  lesson: Lesson;
+  lesson: AnyLesson;
   status: "running" | "measuring" | "done" | "cancelled" | "error";
   /** What runs now, in words ("run 1 of 2: small learning rate"). */
   step: string;
-  /** Per run, once measured. */
+  /** Flatness lessons: per run, once measured (paths lessons: empty). */
   metrics: (LessonMetrics | null)[];
-  /** Once both runs are measured. */
+  /** Paths lessons, once the run is done: every path's numbers (paths-lesson.ts). */
+  pathNumbers?: ReturnType<typeof pathsLessonNumbers>;
+  /** Once everything is measured. */
   checks: CheckResult[] | null;
   error?: string;
 }

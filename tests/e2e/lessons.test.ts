@@ -1,7 +1,9 @@
 /**
- * Every lesson in the real app: picked from the Lesson menu, it trains both runs, shows the two
- * surfaces side by side under their labels with one shared colour scale, then the numbers of
- * both runs and its checks, all of which hold.
+ * Every lesson in the real app, picked from the Lesson menu. A flatness lesson trains both runs,
+ * shows the two surfaces side by side under their labels with one shared colour scale, then the
+ * numbers of both runs and its checks, all of which hold. A paths lesson runs its paths
+ * experiment, shows the plane with the straight line and the curve drawn on it under the run's
+ * label, the paths panel, then every path's numbers and its checks, all of which hold.
  */
 import { describe, expect, inject, it } from "vitest";
 import { LESSONS } from "../../src/core/lessons/catalog";
@@ -20,7 +22,7 @@ interface ShownLesson {
 }
 
 describe.skipIf(skipReason !== "")("lessons", () => {
-  it("opens every lesson, renders both surfaces with one colour scale, and shows numbers and checks that hold", async () => {
+  it("opens every lesson, renders its surfaces (both with one colour scale, or the paths' plane), and shows numbers and checks that hold", async () => {
     const session = await openBrowser(inject("chromiumPath"));
     const timings: Record<string, string> = {};
     try {
@@ -34,7 +36,7 @@ describe.skipIf(skipReason !== "")("lessons", () => {
       expect(await page.getByTestId("ctl-lesson").locator("option:not([disabled])").count()).toBe(
         LESSONS.length,
       );
-      for (const entry of LESSONS) {
+      for (const entry of LESSONS.filter((l) => l.kind === "flatness")) {
         const start = Date.now();
         await page.getByTestId("ctl-lesson").selectOption(entry.id);
         const card = page.locator(`[data-testid="lesson"][data-lesson-id="${entry.id}"]`);
@@ -51,7 +53,7 @@ describe.skipIf(skipReason !== "")("lessons", () => {
           const s = globalThis.lossLandscapeLab?.store.getState();
           if (!s?.lesson || !s.landscape || !s.compare) throw new Error("no lesson on screen");
           return {
-            runs: s.lesson.lesson.runs.map((r) => r.label),
+            runs: s.lesson.lesson.kind === "flatness" ? s.lesson.lesson.runs.map((r) => r.label) : [],
             current: Array.from(s.landscape.snapshot.surfaces.train_loss ?? []),
             compare: Array.from(s.compare.snapshot.surfaces.train_loss ?? []),
             log: s.settings.log,
@@ -87,6 +89,51 @@ describe.skipIf(skipReason !== "")("lessons", () => {
         expect(await metrics.textContent()).not.toContain("…");
         const checks = page.getByTestId("lesson-checks").locator("li");
         expect(await checks.count()).toBeGreaterThan(0);
+        const failing = await page
+          .getByTestId("lesson-checks")
+          .locator('li[data-holds="false"]')
+          .allTextContents();
+        expect(failing, `${entry.id}: failing checks`).toEqual([]);
+      }
+      for (const entry of LESSONS.filter((l) => l.kind === "paths")) {
+        const start = Date.now();
+        await page.getByTestId("ctl-lesson").selectOption(entry.id);
+        const card = page.locator(`[data-testid="lesson"][data-lesson-id="${entry.id}"]`);
+        await card.waitFor({ timeout: 10_000 });
+        await page
+          .locator(
+            `[data-testid="lesson"][data-lesson-id="${entry.id}"]:is([data-status="done"], [data-status="error"], [data-status="cancelled"])`,
+          )
+          .waitFor({ timeout: 180_000 });
+        timings[entry.id] = `${((Date.now() - start) / 1000).toFixed(1)} s`;
+        expect(await card.getAttribute("data-status"), (await card.textContent()) ?? "").toBe("done");
+        const shown = await page.evaluate(() => {
+          const s = globalThis.lossLandscapeLab?.store.getState();
+          const lesson = s?.lesson?.lesson;
+          if (lesson?.kind !== "paths" || !s?.landscape) throw new Error("no paths lesson on screen");
+          return {
+            label: lesson.run.label,
+            paths: s.landscape.snapshot.paths?.paths.length ?? 0,
+            compare: s.compare,
+          };
+        });
+        // One view, the run's plane, under the run's label, with both paths drawn on it.
+        expect(shown.compare).toBeNull();
+        expect(shown.paths).toBeGreaterThanOrEqual(3);
+        expect(await page.getByTestId("landscape-3d-compare").count()).toBe(0);
+        expect(await page.getByTestId("view-title-current").textContent()).toBe(shown.label);
+        const canvas = page.getByTestId("landscape-3d").locator("canvas").first();
+        await expect.poll(() => canvas.getAttribute("data-path-overlay"), { timeout: 10_000 }).toBe("drawn");
+        const stats = await drawnCanvasStats(canvas, 300);
+        expect(stats.colours, `${entry.id}: plane surface colours`).toBeGreaterThan(300);
+        expect(await page.getByTestId("paths-panel").isVisible()).toBe(true);
+        // Every path's numbers (straight line, curve, ...) and every check holding.
+        const metrics = page.getByTestId("lesson-metrics");
+        const head = await metrics.locator("thead").textContent();
+        expect(head).toContain("straight line");
+        expect(head).toContain("curve");
+        expect(await metrics.locator("tbody tr").count()).toBeGreaterThan(3);
+        expect(await page.getByTestId("lesson-checks").locator("li").count()).toBeGreaterThan(1);
         const failing = await page
           .getByTestId("lesson-checks")
           .locator('li[data-holds="false"]')

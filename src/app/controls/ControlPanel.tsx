@@ -16,7 +16,7 @@ import "./controls.css";
 export interface ControlPanelProps {
   presets: { name: string; label: string }[];
   /** Lessons (two runs side by side with a claim); absent: no lesson picker. */
-  lessons?: { id: string; title: string }[];
+  lessons?: { id: string; title: string; kind: "flatness" | "paths" }[];
   onLesson?(id: string): void;
   onPreset(name: string): void;
   onRun(): void;
@@ -107,15 +107,19 @@ function LessonPicker({
   lessons,
   onLesson,
 }: {
-  lessons: { id: string; title: string }[];
+  lessons: { id: string; title: string; kind: "flatness" | "paths" }[];
   onLesson(id: string): void;
 }) {
   const id = useId();
   const open = useAppStore((s) => s.lesson?.lesson.id ?? "");
+  const groups = [
+    { kind: "flatness", label: "Flat and sharp minima" },
+    { kind: "paths", label: "Paths between minima" },
+  ] as const;
   return (
     <div
       className="ctl-row ctl-preset"
-      title="two experiments side by side, with a claim and the numbers behind it"
+      title="a claim in plain words, the experiments behind it (two side by side, or paths between two minima) and checks of their numbers"
     >
       <label className="ctl-label" htmlFor={id}>
         Lesson
@@ -132,10 +136,16 @@ function LessonPicker({
           <option value="" disabled>
             choose a lesson
           </option>
-          {lessons.map((l) => (
-            <option key={l.id} value={l.id}>
-              {l.title}
-            </option>
+          {groups.map((g) => (
+            <optgroup key={g.kind} label={g.label}>
+              {lessons
+                .filter((l) => l.kind === g.kind)
+                .map((l) => (
+                  <option key={l.id} value={l.id}>
+                    {l.title}
+                  </option>
+                ))}
+            </optgroup>
           ))}
         </select>
       </div>
