@@ -11,6 +11,7 @@ import { weightMatching } from "../src/core/align";
 import { parsePathsSettings } from "../src/core/config/paths-settings";
 import { resolveConfig } from "../src/core/config/schema";
 import {
+  connectTrainedEndpoints,
   type PathShape,
   type PathsProgress,
   type PathsRunResult,
@@ -18,6 +19,7 @@ import {
   pathsProblem,
   pathsSettingsOf,
   runPaths,
+  type TrainedEndpoint,
   trainEndpoint,
 } from "../src/core/experiment/paths-run";
 import type { LandscapeEvaluator } from "../src/core/landscape/evaluator";
@@ -35,6 +37,7 @@ import {
 } from "../src/core/paths";
 import { TrainControl } from "../src/core/train/control";
 import type { HistoryEntry } from "../src/core/train/history";
+import type { TrainResult } from "../src/core/train/train";
 import { buffersOf } from "./transfer";
 
 /** What the worker shell lends the paths API: its job table, controls and evaluator choice. */
@@ -54,9 +57,13 @@ export interface EndpointResult {
   parameters: Float32Array;
   status: "completed" | "diverged";
   message?: string;
+  diverged?: TrainResult["diverged"];
   epochs: number;
   steps: number;
   history: HistoryEntry[];
+  /** What the snapshot's training section records besides the history (runPathsFrom needs it). */
+  sharpness?: TrainResult["sharpness"];
+  labelNoise?: TrainResult["labelNoise"];
 }
 
 export interface CurveJobResult {
@@ -103,7 +110,8 @@ export function createPathsApi(ctx: PathsApiContext) {
      * The whole paths run of a config in this worker (experiment/paths-run.ts runPaths, as the
      * CLI's `paths --config`): train the models, score the paths, train the curve, align, sample
      * the curve's plane. Progress (phases train, paths, curve, align, landscape) streams through
-     * onProgress; cancel with cancel(jobId). Returns the snapshot with its `paths` section.
+     * onProgress; cancel with cancel(jobId). Returns the snapshot with its `paths` section. (The
+     * page trains the models in parallel workers with trainEndpoints, then calls runPathsFrom.)
      */
     async runPaths(
       jobId: number,
@@ -114,6 +122,36 @@ export function createPathsApi(ctx: PathsApiContext) {
       return ctx.withJob(jobId, async (signal) => {
         const config = resolveConfig(configInput);
         const result = await runPaths(config, {
+          backend,
+          evaluator: ctx.evaluatorFor(backend),
+          signal,
+          onProgress: (p) => onProgress?.(p),
+        });
+        return moved(result);
+      });
+    },
+
+    /**
+     * The rest of a paths run from its trained models (experiment/paths-run.ts
+     * connectTrainedEndpoints): `endpoints` are trainEndpoints results for k = 0 .. models - 1, in
+     * that order, possibly trained in other workers. The same numbers as runPaths; progress
+     * phases paths, curve, align, landscape; cancel with cancel(jobId).
+     */
+    async runPathsFrom(
+      jobId: number,
+      configInput: unknown,
+      endpoints: EndpointResult[],
+      onProgress?: (p: PathsProgress) => void,
+    ): Promise<PathsRunResult> {
+      const backend = await ctx.backendName();
+      return ctx.withJob(jobId, async (signal) => {
+        const config = resolveConfig(configInput);
+        const trained = endpoints.map((e, i): TrainedEndpoint => {
+          if (e.k !== i) throw new Error(`endpoint ${i} is model k = ${e.k}: pass the models in order of k`);
+          const { k: _k, arch: _arch, seed, initial, ...training } = e;
+          return { seed, initial, training };
+        });
+        const result = await connectTrainedEndpoints(config, trained, {
           backend,
           evaluator: ctx.evaluatorFor(backend),
           signal,
@@ -163,6 +201,9 @@ export function createPathsApi(ctx: PathsApiContext) {
           history: t.history,
         };
         if (t.message) result.message = t.message;
+        if (t.diverged) result.diverged = t.diverged;
+        if (t.sharpness) result.sharpness = t.sharpness;
+        if (t.labelNoise) result.labelNoise = t.labelNoise;
         return moved(result);
       });
     },

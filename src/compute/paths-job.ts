@@ -1,16 +1,20 @@
 /**
- * Paths between minima in the browser (the CLI's `paths --config`): the whole pipeline of
- * experiment/paths-run.ts runs in ONE call on the pool's first worker (workers/paths-api.ts
- * runPaths): train the models, score the straight line and init -> solution, train the curve,
- * weight matching and the aligned line, then sample the curve's plane. Its progress streams into
- * the progress bar (training models, training the curve, aligning, sampling the plane); Cancel
- * aborts it in the worker. The snapshot that comes back (its landscape is the plane, with the
- * `paths` section) becomes the current landscape.
+ * Paths between minima in the browser (the CLI's `paths --config`), in two steps. First the 2 to 5
+ * models train in parallel, one per worker (pool.runParallel, workers/paths-api.ts
+ * trainEndpoints; on 2 cores the pool's one worker plus a temporary one): they are independent
+ * (each depends on its seed only) and take most of the run's time. Then ONE call on the pool's
+ * first worker (runPathsFrom, experiment/paths-run.ts connectTrainedEndpoints) does the rest:
+ * score the straight line and init -> solution, train the curve, weight matching and the aligned
+ * line, then sample the curve's plane. Progress streams into the progress bar (training models,
+ * training the curve, aligning, sampling the plane); Cancel aborts every call in its worker. The
+ * snapshot that comes back (its landscape is the plane, with the `paths` section) becomes the
+ * current landscape; its numbers are the CLI's, which trains the models one by one.
  *
- * Why one call and not the pool's tiled, coarse-to-fine sampling: the run is one sequence of
- * dependent steps whose result is one snapshot assembled by the same code the CLI runs (no second
- * copy of that glue here), and the plane is a small grid (31 x 31 in the presets) that takes a few
- * percent of the run, so splitting it over workers would save little and add a second protocol.
+ * Why the rest is one call and not the pool's tiled, coarse-to-fine sampling: it is one sequence
+ * of dependent steps whose result is one snapshot assembled by the same code the CLI runs (no
+ * second copy of that glue here), and the plane is a small grid (31 x 31 in the presets) that
+ * takes a few percent of the run, so splitting it over workers would save little and add a
+ * second protocol.
  *
  * Also the t slider of the paths panel: w(t) is a weighted sum of the path's stored points
  * (path-probe.ts, no tfjs), marked on the plane, and the decision boundary at w(t) is drawn by a
@@ -20,7 +24,9 @@
  */
 import { proxy } from "comlink";
 import type { StoreApi } from "zustand";
-import { resolveConfig } from "../core/config/schema";
+import type { EndpointResult } from "../../workers/paths-api";
+import { parsePathsSettings } from "../core/config/paths-settings";
+import { type ExperimentConfig, resolveConfig } from "../core/config/schema";
 import type { PathsPhase, PathsProgress } from "../core/experiment/paths-run";
 import { gridPointCount } from "../core/landscape/grid";
 import { pathPointAt } from "../core/paths/point";
@@ -29,7 +35,7 @@ import type { HistoryEntry } from "../core/train/history";
 import type { AppState } from "../state/store";
 import { boundaryFor } from "./model-picture";
 import { planeCoordinates } from "./path-probe";
-import type { ComputePool } from "./pool";
+import type { ComputePool, WorkerCall } from "./pool";
 
 /** What the progress bar says in each phase of runPaths. */
 export const PATHS_PHASE_LABELS: Record<PathsPhase, string> = {
@@ -123,8 +129,10 @@ export class PathsJob {
         });
       };
       const started = performance.now();
-      const result = await this.pool().onPrimary(signal, (api, jobId) =>
-        api.runPaths(jobId, configInput, proxy(onProgress)),
+      const pool = this.pool();
+      const endpoints = await pool.runParallel(signal, trainCalls(configInput, config, onProgress));
+      const result = await pool.onPrimary(signal, (api, jobId) =>
+        api.runPathsFrom(jobId, configInput, endpoints, proxy(onProgress)),
       );
       signal.throwIfAborted();
       const seconds = (performance.now() - started) / 1000;
@@ -208,6 +216,51 @@ export class PathsJob {
     const picture = await boundaryFor(this.pool(), snapshot, snapshot.model.parameters);
     if (st().landscape?.snapshot === snapshot) st().setBoundary(picture);
   }
+}
+
+const fmt = (v: number) => (Number.isFinite(v) ? v.toPrecision(4) : String(v));
+
+/**
+ * One trainEndpoints call per model of a paths run (k = 0 .. models - 1, for pool.runParallel),
+ * reporting phase "train" together: done = epochs done summed over the models, total = models x
+ * epochs, the detail naming each model still training.
+ */
+function trainCalls(
+  configInput: unknown,
+  config: ExperimentConfig,
+  onProgress: (p: PathsProgress) => void,
+): WorkerCall<EndpointResult>[] {
+  // As pathsSettingsOf (experiment/paths-run.ts, which loads tfjs: not on the main thread).
+  const { models, seeds } = config.paths ?? parsePathsSettings({}, config.seed);
+  const epochs = config.training.epochs;
+  const latest: (HistoryEntry | undefined)[] = new Array(models).fill(undefined);
+  const finished: boolean[] = new Array(models).fill(false);
+  const report = () => {
+    const done = latest.reduce((sum, e, k) => sum + (finished[k] ? epochs : (e?.epoch ?? 0)), 0);
+    const training = latest.flatMap((e, k) =>
+      e && !finished[k]
+        ? [
+            `model ${k + 1}/${models} (seed ${seeds[k]}): epoch ${e.epoch}/${epochs}, train loss ${fmt(e.trainLoss)}`,
+          ]
+        : [],
+    );
+    onProgress({
+      phase: "train",
+      done,
+      total: models * epochs,
+      detail: training.join("; ") || (finished.every(Boolean) ? `${models} models trained` : "starting"),
+    });
+  };
+  return Array.from({ length: models }, (_, k) => async (api, jobId) => {
+    const onEpoch = (entry: HistoryEntry) => {
+      latest[k] = entry;
+      report();
+    };
+    const r = await api.trainEndpoints(jobId, configInput, k, undefined, proxy(onEpoch));
+    finished[k] = true;
+    report();
+    return r;
+  });
 }
 
 /**

@@ -1,7 +1,9 @@
 /**
- * A pool of compute workers (one per core, at most 4): training on one, landscape tiles spread
- * over all of them, coarse to fine so a rough surface shows at once. Every job takes an
- * AbortSignal; results arrive as transferred Float32Arrays.
+ * A pool of compute workers (one per core but one, at most 4): training on one, landscape tiles
+ * spread over all of them, coarse to fine so a rough surface shows at once; independent jobs
+ * (the models of a paths run) one per worker, with temporary extra workers when the pool has
+ * fewer workers than cores. Every job takes an AbortSignal; results arrive as transferred
+ * Float32Arrays.
  */
 
 import { proxy } from "comlink";
@@ -48,6 +50,8 @@ const INIT_TIMEOUT_MS = 60_000;
  */
 const TILES_IN_FLIGHT = 3;
 let nextId = 1;
+/** Workers of a pool, and workers of one runParallel call: at most this many. */
+const MAX_WORKERS = 4;
 
 /**
  * One worker per core but one (at least 1, at most 4): the page keeps a core for itself, so
@@ -55,13 +59,29 @@ let nextId = 1;
  * left the main thread with half a core and 150 ms+ tasks).
  */
 export function defaultPoolSize(): number {
-  const cores = typeof navigator !== "undefined" ? navigator.hardwareConcurrency || 2 : 2;
-  return Math.max(1, Math.min(4, cores - 1));
+  return Math.max(1, Math.min(MAX_WORKERS, cores() - 1));
+}
+
+function cores(): number {
+  return typeof navigator !== "undefined" ? navigator.hardwareConcurrency || 2 : 2;
 }
 
 function abortError(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new Error("cancelled");
 }
+
+/** Rejects with the abort reason once `signal` aborts; never settles otherwise. */
+function rejectOnAbort(signal: AbortSignal): Promise<never> {
+  const p = new Promise<never>((_, reject) => {
+    if (signal.aborted) reject(abortError(signal));
+    else signal.addEventListener("abort", () => reject(abortError(signal)), { once: true });
+  });
+  p.catch(() => {}); // raced only while needed; never an unhandled rejection
+  return p;
+}
+
+/** One independent call of runParallel: the worker's api and a fresh job id. */
+export type WorkerCall<T> = (api: ComputeWorker["api"], jobId: number) => Promise<T>;
 
 export class ComputePool {
   private readonly workers: ComputeWorker[];
@@ -72,6 +92,8 @@ export class ComputePool {
   replaced = 0;
   /** The running training job on the first worker, for pause / resume / step. */
   private trainingJob: number | null = null;
+  /** Workers the last runParallel call ran on (own and temporary); 0 before the first. */
+  lastParallelWorkers = 0;
 
   constructor(readonly size = defaultPoolSize()) {
     this.workers = Array.from({ length: size }, () => startComputeWorker());
@@ -113,11 +135,16 @@ export class ComputePool {
       const w = startComputeWorker();
       this.workers[i] = w;
       count++;
-      await withWorkerGuard(w, w.api.init([first.backend]), INIT_TIMEOUT_MS, "backend init");
-      if (this.evaluator !== null) await Promise.race([w.api.selectEvaluator(this.evaluator), w.failed]);
+      await this.initLikePool(w, first.backend);
     }
     this.replaced += count;
     return count;
+  }
+
+  /** Initialize a fresh worker as the pool's: the same backend and evaluation path. */
+  private async initLikePool(w: ComputeWorker, backend: BackendName): Promise<void> {
+    await withWorkerGuard(w, w.api.init([backend]), INIT_TIMEOUT_MS, "backend init");
+    if (this.evaluator !== null) await Promise.race([w.api.selectEvaluator(this.evaluator), w.failed]);
   }
 
   /** Live workers (dead ones are replaced by heal before the next job). */
@@ -178,6 +205,78 @@ export class ComputePool {
       return await Promise.race([call(w.api, jobId), w.failed]);
     } finally {
       signal?.removeEventListener("abort", onAbort);
+    }
+  }
+
+  /**
+   * Run independent cancellable calls at once, one per worker, on min(calls, cores, 4) workers:
+   * the pool's own first, then temporary workers (on a 2-core machine the pool has one worker)
+   * started on the pool's backend and evaluation path and terminated when the run ends, however
+   * it ends. A worker that finishes takes the next waiting call. Each call gets a fresh job id;
+   * an abort of `signal` cancels every running call in its worker, and the first call that fails
+   * (or whose worker dies) cancels the others and rejects the run with its error. Results come in
+   * the order of `calls`.
+   *
+   * @example const [a, b] = await pool.runParallel(signal, [0, 1].map((k) => (api, id) => api.trainEndpoints(id, config, k)));
+   */
+  async runParallel<T>(signal: AbortSignal | undefined, calls: readonly WorkerCall<T>[]): Promise<T[]> {
+    await this.heal();
+    const { backend } = await this.init();
+    signal?.throwIfAborted();
+    const count = Math.min(calls.length, cores(), MAX_WORKERS);
+    const own = this.workers.slice(0, count);
+    const extra = Array.from({ length: count - own.length }, () => startComputeWorker());
+    // Aborted by the caller or by the first failure: either way every running call is cancelled.
+    const stop = new AbortController();
+    const running = new Map<number, ComputeWorker>();
+    const forward = () => stop.abort(signal?.reason);
+    signal?.addEventListener("abort", forward, { once: true });
+    stop.signal.addEventListener("abort", () => {
+      for (const [jobId, w] of running) void w.api.cancel(jobId).catch(() => {});
+    });
+    try {
+      await Promise.race([
+        Promise.all(
+          extra.map((w, i) =>
+            this.initLikePool(w, backend).catch((err: unknown) => {
+              const why = err instanceof Error ? err.message : String(err);
+              throw new Error(`temporary compute worker ${i + 1} of ${extra.length} did not start: ${why}`);
+            }),
+          ),
+        ),
+        rejectOnAbort(stop.signal),
+      ]);
+      const workers = [...own, ...extra];
+      this.lastParallelWorkers = workers.length;
+      const results: T[] = new Array(calls.length);
+      let next = 0;
+      let failure: unknown;
+      const drain = async (w: ComputeWorker) => {
+        while (next < calls.length && !stop.signal.aborted) {
+          const i = next++;
+          const jobId = nextId++;
+          running.set(jobId, w);
+          try {
+            results[i] = await Promise.race([calls[i](w.api, jobId), w.failed]);
+          } finally {
+            running.delete(jobId);
+          }
+        }
+      };
+      await Promise.all(
+        workers.map((w) =>
+          drain(w).catch((err: unknown) => {
+            failure ??= err;
+            stop.abort(err);
+          }),
+        ),
+      );
+      if (signal?.aborted) throw abortError(signal);
+      if (failure !== undefined) throw failure;
+      return results;
+    } finally {
+      signal?.removeEventListener("abort", forward);
+      for (const w of extra) w.terminate();
     }
   }
 

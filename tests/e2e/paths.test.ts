@@ -1,8 +1,8 @@
 /**
  * Paths between minima in the real app (Chromium): the mode-connectivity preset trains two
- * networks, a curve and the aligned line in a worker, shows the plane with both paths on the 3D
- * surface and on the contour map, reports a straight-line barrier above the curve's, and the t
- * slider redraws the decision boundary at w(t); the permutation-symmetry preset can be cancelled
+ * networks at once in two workers, then a curve and the aligned line in one, shows the plane with
+ * both paths on the 3D surface and on the contour map, reports a straight-line barrier above the
+ * curve's, and the t slider redraws the decision boundary at w(t); the permutation-symmetry preset can be cancelled
  * with the Cancel button and, run again, shows weight matching lowering the straight barrier.
  * Screenshots go to tests/e2e/artifacts/paths-*.png.
  */
@@ -152,6 +152,17 @@ describe.skipIf(skipReason !== "")("paths between minima in the browser", () => 
     const labels = timings["mode-connectivity progress"].split(" -> ");
     for (const phase of ["training models", "training the curve", "aligning", "sampling the plane"])
       expect(labels.some((l) => l.startsWith(phase))).toBe(true);
+    // The two models trained at once, one per worker (on 2 cores the pool has one worker, so the
+    // second is a temporary one), and the temporary worker is gone again.
+    const workers = await page.evaluate(() => {
+      const hook = globalThis.lossLandscapeLab;
+      const pool = hook?.lab?.pool;
+      if (!hook || !pool) throw new Error("the lab has not started");
+      return { training: pool.lastParallelWorkers, alive: hook.workers.alive, poolAlive: pool.alive };
+    });
+    timings["mode-connectivity workers"] = JSON.stringify(workers);
+    expect(workers.training).toBe(2);
+    expect(workers.alive).toBe(workers.poolAlive);
     await expect.poll(() => page.getByTestId("paths-panel").isVisible()).toBe(true);
   });
 

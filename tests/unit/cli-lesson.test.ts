@@ -228,7 +228,7 @@ describe("landscape lesson", () => {
     );
 
     expect(failed.code).toBe(1);
-    expect(failed.stdout).toMatch(/✗ the loss barrier of the straight line theta1 -> theta2 is at most -1\n/);
+    expect(failed.stdout).toMatch(/✗ the loss barrier of the straight line is at most -1\n/);
     expect(failed.stdout).toMatch(/0 of 1 checks hold/);
   });
 

@@ -167,12 +167,12 @@ describe("paths lesson checks", () => {
     ]);
     const results = evaluatePathsChecks(lesson, s);
     expect(results.map((r) => r.holds)).toEqual([true, true, true, true, true]);
-    expect(results[0].text).toBe("the loss barrier of the straight line theta1 -> theta2 is at least 0.2");
-    expect(results[0].detail).toBe("loss barrier 0.58 (needs >= 0.2)");
+    expect(results[0].text).toBe("the loss barrier of the straight line is at least 0.2");
+    expect(results[0].detail).toBe("0.58, needs >= 0.2");
     expect(results[2].text).toBe(
-      "the loss barrier of the straight line after weight matching is lower than along the straight line theta1 -> theta2, by a factor of at least 2",
+      "the loss barrier of the straight line after weight matching is lower than that of the straight line, by a factor of at least 2",
     );
-    expect(results[2].detail).toBe("loss barrier 0.07 vs 0.58 (needs aligned line x 2 < straight line)");
+    expect(results[2].detail).toBe("0.07 vs 0.58, needs aligned line x 2 < straight line");
   });
 
   it("fail where the numbers say so, and where a path or a number is missing", () => {

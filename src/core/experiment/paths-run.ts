@@ -7,7 +7,9 @@
  * model is model 1 (theta1, which is also the plane's origin), the directions are the plane's unit
  * vectors u and v (method "plane", normalization "none", bias "include"), the surfaces are the plane
  * landscape, and the `paths` section (snapshot/paths-section.ts) holds the models, the paths and
- * the plane. `pathsFromSnapshots` does the same for two already trained snapshots.
+ * the plane. `connectTrainedEndpoints` does everything after training for models trained elsewhere
+ * (the browser trains them in parallel workers); `pathsFromSnapshots` does the same for two
+ * already trained snapshots.
  *
  * @example const { snapshot } = await runPaths(resolveConfig({ paths: { models: 2 } }), { backend: "wasm" });
  */
@@ -161,7 +163,7 @@ interface Endpoint {
 const finiteOrNull = (v: number | undefined): number | null =>
   v !== undefined && Number.isFinite(v) ? v : null;
 
-function trainingSummary(t: TrainResult): NonNullable<SectionPathModel["training"]> {
+function trainingSummary(t: Omit<TrainResult, "checkpoints">): NonNullable<SectionPathModel["training"]> {
   const last = t.history.at(-1);
   const out: NonNullable<SectionPathModel["training"]> = {
     status: t.status,
@@ -458,41 +460,95 @@ function pathsSnapshot(prepared: PreparedModel, connected: Connected, options: P
  * "align" (weight matching), "landscape" (the plane). Cancelling through `signal` rejects with the
  * signal's reason and leaves no tensor behind. The same config gives the same numbers.
  *
+ * The models train one after the other here (the CLI); the browser trains them in parallel
+ * workers and calls connectTrainedEndpoints itself, with the same numbers (each model depends on
+ * its seed only).
+ *
  * @example const { snapshot } = await runPaths(resolveConfig({ training: { epochs: 50 } }), { backend: "wasm" });
  */
 export async function runPaths(config: ExperimentConfig, options: PathsRunOptions): Promise<PathsRunResult> {
   const settings = pathsSettingsOf(config);
-  const counts = planeCounts(settings, config.grid.y ? [config.grid.x.count, config.grid.y.count] : null);
+  // A config that cannot give a plane fails before any training.
+  planeCounts(settings, gridCounts(config));
   const problem = pathsProblem(config);
-  const warnings: string[] = [];
   const n = settings.models;
   const epochs = config.training.epochs;
-  const endpoints: Endpoint[] = [];
-  let model1: TrainResult | undefined;
+  const trained: EndpointTraining[] = [];
   for (let k = 0; k < n; k++) {
     options.signal?.throwIfAborted();
     const seed = settings.seeds[k];
-    const label = `theta${k + 1}`;
-    const r = await trainEndpoint(config, problem, seed, {
-      signal: options.signal,
-      onEpoch: (entry) =>
-        options.onProgress?.({
-          phase: "train",
-          done: k * epochs + entry.epoch,
-          total: n * epochs,
-          detail: `model ${k + 1}/${n} (seed ${seed}): epoch ${entry.epoch}/${epochs}, train loss ${fmt(entry.trainLoss)}`,
-        }),
-    });
-    if (r.training.message) warnings.push(`model ${k + 1} (${label}): ${r.training.message}`);
-    if (k === 0) model1 = r.training;
-    endpoints.push({
-      label,
-      parameters: r.training.parameters,
-      seed,
-      initial: k === 0 ? r.initial : undefined,
-      training: trainingSummary(r.training),
-    });
+    trained.push(
+      await trainEndpoint(config, problem, seed, {
+        signal: options.signal,
+        onEpoch: (entry) =>
+          options.onProgress?.({
+            phase: "train",
+            done: k * epochs + entry.epoch,
+            total: n * epochs,
+            detail: `model ${k + 1}/${n} (seed ${seed}): epoch ${entry.epoch}/${epochs}, train loss ${fmt(entry.trainLoss)}`,
+          }),
+      }),
+    );
   }
+  return connectTrainedEndpoints(config, trained, options);
+}
+
+/**
+ * A trained model of a paths run as plain data (it crosses a worker boundary): its seed, its
+ * initialization and its training result. Checkpoints are left out: the snapshot records none.
+ * An EndpointTraining (trainEndpoint's result) is one.
+ */
+export interface TrainedEndpoint {
+  seed: number;
+  initial: Float32Array;
+  training: Omit<TrainResult, "checkpoints">;
+}
+
+/** The config's grid counts when its grid is 2-D (the plane's fallback size), else null. */
+const gridCounts = (config: ExperimentConfig): [number, number] | null =>
+  config.grid.y ? [config.grid.x.count, config.grid.y.count] : null;
+
+/**
+ * Everything runPaths does after training: connect the trained models of a config (model k
+ * trained with seed paths.seeds[k], in that order) and build the snapshot. Model 1's training
+ * (history and all) is the snapshot's `training` section; a diverged model gives a warning. The
+ * models may have been trained anywhere (one worker each): given the same models, the numbers are
+ * those of runPaths.
+ *
+ * @example const r = await connectTrainedEndpoints(config, [await trainEndpoint(config, p, s1), await trainEndpoint(config, p, s2)], { backend: "wasm" });
+ */
+export async function connectTrainedEndpoints(
+  config: ExperimentConfig,
+  trained: readonly TrainedEndpoint[],
+  options: PathsRunOptions,
+): Promise<PathsRunResult> {
+  const settings = pathsSettingsOf(config);
+  const counts = planeCounts(settings, gridCounts(config));
+  if (trained.length !== settings.models) {
+    throw new Error(
+      `paths.models is ${settings.models} but ${trained.length} trained models were given to connect`,
+    );
+  }
+  for (const [k, t] of trained.entries()) {
+    if (t.seed !== settings.seeds[k]) {
+      throw new Error(
+        `model ${k + 1} was trained with seed ${t.seed} but paths.seeds[${k}] is ${settings.seeds[k]}: pass the models in the order of paths.seeds`,
+      );
+    }
+  }
+  const problem = pathsProblem(config);
+  const warnings: string[] = [];
+  const endpoints: Endpoint[] = trained.map((t, k) => {
+    const label = `theta${k + 1}`;
+    if (t.training.message) warnings.push(`model ${k + 1} (${label}): ${t.training.message}`);
+    return {
+      label,
+      parameters: t.training.parameters,
+      seed: t.seed,
+      initial: k === 0 ? t.initial : undefined,
+      training: trainingSummary(t.training),
+    };
+  });
   const connected = await connect(problem, endpoints, settings, counts, options);
   connected.section.settings = { ...settings };
   // Directions and curvature are not used here (the plane is the landscape); recording them would mislead.
@@ -502,7 +558,8 @@ export async function runPaths(config: ExperimentConfig, options: PathsRunOption
   const prepared: PreparedModel = {
     ...problem,
     theta: endpoints[0].parameters,
-    training: model1,
+    // The snapshot's training section reads no checkpoints (snapshot-parts.ts trainingSection).
+    training: { ...trained[0].training, checkpoints: [] },
     recordedConfig: { ...rest, paths: settings },
     warnings: [],
   };

@@ -62,7 +62,7 @@ export const PATH_METRIC_WORDS: Record<PathLessonMetric, string> = {
 
 /** Path names in words. */
 export const PATH_WORDS: Record<PathRef, string> = {
-  linear: "the straight line theta1 -> theta2",
+  linear: "the straight line",
   curve: "the trained curve",
   "linear-aligned": "the straight line after weight matching",
   "init-to-solution": "the line from initialization to theta1",
@@ -236,7 +236,7 @@ export function pathsCheckText(c: PathsCheck): string {
     case "greater": {
       const word = c.relation === "less" ? "lower" : "higher";
       const by = c.factor > 1 ? `, by a factor of at least ${c.factor}` : "";
-      return `the ${what} is ${word} than along ${PATH_WORDS[c.than]}${by}`;
+      return `the ${what} is ${word} than that of ${PATH_WORDS[c.than]}${by}`;
     }
   }
 }
@@ -254,7 +254,7 @@ export function evaluatePathsChecks(
     if (c.relation === "atMost" || c.relation === "atLeast") {
       const holds = c.relation === "atMost" ? a <= c.value : a >= c.value;
       const sign = c.relation === "atMost" ? "<=" : ">=";
-      return { text, holds, detail: `${name} ${formatNumber(a)} (needs ${sign} ${formatNumber(c.value)})` };
+      return { text, holds, detail: `${formatNumber(a)}, needs ${sign} ${formatNumber(c.value)}` };
     }
     const b = pathMetric(findPath(section, c.than), c.metric);
     if (b === null) return { text, holds: false, detail: `${name} of ${PATH_SHORT[c.than]} not available` };
@@ -263,6 +263,6 @@ export function evaluatePathsChecks(
       c.relation === "less"
         ? `needs ${PATH_SHORT[c.path]} x ${c.factor} < ${PATH_SHORT[c.than]}`
         : `needs ${PATH_SHORT[c.path]} > ${c.factor} x ${PATH_SHORT[c.than]}`;
-    return { text, holds, detail: `${name} ${formatNumber(a)} vs ${formatNumber(b)} (${need})` };
+    return { text, holds, detail: `${formatNumber(a)} vs ${formatNumber(b)}, ${need}` };
   });
 }
