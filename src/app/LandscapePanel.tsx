@@ -51,8 +51,9 @@ export function LandscapePanel({
   const cameraSync = { state: camera, onChange: setCamera };
   // A flatness lesson shows its first run (pinned) on the left and its second (current) on the
   // right; a paths lesson its one run's plane.
+  const pathsLesson = lesson && isPathsLesson(lesson) ? lesson : null;
   const runs = lesson && !isPathsLesson(lesson) ? lesson.runs : null;
-  const currentTitle = lesson && isPathsLesson(lesson) ? lesson.run.label : (runs?.[1]?.label ?? "current");
+  const currentTitle = pathsLesson ? pathsLesson.run.label : (runs?.[1]?.label ?? "current");
   const current = { view: landscape, role: "current" as const, title: currentTitle };
   const pinned = compare
     ? { view: compare, role: "compare" as const, title: runs?.[0]?.label ?? "pinned for comparison" }
@@ -87,7 +88,7 @@ export function LandscapePanel({
         {views.map(({ view, role, title }) => (
           // Entering or leaving comparison remounts the views, so each frames itself for its new width.
           <div className="landscape-view" key={`${role}-${views.length}`}>
-            {compare ? (
+            {compare || pathsLesson ? (
               <div className="view-title" data-testid={`view-title-${role}`}>
                 {title}
               </div>

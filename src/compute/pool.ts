@@ -234,18 +234,14 @@ export class ComputePool {
     stop.signal.addEventListener("abort", () => {
       for (const [jobId, w] of running) void w.api.cancel(jobId).catch(() => {});
     });
+    const inits = extra.map((w, i) =>
+      this.initLikePool(w, backend).catch((err: unknown) => {
+        const why = err instanceof Error ? err.message : String(err);
+        throw new Error(`temporary compute worker ${i + 1} of ${extra.length} did not start: ${why}`);
+      }),
+    );
     try {
-      await Promise.race([
-        Promise.all(
-          extra.map((w, i) =>
-            this.initLikePool(w, backend).catch((err: unknown) => {
-              const why = err instanceof Error ? err.message : String(err);
-              throw new Error(`temporary compute worker ${i + 1} of ${extra.length} did not start: ${why}`);
-            }),
-          ),
-        ),
-        rejectOnAbort(stop.signal),
-      ]);
+      await Promise.race([Promise.all(inits), rejectOnAbort(stop.signal)]);
       const workers = [...own, ...extra];
       this.lastParallelWorkers = workers.length;
       const results: T[] = new Array(calls.length);
@@ -276,7 +272,15 @@ export class ComputePool {
       return results;
     } finally {
       signal?.removeEventListener("abort", forward);
-      for (const w of extra) w.terminate();
+      // A worker stopped while it still starts aborts its backend's pending loads (tfjs-wasm's
+      // thread workers), which the page reports as failed requests: a temporary worker is
+      // terminated once its start has settled (at once when it has), never awaited here.
+      for (const [i, w] of extra.entries()) {
+        void inits[i].then(
+          () => w.terminate(),
+          () => w.terminate(),
+        );
+      }
     }
   }
 
