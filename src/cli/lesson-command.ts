@@ -124,20 +124,95 @@ export async function lessonCommand(arg: string | undefined, o: LessonCommandOpt
     throw new Error("give a lesson id or a lesson file (landscape lesson --list shows the ids)");
   const file = lessonFile(arg);
   const lesson = await readLessonFile(file);
-  if (isPathsLesson(lesson)) return pathsLessonCommand(lesson, o);
+  await withLessonRun(o, (backend, signal) =>
+    isPathsLesson(lesson)
+      ? pathsLessonRun(lesson, o, backend, signal)
+      : flatnessLessonRun(lesson, o, backend, signal),
+  );
+}
+
+/** The frame of every lesson run: the output folder, the backend, Ctrl-C aborting `signal`. */
+async function withLessonRun(
+  o: LessonCommandOptions,
+  run: (backend: string, signal: AbortSignal) => Promise<void>,
+): Promise<void> {
   if (o.outDir !== undefined) await mkdir(o.outDir, { recursive: true });
   const backend = await initNodeBackend();
-  let progress = progressReporter(o.progress);
   const controller = new AbortController();
   const onSigint = () => controller.abort(new Error("cancelled (SIGINT); nothing was written"));
   process.once("SIGINT", onSigint);
+  try {
+    await run(backend, controller.signal);
+  } finally {
+    process.off("SIGINT", onSigint);
+  }
+}
+
+/**
+ * Print a finished lesson and set the exit code (1 when a check fails): one JSON object (the
+ * common fields, then `fields`) or text (`table` between the claim and the checks).
+ */
+function printLesson(
+  lesson: AnyLesson,
+  o: LessonCommandOptions,
+  r: {
+    backend: string;
+    seconds: number;
+    checks: CheckResult[];
+    written: string[];
+    fields: Record<string, unknown>;
+    table: string;
+  },
+): void {
+  const passed = r.checks.every((c) => c.holds);
+  if (o.json) {
+    const out = {
+      id: lesson.id,
+      kind: lesson.kind,
+      title: lesson.title,
+      claim: lesson.claim,
+      ...(lesson.caveat ? { caveat: lesson.caveat } : {}),
+      seed: o.seed,
+      backend: r.backend,
+      seconds: Number(r.seconds.toFixed(2)),
+      ...r.fields,
+      checks: r.checks,
+      passed,
+    };
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+  } else {
+    const parts = [
+      `${lesson.title}${o.seed !== undefined ? ` (seed ${o.seed})` : ""}`,
+      `Claim: ${lesson.claim}`,
+      ...(lesson.caveat ? [`Caveat: ${lesson.caveat}`] : []),
+      "",
+      r.table,
+      "",
+      "Checks:",
+      checksText(r.checks),
+    ];
+    if (r.written.length > 0) parts.push(`wrote ${r.written.join(" and ")}`);
+    parts.push(`(${r.backend}, ${r.seconds.toFixed(1)} s)`);
+    process.stdout.write(`${parts.join("\n")}\n`);
+  }
+  if (!passed) process.exitCode = 1;
+}
+
+/** A flatness lesson: both experiments, their metrics side by side and the checks. */
+async function flatnessLessonRun(
+  lesson: Lesson,
+  o: LessonCommandOptions,
+  backend: string,
+  signal: AbortSignal,
+): Promise<void> {
+  let progress = progressReporter(o.progress);
   try {
     const t0 = performance.now();
     let current = -1;
     const result = await runLesson(lesson, {
       backend,
       seed: o.seed,
-      signal: controller.signal,
+      signal,
       onProgress: (p) => {
         if (p.run !== current) {
           // A fresh reporter per run, so each run's phases start their own bars.
@@ -159,45 +234,22 @@ export async function lessonCommand(arg: string | undefined, o: LessonCommandOpt
         written.push(paths[i]);
       }
     }
-    const seconds = (performance.now() - t0) / 1000;
-    const passed = result.checks.every((c) => c.holds);
-    if (o.json) {
-      const out = {
-        id: lesson.id,
-        title: lesson.title,
-        claim: lesson.claim,
-        ...(lesson.caveat ? { caveat: lesson.caveat } : {}),
-        seed: o.seed,
-        backend,
-        seconds: Number(seconds.toFixed(2)),
+    printLesson(lesson, o, {
+      backend,
+      seconds: (performance.now() - t0) / 1000,
+      checks: result.checks,
+      written,
+      fields: {
         runs: lesson.runs.map((r, i) => ({
           label: r.label,
           metrics: result.metrics[i],
           ...(written[i] ? { snapshot: written[i] } : {}),
         })),
-        checks: result.checks,
-        passed,
-      };
-      process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-    } else {
-      const parts = [
-        `${lesson.title}${o.seed !== undefined ? ` (seed ${o.seed})` : ""}`,
-        `Claim: ${lesson.claim}`,
-        ...(lesson.caveat ? [`Caveat: ${lesson.caveat}`] : []),
-        "",
-        metricsTable(lesson, result.metrics),
-        "",
-        "Checks:",
-        checksText(result.checks),
-      ];
-      if (written.length > 0) parts.push(`wrote ${written.join(" and ")}`);
-      parts.push(`(${backend}, ${seconds.toFixed(1)} s)`);
-      process.stdout.write(`${parts.join("\n")}\n`);
-    }
-    if (!passed) process.exitCode = 1;
+      },
+      table: metricsTable(lesson, result.metrics),
+    });
   } finally {
     progress.stop();
-    process.off("SIGINT", onSigint);
   }
 }
 
@@ -207,72 +259,47 @@ export function pathsLessonSnapshotPath(outDir: string, lesson: PathsLesson): st
 }
 
 /** A paths lesson: its one paths run, the paths' numbers and the checks. */
-async function pathsLessonCommand(lesson: PathsLesson, o: LessonCommandOptions): Promise<void> {
-  if (o.outDir !== undefined) await mkdir(o.outDir, { recursive: true });
-  const backend = await initNodeBackend();
+async function pathsLessonRun(
+  lesson: PathsLesson,
+  o: LessonCommandOptions,
+  backend: string,
+  signal: AbortSignal,
+): Promise<void> {
   const progress = progressReporter(o.progress);
-  const controller = new AbortController();
-  const onSigint = () => controller.abort(new Error("cancelled (SIGINT); nothing was written"));
-  process.once("SIGINT", onSigint);
   try {
     const t0 = performance.now();
     if (o.progress) process.stderr.write(`run: ${lesson.run.label}\n`);
     const result = await runPathsLesson(lesson, {
       backend,
       seed: o.seed,
-      signal: controller.signal,
+      signal,
       // PathsProgress has the same fields; its phases are the paths run's (train, paths, curve, ...).
       onProgress: (p) => progress.update(p as unknown as Parameters<typeof progress.update>[0]),
     });
     progress.stop();
     for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
-    let written: string | undefined;
+    const written: string[] = [];
     if (o.outDir !== undefined) {
-      written = pathsLessonSnapshotPath(o.outDir, lesson);
-      await writeSnapshotFile(written, result.snapshot, { arrays: o.arrays });
+      written.push(pathsLessonSnapshotPath(o.outDir, lesson));
+      await writeSnapshotFile(written[0], result.snapshot, { arrays: o.arrays });
     }
-    const seconds = (performance.now() - t0) / 1000;
-    const passed = result.checks.every((c) => c.holds);
     const section = result.snapshot.paths as PathsSection;
-    if (o.json) {
-      const { paths, rows } = pathsLessonNumbers(section);
-      const out = {
-        id: lesson.id,
-        kind: lesson.kind,
-        title: lesson.title,
-        claim: lesson.claim,
-        ...(lesson.caveat ? { caveat: lesson.caveat } : {}),
-        seed: o.seed,
-        backend,
-        seconds: Number(seconds.toFixed(2)),
-        run: { label: lesson.run.label, ...(written ? { snapshot: written } : {}) },
+    const { paths, rows } = pathsLessonNumbers(section);
+    printLesson(lesson, o, {
+      backend,
+      seconds: (performance.now() - t0) / 1000,
+      checks: result.checks,
+      written,
+      fields: {
+        run: { label: lesson.run.label, ...(written[0] ? { snapshot: written[0] } : {}) },
         paths: Object.fromEntries(
           paths.map((p, j) => [p, Object.fromEntries(rows.map((r) => [r.metric, r.values[j]]))]),
         ),
-        checks: result.checks,
-        passed,
-      };
-      process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
-    } else {
-      const parts = [
-        `${lesson.title}${o.seed !== undefined ? ` (seed ${o.seed})` : ""}`,
-        `Claim: ${lesson.claim}`,
-        ...(lesson.caveat ? [`Caveat: ${lesson.caveat}`] : []),
-        "",
-        `${lesson.run.label}:`,
-        pathsTable(section),
-        "",
-        "Checks:",
-        checksText(result.checks),
-      ];
-      if (written) parts.push(`wrote ${written}`);
-      parts.push(`(${backend}, ${seconds.toFixed(1)} s)`);
-      process.stdout.write(`${parts.join("\n")}\n`);
-    }
-    if (!passed) process.exitCode = 1;
+      },
+      table: `${lesson.run.label}:\n${pathsTable(section)}`,
+    });
   } finally {
     progress.stop();
-    process.off("SIGINT", onSigint);
   }
 }
 
