@@ -19,7 +19,7 @@ export interface BenchmarkOptions {
   samples?: number;
   /** Evaluation paths to time; absent: every path. */
   paths?: string[];
-  /** Best of this many passes per measurement (after a warm-up pass); the pools run max(3, repeats) rounds. */
+  /** Best of this many passes per measurement (after a warm-up pass); the pools run max(9, repeats) rounds. */
   repeats?: number;
   /** Points per tile in the pool measurement (as the app's fine pass). */
   tilePoints?: number;
@@ -37,7 +37,7 @@ export interface BenchmarkReport {
   gridPoints: number;
   samples: number;
   /** Per path: best ms for the whole grid, or why it could not run; max relative difference to the first. */
-  paths: { name: string; ms: number | null; error?: string; maxRelDiff: number | null }[];
+  paths: { name: string; ms: number | null; passes?: number; error?: string; maxRelDiff: number | null }[];
   /** Per pool size: best ms for the whole grid in tiles (no coarse pass). */
   pool: { workers: number; ms: number }[];
   /** Per round, ms of one pass of each pool (in the order of `pool`), measured back to back. */
@@ -92,10 +92,13 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
     for (const name of options.paths ?? ALL_PATHS) {
       progress(`path ${name}`);
       try {
-        await w.api.benchEvaluator(problem, grid, name, 1); // warm-up
-        const { ms, trainLoss } = await w.api.benchEvaluator(problem, grid, name, repeats);
+        const warm = await w.api.benchEvaluator(problem, grid, name, 1); // warm-up
+        // Fast paths get more passes (up to 10), so every path is measured for about 1.5 s and one
+        // slow moment of a shared machine does not decide a short path's best pass.
+        const passes = Math.max(repeats, Math.min(10, Math.ceil(1500 / Math.max(1, warm.ms))));
+        const { ms, trainLoss } = await w.api.benchEvaluator(problem, grid, name, passes);
         reference ??= trainLoss;
-        paths.push({ name, ms, maxRelDiff: maxRelativeDifference(trainLoss, reference) });
+        paths.push({ name, ms, passes, maxRelDiff: maxRelativeDifference(trainLoss, reference) });
       } catch (err) {
         paths.push({ name, ms: null, error: (err as Error).message, maxRelDiff: null });
       }
@@ -116,7 +119,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
         await p.init([init.backend]);
         await pass(p); // warm-up: compilation, memory growth
       }
-      for (let r = 0; r < Math.max(3, repeats); r++) {
+      for (let r = 0; r < Math.max(9, repeats); r++) {
         const round: number[] = [];
         for (const p of pools) {
           const t0 = performance.now();

@@ -45,8 +45,9 @@ const INIT_TIMEOUT_MS = 60_000;
 /**
  * Tiles handed to one worker at a time. With one, a worker idled from each result until the page
  * sent the next tile, which a redraw could delay by 50-100 ms; three keep it busy through that
- * (the 51x51 reference surface in Chromium went from 700-860 ms to 550-680 ms). Cancelling waits
- * for at most these few tiles (about 10 ms each).
+ * (the 51x51 reference surface in Chromium went from 700-860 ms to 550-680 ms); near the end
+ * they go one at a time again (runTiles), so no worker is left with a queue while another idles.
+ * Cancelling waits for at most these few tiles (about 10 ms each).
  */
 const TILES_IN_FLIGHT = 3;
 let nextId = 1;
@@ -357,8 +358,13 @@ export class ComputePool {
     const total = gridPointCount(grid);
     const out: Surfaces = {};
     let next = 0;
-    const run = async (w: ComputeWorker) => {
+    const workers = this.workers.length;
+    const run = async (w: ComputeWorker, slot: number) => {
       while (next < tiles.length) {
+        // The extra slots stop while TILES_IN_FLIGHT tiles per worker are still unassigned, so
+        // the last tiles go one at a time to whichever worker is free: queued deep to the end,
+        // one worker could be left with two tiles to go while the other idles.
+        if (slot > 0 && tiles.length - next < TILES_IN_FLIGHT * workers) return;
         if (signal?.aborted) throw abortError(signal);
         const tile = tiles[next++];
         const part = await Promise.race([w.api.computeTile(problemId, grid, tile), w.failed]);
@@ -372,7 +378,9 @@ export class ComputePool {
     };
     // TILES_IN_FLIGHT calls per worker: while the page handles one tile's result (a redraw blocks
     // it for tens of milliseconds), the worker computes the queued ones instead of waiting idle.
-    await Promise.all(this.workers.flatMap((w) => Array.from({ length: TILES_IN_FLIGHT }, () => run(w))));
+    await Promise.all(
+      this.workers.flatMap((w) => Array.from({ length: TILES_IN_FLIGHT }, (_, slot) => run(w, slot))),
+    );
     return out;
   }
 

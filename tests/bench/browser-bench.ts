@@ -21,7 +21,7 @@
  * evaluation path on the reference workload (grid points/s, GFLOP/s, ratios), the pool with 1 and
  * 2 workers, and four problem sizes.
  *
- * Options (env): BENCH_BROWSER_RUNS=3 BENCH_REPEATS=2 CHROMIUM_PATH=/usr/bin/chromium
+ * Options (env): BENCH_BROWSER_RUNS=3 BENCH_REPEATS=3 CHROMIUM_PATH=/usr/bin/chromium
  * BENCH_HASH=<hash without #>
  */
 import { existsSync } from "node:fs";
@@ -112,14 +112,14 @@ const SIZES: [number, number][] = [
 ];
 /** Multiply-adds of one forward pass of MLP 2-64-64-2 per sample: 2*64 + 64*64 + 64*2. */
 const MACS_PER_SAMPLE = 2 * 64 + 64 * 64 + 64 * 2;
-const repeats = Number(process.env.BENCH_REPEATS ?? 2);
+const repeats = Number(process.env.BENCH_REPEATS ?? 3);
 
 interface Report {
   backend: string;
   defaultPath: string;
   gridPoints: number;
   samples: number;
-  paths: { name: string; ms: number | null; error?: string; maxRelDiff: number | null }[];
+  paths: { name: string; ms: number | null; passes?: number; error?: string; maxRelDiff: number | null }[];
   pool: { workers: number; ms: number }[];
   poolRounds: number[][];
   scaling: { perAxis: number; samples: number; ms: number }[];
@@ -210,7 +210,7 @@ const points = report.gridPoints;
 const flops = 2 * MACS_PER_SAMPLE * report.samples * points;
 console.log(
   `\nevaluation paths in a Chromium worker: ${report.backend} backend, MLP 2-64-64-2 relu, ${report.samples} samples, ` +
-    `${Math.sqrt(points)}x${Math.sqrt(points)} grid (${points} points), ${(flops / 1e9).toFixed(2)} GFLOP per surface, best of ${repeats}`,
+    `${Math.sqrt(points)}x${Math.sqrt(points)} grid (${points} points), ${(flops / 1e9).toFixed(2)} GFLOP per surface, best of at least ${repeats} passes (fast paths: about 1.5 s of passes, at most 10)`,
 );
 const naive = report.paths.find((p) => p.name === "naive" && p.ms !== null)?.ms ?? null;
 for (const p of report.paths) {
@@ -221,7 +221,7 @@ for (const p of report.paths) {
   console.log(
     `${p.name.padEnd(14)} ${p.ms.toFixed(0).padStart(8)} ms ${((points / p.ms) * 1000).toFixed(0).padStart(10)} points/s ` +
       `${(flops / p.ms / 1e6).toFixed(2).padStart(8)} GFLOP/s ` +
-      `${naive === null ? "" : `${(naive / p.ms).toFixed(2).padStart(7)}x naive`}   max rel. diff ${(p.maxRelDiff ?? Number.NaN).toExponential(1)}`,
+      `${naive === null ? "" : `${(naive / p.ms).toFixed(2).padStart(7)}x naive`}   max rel. diff ${(p.maxRelDiff ?? Number.NaN).toExponential(1)}   best of ${p.passes ?? repeats}`,
   );
 }
 const byName = (n: string) => report.paths.find((p) => p.name === n)?.ms ?? Number.NaN;

@@ -14,11 +14,12 @@
  *
  * Then, with the default evaluator (defaultEvaluatorFor(backend)):
  * - the worker pool: the same surface split into tiles (splitTiles, BENCH_TILE_POINTS points each,
- *   128 as in src/compute/pool.ts) handed out one at a time to 1 and then 2 Node worker_threads
- *   (bench-worker.ts, run through tsx), each of which prepares the problem once
- *   (prepareLandscape(...).computeTile); wall time from the first tile sent to the last received,
- *   worker start-up and preparation excluded; both pools run side by side, one pass each per round,
- *   and the speedup is printed from the best passes and as the median of the rounds;
+ *   128 as in src/compute/pool.ts) handed out, three queued per worker as the app's pool does, to
+ *   1 and then 2 Node worker_threads (bench-worker.ts, run through tsx), each of which prepares
+ *   the problem once (prepareLandscape(...).computeTile); wall time from the first tile sent to
+ *   the last received, worker start-up, preparation and a warm-up pass excluded; both pools run
+ *   side by side, one pass each per round (at least 9), and the speedup is printed from the best
+ *   passes and as the median of the rounds;
  * - scaling: four problem sizes (21x21 and 41x41 at 512 samples, 51x51 at 256 and 1024 samples),
  *   in the main thread, with time per (grid point x sample) so linearity shows.
  *
@@ -51,6 +52,8 @@ import type { BenchWorkerData, BenchWorkerReply, BenchWorkerRequest } from "./be
 const gridSize = Number(process.env.BENCH_GRID ?? 51);
 const samples = Number(process.env.BENCH_SAMPLES ?? 512);
 const repeats = Number(process.env.BENCH_REPEATS ?? 2);
+/** Rounds of the side-by-side pool measurement. */
+const poolRounds = Math.max(9, repeats);
 const tilePoints = Number(process.env.BENCH_TILE_POINTS ?? 128);
 // Before the kernel module is first compiled (at its first prepare()).
 if (process.env.BENCH_RELAXED_SIMD !== "0") setFlagsFromString("--experimental-wasm-relaxed-simd");
@@ -86,22 +89,36 @@ const problem = {
   train: dataset.train,
 };
 
-async function timeOne(evaluator: LandscapeEvaluator): Promise<{ ms: number; loss: Float32Array }> {
+/**
+ * Passes of a path: at least `repeats`, and more for a fast path (up to 10) until its passes add
+ * up to BENCH_MIN_MS: every path gets about the same measuring time, so one slow moment of this
+ * shared machine does not decide a short path's best pass.
+ */
+const minMeasureMs = Number(process.env.BENCH_MIN_MS ?? 1500);
+const passesFor = (firstPassMs: number) =>
+  Math.max(repeats, Math.min(10, Math.ceil(minMeasureMs / Math.max(1, firstPassMs))));
+
+async function timeOne(
+  evaluator: LandscapeEvaluator,
+): Promise<{ ms: number; loss: Float32Array; passes: number }> {
   let best = Number.POSITIVE_INFINITY;
   let loss: Float32Array = new Float32Array(0);
-  for (let r = 0; r < repeats; r++) {
+  let passes = repeats;
+  for (let r = 0; r < passes; r++) {
     collectGarbage();
     const t0 = performance.now();
     const s = await sampleLandscape(problem, grid, evaluator);
-    best = Math.min(best, performance.now() - t0);
+    const ms = performance.now() - t0;
+    if (r === 0) passes = passesFor(ms);
+    best = Math.min(best, ms);
     loss = s.train_loss as Float32Array;
   }
-  return { ms: best, loss };
+  return { ms: best, loss, passes };
 }
 
 console.log(
   `landscape bench: ${backend} backend, MLP 2-64-64-2 relu, ${samples} samples, ${gridSize}x${gridSize} grid (${points} points), ` +
-    `${(flops / 1e9).toFixed(2)} GFLOP per surface, best of ${repeats}`,
+    `${(flops / 1e9).toFixed(2)} GFLOP per surface, best of at least ${repeats} passes (fast paths: until ${minMeasureMs} ms of passes, at most 10)`,
 );
 const before = tf.memory().numTensors;
 const paths: [string, LandscapeEvaluator][] = [
@@ -111,13 +128,13 @@ const paths: [string, LandscapeEvaluator][] = [
   ["wasm-kernel", wasmKernelEvaluator],
 ];
 if (kernelVariant !== "simd") paths.push(["wasm-simd", createWasmKernelEvaluator({ variant: "simd" })]);
-const results: { name: string; ms: number; loss: Float32Array }[] = [];
+const results: { name: string; ms: number; loss: Float32Array; passes: number }[] = [];
 for (const [name, evaluator] of paths) results.push({ name, ...(await timeOne(evaluator)) });
 const naive = results[0];
-const row = (name: string, ms: number, maxRel: number) =>
+const row = (name: string, ms: number, maxRel: number, passes: number) =>
   `${name.padEnd(14)} ${ms.toFixed(0).padStart(8)} ms ${((points / ms) * 1000).toFixed(0).padStart(10)} points/s ` +
   `${(flops / ms / 1e6).toFixed(2).padStart(8)} GFLOP/s ${(naive.ms / ms).toFixed(2).padStart(7)}x naive   ` +
-  `max rel. diff ${maxRel.toExponential(1)}`;
+  `max rel. diff ${maxRel.toExponential(1)}   best of ${passes}`;
 console.log(
   `${"path".padEnd(14)} ${"time".padStart(11)} ${"speed".padStart(19)} ${"effective".padStart(16)} ${"ratio".padStart(13)}`,
 );
@@ -126,7 +143,7 @@ for (const r of results) {
   for (let i = 0; i < points; i++) {
     maxRel = Math.max(maxRel, Math.abs(r.loss[i] - naive.loss[i]) / Math.max(1e-12, Math.abs(naive.loss[i])));
   }
-  console.log(row(r.name, r.ms, maxRel));
+  console.log(row(r.name, r.ms, maxRel, r.passes));
 }
 const byName = (name: string) => results.find((r) => r.name === name);
 for (const r of results.filter((x) => x.name.startsWith("wasm-"))) {
@@ -176,18 +193,30 @@ async function startWorkers(count: number): Promise<{ workers: Worker[]; evaluat
   return { workers, evaluator: names[0] };
 }
 
-/** One pass over the grid: tiles handed out one at a time to whichever worker is free. */
+/** Tiles queued per worker, as the app's pool (src/compute/pool.ts TILES_IN_FLIGHT). */
+const TILES_IN_FLIGHT = 3;
+
+/**
+ * One pass over the grid: tiles handed out to whichever worker has room, TILES_IN_FLIGHT each
+ * while at least that many per worker are unassigned, then one at a time (as the app's pool).
+ */
 function poolPass(workers: Worker[], tiles: ReturnType<typeof splitTiles>): Promise<Float32Array> {
   const loss = new Float32Array(points);
   let next = 0;
   let received = 0;
+  const inFlight = new Map<Worker, number>(workers.map((w) => [w, 0]));
   return new Promise((resolve, reject) => {
-    const send = (w: Worker) => {
-      if (next < tiles.length) w.postMessage({ type: "tile", index: next++ } satisfies BenchWorkerRequest);
+    const fill = (w: Worker) => {
+      const depth = tiles.length - next >= TILES_IN_FLIGHT * workers.length ? TILES_IN_FLIGHT : 1;
+      while (next < tiles.length && (inFlight.get(w) ?? 0) < depth) {
+        inFlight.set(w, (inFlight.get(w) ?? 0) + 1);
+        w.postMessage({ type: "tile", index: next++ } satisfies BenchWorkerRequest);
+      }
     };
     for (const w of workers) {
       const onMessage = (m: BenchWorkerReply) => {
         if (m.type !== "done") return;
+        inFlight.set(w, (inFlight.get(w) ?? 1) - 1);
         writeTile(grid, tiles[m.index], m.loss, loss);
         if (++received === tiles.length) {
           for (const x of workers) {
@@ -195,11 +224,11 @@ function poolPass(workers: Worker[], tiles: ReturnType<typeof splitTiles>): Prom
             x.off("error", reject);
           }
           resolve(loss);
-        } else send(w);
+        } else fill(w);
       };
       w.on("message", onMessage);
       w.on("error", reject);
-      send(w);
+      fill(w);
     }
   });
 }
@@ -222,7 +251,9 @@ async function timePools(): Promise<{
   const ratios: number[] = [];
   let loss: Float32Array = new Float32Array(0);
   try {
-    for (let r = 0; r < Math.max(3, repeats); r++) {
+    // Warm-up passes (compilation and tier-up in every worker) before the timed rounds.
+    for (const pool of [one, two]) await poolPass(pool.workers, tiles);
+    for (let r = 0; r < poolRounds; r++) {
       const pass: number[] = [];
       for (const [k, pool] of [one, two].entries()) {
         const t0 = performance.now();
@@ -243,7 +274,7 @@ async function timePools(): Promise<{
 const poolTiles = splitTiles(grid, tilePoints).length;
 console.log(
   `\nworker pool (${defaultEvaluatorFor(backend).name} in each worker thread), ${gridSize}x${gridSize} grid in ` +
-    `${poolTiles} tiles of <= ${tilePoints} points, ${Math.max(3, repeats)} rounds of one pass each:`,
+    `${poolTiles} tiles of <= ${tilePoints} points (${TILES_IN_FLIGHT} in flight per worker), a warm-up pass, then ${poolRounds} rounds of one pass each:`,
 );
 const pools = await timePools();
 for (const [k, count] of [1, 2].entries()) {
