@@ -193,8 +193,8 @@ async function startWorkers(count: number): Promise<{ workers: Worker[]; evaluat
   return { workers, evaluator: names[0] };
 }
 
-/** Tiles queued per worker, as the app's pool (src/compute/pool.ts TILES_IN_FLIGHT). */
-const TILES_IN_FLIGHT = 3;
+/** Tiles queued per worker: 3 as the app's pool (src/compute/pool.ts TILES_IN_FLIGHT); BENCH_TILES_IN_FLIGHT changes it. */
+const TILES_IN_FLIGHT = Number(process.env.BENCH_TILES_IN_FLIGHT ?? 3);
 
 /**
  * One pass over the grid: tiles handed out to whichever worker has room, TILES_IN_FLIGHT each
