@@ -5,6 +5,7 @@
  * experiment, shows the plane with the straight line and the curve drawn on it under the run's
  * label, the paths panel, then every path's numbers and its checks, all of which hold.
  */
+import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import { LESSONS } from "../../src/core/lessons/catalog";
 import { fitScale } from "../../src/scene/scale";
@@ -19,6 +20,22 @@ interface ShownLesson {
   compare: number[];
   log: boolean;
   clip: number;
+}
+
+/** Pick a lesson from the menu and wait until it has run to its end, which must be "done"; returns how long it took. */
+async function openLessonToTheEnd(page: Page, id: string): Promise<string> {
+  const start = Date.now();
+  await page.getByTestId("ctl-lesson").selectOption(id);
+  const card = page.locator(`[data-testid="lesson"][data-lesson-id="${id}"]`);
+  await card.waitFor({ timeout: 10_000 });
+  await page
+    .locator(
+      `[data-testid="lesson"][data-lesson-id="${id}"]:is([data-status="done"], [data-status="error"], [data-status="cancelled"])`,
+    )
+    .waitFor({ timeout: 180_000 });
+  const took = `${((Date.now() - start) / 1000).toFixed(1)} s`;
+  expect(await card.getAttribute("data-status"), (await card.textContent()) ?? "").toBe("done");
+  return took;
 }
 
 describe.skipIf(skipReason !== "")("lessons", () => {
@@ -37,17 +54,7 @@ describe.skipIf(skipReason !== "")("lessons", () => {
         LESSONS.length,
       );
       for (const entry of LESSONS.filter((l) => l.kind === "flatness")) {
-        const start = Date.now();
-        await page.getByTestId("ctl-lesson").selectOption(entry.id);
-        const card = page.locator(`[data-testid="lesson"][data-lesson-id="${entry.id}"]`);
-        await card.waitFor({ timeout: 10_000 });
-        await page
-          .locator(
-            `[data-testid="lesson"][data-lesson-id="${entry.id}"]:is([data-status="done"], [data-status="error"], [data-status="cancelled"])`,
-          )
-          .waitFor({ timeout: 180_000 });
-        timings[entry.id] = `${((Date.now() - start) / 1000).toFixed(1)} s`;
-        expect(await card.getAttribute("data-status"), (await card.textContent()) ?? "").toBe("done");
+        timings[entry.id] = await openLessonToTheEnd(page, entry.id);
 
         const shown = (await page.evaluate(() => {
           const s = globalThis.lossLandscapeLab?.store.getState();
@@ -96,17 +103,7 @@ describe.skipIf(skipReason !== "")("lessons", () => {
         expect(failing, `${entry.id}: failing checks`).toEqual([]);
       }
       for (const entry of LESSONS.filter((l) => l.kind === "paths")) {
-        const start = Date.now();
-        await page.getByTestId("ctl-lesson").selectOption(entry.id);
-        const card = page.locator(`[data-testid="lesson"][data-lesson-id="${entry.id}"]`);
-        await card.waitFor({ timeout: 10_000 });
-        await page
-          .locator(
-            `[data-testid="lesson"][data-lesson-id="${entry.id}"]:is([data-status="done"], [data-status="error"], [data-status="cancelled"])`,
-          )
-          .waitFor({ timeout: 180_000 });
-        timings[entry.id] = `${((Date.now() - start) / 1000).toFixed(1)} s`;
-        expect(await card.getAttribute("data-status"), (await card.textContent()) ?? "").toBe("done");
+        timings[entry.id] = await openLessonToTheEnd(page, entry.id);
         const shown = await page.evaluate(() => {
           const s = globalThis.lossLandscapeLab?.store.getState();
           const lesson = s?.lesson?.lesson;
