@@ -15,6 +15,7 @@ import {
 } from "../core/curvature/settings";
 import { readSnapshotFile, writeSnapshotFile } from "../node/snapshot-file";
 import { initNodeBackend } from "../node/tf-node";
+import { ARRAY_MODES, choice, integer } from "./option-parsers";
 import { progressReporter } from "./progress";
 
 export interface CurvatureCommandOptions extends CurvatureSettingsInput {
@@ -54,17 +55,6 @@ export function defaultCurvatureOut(from: string): string {
   const base = path.basename(from);
   const m = /^(.*?)(\.json(\.gz)?)?$/i.exec(base) as RegExpExecArray;
   return path.join(dir, `${m[1]}.curvature${m[2] ?? ".json"}`);
-}
-
-function integer(option: string, min: number, max = Number.MAX_SAFE_INTEGER) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (!/^\s*[+-]?\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max) {
-      const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in [${min}, ${max}]`;
-      throw new InvalidArgumentError(`${option} must be an integer ${range}, got ${value}`);
-    }
-    return n;
-  };
 }
 
 function positive(option: string) {
@@ -155,11 +145,7 @@ export function registerCurvatureCommand(program: Command): void {
     .option(
       "--arrays <mode>",
       "array encoding: base64 (compact) or plain (JSON numbers)",
-      (v: string) => {
-        if (v !== "base64" && v !== "plain")
-          throw new InvalidArgumentError("--arrays must be one of base64, plain");
-        return v;
-      },
+      choice("--arrays", ARRAY_MODES),
       "base64",
     )
     .option(

@@ -6,7 +6,7 @@
  * atomically, so nothing is written on any error.
  */
 import { readFile } from "node:fs/promises";
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
 import {
   directionsToHdf5,
   hdf5SignatureOffset,
@@ -25,6 +25,7 @@ import { parseSnapshot, type Snapshot, serializeSnapshot } from "../core/snapsho
 import { writeFileAtomic } from "../node/atomic-file";
 import { createGuardedHdf5Reader } from "../node/hdf5-guard";
 import { readSnapshotFile, writeSnapshotFile } from "../node/snapshot-file";
+import { ARRAY_MODES, choice } from "./option-parsers";
 
 /**
  * A surface .h5 read in a worker thread with a time limit: the HDF5 library loops forever on some
@@ -74,15 +75,6 @@ export interface ExportOptions {
   colors?: boolean;
   dirFile?: string;
   arrays?: "base64" | "plain";
-}
-
-function choice<T extends string>(name: string, allowed: readonly T[]) {
-  return (value: string): T => {
-    if (!(allowed as readonly string[]).includes(value)) {
-      throw new InvalidArgumentError(`${name} must be one of ${allowed.join(", ")}`);
-    }
-    return value as T;
-  };
 }
 
 /** Throws when an option is given for a format it does not apply to. */
@@ -227,11 +219,7 @@ export function registerExportCommands(program: Command): void {
     )
     .option("--colors", "obj: add viridis vertex colours")
     .option("--dir-file <name>", "hdf5: the directions file's name, stored as dir_file")
-    .option(
-      "--arrays <mode>",
-      "json, json.gz: base64 (default) or plain",
-      choice("--arrays", ["base64", "plain"] as const),
-    )
+    .option("--arrays <mode>", "json, json.gz: base64 (default) or plain", choice("--arrays", ARRAY_MODES))
     .action(async (file: string, opts: ExportOptions) => {
       await exportCommand(file, opts);
     });
@@ -251,7 +239,7 @@ export function registerExportCommands(program: Command): void {
     .option(
       "--arrays <mode>",
       "array encoding: base64 (compact) or plain (JSON numbers)",
-      choice("--arrays", ["base64", "plain"] as const),
+      choice("--arrays", ARRAY_MODES),
       "base64",
     )
     .action(async (file: string, opts: ImportOptions) => {

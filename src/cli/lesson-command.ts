@@ -11,7 +11,7 @@
 import { mkdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
 import { LESSONS } from "../core/lessons/catalog";
 import { type CheckResult, formatNumber, METRIC_SHORT } from "../core/lessons/checks";
 import { type AnyLesson, isPathsLesson, parseAnyLesson } from "../core/lessons/parse";
@@ -27,6 +27,7 @@ import { LESSON_METRICS, type Lesson, type LessonMetrics } from "../core/lessons
 import type { PathsSection } from "../core/snapshot/paths-section";
 import { writeSnapshotFile } from "../node/snapshot-file";
 import { initNodeBackend } from "../node/tf-node";
+import { ARRAY_MODES, choice, integer } from "./option-parsers";
 import { progressReporter } from "./progress";
 
 /** The shipped lessons (public/lessons/), next to the sources. */
@@ -303,13 +304,6 @@ async function pathsLessonRun(
   }
 }
 
-function seedOption(value: string): number {
-  const n = Number(value);
-  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n > 0xffffffff)
-    throw new InvalidArgumentError(`--seed must be an integer in [0, ${0xffffffff}], got ${value}`);
-  return n;
-}
-
 /** Adds the `lesson` command to the program. */
 export function registerLessonCommand(program: Command): void {
   program
@@ -325,15 +319,15 @@ export function registerLessonCommand(program: Command): void {
       "write the snapshots there: <id>-run1.json and <id>-run2.json (a paths lesson: <id>.json)",
     )
     .option("--json", "print the metrics and checks as JSON")
-    .option("--seed <n>", "replace the top-level seed of the lesson's run configs", seedOption)
+    .option(
+      "--seed <n>",
+      "replace the top-level seed of the lesson's run configs",
+      integer("--seed", 0, 0xffffffff),
+    )
     .option(
       "--arrays <mode>",
       "array encoding of the snapshots: base64 (compact) or plain (JSON numbers)",
-      (v: string) => {
-        if (v !== "base64" && v !== "plain")
-          throw new InvalidArgumentError("--arrays must be one of base64, plain");
-        return v;
-      },
+      choice("--arrays", ARRAY_MODES),
       "base64",
     )
     .option("--no-progress", "no progress output")

@@ -3,23 +3,15 @@
  * The headless CLI: `npm run landscape -- <command>`. A thin shell: commander parses the
  * arguments, src/core does the work, src/node does the file I/O.
  */
-import { Command, InvalidArgumentError } from "commander";
+import { Command } from "commander";
 import { EVALUATOR_NAMES } from "../core/landscape/evaluators";
 import { PRODUCER_NAME, PRODUCER_VERSION } from "../core/producer";
 import { computeCommand, infoCommand, validateCommand } from "./commands";
 import { registerCurvatureCommand } from "./curvature-command";
 import { registerExportCommands } from "./export-command";
 import { registerLessonCommand } from "./lesson-command";
+import { ARRAY_MODES, choice } from "./option-parsers";
 import { registerPathsCommand } from "./paths-command";
-
-function choice<T extends string>(name: string, allowed: readonly T[]) {
-  return (value: string): T => {
-    if (!(allowed as readonly string[]).includes(value)) {
-      throw new InvalidArgumentError(`${name} must be one of ${allowed.join(", ")}`);
-    }
-    return value as T;
-  };
-}
 
 const program = new Command()
   .name("landscape")
@@ -42,7 +34,7 @@ program
   .option(
     "--arrays <mode>",
     "array encoding: base64 (compact) or plain (JSON numbers)",
-    choice("--arrays", ["base64", "plain"] as const),
+    choice("--arrays", ARRAY_MODES),
     "base64",
   )
   .option(

@@ -10,7 +10,7 @@
  */
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import { type Command, InvalidArgumentError } from "commander";
+import type { Command } from "commander";
 import { parsePathsSettings } from "../core/config/paths-settings";
 import {
   type PathsProgress,
@@ -28,6 +28,7 @@ import {
 import { readConfigFile } from "../node/config-file";
 import { readSnapshotFile, writeSnapshotFile } from "../node/snapshot-file";
 import { initNodeBackend } from "../node/tf-node";
+import { ARRAY_MODES, choice } from "./option-parsers";
 import { progressReporter } from "./progress";
 
 export interface PathsCommandOptions {
@@ -131,21 +132,13 @@ export function registerPathsCommand(program: Command): void {
     .option(
       "--arrays <mode>",
       "array encoding: base64 (compact) or plain (JSON numbers)",
-      (v: string) => {
-        if (v !== "base64" && v !== "plain")
-          throw new InvalidArgumentError("--arrays must be one of base64, plain");
-        return v;
-      },
+      choice("--arrays", ARRAY_MODES),
       "base64",
     )
     .option(
       "--evaluator <name>",
       `landscape evaluation path: ${EVALUATOR_NAMES.join(", ")} (default: the fastest for the backend)`,
-      (v: string) => {
-        if (!(EVALUATOR_NAMES as readonly string[]).includes(v))
-          throw new InvalidArgumentError(`--evaluator must be one of ${EVALUATOR_NAMES.join(", ")}`);
-        return v as EvaluatorName;
-      },
+      choice("--evaluator", EVALUATOR_NAMES),
     )
     .option("--no-progress", "no progress output")
     .action(async (opts) => {

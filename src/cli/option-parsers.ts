@@ -1,0 +1,32 @@
+/**
+ * Parsers of option values shared by the CLI's commands (commander's argParser): a bad value is
+ * an InvalidArgumentError that names the option, what it must be, and (for numbers) what it got.
+ *
+ * @example program.option("--arrays <mode>", "...", choice("--arrays", ["base64", "plain"] as const), "base64")
+ */
+import { InvalidArgumentError } from "commander";
+
+/** One of `allowed`, e.g. "--arrays must be one of base64, plain". */
+export function choice<T extends string>(name: string, allowed: readonly T[]) {
+  return (value: string): T => {
+    if (!(allowed as readonly string[]).includes(value)) {
+      throw new InvalidArgumentError(`${name} must be one of ${allowed.join(", ")}`);
+    }
+    return value as T;
+  };
+}
+
+/** A whole number in [min, max], e.g. "--seed must be an integer in [0, 4294967295], got -3". */
+export function integer(option: string, min: number, max = Number.MAX_SAFE_INTEGER) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!/^\s*[+-]?\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n < min || n > max) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `>= ${min}` : `in [${min}, ${max}]`;
+      throw new InvalidArgumentError(`${option} must be an integer ${range}, got ${value}`);
+    }
+    return n;
+  };
+}
+
+/** The --arrays option's values: the snapshot's array encoding. */
+export const ARRAY_MODES = ["base64", "plain"] as const;
