@@ -29,6 +29,7 @@ import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { preview } from "vite";
+import type { BenchmarkReport } from "../../src/compute/benchmark";
 
 const root = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const distDir = resolve(root, "dist");
@@ -114,17 +115,6 @@ const SIZES: [number, number][] = [
 const MACS_PER_SAMPLE = 2 * 64 + 64 * 64 + 64 * 2;
 const repeats = Number(process.env.BENCH_REPEATS ?? 3);
 
-interface Report {
-  backend: string;
-  defaultPath: string;
-  gridPoints: number;
-  samples: number;
-  paths: { name: string; ms: number | null; passes?: number; error?: string; maxRelDiff: number | null }[];
-  pool: { workers: number; ms: number }[];
-  poolRounds: number[][];
-  scaling: { perAxis: number; samples: number; ms: number }[];
-}
-
 const server = await preview({
   root,
   logLevel: "warn",
@@ -136,7 +126,7 @@ const url = `http://127.0.0.1:${address.port}/#${hash}`;
 
 const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: CHROMIUM_ARGS });
 const rows: (Recorded & { run: number })[] = [];
-let report: Report;
+let report: BenchmarkReport;
 let calibration = "";
 try {
   // bypassCSP: the script's own string predicates (waitForFunction) are evaluated in the page.
@@ -180,7 +170,7 @@ try {
       sizes: SIZES,
       workers: [1, 2],
     })})`,
-  )) as Report;
+  )) as BenchmarkReport;
 } finally {
   await browser.close();
   await server.close();
