@@ -7,6 +7,7 @@
  * @example const png = surfaceToPng(snapshot, { scale: 8 });
  */
 import { zlibSync } from "fflate";
+import { concatBytes } from "../concat-bytes";
 import { crc32 } from "../snapshot/gzip";
 import { referenceLog } from "./numbers";
 import { viridis } from "./obj";
@@ -77,11 +78,5 @@ export function surfaceToPng(view: SurfaceView, opts: PngOptions = {}): Uint8Arr
     chunk("IDAT", zlibSync(raw, { level: 6 })),
     chunk("IEND", new Uint8Array(0)),
   ];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }

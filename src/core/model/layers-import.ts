@@ -15,6 +15,7 @@
  * @example const m = importLayersModel(JSON.parse(text), weightBytes); // { arch, layout, parameters }
  */
 
+import { concatBytes } from "../concat-bytes";
 import type { ReadBytes } from "../data/shipped";
 import {
   LAYER_ACTIVATIONS,
@@ -284,17 +285,6 @@ function parseTopology(topology: Json, source: string): { inputShape: number[]; 
   }
   if (layers.length === 0) throw new Error(`${source}: the model has no layers besides its input`);
   return { inputShape, layers };
-}
-
-function concatBytes(parts: Uint8Array | readonly Uint8Array[]): Uint8Array {
-  if (parts instanceof Uint8Array) return parts;
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /**

@@ -53,16 +53,7 @@ export interface PathSection {
     seed: number;
   };
   /** For curves: the plane through theta1, theta2 and a bend (paths/plane.ts), directions "none"-normalized. */
-  plane?: {
-    bendIndex: number;
-    normalization: "none";
-    directions: [Float32Array, Float32Array];
-    points: Float32Array;
-    pointsOffPlane: Float32Array;
-    curve: { t: Float32Array; coords: Float32Array; offPlane: Float32Array };
-    segment: Float32Array;
-    range: { x: [number, number]; y: [number, number] };
-  };
+  plane?: Omit<CurvePlane, "origin">;
 }
 
 export interface PathSectionExtras {

@@ -5,6 +5,7 @@
  * @example gunzipChecked(gzipBytes(strToU8("{}"))); // the bytes of "{}"
  */
 import { Gunzip, gzipSync } from "fflate";
+import { concatBytes } from "../concat-bytes";
 
 /** True when the bytes start with the gzip magic number 1f 8b. */
 export function isGzip(bytes: Uint8Array): boolean {
@@ -44,20 +45,11 @@ export function crc32Update(state: number, bytes: Uint8Array): number {
  */
 function inflateGzip(bytes: Uint8Array): Uint8Array {
   const parts: Uint8Array[] = [];
-  let total = 0;
   const stream = new Gunzip((chunk) => {
     parts.push(chunk);
-    total += chunk.length;
   });
   stream.push(bytes, true);
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return parts.length === 1 ? parts[0] : concatBytes(parts);
 }
 
 /**
