@@ -152,6 +152,26 @@ function readNumber(text: string): number | undefined {
   return NUMBER_TEXT.test(t) ? Number(t) : undefined;
 }
 
+/** The text parser of a numeric kind: decimal text, then the kind's own check; errors quote the text. */
+function numberText<T>(check: (value: unknown) => Result<T>, rule: string): (text: string) => Result<T> {
+  return (text) => {
+    const v = readNumber(text);
+    return v === undefined ? fail(rule, text) : fromText(check(v), rule, text);
+  };
+}
+
+/** As numberText, but empty text or "none" is null (the optional kinds). */
+function optionalNumberText<T>(
+  check: (value: unknown) => Result<T | null>,
+  rule: string,
+): (text: string) => Result<T | null> {
+  const parse = numberText(check, rule);
+  return (text) => {
+    const t = text.trim();
+    return t === "" || t === NONE ? ok(null) : parse(text);
+  };
+}
+
 /** -0 reads back from "0" as 0; keep one zero so round trips are exact. */
 const noNegativeZero = (v: number): number => (v === 0 ? 0 : v);
 
@@ -188,10 +208,7 @@ export function numberKind(o: {
     maxExclusive,
     rule,
     check,
-    parse: (text) => {
-      const v = readNumber(text);
-      return v === undefined ? fail(rule, text) : fromText(check(v), rule, text);
-    },
+    parse: numberText(check, rule),
     format: (v) => String(noNegativeZero(v)),
   };
 }
@@ -211,10 +228,7 @@ export function integerKind(o: { min: number; max: number; step?: number }): Int
     step: o.step ?? 1,
     rule,
     check,
-    parse: (text) => {
-      const v = readNumber(text);
-      return v === undefined ? fail(rule, text) : fromText(check(v), rule, text);
-    },
+    parse: numberText(check, rule),
     format: (v) => String(noNegativeZero(v)),
   };
 }
@@ -233,12 +247,7 @@ export function optionalIntegerKind(o: { min: number; max: number }): OptionalIn
     max: o.max,
     rule,
     check,
-    parse: (text) => {
-      const t = text.trim();
-      if (t === "" || t === NONE) return ok(null);
-      const v = readNumber(t);
-      return v === undefined ? fail(rule, text) : fromText(check(v), rule, text);
-    },
+    parse: optionalNumberText(check, rule),
     format: (v) => (v === null ? NONE : String(noNegativeZero(v))),
   };
 }
@@ -276,12 +285,7 @@ export function optionalNumberKind(o: {
     suggested: o.suggested,
     rule,
     check,
-    parse: (text) => {
-      const t = text.trim();
-      if (t === "" || t === NONE) return ok(null);
-      const v = readNumber(t);
-      return v === undefined ? fail(rule, text) : fromText(check(v), rule, text);
-    },
+    parse: optionalNumberText(check, rule),
     format: (v) => (v === null ? NONE : number.format(v)),
   };
 }
@@ -443,12 +447,7 @@ export function batchKind(o: { min: number; max: number }): BatchKind {
     max: o.max,
     rule,
     check,
-    parse: (text) => {
-      const t = text.trim();
-      if (t === "full") return ok("full");
-      const v = readNumber(t);
-      return v === undefined ? fail(rule, text) : fromText(check(v), rule, text);
-    },
+    parse: (text) => (text.trim() === "full" ? ok("full") : numberText(check, rule)(text)),
     format: (v) => String(v),
   };
 }
