@@ -9,55 +9,45 @@
  * landscape, and the `paths` section (snapshot/paths-section.ts) holds the models, the paths and
  * the plane. `connectTrainedEndpoints` does everything after training for models trained elsewhere
  * (the browser trains them in parallel workers); `pathsFromSnapshots` does the same for two
- * already trained snapshots.
+ * already trained snapshots. What all three share after training (scoring, the curve, alignment,
+ * the plane and the snapshot) is paths-connect.ts.
  *
  * @example const { snapshot } = await runPaths(resolveConfig({ paths: { models: 2 } }), { backend: "wasm" });
  */
 
-import { weightMatching } from "../align";
 import { type PathsSettings, parsePathsSettings } from "../config/paths-settings";
 import { type ExperimentConfig, requireMlpModel } from "../config/schema";
 import { makeDataset } from "../data/make";
 import type { Dataset } from "../data/types";
 import type { LandscapeEvaluator } from "../landscape/evaluator";
-import { defaultEvaluatorFor } from "../landscape/evaluators";
-import { sampleLandscape } from "../landscape/surfaces";
 import { initModelParameters, requireMlp } from "../model/architecture";
 import { INIT_SCHEMES, type InitScheme, initParameters } from "../model/init";
 import { lossKindFor } from "../model/loss";
 import { makeArchitecture, mlpLayout } from "../model/mlp";
 import type { Layout, LossKind, MlpArchitecture } from "../model/types";
-import {
-  type CurveTrainResult,
-  curvePlane,
-  curvePointLabels,
-  evaluateCurve,
-  evaluateLinearPath,
-  type PathModel,
-  type PathResult,
-  pathSection,
-  planeGrid,
-  planeLandscapeProblem,
-  trainCurve,
-} from "../paths";
+import type { PathModel } from "../paths";
 import { createRng } from "../rng";
 
 export { type PathShape, pathPointAt } from "../paths/point";
 
 import { snapshotDifferences } from "../snapshot/differences";
-import {
-  barrierRecord,
-  type PathsSection,
-  type SectionPath,
-  type SectionPathKind,
-  type SectionPathModel,
-} from "../snapshot/paths-section";
+import type { SectionPathModel } from "../snapshot/paths-section";
 import type { Snapshot } from "../snapshot/schema";
 import type { TrainControl } from "../train/control";
 import type { HistoryEntry } from "../train/history";
 import { type TrainResult, trainModel } from "../train/train";
-import { datasetFromSnapshot, type PlaneSetup, type PreparedModel } from "./prepare";
-import { buildSnapshot } from "./snapshot-parts";
+import {
+  ALIGN_SEED,
+  connect,
+  type Endpoint,
+  fmt,
+  pathsSnapshot,
+  planeCounts,
+  trainingSummary,
+} from "./paths-connect";
+import { datasetFromSnapshot, type PreparedModel } from "./prepare";
+
+export { ALIGN_SEED };
 
 export type PathsPhase = "train" | "curve" | "align" | "paths" | "landscape";
 
@@ -147,311 +137,6 @@ export async function trainEndpoint(
     onEpoch: options.onEpoch,
   });
   return { seed, initial, training };
-}
-
-/** One endpoint model: its parameters and what is known about where it came from. */
-interface Endpoint {
-  label: string;
-  parameters: Float32Array;
-  seed?: number;
-  source?: string;
-  /** Its initialization, when known: gives the init-to-solution path (model 1 only). */
-  initial?: Float32Array;
-  training?: SectionPathModel["training"];
-}
-
-const finiteOrNull = (v: number | undefined): number | null =>
-  v !== undefined && Number.isFinite(v) ? v : null;
-
-function trainingSummary(t: Omit<TrainResult, "checkpoints">): NonNullable<SectionPathModel["training"]> {
-  const last = t.history.at(-1);
-  const out: NonNullable<SectionPathModel["training"]> = {
-    status: t.status,
-    epochs: t.epochs,
-    steps: t.steps,
-    trainLoss: finiteOrNull(last?.trainLoss),
-  };
-  if (last?.trainAccuracy !== undefined) out.trainAccuracy = finiteOrNull(last.trainAccuracy);
-  if (last?.testLoss !== undefined) out.testLoss = finiteOrNull(last.testLoss);
-  if (last?.testAccuracy !== undefined) out.testAccuracy = finiteOrNull(last.testAccuracy);
-  return out;
-}
-
-/** A scored path as a section entry: barriers with nulls, curve history as columns. */
-function sectionPath(
-  result: PathResult,
-  kind: SectionPathKind,
-  extras: {
-    between?: [number, number];
-    training?: CurveTrainResult;
-    alignment?: ReturnType<typeof weightMatching>;
-  } = {},
-): SectionPath {
-  const core = pathSection(result, { training: extras.training });
-  const barriers: SectionPath["barriers"] = { train_loss: barrierRecord(core.barriers.train_loss) };
-  for (const name of ["train_error", "test_loss", "test_error"] as const) {
-    const b = core.barriers[name];
-    if (b) barriers[name] = barrierRecord(b);
-  }
-  const out: SectionPath = {
-    kind,
-    bends: core.bends,
-    labels: core.labels,
-    points: core.points,
-    t: core.t,
-    values: core.values,
-    barriers,
-    length: core.length,
-    evaluator: core.evaluator,
-  };
-  if (extras.between) out.between = extras.between;
-  if (core.training) {
-    const h = core.training.history;
-    out.training = {
-      status: core.training.status,
-      epochs: core.training.epochs,
-      steps: core.training.steps,
-      settings: { ...core.training.settings },
-      history: {
-        epoch: h.map((e) => e.epoch),
-        step: h.map((e) => e.step),
-        loss: h.map((e) => finiteOrNull(e.loss)),
-      },
-    };
-    if (core.training.message) out.training.message = core.training.message;
-  }
-  const al = extras.alignment;
-  if (al) {
-    out.alignment = {
-      method: "weight-matching",
-      permutations: al.permutations.map((p) => Array.from(p)),
-      objective: [...al.objective],
-      sweeps: al.sweeps,
-      converged: al.converged,
-      seed: al.seed,
-    };
-  }
-  return out;
-}
-
-const fmt = (v: number) => (Number.isFinite(v) ? v.toPrecision(4) : String(v));
-
-/** The seed weight matching runs with (it only orders the coordinate-descent steps). */
-export const ALIGN_SEED = 0;
-
-interface Connected {
-  section: PathsSection;
-  plane: PlaneSetup;
-  surfaces: Awaited<ReturnType<typeof sampleLandscape>>;
-  evaluator: string;
-  warnings: string[];
-}
-
-/**
- * The paths between trained endpoints, the curve's plane and its landscape (everything after
- * training; shared by runPaths and pathsFromSnapshots).
- */
-async function connect(
-  problem: PathsProblem,
-  endpoints: Endpoint[],
-  settings: PathsSettings,
-  counts: [number, number],
-  options: PathsRunOptions,
-): Promise<Connected> {
-  const { signal } = options;
-  const report = options.onProgress ?? (() => {});
-  const evaluator = options.evaluator ?? defaultEvaluatorFor(options.backend);
-  const model: PathModel = problem;
-  const warnings: string[] = [];
-  const [a, b] = endpoints;
-  const linearOptions = {
-    min: settings.alphaRange[0],
-    max: settings.alphaRange[1],
-    count: settings.count,
-    evaluator,
-  };
-  const paths: SectionPath[] = [];
-  const pathCount = endpoints.length + (a.initial ? 1 : 0);
-  let scored = 0;
-  const scoredOne = (what: string) => {
-    scored += 1;
-    report({ phase: "paths", done: scored, total: pathCount, detail: what });
-  };
-
-  signal?.throwIfAborted();
-  paths.push(
-    sectionPath(
-      evaluateLinearPath(model, a.parameters, b.parameters, { ...linearOptions, labels: [a.label, b.label] }),
-      "linear",
-      { between: [0, 1] },
-    ),
-  );
-  scoredOne(`linear ${a.label} -> ${b.label}`);
-  if (a.initial) {
-    paths.push(
-      sectionPath(
-        evaluateLinearPath(model, a.initial, a.parameters, { ...linearOptions, labels: ["init", a.label] }),
-        "init-to-solution",
-      ),
-    );
-    scoredOne(`linear init -> ${a.label}`);
-  }
-
-  const curveSettings = settings.curve;
-  signal?.throwIfAborted();
-  const trained = await trainCurve({
-    model,
-    endpoints: [a.parameters, b.parameters],
-    kind: curveSettings.kind,
-    bends: curveSettings.bends,
-    settings: {
-      optimizer: curveSettings.optimizer,
-      learningRate: curveSettings.learningRate,
-      batchSize: curveSettings.batchSize,
-      epochs: curveSettings.epochs,
-      seed: curveSettings.seed,
-      l2: curveSettings.l2,
-    },
-    signal,
-    onProgress: (p) =>
-      report({
-        phase: "curve",
-        done: p.epoch,
-        total: p.epochs,
-        detail: `${curveSettings.kind} ${a.label} -> ${b.label}: epoch ${p.epoch}/${p.epochs}, loss ${fmt(p.loss)}`,
-      }),
-  });
-  if (trained.message) warnings.push(trained.message);
-  const curveIndex = paths.length;
-  paths.push(
-    sectionPath(
-      evaluateCurve(model, trained.curve, { count: settings.count, evaluator }),
-      curveSettings.kind,
-      {
-        between: [0, 1],
-        training: trained,
-      },
-    ),
-  );
-  scoredOne(`${curveSettings.kind} ${a.label} -> ${b.label}`);
-
-  if (settings.align) {
-    signal?.throwIfAborted();
-    report({ phase: "align", done: 0, total: 1, detail: `weight matching ${b.label} to ${a.label}` });
-    const matching = weightMatching(problem.arch, a.parameters, b.parameters, { seed: ALIGN_SEED });
-    report({
-      phase: "align",
-      done: 1,
-      total: 1,
-      detail: `weight matching: ${matching.sweeps} sweeps, objective ${fmt(matching.objective[0])} -> ${fmt(matching.objective.at(-1) ?? Number.NaN)}`,
-    });
-    paths.push(
-      sectionPath(
-        evaluateLinearPath(model, a.parameters, matching.apply(b.parameters), {
-          ...linearOptions,
-          labels: [a.label, `${b.label} aligned`],
-        }),
-        "linear-aligned",
-        { between: [0, 1], alignment: matching },
-      ),
-    );
-  }
-  for (let k = 2; k < endpoints.length; k++) {
-    signal?.throwIfAborted();
-    const e = endpoints[k];
-    paths.push(
-      sectionPath(
-        evaluateLinearPath(model, a.parameters, e.parameters, {
-          ...linearOptions,
-          labels: [a.label, e.label],
-        }),
-        "linear",
-        { between: [0, k] },
-      ),
-    );
-    scoredOne(`linear ${a.label} -> ${e.label}`);
-  }
-
-  signal?.throwIfAborted();
-  const plane = curvePlane(trained.curve, { count: settings.count, margin: settings.plane.margin });
-  const grid = planeGrid(plane, counts[0], counts[1]);
-  const surfaces = await sampleLandscape(planeLandscapeProblem(model, plane), grid, evaluator, {
-    signal,
-    onTile: (_tile, done, total) =>
-      report({
-        phase: "landscape",
-        done,
-        total,
-        detail: `${done}/${total} grid points of the curve's plane`,
-      }),
-  });
-  // A cancel that arrives with the last tile still cancels: the caller asked for no result.
-  signal?.throwIfAborted();
-
-  const labels = ["x", "y"];
-  const planeSetup: PlaneSetup = {
-    directions: plane.directions.map((values, i) => ({
-      label: labels[i],
-      method: "plane",
-      normalization: "none" as const,
-      bias: "include" as const,
-      values: values.slice(),
-    })),
-    grid,
-  };
-  const models: SectionPathModel[] = endpoints.map((e) => {
-    const m: SectionPathModel = { label: e.label, parameters: e.parameters.slice() };
-    if (e.seed !== undefined) m.seed = e.seed;
-    if (e.source !== undefined) m.source = e.source;
-    if (e.training) m.training = e.training;
-    return m;
-  });
-  const section: PathsSection = {
-    models,
-    paths,
-    plane: {
-      path: curveIndex,
-      bendIndex: plane.bendIndex,
-      landscape: true,
-      normalization: "none",
-      origin: plane.origin.slice(),
-      directions: [plane.directions[0].slice(), plane.directions[1].slice()],
-      labels: curvePointLabels(trained.curve.points.length - 2).map((l) =>
-        l === "theta1" ? a.label : l === "theta2" ? b.label : l,
-      ),
-      points: plane.points,
-      pointsOffPlane: plane.pointsOffPlane,
-      curve: plane.curve,
-      segment: plane.segment,
-      range: { x: [...plane.range.x], y: [...plane.range.y] },
-    },
-  };
-  return { section, plane: planeSetup, surfaces, evaluator: evaluator.name, warnings };
-}
-
-/** Grid points per plane axis: paths.plane.count, else the config's grid counts. */
-function planeCounts(settings: PathsSettings, fallback: readonly number[] | null): [number, number] {
-  const c = settings.plane.count;
-  if (c !== undefined) return [c, c];
-  if (fallback && fallback.length === 2) return [fallback[0], fallback[1]];
-  throw new Error(
-    "paths.plane.count: needed when the grid is 1-D (grid.y is null): the plane of a curve is 2-D",
-  );
-}
-
-/** The snapshot of a connected pair: model 1 at the plane's origin, the plane's landscape, the paths section. */
-function pathsSnapshot(prepared: PreparedModel, connected: Connected, options: PathsRunOptions): Snapshot {
-  const snapshot = buildSnapshot({
-    config: prepared.recordedConfig,
-    backend: options.backend,
-    createdAt: (options.now ?? (() => new Date()))(),
-    model: prepared,
-    plane: connected.plane,
-    surfaces: connected.surfaces,
-    evaluator: connected.evaluator,
-  });
-  snapshot.paths = connected.section;
-  return snapshot;
 }
 
 /**
