@@ -3,6 +3,7 @@ import { EVALUATORS, type EvaluatorName } from "../core/landscape/evaluators";
 import { SnapshotError, summarizeSnapshot } from "../core/snapshot";
 import { readSnapshotFile, writeSnapshotFile } from "../node/snapshot-file";
 import { initNodeBackend } from "../node/tf-node";
+import { cancelOnSigint } from "./cancel-on-sigint";
 import { computeInputs } from "./compute-inputs";
 import { progressReporter } from "./progress";
 
@@ -36,9 +37,7 @@ export async function computeCommand(o: ComputeOptions): Promise<void> {
   // Absent: runExperiment takes the fastest path for the backend and the model kind.
   const evaluator = o.evaluator ? EVALUATORS[o.evaluator] : undefined;
   const progress = progressReporter(o.progress);
-  const controller = new AbortController();
-  const onSigint = () => controller.abort(new Error("cancelled (SIGINT); nothing was written"));
-  process.once("SIGINT", onSigint);
+  const sigint = cancelOnSigint();
   try {
     const t0 = performance.now();
     const result = await runExperiment(config, {
@@ -46,7 +45,7 @@ export async function computeCommand(o: ComputeOptions): Promise<void> {
       evaluator,
       backend,
       files,
-      signal: controller.signal,
+      signal: sigint.signal,
       onProgress: (p) => progress.update(p),
     });
     progress.stop();
@@ -57,7 +56,7 @@ export async function computeCommand(o: ComputeOptions): Promise<void> {
     process.stdout.write(`wrote ${o.out} (${backend}, ${used}, ${seconds} s)\n`);
   } finally {
     progress.stop();
-    process.off("SIGINT", onSigint);
+    sigint.release();
   }
 }
 

@@ -15,7 +15,8 @@ import {
 } from "../core/curvature/settings";
 import { readSnapshotFile, writeSnapshotFile } from "../node/snapshot-file";
 import { initNodeBackend } from "../node/tf-node";
-import { ARRAY_MODES, choice, integer } from "./option-parsers";
+import { cancelOnSigint } from "./cancel-on-sigint";
+import { arraysOption, integer } from "./option-parsers";
 import { progressReporter } from "./progress";
 
 export interface CurvatureCommandOptions extends CurvatureSettingsInput {
@@ -106,13 +107,11 @@ export async function curvatureCommand(o: CurvatureCommandOptions): Promise<void
   }
   const backend = await initNodeBackend();
   const progress = progressReporter(o.progress);
-  const controller = new AbortController();
-  const onSigint = () => controller.abort(new Error("cancelled (SIGINT); nothing was written"));
-  process.once("SIGINT", onSigint);
+  const sigint = cancelOnSigint();
   try {
     const t0 = performance.now();
     const section = await curvatureReport(problem, settings, {
-      signal: controller.signal,
+      signal: sigint.signal,
       onProgress: (p) => progress.update(p),
     });
     progress.stop();
@@ -125,7 +124,7 @@ export async function curvatureCommand(o: CurvatureCommandOptions): Promise<void
     );
   } finally {
     progress.stop();
-    process.off("SIGINT", onSigint);
+    sigint.release();
   }
 }
 
@@ -142,12 +141,7 @@ export function registerCurvatureCommand(program: Command): void {
       "--out <file>",
       "snapshot to write (default: FROM with .curvature before .json, e.g. a.curvature.json)",
     )
-    .option(
-      "--arrays <mode>",
-      "array encoding: base64 (compact) or plain (JSON numbers)",
-      choice("--arrays", ARRAY_MODES),
-      "base64",
-    )
+    .addOption(arraysOption())
     .option(
       "--seed <n>",
       "seed of every random draw (start vectors, probes, subset, directions)",

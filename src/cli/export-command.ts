@@ -25,7 +25,7 @@ import { parseSnapshot, type Snapshot, serializeSnapshot } from "../core/snapsho
 import { writeFileAtomic } from "../node/atomic-file";
 import { createGuardedHdf5Reader } from "../node/hdf5-guard";
 import { readSnapshotFile, writeSnapshotFile } from "../node/snapshot-file";
-import { ARRAY_MODES, choice } from "./option-parsers";
+import { ARRAY_MODES, arraysOption, choice } from "./option-parsers";
 
 /**
  * A surface .h5 read in a worker thread with a time limit: the HDF5 library loops forever on some
@@ -236,12 +236,7 @@ export function registerExportCommands(program: Command): void {
     )
     .requiredOption("--out <file>", "snapshot to write (.json, or .json.gz for gzip)")
     .option("--directions <file>", "directions .h5 (xdirection, ydirection) to use instead of the base's")
-    .option(
-      "--arrays <mode>",
-      "array encoding: base64 (compact) or plain (JSON numbers)",
-      choice("--arrays", ARRAY_MODES),
-      "base64",
-    )
+    .addOption(arraysOption())
     .action(async (file: string, opts: ImportOptions) => {
       await importCommand(file, opts);
     });

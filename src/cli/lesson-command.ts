@@ -27,7 +27,8 @@ import { LESSON_METRICS, type Lesson, type LessonMetrics } from "../core/lessons
 import type { PathsSection } from "../core/snapshot/paths-section";
 import { writeSnapshotFile } from "../node/snapshot-file";
 import { initNodeBackend } from "../node/tf-node";
-import { ARRAY_MODES, choice, integer } from "./option-parsers";
+import { cancelOnSigint } from "./cancel-on-sigint";
+import { arraysOption, integer } from "./option-parsers";
 import { progressReporter } from "./progress";
 
 /** The shipped lessons (public/lessons/), next to the sources. */
@@ -139,13 +140,11 @@ async function withLessonRun(
 ): Promise<void> {
   if (o.outDir !== undefined) await mkdir(o.outDir, { recursive: true });
   const backend = await initNodeBackend();
-  const controller = new AbortController();
-  const onSigint = () => controller.abort(new Error("cancelled (SIGINT); nothing was written"));
-  process.once("SIGINT", onSigint);
+  const sigint = cancelOnSigint();
   try {
-    await run(backend, controller.signal);
+    await run(backend, sigint.signal);
   } finally {
-    process.off("SIGINT", onSigint);
+    sigint.release();
   }
 }
 
@@ -324,12 +323,7 @@ export function registerLessonCommand(program: Command): void {
       "replace the top-level seed of the lesson's run configs",
       integer("--seed", 0, 0xffffffff),
     )
-    .option(
-      "--arrays <mode>",
-      "array encoding of the snapshots: base64 (compact) or plain (JSON numbers)",
-      choice("--arrays", ARRAY_MODES),
-      "base64",
-    )
+    .addOption(arraysOption("array encoding of the snapshots: base64 (compact) or plain (JSON numbers)"))
     .option("--no-progress", "no progress output")
     .action(async (arg: string | undefined, opts) => {
       await lessonCommand(arg, {

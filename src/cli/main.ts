@@ -4,13 +4,12 @@
  * arguments, src/core does the work, src/node does the file I/O.
  */
 import { Command } from "commander";
-import { EVALUATOR_NAMES } from "../core/landscape/evaluators";
 import { PRODUCER_NAME, PRODUCER_VERSION } from "../core/producer";
 import { computeCommand, infoCommand, validateCommand } from "./commands";
 import { registerCurvatureCommand } from "./curvature-command";
 import { registerExportCommands } from "./export-command";
 import { registerLessonCommand } from "./lesson-command";
-import { ARRAY_MODES, choice } from "./option-parsers";
+import { arraysOption, evaluatorOption } from "./option-parsers";
 import { registerPathsCommand } from "./paths-command";
 
 const program = new Command()
@@ -31,17 +30,8 @@ program
     'a tfjs LayersModel model.json (weights beside it): sets model { kind: "layers", file }',
   )
   .option("--from <snapshot>", "take model, parameters and data from this snapshot and skip training")
-  .option(
-    "--arrays <mode>",
-    "array encoding: base64 (compact) or plain (JSON numbers)",
-    choice("--arrays", ARRAY_MODES),
-    "base64",
-  )
-  .option(
-    "--evaluator <name>",
-    `landscape evaluation path: ${EVALUATOR_NAMES.join(", ")} (default: the fastest for the backend)`,
-    choice("--evaluator", EVALUATOR_NAMES),
-  )
+  .addOption(arraysOption())
+  .addOption(evaluatorOption())
   .option("--no-progress", "no progress output")
   .action(async (opts) => {
     await computeCommand({ ...opts, progress: opts.progress !== false });

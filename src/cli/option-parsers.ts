@@ -2,9 +2,10 @@
  * Parsers of option values shared by the CLI's commands (commander's argParser): a bad value is
  * an InvalidArgumentError that names the option, what it must be, and (for numbers) what it got.
  *
- * @example program.option("--arrays <mode>", "...", choice("--arrays", ["base64", "plain"] as const), "base64")
+ * @example program.command("paths").addOption(arraysOption()).addOption(evaluatorOption())
  */
-import { InvalidArgumentError } from "commander";
+import { InvalidArgumentError, Option } from "commander";
+import { EVALUATOR_NAMES } from "../core/landscape/evaluators";
 
 /** One of `allowed`, e.g. "--arrays must be one of base64, plain". */
 export function choice<T extends string>(name: string, allowed: readonly T[]) {
@@ -30,3 +31,20 @@ export function integer(option: string, min: number, max = Number.MAX_SAFE_INTEG
 
 /** The --arrays option's values: the snapshot's array encoding. */
 export const ARRAY_MODES = ["base64", "plain"] as const;
+
+/** `--arrays <mode>`: the array encoding of the snapshots a command writes (default base64). */
+export function arraysOption(
+  description = "array encoding: base64 (compact) or plain (JSON numbers)",
+): Option {
+  return new Option("--arrays <mode>", description)
+    .argParser(choice("--arrays", ARRAY_MODES))
+    .default("base64");
+}
+
+/** `--evaluator <name>`: the landscape evaluation path (default: the fastest for the backend). */
+export function evaluatorOption(): Option {
+  return new Option(
+    "--evaluator <name>",
+    `landscape evaluation path: ${EVALUATOR_NAMES.join(", ")} (default: the fastest for the backend)`,
+  ).argParser(choice("--evaluator", EVALUATOR_NAMES));
+}

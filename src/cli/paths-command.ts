@@ -19,16 +19,12 @@ import {
   runPaths,
 } from "../core/experiment/paths-run";
 import type { ExperimentProgress } from "../core/experiment/run";
-import {
-  defaultEvaluatorFor,
-  EVALUATOR_NAMES,
-  EVALUATORS,
-  type EvaluatorName,
-} from "../core/landscape/evaluators";
+import { defaultEvaluatorFor, EVALUATORS, type EvaluatorName } from "../core/landscape/evaluators";
 import { readConfigFile } from "../node/config-file";
 import { readSnapshotFile, writeSnapshotFile } from "../node/snapshot-file";
 import { initNodeBackend } from "../node/tf-node";
-import { ARRAY_MODES, choice } from "./option-parsers";
+import { cancelOnSigint } from "./cancel-on-sigint";
+import { arraysOption, evaluatorOption } from "./option-parsers";
 import { progressReporter } from "./progress";
 
 export interface PathsCommandOptions {
@@ -67,13 +63,11 @@ export async function pathsCommand(o: PathsCommandOptions): Promise<void> {
   const backend = await initNodeBackend();
   const evaluator = o.evaluator ? EVALUATORS[o.evaluator] : defaultEvaluatorFor(backend);
   const progress = progressReporter(o.progress);
-  const controller = new AbortController();
-  const onSigint = () => controller.abort(new Error("cancelled (SIGINT); nothing was written"));
-  process.once("SIGINT", onSigint);
+  const sigint = cancelOnSigint();
   const run = {
     backend,
     evaluator,
-    signal: controller.signal,
+    signal: sigint.signal,
     // The reporter only prints the phase name, so the paths phases pass through it unchanged.
     onProgress: (p: PathsProgress) => progress.update(p as unknown as ExperimentProgress),
   };
@@ -106,7 +100,7 @@ export async function pathsCommand(o: PathsCommandOptions): Promise<void> {
     );
   } finally {
     progress.stop();
-    process.off("SIGINT", onSigint);
+    sigint.release();
   }
 }
 
@@ -129,17 +123,8 @@ export function registerPathsCommand(program: Command): void {
       collect,
     )
     .requiredOption("--out <file>", "snapshot to write (.json, or .json.gz for gzip)")
-    .option(
-      "--arrays <mode>",
-      "array encoding: base64 (compact) or plain (JSON numbers)",
-      choice("--arrays", ARRAY_MODES),
-      "base64",
-    )
-    .option(
-      "--evaluator <name>",
-      `landscape evaluation path: ${EVALUATOR_NAMES.join(", ")} (default: the fastest for the backend)`,
-      choice("--evaluator", EVALUATOR_NAMES),
-    )
+    .addOption(arraysOption())
+    .addOption(evaluatorOption())
     .option("--no-progress", "no progress output")
     .action(async (opts) => {
       await pathsCommand({ ...opts, from: opts.from ?? [], progress: opts.progress !== false });

@@ -39,7 +39,7 @@
  * ```
  */
 import { z } from "zod";
-import { barrier as computeBarrier, errorOf } from "../paths/barrier";
+import { type Barrier, barrier as computeBarrier, errorOf } from "../paths/barrier";
 import { float32ArrayCodec } from "./arrays";
 import type { Snapshot } from "./schema";
 
@@ -204,14 +204,7 @@ export type SectionPathPlane = NonNullable<PathsSection["plane"]>;
 export type SectionBarrier = z.output<typeof pathBarrierSchema>;
 
 /** A barrier with every non-finite number as null (JSON has no NaN). */
-export function barrierRecord(b: {
-  linearExcess: number;
-  linearExcessAt: number;
-  midpointMean: number;
-  midpointMeanAt: number;
-  start: number;
-  end: number;
-}): SectionBarrier {
+export function barrierRecord(b: Barrier): SectionBarrier {
   const f = (v: number) => (Number.isFinite(v) ? v : null);
   return {
     linearExcess: f(b.linearExcess),
