@@ -60,11 +60,9 @@ export function SnapshotActions({ lab, onError }: { lab: Lab | null; onError(mes
         title="Download the landscape as a snapshot file (.json.gz)"
         onClick={() => {
           if (!landscape) return;
-          try {
-            downloadBlob(snapshotBlob(landscape.snapshot), snapshotFileName(landscape.snapshot));
-          } catch (err) {
-            onError(`export failed: ${(err as Error).message}`);
-          }
+          snapshotBlob(landscape.snapshot)
+            .then((blob) => downloadBlob(blob, snapshotFileName(landscape.snapshot)))
+            .catch((err: Error) => onError(`export failed: ${err.message}`));
         }}
       >
         Export snapshot

@@ -31,6 +31,7 @@ import {
   storedBackend,
   storedEvaluator,
 } from "./remembered-choice";
+import { workerSnapshotCodec } from "./snapshot-io-bridge";
 import { storeSink } from "./store-sink";
 
 export interface CalibrationReport {
@@ -354,7 +355,8 @@ export class Lab {
   }
 
   private library(): Promise<SnapshotDb | null> {
-    this.db ??= SnapshotDb.open().catch(() => null);
+    // Snapshots are written and read in the snapshot worker: the page never waits for gzip or validation.
+    this.db ??= SnapshotDb.open(undefined, workerSnapshotCodec).catch(() => null);
     return this.db;
   }
 

@@ -3,15 +3,17 @@
  * thumbnail and a short summary, to list, reopen, delete and compare; and the last result, so
  * that a reload shows the current experiment without recomputing it. Snapshots are stored as
  * the gzipped snapshot format itself (serializeSnapshot), so what comes back is validated by the
- * same reader as an imported file.
+ * same reader as an imported file. The bytes are written and read through a SnapshotCodec: the
+ * app passes the snapshot worker's, so that this work never blocks the page.
  *
  * @example const db = await SnapshotDb.open(); const id = await db.save("sharp minimum", snapshot, thumb);
  */
 
 import { type DBSchema, type IDBPDatabase, openDB } from "idb";
 import { architectureSummary } from "../core/model/architecture";
-import { parseSnapshot, serializeSnapshot } from "../core/snapshot/io";
 import type { Snapshot } from "../core/snapshot/schema";
+import { SnapshotError } from "../core/snapshot/validate";
+import { inThreadSnapshotCodec, type SnapshotCodec } from "./snapshot-codec";
 
 export const DB_NAME = "loss-landscape-lab";
 const DB_VERSION = 1;
@@ -50,10 +52,16 @@ export function snapshotSummary(s: Snapshot): string {
 }
 
 export class SnapshotDb {
-  private constructor(private readonly db: IDBPDatabase<LabDb>) {}
+  private constructor(
+    private readonly db: IDBPDatabase<LabDb>,
+    private readonly codec: SnapshotCodec,
+  ) {}
 
-  /** Open (and create on first use) the database; `factory` lets tests pass fake-indexeddb. */
-  static async open(factory?: IDBFactory): Promise<SnapshotDb> {
+  /**
+   * Open (and create on first use) the database; `factory` lets tests pass fake-indexeddb,
+   * `codec` writes and reads the snapshots (the app passes the snapshot worker's).
+   */
+  static async open(factory?: IDBFactory, codec: SnapshotCodec = inThreadSnapshotCodec): Promise<SnapshotDb> {
     const previous = globalThis.indexedDB;
     if (factory) (globalThis as { indexedDB: IDBFactory }).indexedDB = factory;
     try {
@@ -63,13 +71,16 @@ export class SnapshotDb {
           d.createObjectStore("last");
         },
       });
-      return new SnapshotDb(db);
+      return new SnapshotDb(db, codec);
     } finally {
       if (factory) (globalThis as { indexedDB: IDBFactory }).indexedDB = previous;
     }
   }
 
-  /** Save a snapshot under a name; returns its id. A blank name is an error. */
+  /**
+   * Save a snapshot under a name; returns its id. A blank name is an error. The bytes are made
+   * before the store is touched, so a snapshot that cannot be written changes nothing.
+   */
   async save(name: string, snapshot: Snapshot, thumbnail = ""): Promise<number> {
     const trimmed = name.trim();
     if (trimmed === "") throw new Error("a saved snapshot needs a name");
@@ -80,7 +91,7 @@ export class SnapshotDb {
       savedAt: new Date().toISOString(),
       summary: snapshotSummary(snapshot),
       thumbnail,
-      data: serializeSnapshot(snapshot, { gzip: true }),
+      data: await this.codec.serialize(snapshot, { gzip: true }),
     };
     return this.db.add("snapshots", value);
   }
@@ -97,29 +108,30 @@ export class SnapshotDb {
   async load(id: number): Promise<Snapshot> {
     const stored = await this.db.get("snapshots", id);
     if (!stored) throw new Error(`no saved snapshot with id ${id}`);
-    return parseSnapshot(stored.data, { source: `saved snapshot "${stored.name}"` });
+    return this.codec.parse(stored.data, { source: `saved snapshot "${stored.name}"` });
   }
 
   async remove(id: number): Promise<void> {
     await this.db.delete("snapshots", id);
   }
 
-  /** Keep `snapshot` as the last result (replacing the previous one). */
+  /** Keep `snapshot` as the last result, replacing the previous one only once its bytes are made. */
   async saveLast(snapshot: Snapshot): Promise<void> {
-    await this.db.put(
-      "last",
-      { savedAt: new Date().toISOString(), data: serializeSnapshot(snapshot, { gzip: true }) },
-      LAST_KEY,
-    );
+    const data = await this.codec.serialize(snapshot, { gzip: true });
+    await this.db.put("last", { savedAt: new Date().toISOString(), data }, LAST_KEY);
   }
 
-  /** The last result, or null when there is none or it no longer reads (then it is dropped). */
+  /**
+   * The last result, or null when there is none or it no longer reads (then it is dropped).
+   * Any other failure (the codec's worker did not start) rejects and keeps the entry.
+   */
   async loadLast(): Promise<Snapshot | null> {
     const stored = await this.db.get("last", LAST_KEY);
     if (!stored) return null;
     try {
-      return parseSnapshot(stored.data, { source: "last result" });
-    } catch {
+      return await this.codec.parse(stored.data, { source: "last result" });
+    } catch (error) {
+      if (!(error instanceof SnapshotError)) throw error;
       await this.db.delete("last", LAST_KEY);
       return null;
     }

@@ -2,8 +2,31 @@ import "fake-indexeddb/auto"; // IndexedDB globals (IDBRequest, ...) that idb us
 import { IDBFactory } from "fake-indexeddb";
 import { describe, expect, it } from "vitest";
 import { thumbnailPixels } from "../../src/app/library/thumbnail";
+import { SnapshotError } from "../../src/core/snapshot";
+import { inThreadSnapshotCodec, type SnapshotCodec } from "../../src/library/snapshot-codec";
 import { SnapshotDb, snapshotSummary } from "../../src/library/snapshot-db";
 import { lineSnapshot, planeSnapshot } from "./export-fixture";
+
+/** The in-thread codec, with every call written down. */
+function recordingCodec(): { codec: SnapshotCodec; calls: string[] } {
+  const calls: string[] = [];
+  const codec: SnapshotCodec = {
+    serialize(s, opts) {
+      calls.push(`serialize ${JSON.stringify(opts)}`);
+      return inThreadSnapshotCodec.serialize(s, opts);
+    },
+    parse(bytes, opts) {
+      calls.push(`parse ${opts.source}`);
+      return inThreadSnapshotCodec.parse(bytes, opts);
+    },
+  };
+  return { codec, calls };
+}
+
+/** A codec whose every call rejects with `error` (a worker that failed). */
+function failingCodec(error: Error): SnapshotCodec {
+  return { serialize: () => Promise.reject(error), parse: () => Promise.reject(error) };
+}
 
 describe("the local snapshot library", () => {
   it("saves, lists (newest first, without the data), reopens and deletes snapshots", async () => {
@@ -48,6 +71,65 @@ describe("the local snapshot library", () => {
     const again = await SnapshotDb.open(factory);
     const last = await again.loadLast();
     expect(last?.grid.axes.length).toBe(1);
+    again.close();
+  });
+});
+
+describe("the library's snapshot codec", () => {
+  it("writes and reads every snapshot through the codec it is opened with", async () => {
+    const { codec, calls } = recordingCodec();
+    const db = await SnapshotDb.open(new IDBFactory(), codec);
+    const id = await db.save("sharp minimum", planeSnapshot());
+    await db.saveLast(lineSnapshot());
+    expect((await db.load(id)).grid.axes.length).toBe(2);
+    expect((await db.loadLast())?.grid.axes.length).toBe(1);
+    expect(calls).toEqual([
+      'serialize {"gzip":true}',
+      'serialize {"gzip":true}',
+      'parse saved snapshot "sharp minimum"',
+      "parse last result",
+    ]);
+    db.close();
+  });
+
+  it("changes nothing when the codec cannot write a snapshot", async () => {
+    const factory = new IDBFactory();
+    const db = await SnapshotDb.open(factory);
+    await db.save("kept", planeSnapshot());
+    await db.saveLast(planeSnapshot());
+    db.close();
+    const broken = await SnapshotDb.open(
+      factory,
+      failingCodec(new Error("the snapshot worker crashed: boom")),
+    );
+    await expect(broken.save("lost", lineSnapshot())).rejects.toThrow("the snapshot worker crashed: boom");
+    await expect(broken.saveLast(lineSnapshot())).rejects.toThrow("the snapshot worker crashed: boom");
+    broken.close();
+    const again = await SnapshotDb.open(factory);
+    expect((await again.list()).map((e) => e.name)).toEqual(["kept"]);
+    expect((await again.loadLast())?.grid.axes.length).toBe(2);
+    again.close();
+  });
+
+  it("drops a last result that no longer reads, but keeps it when the codec itself fails", async () => {
+    const factory = new IDBFactory();
+    const db = await SnapshotDb.open(factory);
+    await db.saveLast(planeSnapshot());
+    db.close();
+    const failed = await SnapshotDb.open(
+      factory,
+      failingCodec(new Error("the snapshot worker failed to start")),
+    );
+    await expect(failed.loadLast()).rejects.toThrow("the snapshot worker failed to start");
+    failed.close();
+    const unreadable = await SnapshotDb.open(
+      factory,
+      failingCodec(new SnapshotError(["bad"], "last result")),
+    );
+    expect(await unreadable.loadLast()).toBeNull();
+    unreadable.close();
+    const again = await SnapshotDb.open(factory);
+    expect(await again.loadLast()).toBeNull();
     again.close();
   });
 });

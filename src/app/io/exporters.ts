@@ -1,8 +1,9 @@
 /**
  * One file per export format, from what is on screen: a complete snapshot (computed or imported),
  * or a surface file imported from the reference tool (grid and surfaces only). Text formats are
- * written here by the same core functions the CLI uses (`landscape export`); HDF5 is written in a
- * throwaway worker (src/compute/hdf5-bridge.ts); the glTF and PNG come from the drawn 3D view.
+ * written here by the same core functions the CLI uses (`landscape export`); the snapshot itself
+ * in the snapshot worker (src/compute/snapshot-io-bridge.ts); HDF5 in a throwaway worker
+ * (src/compute/hdf5-bridge.ts); the glTF and PNG come from the drawn 3D view.
  *
  * @example const { blob, name } = await buildExport("vtk", exportSourceOf(state), { metric: "train_loss" });
  */
@@ -96,7 +97,7 @@ export async function buildExport(
   switch (id) {
     case "json.gz":
     case "json":
-      return { blob: snapshotBlob(needSnapshot(source, "a snapshot export"), id === "json.gz"), name };
+      return { blob: await snapshotBlob(needSnapshot(source, "a snapshot export"), id === "json.gz"), name };
     case "hdf5": {
       // Like plot_surface.py, the surface file names its directions file (the one the menu writes).
       const dirFile =

@@ -1,8 +1,9 @@
 /**
- * Import of a picked or dropped file: a snapshot (.json, .json.gz) is shown through the lab like
- * a computed landscape; an HDF5 surface file in the reference tool's layout (.h5) is read in a
- * throwaway worker with a time limit (a corrupt file can hang the HDF5 library) and shown as an
- * imported surface: drawn as it is, without a model (ImportedLandscapeView in src/state/types.ts).
+ * Import of a picked or dropped file: a snapshot (.json, .json.gz), read and validated in the
+ * snapshot worker, is shown through the lab like a computed landscape; an HDF5 surface file in
+ * the reference tool's layout (.h5) is read in a throwaway worker with a time limit (a corrupt
+ * file can hang the HDF5 library) and shown as an imported surface: drawn as it is, without a
+ * model (ImportedLandscapeView in src/state/types.ts).
  * Any failure throws before the store is touched, so the view stays exactly as it was.
  *
  * @example await importLandscapeFile(lab, file, appStore); // Error "import of run.h5 failed: ..." on a bad file
@@ -10,10 +11,11 @@
 import type { StoreApi } from "zustand";
 import { readSurfaceInWorker } from "../../compute/hdf5-bridge";
 import type { Lab } from "../../compute/lab";
+import { workerSnapshotCodec } from "../../compute/snapshot-io-bridge";
 import { hdf5SignatureOffset } from "../../core/export/h5";
 import type { ImportedSurface } from "../../core/export/imported";
 import { checkSurfaceView, gridPoints } from "../../core/export/surface-view";
-import { parseSnapshot, SnapshotError } from "../../core/snapshot";
+import { SnapshotError } from "../../core/snapshot";
 import { SURFACE_METRICS } from "../../state/properties";
 import type { AppState } from "../../state/store";
 import type { ImportedLandscapeView, SurfaceMetric } from "../../state/types";
@@ -64,7 +66,7 @@ export async function importLandscapeFile(lab: Lab, file: File, store: StoreApi<
   try {
     const bytes = await readFileBytes(file);
     if (importKind(bytes, file.name) === "snapshot") {
-      await lab.show(parseSnapshot(bytes, { source: file.name }));
+      await lab.show(await workerSnapshotCodec.parse(bytes, { source: file.name }));
       return;
     }
     const view = importedView(await readSurfaceInWorker(bytes, file.name));

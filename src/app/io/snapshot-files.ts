@@ -1,9 +1,12 @@
 /**
  * Snapshot files in the browser: export the current landscape as a download and read a dropped or
- * picked file back. Parsing and validation are the same pure functions the CLI uses; a bad file
- * throws an Error that names the file and every problem, and the caller keeps the current view.
+ * picked file back. Writing, parsing and validation are the same pure functions the CLI uses, run
+ * in the snapshot worker (src/compute/snapshot-io-bridge.ts) so the page does not stall; a bad
+ * file rejects with a SnapshotError that names the file and every problem, and the caller keeps
+ * the current view.
  */
-import { parseSnapshot, type Snapshot, serializeSnapshot } from "../../core/snapshot";
+import { workerSnapshotCodec } from "../../compute/snapshot-io-bridge";
+import type { Snapshot } from "../../core/snapshot";
 
 /** Largest file (snapshot or HDF5) accepted, so a wrong drop cannot freeze the tab. */
 export const MAX_SNAPSHOT_BYTES = 256 * 2 ** 20;
@@ -23,8 +26,8 @@ export function snapshotFileName(s: Snapshot, gzip = true): string {
 }
 
 /** Serialize (validated; base64 arrays; gzip by default) into a Blob for download. */
-export function snapshotBlob(s: Snapshot, gzip = true): Blob {
-  const bytes = serializeSnapshot(s, { gzip, arrays: "base64" });
+export async function snapshotBlob(s: Snapshot, gzip = true): Promise<Blob> {
+  const bytes = await workerSnapshotCodec.serialize(s, { gzip, arrays: "base64" });
   return new Blob([bytes as BlobPart], { type: gzip ? "application/gzip" : "application/json" });
 }
 
@@ -50,9 +53,4 @@ export async function readFileBytes(file: Blob & { name?: string }): Promise<Uin
     );
   }
   return new Uint8Array(await file.arrayBuffer());
-}
-
-/** Read and validate a snapshot file (JSON or gzip). */
-export async function readSnapshotBlob(file: Blob & { name?: string }): Promise<Snapshot> {
-  return parseSnapshot(await readFileBytes(file), { source: file.name ?? "file" });
 }

@@ -18,6 +18,8 @@ export type SnapshotCheck =
  */
 export class SnapshotError extends Error {
   readonly problems: string[];
+  /** What was read; kept so the error can be rebuilt, message and all, on another thread (outcome.ts). */
+  readonly source: string;
 
   /** @param source what was read, e.g. a file name; "snapshot" when unknown. */
   constructor(problems: string[], source = "snapshot", options?: { cause?: unknown }) {
@@ -25,6 +27,7 @@ export class SnapshotError extends Error {
     super(`${source} has ${n} problem${n === 1 ? "" : "s"}:\n${problems.join("\n")}`, options);
     this.name = "SnapshotError";
     this.problems = problems;
+    this.source = source;
   }
 }
 
