@@ -25,6 +25,7 @@ import { frameLabels1D, frameLabels2D, type SceneLabel } from "./labels";
 import type { GridReading } from "./markers";
 import { PathLegend } from "./PathLegend";
 import { PathOverlay } from "./PathOverlay";
+import { PresentWhenDrawn } from "./PresentWhenDrawn";
 import { planeOverlay } from "./path-lines";
 import { Frame1D, Frame2D, Lights } from "./SceneDecor";
 import { type LabelElements, LabelLayer, LabelProjector } from "./SceneLabels";
@@ -78,6 +79,7 @@ export function LandscapeCanvas({
   className,
 }: LandscapeCanvasProps) {
   const hoverRef = useRef<HTMLDivElement>(null);
+  const presentRef = useRef<HTMLCanvasElement>(null);
   const resetRef = useRef<(() => void) | null>(null);
   const labelElements = useRef<LabelElements>(new Map());
   const heightfield = useRef<Heightfield | null>(null);
@@ -151,6 +153,7 @@ export function LandscapeCanvas({
   return (
     <div className={`scene-root${className ? ` ${className}` : ""}`} data-testid={testId} data-dims={dims}>
       <Canvas
+        className="scene-gl"
         frameloop="demand"
         flat
         dpr={[1, 2]}
@@ -163,56 +166,64 @@ export function LandscapeCanvas({
         }}
         onDoubleClick={() => resetRef.current?.()}
       >
-        <Lights />
-        <ShaderWarmup />
-        <CameraRig home={home} sync={camera} resetRef={resetRef} />
-        {usable && snapshot && axes && dims === 2 && (
-          <>
-            <SurfaceLayer
-              snapshot={snapshot}
-              values={values}
-              done={view.done}
-              preview={view.total > 0 && view.done === 0}
-              version={version}
-              options={options}
-              scale={scale}
-              trajectory={view.trajectory}
-              onHover={onHover}
-              onPick={onPickGrid}
-              heightfield={heightfield}
-              exportKey={testId}
-            />
-            {paths && (
-              <PathOverlay
-                overlay={paths}
-                axes={axes}
+        <PresentWhenDrawn target={presentRef}>
+          <Lights />
+          <ShaderWarmup />
+          <CameraRig home={home} sync={camera} resetRef={resetRef} />
+          {usable && snapshot && axes && dims === 2 && (
+            <>
+              <SurfaceLayer
+                snapshot={snapshot}
+                values={values}
+                done={view.done}
+                preview={view.total > 0 && view.done === 0}
+                version={version}
+                options={options}
+                scale={scale}
+                trajectory={view.trajectory}
+                onHover={onHover}
+                onPick={onPickGrid}
                 heightfield={heightfield}
-                exaggeration={options.exaggeration}
-                probe={probe}
-                redraw={[values, view.done, version, scale]}
+                exportKey={testId}
               />
-            )}
-            <Frame2D exaggeration={options.exaggeration} />
-          </>
-        )}
-        {usable && snapshot && axes && dims === 1 && (
-          <>
-            <CurveLayer
-              snapshot={snapshot}
-              values={values}
-              done={view.done}
-              version={version}
-              options={options}
-              scale={scale}
-              onHover={onHover}
-              onPick={onPickGrid}
-              exportKey={testId}
-            />
-            <Frame1D exaggeration={options.exaggeration} />
-          </>
-        )}
-        <LabelProjector labels={labels} elements={labelElements} heightfield={heightfield} />
+              {paths && (
+                <PathOverlay
+                  overlay={paths}
+                  axes={axes}
+                  heightfield={heightfield}
+                  exaggeration={options.exaggeration}
+                  probe={probe}
+                  redraw={[values, view.done, version, scale]}
+                />
+              )}
+              <Frame2D exaggeration={options.exaggeration} />
+            </>
+          )}
+          {usable && snapshot && axes && dims === 1 && (
+            <>
+              <CurveLayer
+                snapshot={snapshot}
+                values={values}
+                done={view.done}
+                version={version}
+                options={options}
+                scale={scale}
+                onHover={onHover}
+                onPick={onPickGrid}
+                exportKey={testId}
+              />
+              <Frame1D exaggeration={options.exaggeration} />
+            </>
+          )}
+          <LabelProjector labels={labels} elements={labelElements} heightfield={heightfield} />
+        </PresentWhenDrawn>
       </Canvas>
+      {/* What the user sees: the finished frames of the hidden WebGL canvas (PresentWhenDrawn). */}
+      <canvas
+        ref={presentRef}
+        className="scene-present"
+        data-testid={testId ? `${testId}-picture` : undefined}
+      />
       <LabelLayer labels={labels} elements={labelElements} />
       <div ref={hoverRef} className="scene-hover" hidden />
       {progress !== null && view && (

@@ -17,6 +17,7 @@ import { type ComponentRef, type RefObject, useEffect, useLayoutEffect, useMemo,
 import type { Mesh } from "three";
 import { type AxisRange, frameOf, type Heightfield } from "./geometry";
 import { MARKER_RADIUS, pointOnSurface, trajectoryWorld } from "./markers";
+import { useAfterPresent } from "./PresentWhenDrawn";
 import { PATH_COLORS, type PlaneOverlay } from "./path-lines";
 
 /** Lines float this far above the surface (world units), so they are not buried in it. */
@@ -105,9 +106,12 @@ export function PathOverlay({ overlay, axes, heightfield, exaggeration, probe, r
     [canvas],
   );
 
-  const drawn = () => {
-    if (canvas.dataset.pathOverlay !== "drawn") canvas.dataset.pathOverlay = "drawn";
-  };
+  // "drawn" once a frame with the lines is on screen (tests wait for it).
+  const afterPresent = useAfterPresent();
+  const drawn = () =>
+    afterPresent("path-overlay", () => {
+      if (canvas.dataset.pathOverlay !== "drawn") canvas.dataset.pathOverlay = "drawn";
+    });
 
   const lines = [
     { name: "segment", color: PATH_COLORS.straight, width: 3, dashed: true },

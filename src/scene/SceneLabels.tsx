@@ -1,13 +1,14 @@
 /**
  * DOM labels pinned to 3D points. `LabelLayer` renders the text (React DOM, outside the canvas);
  * `LabelProjector` (inside the canvas) moves each element to its projected point on every
- * rendered frame by writing style.transform: no React state per frame.
+ * rendered frame by writing style.transform, when that frame is on screen: no React state per frame.
  */
 import { useFrame, useThree } from "@react-three/fiber";
 import { type RefObject, useEffect } from "react";
 import { Vector3 } from "three";
 import { type Heightfield, segmentBelowSurface } from "./geometry";
 import type { SceneLabel } from "./labels";
+import { useAfterPresent } from "./PresentWhenDrawn";
 
 /** Label elements by key, filled by LabelLayer's callback refs. */
 export type LabelElements = Map<string, HTMLElement>;
@@ -66,21 +67,36 @@ export function LabelProjector({
   useEffect(() => {
     if (labels.length > 0) invalidate();
   }, [labels, invalidate]);
+  const afterPresent = useAfterPresent();
   useFrame(({ camera, size }) => {
+    // Positions from this frame's camera, applied when its picture is on screen.
+    const placed: { el: HTMLElement; transform: string | null; opacity: string }[] = [];
     for (const l of labels) {
       const el = elements.current.get(l.key);
       if (!el) continue;
       v.set(l.position[0], l.position[1], l.position[2]).project(camera);
-      const behind = v.z > 1 || v.z < -1;
-      el.style.visibility = behind ? "hidden" : "visible";
-      if (behind) continue;
+      if (v.z > 1 || v.z < -1) {
+        placed.push({ el, transform: null, opacity: "" });
+        continue;
+      }
       const x = ((v.x + 1) / 2) * size.width;
       const y = ((1 - v.y) / 2) * size.height;
-      el.style.transform = `translate(${x.toFixed(1)}px, ${y.toFixed(1)}px) ${ANCHOR_TRANSFORM[l.anchor]}`;
       const field = heightfield?.current;
       const hidden = field ? segmentBelowSurface(camera.position.toArray(), l.position, field) : false;
-      el.style.opacity = hidden ? "0.3" : "1";
+      placed.push({
+        el,
+        transform: `translate(${x.toFixed(1)}px, ${y.toFixed(1)}px) ${ANCHOR_TRANSFORM[l.anchor]}`,
+        opacity: hidden ? "0.3" : "1",
+      });
     }
+    afterPresent("labels", () => {
+      for (const { el, transform, opacity } of placed) {
+        el.style.visibility = transform === null ? "hidden" : "visible";
+        if (transform === null) continue;
+        el.style.transform = transform;
+        el.style.opacity = opacity;
+      }
+    });
   });
   return null;
 }

@@ -41,6 +41,7 @@ import {
   trajectoryWorld,
 } from "./markers";
 import { SURFACE_MATERIAL } from "./materials";
+import { useAfterPresent } from "./PresentWhenDrawn";
 import { pickHandlers } from "./pointer";
 import { colormapLut, type SurfaceScale } from "./scale";
 
@@ -121,12 +122,15 @@ export function SurfaceLayer({
     [heightfield],
   );
 
-  // Set when new values were written; the surface's next draw call marks the frame (then clears it).
+  // Set when new values were written; the surface's next draw call marks the frame when that
+  // frame is on screen (then clears it).
   const pendingFrame = useRef<{ done: number } | null>(null);
+  const afterPresent = useAfterPresent();
   const markFrame = () => {
-    if (pendingFrame.current === null) return;
-    performance.mark(MARK_SURFACE_FRAME, { detail: pendingFrame.current });
+    const detail = pendingFrame.current;
+    if (detail === null) return;
     pendingFrame.current = null;
+    afterPresent("surface-frame", () => performance.mark(MARK_SURFACE_FRAME, { detail }));
   };
   const surfaceRef = useRef<Mesh>(null);
   useSceneExport(exportKey, surfaceRef, () => ({

@@ -2,7 +2,8 @@
  * Names of the performance-timeline marks (performance.mark) the app sets, so benchmarks and
  * tests can read frame-exact times with performance.getEntriesByName(name):
  * - MARK_SAMPLING_START: a job started sampling its landscape;
- * - MARK_SURFACE_FRAME: the 3D view drew a frame showing new landscape values; its detail is
+ * - MARK_SURFACE_FRAME: the 3D view put on screen a frame showing new landscape values (set when
+ *   the finished frame is copied to the visible canvas, PresentWhenDrawn.tsx); its detail is
  *   { done } (fine grid points done, 0 for the coarse picture).
  */
 export const MARK_SAMPLING_START = "landscape:sampling-start";

@@ -5,7 +5,7 @@
  */
 import { describe, expect, inject, it } from "vitest";
 import { openBrowser, unexpectedProblems } from "./browser";
-import { drawnCanvasStats, HIDE_WEBGPU_SCRIPT, waitForDone } from "./lab-page";
+import { drawnCanvasStats, HIDE_WEBGPU_SCRIPT, viewPicture, waitForDone } from "./lab-page";
 
 const skipReason = inject("e2eSkipReason");
 
@@ -44,7 +44,7 @@ describe.skipIf(skipReason !== "")("the digits presets", () => {
         expect(shown?.kind).toBe(kind);
         expect(shown?.evaluator).toBe(evaluator);
         expect(shown?.testAccuracy ?? 0, `${preset} test accuracy`).toBeGreaterThan(0.6);
-        const stats = await drawnCanvasStats(page.getByTestId("landscape-3d").locator("canvas").first(), 300);
+        const stats = await drawnCanvasStats(viewPicture(page), 300);
         expect(stats.colours, `${preset}: 3D surface colours`).toBeGreaterThan(300);
         expect(await page.getByTestId("messages").textContent()).toContain(
           `preset "${preset}" runs as written`,

@@ -12,7 +12,7 @@ import { runExperiment } from "../../src/core/experiment/run";
 import { parseSnapshot, serializeSnapshot } from "../../src/core/snapshot/io";
 import { initNodeBackend } from "../../src/node/tf-node";
 import { openBrowser, unexpectedProblems } from "./browser";
-import { canvasStats, drawnCanvasStats, HIDE_WEBGPU_SCRIPT, waitForDone } from "./lab-page";
+import { canvasStats, drawnCanvasStats, HIDE_WEBGPU_SCRIPT, viewPicture, waitForDone } from "./lab-page";
 
 const skipReason = inject("e2eSkipReason");
 const artifactsDir = join(dirname(fileURLToPath(import.meta.url)), "artifacts");
@@ -28,7 +28,7 @@ describe.skipIf(skipReason !== "")("divergence and holes", () => {
       await page.goto(`${inject("e2eBaseUrl")}#opt=sgd&lr=100&ep=30`);
       await waitForDone(page, 90_000);
       expect(await page.getByTestId("messages").textContent()).toMatch(/diverged/);
-      const stats = await drawnCanvasStats(page.getByTestId("landscape-3d").locator("canvas").first(), 100);
+      const stats = await drawnCanvasStats(viewPicture(page), 100);
       expect(stats.colours).toBeGreaterThan(100);
       expect(unexpectedProblems(session.problems)).toEqual([]);
     } finally {
@@ -68,7 +68,7 @@ describe.skipIf(skipReason !== "")("divergence and holes", () => {
         .poll(async () => page.getByTestId("messages").textContent(), { timeout: 10_000 })
         .toContain(`train_loss: ${holes} of ${loss.length} grid points are not finite`);
       // Both views draw on the next animation frames after the import or the tab switch: poll.
-      const surface = page.getByTestId("landscape-3d").locator("canvas").first();
+      const surface = viewPicture(page);
       await expect
         .poll(async () => (await canvasStats(surface)).colours, { timeout: 10_000 })
         .toBeGreaterThan(100);

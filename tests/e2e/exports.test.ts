@@ -21,6 +21,7 @@ import {
   HIDE_WEBGPU_SCRIPT,
   legendTicks,
   RECORDERS_SCRIPT,
+  viewPicture,
   waitForDone,
 } from "./lab-page";
 
@@ -89,7 +90,7 @@ function readH5(file: string) {
 }
 
 function landscapeCanvas(page: Page) {
-  return page.getByTestId("landscape-3d").locator("canvas").first();
+  return viewPicture(page);
 }
 
 /** A surface, not an empty scene: many colours and a good part of the canvas covered. */

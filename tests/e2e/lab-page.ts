@@ -59,6 +59,19 @@ export const RECORDERS_SCRIPT = `(() => {
  */
 export const HIDE_WEBGPU_SCRIPT = "delete Navigator.prototype.gpu;";
 
+/**
+ * The visible picture of a 3D view: the canvas that PresentWhenDrawn copies each finished frame
+ * into (the WebGL canvas itself draws out of sight and carries the data-path-* attributes).
+ */
+export function viewPicture(page: Page, testId = "landscape-3d"): Locator {
+  return page.getByTestId(`${testId}-picture`);
+}
+
+/** The hidden WebGL canvas of a 3D view. */
+export function viewGlCanvas(page: Page, testId = "landscape-3d"): Locator {
+  return page.getByTestId(testId).locator("canvas").first();
+}
+
 export async function recorded(page: Page): Promise<Recorded> {
   return page.evaluate(() => (window as unknown as { __e2e: Recorded }).__e2e);
 }

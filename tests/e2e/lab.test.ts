@@ -21,6 +21,8 @@ import {
   legendTicks,
   RECORDERS_SCRIPT,
   recorded,
+  viewGlCanvas,
+  viewPicture,
   waitForDone,
   waitForPhase,
 } from "./lab-page";
@@ -99,7 +101,7 @@ async function runAndWait(page: Page, timeout = 60_000): Promise<string[]> {
 }
 
 function landscapeCanvas(page: Page, testId = "landscape-3d") {
-  return page.getByTestId(testId).locator("canvas").first();
+  return viewPicture(page, testId);
 }
 
 /** A surface, not an empty scene: many colours and a good part of the canvas covered. */
@@ -340,6 +342,9 @@ describe.skipIf(skipReason !== "")("running jobs", () => {
         `long tasks during the job (ms since navigation; phases ${JSON.stringify(phases)}): ${JSON.stringify(during)}`,
       ).toEqual([]);
       await expectDrawnSurface(page);
+      // The picture on screen is the WebGL canvas's finished frame, copied as it is.
+      const drawn = await canvasStats(viewGlCanvas(page));
+      await expect.poll(async () => (await canvasStats(viewPicture(page))).signature).toBe(drawn.signature);
     });
   });
 });
@@ -477,6 +482,24 @@ describe.skipIf(skipReason !== "")("linked inspection and comparison", () => {
         .poll(async () => (await canvasStats(dataCanvas)).signature, { timeout: 20_000 })
         .not.toBe(before.signature);
       expect((await canvasStats(dataCanvas)).colours).toBeGreaterThan(100);
+    });
+  });
+
+  it("reads the 3D surface under the pointer, and a click there picks that point", async () => {
+    await withLab("", async ({ page }) => {
+      await waitForDone(page);
+      await expectDrawnSurface(page);
+      // The picture canvas lets the pointer through to the scene beneath it.
+      const box = await viewPicture(page).boundingBox();
+      if (!box) throw new Error("the 3D view has no box");
+      const x = box.x + box.width * 0.5;
+      const y = box.y + box.height * 0.45;
+      await page.mouse.move(x, y);
+      const hover = page.getByTestId("landscape-3d").locator(".scene-hover");
+      await expect.poll(() => hover.isVisible(), { timeout: 5_000 }).toBe(true);
+      expect(await hover.textContent()).toMatch(/train loss \S+/);
+      await page.mouse.click(x, y);
+      await expect.poll(() => page.getByTestId("picked").textContent(), { timeout: 5_000 }).toMatch(/^at \(/);
     });
   });
 

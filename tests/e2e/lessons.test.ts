@@ -10,7 +10,14 @@ import { describe, expect, inject, it } from "vitest";
 import { LESSONS } from "../../src/core/lessons/catalog";
 import { fitScale } from "../../src/scene/scale";
 import { openBrowser, unexpectedProblems } from "./browser";
-import { drawnCanvasStats, HIDE_WEBGPU_SCRIPT, legendTicks, waitForDone } from "./lab-page";
+import {
+  drawnCanvasStats,
+  HIDE_WEBGPU_SCRIPT,
+  legendTicks,
+  viewGlCanvas,
+  viewPicture,
+  waitForDone,
+} from "./lab-page";
 
 const skipReason = inject("e2eSkipReason");
 
@@ -71,7 +78,7 @@ describe.skipIf(skipReason !== "")("lessons", () => {
         expect(await page.getByTestId("view-title-compare").textContent()).toBe(shown.runs[0]);
         expect(await page.getByTestId("view-title-current").textContent()).toBe(shown.runs[1]);
         for (const id of ["landscape-3d", "landscape-3d-compare"]) {
-          const stats = await drawnCanvasStats(page.getByTestId(id).locator("canvas").first(), 300);
+          const stats = await drawnCanvasStats(viewPicture(page, id), 300);
           expect(stats.colours, `${entry.id}: ${id} distinct colours`).toBeGreaterThan(300);
         }
         // One legend, fitted to both surfaces together (the shared colour scale).
@@ -119,9 +126,10 @@ describe.skipIf(skipReason !== "")("lessons", () => {
         expect(shown.paths).toBeGreaterThanOrEqual(3);
         expect(await page.getByTestId("landscape-3d-compare").count()).toBe(0);
         expect(await page.getByTestId("view-title-current").textContent()).toBe(shown.label);
-        const canvas = page.getByTestId("landscape-3d").locator("canvas").first();
-        await expect.poll(() => canvas.getAttribute("data-path-overlay"), { timeout: 10_000 }).toBe("drawn");
-        const stats = await drawnCanvasStats(canvas, 300);
+        await expect
+          .poll(() => viewGlCanvas(page).getAttribute("data-path-overlay"), { timeout: 10_000 })
+          .toBe("drawn");
+        const stats = await drawnCanvasStats(viewPicture(page), 300);
         expect(stats.colours, `${entry.id}: plane surface colours`).toBeGreaterThan(300);
         expect(await page.getByTestId("paths-panel").isVisible()).toBe(true);
         // Every path's numbers (straight line, curve, ...) and every check holding.

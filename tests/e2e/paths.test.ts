@@ -18,6 +18,8 @@ import {
   HIDE_WEBGPU_SCRIPT,
   RECORDERS_SCRIPT,
   recorded,
+  viewGlCanvas,
+  viewPicture,
   waitForDone,
 } from "./lab-page";
 
@@ -191,8 +193,10 @@ describe.skipIf(skipReason !== "")("paths between minima in the browser", () => 
   });
 
   it("draws the straight line and the curve on the plane's 3D surface, with a legend", async () => {
-    const canvas = page.getByTestId("landscape-3d").locator("canvas").first();
-    await expect.poll(() => canvas.getAttribute("data-path-overlay"), { timeout: 10_000 }).toBe("drawn");
+    await expect
+      .poll(() => viewGlCanvas(page).getAttribute("data-path-overlay"), { timeout: 10_000 })
+      .toBe("drawn");
+    const canvas = viewPicture(page);
     const stats = await drawnCanvasStats(canvas, 500);
     expect(stats.colours).toBeGreaterThan(500);
     const counts = await colourCounts(canvas, COLOURS);
@@ -212,8 +216,7 @@ describe.skipIf(skipReason !== "")("paths between minima in the browser", () => 
     await page.getByTestId("path-choice").selectOption({ label: "straight line" });
     await page.getByTestId("path-t").fill("0.5");
     await expect.poll(async () => (await canvasStats(plot)).signature, { timeout: 15_000 }).not.toBe(before);
-    const canvas = page.getByTestId("landscape-3d").locator("canvas").first();
-    await expect.poll(() => canvas.getAttribute("data-path-probe")).not.toBeNull();
+    await expect.poll(() => viewGlCanvas(page).getAttribute("data-path-probe")).not.toBeNull();
     await expect.poll(() => page.getByTestId("path-probe").textContent()).toMatch(/^w\(0\.50\): train loss/);
     expect(await page.getByTestId("picked").textContent()).toBe("at w(0.50) on the straight line");
     const straightMiddle = (await canvasStats(plot)).signature;
@@ -222,7 +225,7 @@ describe.skipIf(skipReason !== "")("paths between minima in the browser", () => 
     await expect
       .poll(async () => (await canvasStats(plot)).signature, { timeout: 15_000 })
       .not.toBe(straightMiddle);
-    expect((await colourCounts(canvas, COLOURS)).probe).toBeGreaterThan(10);
+    await expect.poll(async () => (await colourCounts(viewPicture(page), COLOURS)).probe).toBeGreaterThan(10);
     await page.getByTestId("paths-panel").screenshot({ path: join(artifactsDir, "paths-panel.png") });
     await page.screenshot({ path: join(artifactsDir, "paths-probe.png") });
   });

@@ -1,0 +1,136 @@
+import { describe, expect, it } from "vitest";
+import { type FenceStatus, FramePresenter, GIVE_UP_MS } from "../../src/scene/frame-presenter";
+
+/** A presenter on a fake clock and task queue, with a fence the test settles by hand. */
+function harness({ fences = true } = {}) {
+  let now = 0;
+  const tasks: { at: number; run: () => void; cancelled: boolean }[] = [];
+  const log: string[] = [];
+  let fence: FenceStatus = "pending";
+  let frames = 0;
+  const presenter = new FramePresenter(
+    {
+      render() {
+        frames++;
+        log.push(`render ${frames}`);
+        fence = "pending";
+        return fences ? () => fence : null;
+      },
+      present: () => log.push(`present ${frames}`),
+      schedule(run, ms) {
+        const task = { at: now + ms, run, cancelled: false };
+        tasks.push(task);
+        return () => {
+          task.cancelled = true;
+        };
+      },
+      requestFrame: () => log.push("request frame"),
+    },
+    () => now,
+  );
+  /** Run the tasks due within `ms` from now, in time order. */
+  const advance = (ms: number) => {
+    const end = now + ms;
+    for (;;) {
+      const due = tasks.filter((t) => !t.cancelled && t.at <= end).sort((a, b) => a.at - b.at)[0];
+      if (!due) break;
+      tasks.splice(tasks.indexOf(due), 1);
+      now = Math.max(now, due.at);
+      due.run();
+    }
+    now = end;
+  };
+  const settle = (status: FenceStatus) => {
+    fence = status;
+  };
+  return { presenter, log, advance, settle };
+}
+
+describe("FramePresenter", () => {
+  it("presents a frame only after its fence signals, never in the task that drew it", () => {
+    const { presenter, log, advance, settle } = harness();
+    presenter.frame();
+    expect(log).toEqual(["render 1"]);
+    expect(presenter.pending).toBe(true);
+    advance(20);
+    expect(log).toEqual(["render 1"]);
+    settle("done");
+    advance(5);
+    expect(log).toEqual(["render 1", "present 1"]);
+    expect(presenter.pending).toBe(false);
+  });
+
+  it("keeps one frame in flight: frames asked for meanwhile become one more frame after the present", () => {
+    const { presenter, log, advance, settle } = harness();
+    presenter.frame();
+    presenter.frame();
+    presenter.frame();
+    expect(log).toEqual(["render 1"]);
+    settle("done");
+    advance(5);
+    expect(log).toEqual(["render 1", "present 1", "request frame"]);
+    presenter.frame();
+    settle("done");
+    advance(5);
+    expect(log).toEqual(["render 1", "present 1", "request frame", "render 2", "present 2"]);
+  });
+
+  it("runs after-present callbacks with the frame they were queued for, the latest per key", () => {
+    const { presenter, log, advance, settle } = harness();
+    presenter.afterPresent("labels", () => log.push("labels A"));
+    presenter.afterPresent("labels", () => log.push("labels B"));
+    presenter.frame();
+    // Queued while frame 1 is in flight: they wait for frame 2.
+    presenter.afterPresent("mark", () => log.push("mark"));
+    settle("done");
+    advance(5);
+    expect(log).toEqual(["render 1", "present 1", "labels B"]);
+    presenter.frame();
+    settle("done");
+    advance(5);
+    expect(log.slice(-2)).toEqual(["present 2", "mark"]);
+  });
+
+  it("presents at once without fence support (WebGL1)", () => {
+    const { presenter, log } = harness({ fences: false });
+    presenter.afterPresent("mark", () => log.push("mark"));
+    presenter.frame();
+    expect(log).toEqual(["render 1", "present 1", "mark"]);
+    expect(presenter.pending).toBe(false);
+  });
+
+  it("presents anyway when the GPU has not finished within the limit", () => {
+    const { presenter, log, advance } = harness();
+    presenter.frame();
+    advance(GIVE_UP_MS - 10);
+    expect(log).toEqual(["render 1"]);
+    advance(20);
+    expect(log).toEqual(["render 1", "present 1"]);
+  });
+
+  it("does not copy a frame whose context was lost, and draws again when asked", () => {
+    const { presenter, log, advance, settle } = harness();
+    presenter.afterPresent("labels", () => log.push("labels"));
+    presenter.frame();
+    presenter.frame();
+    settle("lost");
+    advance(5);
+    expect(log).toEqual(["render 1", "labels", "request frame"]);
+  });
+
+  it("stops polling when stopped and asks for a fresh frame when started again", () => {
+    const { presenter, log, advance, settle } = harness();
+    presenter.frame();
+    presenter.stop();
+    settle("done");
+    advance(50);
+    presenter.frame();
+    expect(log).toEqual(["render 1"]);
+    presenter.start();
+    expect(log).toEqual(["render 1", "request frame"]);
+    presenter.frame();
+    settle("done");
+    advance(5);
+    expect(log).toEqual(["render 1", "request frame", "render 2", "present 2"]);
+  });
+});
