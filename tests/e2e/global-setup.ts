@@ -31,7 +31,9 @@ function banner(lines: string[]): string {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const root = resolve(project.config.root);
-  const distDir = resolve(root, "dist");
+  // E2E_DIST: another build folder (e.g. `vite build --outDir /tmp/x`), so two checkouts' test
+  // runs on one machine do not overwrite each other's build.
+  const distDir = resolve(root, process.env.E2E_DIST || "dist");
   project.provide("distDir", distDir);
   project.provide("e2eBaseUrl", "");
   project.provide("chromiumPath", "");
@@ -77,6 +79,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const server = await preview({
     root,
     logLevel: "warn",
+    build: { outDir: distDir },
     preview: { host: "127.0.0.1", port: 0, strictPort: false, open: false },
   });
   const address = server.httpServer.address();
