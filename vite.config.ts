@@ -44,8 +44,12 @@ function contentSecurityPolicy(): Plugin {
 
 export default defineConfig({
   plugins: [react(), contentSecurityPolicy()],
+  // LAB_DIST: build into (and preview from) another folder than dist/, e.g. a test's own
+  // temporary one, so a test of `npm start` never overwrites the checkout's build.
+  build: { outDir: process.env.LAB_DIST || "dist" },
   server: { headers: isolationHeaders },
-  preview: { headers: isolationHeaders },
+  // `npm start` builds the app and serves that build here, on the port `npm run dev` uses.
+  preview: { headers: isolationHeaders, port: 5173 },
   optimizeDeps: {
     include: [
       "@tensorflow/tfjs-core",
@@ -70,7 +74,11 @@ export default defineConfig({
           name: "unit",
           environment: "node",
           include: ["tests/unit/**/*.test.ts"],
-          testTimeout: 60_000,
+          testTimeout: 120_000,
+          // At most two tests of a file at once: the CLI tests start a Node process each, and
+          // more of them than cores made each one slow enough to time out on a busy machine.
+          // (A test's timeout starts when it starts, not while it waits for a slot.)
+          maxConcurrency: 2,
         },
       },
       {

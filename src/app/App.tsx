@@ -1,14 +1,13 @@
-import { useCallback } from "react";
+import { useCallback, useEffect } from "react";
 import { LESSONS } from "../core/lessons/catalog";
-import { fromExperimentConfig } from "../state/config-map";
-import { appStore } from "../state/store";
+import { appStore, useAppStore } from "../state/store";
 import type { PickedPoint } from "../state/types";
 import { CopyLinkButton } from "./CopyLinkButton";
 import { ControlPanel } from "./controls/ControlPanel";
 import { Header } from "./Header";
 import { LandscapePanel } from "./LandscapePanel";
 import { LibraryMenu } from "./LibraryMenu";
-import { fetchLesson, fetchPreset, hasPaths, PRESETS } from "./presets";
+import { PRESETS, pickLesson, pickPreset } from "./presets";
 import { SidePanel } from "./SidePanel";
 import { SnapshotActions } from "./SnapshotActions";
 import { StatusBar } from "./StatusBar";
@@ -20,48 +19,38 @@ const lessonList = LESSONS.map((l) => ({ id: l.id, title: l.title, kind: l.kind 
 
 /** The lab: controls on the left, the landscape in the middle, the model and its training on the right. */
 export function App() {
-  const { lab, status } = useLab();
+  const { lab, status, handle } = useLab();
   const notify = useCallback((message: string) => appStore.getState().notify(message, "error"), []);
   const onPick = useCallback((p: PickedPoint) => void lab?.inspect(p), [lab]);
   useSnapshotDrop(lab, notify);
+  // Picked while the lab starts, a preset or lesson waits for it and is what runs (useLab's handle).
   const onPreset = useCallback(
-    async (name: string) => {
-      try {
-        const config = await fetchPreset(name);
-        const unshown = fromExperimentConfig(config).problems;
-        if (unshown.length > 0 && !hasPaths(config)) {
-          // A config the controls cannot hold (a CNN, the digits): run it as written.
-          appStore
-            .getState()
-            .notify(
-              `preset "${name}" runs as written: the controls cannot show all of it (${unshown[0]})`,
-              "info",
-            );
-          void lab?.runConfig(config);
-          return;
-        }
-        const problems = appStore.getState().applyPreset(name, config);
-        if (problems.length === 0) void (hasPaths(config) ? lab?.runPaths(config, name) : lab?.run());
-      } catch (err) {
-        notify((err as Error).message);
-      }
-    },
-    [lab, notify],
+    (name: string) =>
+      handle
+        .choose(() => pickPreset(name, () => handle.whenStarted(), appStore))
+        .catch((err: Error) => notify(err.message)),
+    [handle, notify],
   );
-
   const onLesson = useCallback(
-    async (id: string) => {
-      const entry = LESSONS.find((l) => l.id === id);
-      if (!entry || !lab) return;
-      try {
-        await lab.openLesson(await fetchLesson(entry.file));
-      } catch (err) {
-        notify((err as Error).message);
-      }
-    },
-    [lab, notify],
+    (id: string) =>
+      handle
+        .choose(() => pickLesson(id, () => handle.whenStarted(), notify))
+        .catch((err: Error) => notify(err.message)),
+    [handle, notify],
   );
   const onCloseLesson = useCallback(() => lab?.closeLesson(), [lab]);
+  // A link to a lesson or preset (#lesson=ID, #preset=NAME), at load or pasted later, opens it
+  // as if it were picked (so the automatic first run leaves it alone).
+  const route = useAppStore((s) => s.requestedRoute);
+  useEffect(() => {
+    if (!route) return;
+    appStore.getState().requestRoute(null);
+    if (route.key === "lesson") {
+      if (LESSONS.some((l) => l.id === route.value)) void onLesson(route.value);
+      else notify(`the link names no lesson "${route.value}"`);
+    } else if (PRESETS.some((p) => p.name === route.value)) void onPreset(route.value);
+    else notify(`the link names no preset "${route.value}"`);
+  }, [route, onLesson, onPreset, notify]);
 
   return (
     <div className="app">

@@ -7,6 +7,7 @@ import { fitScale } from "../scene/scale";
 import { selectShownLandscape, selectViewOptions, useAppStore } from "../state/store";
 import type { DrawnLandscape, PickedPoint } from "../state/types";
 import { LessonCard } from "./LessonCard";
+import { OriginBadge } from "./OriginBadge";
 import { ContourView } from "./views/ContourView";
 import { SliceView } from "./views/SliceView";
 
@@ -66,23 +67,32 @@ export function LandscapePanel({
       aria-label="Loss landscape"
     >
       <LessonCard onClose={onCloseLesson} />
-      <div className="panel-toolbar">
-        <div className="tabs" role="tablist">
-          {(["3d", "contour"] as const).map((m) => (
-            <button
-              key={m}
-              type="button"
-              role="tab"
-              aria-selected={mode === m}
-              data-testid={`tab-${m}`}
-              className={mode === m ? "tab active" : "tab"}
-              onClick={() => setMode(m)}
-            >
-              {m === "3d" ? "3D surface" : "Contour map"}
-            </button>
-          ))}
+      <div className="panel-head">
+        <div className="panel-toolbar">
+          <div className="tabs" role="tablist">
+            {(["3d", "contour"] as const).map((m) => (
+              <button
+                key={m}
+                type="button"
+                role="tab"
+                aria-selected={mode === m}
+                data-testid={`tab-${m}`}
+                className={mode === m ? "tab active" : "tab"}
+                onClick={() => setMode(m)}
+              >
+                {m === "3d" ? "3D surface" : "Contour map"}
+              </button>
+            ))}
+          </div>
+          <Legend
+            scale={scale}
+            colormap={options.colormap}
+            metric={options.metric}
+            empty={surfaceOf(landscape, options.metric) === null}
+            testId="legend"
+          />
         </div>
-        <Legend scale={scale} colormap={options.colormap} metric={options.metric} testId="legend" />
+        <OriginBadge />
       </div>
       <div className={`landscape-views count-${views.length}`}>
         {views.map(({ view, role, title }) => (

@@ -82,7 +82,7 @@ export function LibraryMenu({ lab, onError }: { lab: Lab | null; onError(message
                     <button
                       type="button"
                       data-testid="library-open"
-                      onClick={act(async () => lab?.openFromLibrary(e.id))}
+                      onClick={act(async () => lab?.openFromLibrary(e.id, e.name))}
                     >
                       Open
                     </button>
@@ -90,7 +90,7 @@ export function LibraryMenu({ lab, onError }: { lab: Lab | null; onError(message
                       type="button"
                       data-testid="library-compare"
                       title="show beside the current landscape, on the same colour scale"
-                      onClick={act(async () => lab?.openFromLibrary(e.id, "compare"))}
+                      onClick={act(async () => lab?.openFromLibrary(e.id, e.name, "compare"))}
                     >
                       Compare
                     </button>

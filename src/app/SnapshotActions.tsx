@@ -1,6 +1,7 @@
 import { useRef } from "react";
 import type { Lab } from "../compute/lab";
 import { gridPointCount } from "../core/landscape/grid";
+import { ownFilesOrigin } from "../state/origin";
 import { appStore, useAppStore } from "../state/store";
 import { ExportMenu } from "./ExportMenu";
 import { importLandscapeFile } from "./io/import-files";
@@ -27,7 +28,8 @@ export async function runOwnFiles(lab: Lab, picked: readonly File[]): Promise<vo
   const base = appStore.getState().toExperimentConfig() as Record<string, unknown>;
   const { config, files, summary } = ownFilesExperiment(named, base);
   appStore.getState().notify(`running ${summary}`, "info");
-  await lab.runConfig(config, files);
+  const names = named.map((f) => f.name).join(", ");
+  await lab.runConfig(config, files, ownFilesOrigin(names, config, appStore.getState().settings));
 }
 
 /** Export (snapshot, and every other format in the menu), import, and pin for comparison. */

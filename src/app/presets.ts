@@ -1,10 +1,19 @@
+import type { StoreApi } from "zustand";
+import type { Lab } from "../compute/lab";
+import { LESSONS } from "../core/lessons/catalog";
 import { type AnyLesson, parseAnyLesson } from "../core/lessons/parse";
+import { fromExperimentConfig } from "../state/config-map";
+import { configOrigin } from "../state/origin";
+import type { AppState } from "../state/store";
 
 /** The presets in public/presets/, as the picker lists them (a unit test checks the two agree). */
 export const PRESETS = [
   { name: "default", label: "Spirals, MLP 2-64-64-2 ReLU (reference workload)" },
   { name: "moons-quick", label: "Moons, one hidden layer of 32 (quick)" },
-  { name: "circles-full-batch-gd", label: "Circles, full-batch gradient descent, tanh" },
+  {
+    name: "circles-full-batch-gd",
+    label: "Circles, full-batch GD: edge of stability (λmax rises to 2/lr, hovers)",
+  },
   { name: "sine-regression-1d", label: "Sine regression, 1-D landscape" },
   { name: "mode-connectivity", label: "Paths: mode connectivity (straight line vs trained curve)" },
   { name: "permutation-symmetry", label: "Paths: permutation symmetry (weight matching)" },
@@ -37,4 +46,61 @@ export async function fetchPreset(name: string): Promise<unknown> {
   const response = await fetch(`${base}presets/${encodeURIComponent(name)}.json`);
   if (!response.ok) throw new Error(`preset "${name}" could not be loaded (HTTP ${response.status})`);
   return response.json();
+}
+
+/**
+ * Run the preset the picker chose: its settings go into the controls at once, then it runs on
+ * the lab (`lab` waits for it while the workers start; null: the lab failed to start and nothing
+ * runs). A config with a `paths` section runs the paths between minima (lab.runPaths); one the
+ * controls cannot hold (a CNN, the digits) runs as written; any other runs as the controls now
+ * show it. Resolves once its run has started (not ended), so the automatic first run, held back
+ * until then (LabHandle.choose), sees it and leaves it alone. A preset the picker has moved on
+ * from while the lab started (another preset, a setting changed by hand) does not run.
+ *
+ * @example await pickPreset("mode-connectivity", () => handle.whenStarted(), appStore);
+ */
+export async function pickPreset(
+  name: string,
+  lab: () => Promise<Lab | null>,
+  store: StoreApi<AppState>,
+): Promise<void> {
+  const config = await fetchPreset(name);
+  const unshown = fromExperimentConfig(config).problems;
+  if (unshown.length > 0 && !hasPaths(config)) {
+    // A config the controls cannot hold (a CNN, the digits): run it as written. The controls
+    // show what they can of it, the picker names it, the badge says what they cannot show, and
+    // a link names the preset (its settings alone would not run it).
+    const origin = configOrigin("preset", name, config, store.getState().settings, {
+      key: "preset",
+      value: name,
+    });
+    store.getState().adoptSettings(origin.settings, name);
+    store
+      .getState()
+      .notify(`preset "${name}" runs as written: the controls cannot show all of it (${unshown[0]})`, "info");
+    void (await lab())?.runConfig(config, undefined, origin);
+    return;
+  }
+  if (store.getState().applyPreset(name, config).length > 0) return;
+  const started = await lab();
+  if (!started || store.getState().presetName !== name) return;
+  void (hasPaths(config) ? started.runPaths(config, name) : started.run());
+}
+
+/**
+ * Open the lesson the picker chose (public/lessons/, by its catalog id) on the lab, waiting for
+ * the lab while it starts. Resolves once the lesson has started; `onError` gets what fails later.
+ *
+ * @example await pickLesson("learning-rate", () => handle.whenStarted(), notify);
+ */
+export async function pickLesson(
+  id: string,
+  lab: () => Promise<Lab | null>,
+  onError: (message: string) => void,
+): Promise<void> {
+  const entry = LESSONS.find((l) => l.id === id);
+  if (!entry) return;
+  const lesson = await fetchLesson(entry.file);
+  const started = await lab();
+  started?.openLesson(lesson).catch((err: unknown) => onError((err as Error).message));
 }

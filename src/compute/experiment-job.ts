@@ -5,9 +5,11 @@
  */
 
 import type { HistoryEntry } from "../../workers/compute.worker";
+import type { MeasuredSpeed } from "../core/config/cost";
 import { resolveConfig } from "../core/config/schema";
 import type { Snapshot } from "../core/snapshot/schema";
 import { MARK_SAMPLING_START } from "../state/marks";
+import type { LandscapeOrigin } from "../state/origin";
 import type { LandscapeView, TrajectoryView } from "../state/types";
 import { boundaryFor, type ModelPicture } from "./model-picture";
 import type { ComputePool, SampleProgress } from "./pool";
@@ -17,7 +19,7 @@ export type JobPhase = "training" | "sampling" | "done" | "error" | "cancelled";
 export interface JobSink {
   start(): void;
   phase(phase: JobPhase, detail?: string): void;
-  progress(p: { phase: "train" | "landscape"; done: number; total: number; detail: string }): void;
+  progress(p: { phase: "train" | "landscape"; done: number; total: number; detail: string | null }): void;
   epoch(entry: HistoryEntry, total: number): void;
   landscape(view: LandscapeView): void;
   /** The landscape's surface arrays changed in place. */
@@ -26,6 +28,8 @@ export interface JobSink {
   warn(message: string): void;
   /** A landscape finished: the path that sampled it and its speed in grid points per second. */
   speed(evaluator: string, pointsPerSecond: number, modelKind: string): void;
+  /** The speeds of a finished run, with the work they were measured on (the next run's estimate). */
+  measured(speed: MeasuredSpeed): void;
   /**
    * Remember what is on screen now (the landscape and the model picture); the returned function
    * puts it back. A job that fails or is cancelled restores it, so it never leaves a half-made
@@ -69,8 +73,15 @@ export class ExperimentJob {
     this.controller?.abort(new Error("cancelled"));
   }
 
-  /** Run one experiment from a config input; resolves when done, failed or cancelled. */
-  async run(configInput: unknown, files?: Record<string, Uint8Array>): Promise<Snapshot | null> {
+  /**
+   * Run one experiment from a config input; resolves when done, failed or cancelled. `origin`
+   * travels with its landscape (what the controls, badge and Copy link say about it).
+   */
+  async run(
+    configInput: unknown,
+    origin: LandscapeOrigin,
+    files?: Record<string, Uint8Array>,
+  ): Promise<Snapshot | null> {
     this.cancel();
     const controller = new AbortController();
     this.controller = controller;
@@ -90,6 +101,7 @@ export class ExperimentJob {
       const config = resolveConfig(configInput); // bad input fails here, before any work
       sink.start();
       sink.phase("training");
+      const trainStart = performance.now();
       const trained = await this.pool.train(config, {
         signal,
         files,
@@ -100,14 +112,21 @@ export class ExperimentJob {
             phase: "train",
             done: entry.epoch,
             total,
-            detail: `epoch ${entry.epoch}/${total}, train loss ${entry.trainLoss.toPrecision(4)}`,
+            detail: `train loss ${entry.trainLoss.toPrecision(4)}`,
           });
         },
       });
       signal.throwIfAborted();
+      const trainMs = performance.now() - trainStart;
       for (const w of trained.warnings) sink.warn(w);
       const snapshot = trained.snapshot;
-      const view: LandscapeView = { snapshot, done: 0, total: 0, trajectory: trajectoryView(snapshot) };
+      const view: LandscapeView = {
+        snapshot,
+        done: 0,
+        total: 0,
+        trajectory: trajectoryView(snapshot),
+        origin,
+      };
       sink.landscape(view);
       // The data plot's decision boundary is asked for once the first picture of the landscape
       // is in: on the first worker it would otherwise run before the coarse pass and delay that
@@ -135,7 +154,7 @@ export class ExperimentJob {
             phase: "landscape",
             done: p.done,
             total: p.total,
-            detail: p.stage === "coarse" ? "coarse picture" : `${p.done}/${p.total} grid points`,
+            detail: p.stage === "coarse" ? "coarse picture" : null,
           });
           askBoundary();
         },
@@ -147,6 +166,15 @@ export class ExperimentJob {
       const points = view.total || snapshot.grid.axes.reduce((n, a) => n * a.count, 1);
       const evaluator = (snapshot.producer as { evaluator?: string }).evaluator ?? "?";
       sink.speed(evaluator, points / seconds, snapshot.model.architecture.kind);
+      const steps = (snapshot.training as { steps?: unknown } | undefined)?.steps;
+      const parameters = snapshot.model.parameters.length;
+      const trainCount = config.data.trainCount ?? 0;
+      if (typeof steps === "number" && steps > 0 && seconds > 0)
+        sink.measured({
+          pointsPerSecond: points / seconds,
+          workPerPoint: (trainCount + (config.data.testCount ?? 0)) * parameters,
+          msPerStep: trainMs / steps,
+        });
       sink.progress({
         phase: "landscape",
         done: points,

@@ -16,6 +16,8 @@ import type { LessonMetrics } from "../core/lessons/schema";
 import type { Snapshot } from "../core/snapshot/schema";
 import { type LibraryEntry, SnapshotDb } from "../library/snapshot-db";
 import { MARK_CALIBRATION_START } from "../state/marks";
+import { configOrigin, type LandscapeOrigin, runOrigin } from "../state/origin";
+import { historyOfSnapshot } from "../state/snapshot-history";
 import type { AppState } from "../state/store";
 import type { PickedPoint } from "../state/types";
 import { startComputeWorker } from "./bridge";
@@ -33,6 +35,21 @@ import {
 } from "./remembered-choice";
 import { workerSnapshotCodec } from "./snapshot-io-bridge";
 import { storeSink } from "./store-sink";
+
+/**
+ * Why a lab's start() rejects when terminate() stopped the lab on purpose while it started (the
+ * page unmounted it; React StrictMode mounts twice in development and stops the first lab). It
+ * is not a failure: nothing is reported, and the caller drops the stopped lab.
+ */
+export class LabStoppedError extends Error {
+  constructor() {
+    super("the lab was stopped while it started");
+    this.name = "LabStoppedError";
+  }
+}
+
+/** What the automatic first run of a page load did (Lab.firstRun). */
+export type FirstRun = "ran" | "restored" | "skipped";
 
 export interface CalibrationReport {
   backend: string;
@@ -57,8 +74,18 @@ export class Lab {
   /** Paths between minima (paths-job.ts): its run and the paths panel's t slider. */
   readonly paths: PathsJob;
 
-  constructor(private readonly store: StoreApi<AppState>) {
-    this.pool = new ComputePool();
+  /** Set by terminate(): the lab was stopped on purpose and starts nothing more. */
+  private stopped = false;
+
+  /**
+   * @param makePool makes the worker pool (at start, and again after a backend change); tests
+   * pass a stand-in, since Node has no web workers.
+   */
+  constructor(
+    private readonly store: StoreApi<AppState>,
+    private readonly makePool: () => ComputePool = () => new ComputePool(),
+  ) {
+    this.pool = makePool();
     this.job = new ExperimentJob(
       this.pool,
       storeSink(store, () => this.evaluationSource),
@@ -69,16 +96,21 @@ export class Lab {
   /**
    * Start the workers on the remembered (or default) backend, prove it with a real tile and the
    * self-check, fall back to wasm when a remembered GPU backend fails, and report which one runs.
+   * A start that fails posts an error message and rejects with the reason; a start cancelled by
+   * terminate() rejects with LabStoppedError and posts nothing (stopping a lab is not a failure).
    */
   async start(): Promise<{ backend: string; workers: number; selfCheck: string }> {
     const remembered = storedBackend();
     const preferred: BackendName[] = remembered ? [remembered, "wasm", "cpu"] : ["wasm", "webgl", "cpu"];
     try {
+      this.throwIfStopped();
       let init = await this.pool.init(preferred);
+      this.throwIfStopped();
       if (init.backend !== "wasm") {
         try {
           await this.pool.checkBackend();
         } catch (err) {
+          this.throwIfStopped();
           // A remembered GPU backend that cannot run real work is dropped before any job.
           forget(BACKEND_KEY);
           this.store
@@ -92,17 +124,56 @@ export class Lab {
         }
       }
       const check = await this.pool.primary.api.selfCheck();
+      this.throwIfStopped();
       this.store.getState().setBackend(`${init.backend} x${this.pool.size} workers`);
       await this.applyRememberedEvaluator(init.backend);
+      this.throwIfStopped();
       return {
         backend: init.backend,
         workers: this.pool.size,
         selfCheck: check.ok ? "self-check ok" : `self-check FAILED (${check.error})`,
       };
     } catch (err) {
+      // The workers' "compute worker was stopped" after terminate() is the stop itself, not a failure.
+      if (this.stopped) throw new LabStoppedError();
       this.store.getState().notify(`compute workers failed to start: ${(err as Error).message}`, "error");
       throw err;
     }
+  }
+
+  private throwIfStopped(): void {
+    if (this.stopped) throw new LabStoppedError();
+  }
+
+  /**
+   * The automatic first run of a page load, so that a person opening the app sees a landscape
+   * without touching anything: the last result when it is the experiment the settings (the URL)
+   * describe (restoreLast), else a run of those settings. It never replaces a choice: when
+   * anything already runs, ran or is shown (a preset, a lesson, Run, an imported file, picked
+   * while the workers started), it does nothing, and that choice is what runs and is shown.
+   *
+   * @example await lab.start(); await lab.firstRun(); // "ran", "restored" or "skipped"
+   */
+  async firstRun(): Promise<FirstRun> {
+    if (this.chosen()) return "skipped";
+    if (await this.restoreLast()) return "restored";
+    if (this.chosen()) return "skipped";
+    await this.run();
+    return "ran";
+  }
+
+  /** Whether the lab is stopped, or anything runs, ran or is shown (firstRun leaves it alone). */
+  private chosen(): boolean {
+    const s = this.store.getState();
+    return (
+      this.stopped ||
+      this.job.running ||
+      this.paths.running ||
+      s.job.phase !== "idle" ||
+      s.lesson !== null ||
+      s.landscape !== null ||
+      s.imported !== null
+    );
   }
 
   /**
@@ -133,7 +204,7 @@ export class Lab {
       // The controls show the run's settings (keys the controls do not have, such as a
       // rescaling, stay in the run's config and in its snapshot).
       st().applyPreset(`lesson "${lesson.title}", run ${i + 1}`, run.config);
-      const snapshot = await this.job.run(run.config);
+      const snapshot = await this.job.run(run.config, this.lessonOrigin(lesson, run.config));
       if (!current()) return;
       if (!snapshot) {
         const { phase, error } = st().job;
@@ -188,6 +259,7 @@ export class Lab {
     st().applyPreset(`lesson "${lesson.title}"`, lesson.run.config);
     const snapshot = await this.paths.run(lesson.run.config, {
       preset: lesson.id,
+      origin: this.lessonOrigin(lesson, lesson.run.config),
       after: () => !this.job.running,
     });
     if (!current()) return;
@@ -219,12 +291,19 @@ export class Lab {
     this.store.getState().setCompare(null);
   }
 
-  /** Run an experiment config as written (one the controls cannot hold, e.g. a CNN preset). */
-  runConfig(config: unknown, files?: Record<string, Uint8Array>): Promise<Snapshot | null> {
+  /**
+   * Run an experiment config as written (one the controls cannot hold, e.g. a CNN preset, or
+   * files picked in this browser); `origin` says where it comes from (default: the controls).
+   */
+  runConfig(
+    config: unknown,
+    files?: Record<string, Uint8Array>,
+    origin: LandscapeOrigin = this.settingsOrigin(),
+  ): Promise<Snapshot | null> {
     // Another experiment ends the open lesson and stops a paths run.
     if (this.store.getState().lesson) this.closeLesson();
     this.paths.stop();
-    return this.job.run(config, files).then(async (snapshot) => {
+    return this.job.run(config, origin, files).then(async (snapshot) => {
       if (snapshot) {
         this.reportHoles(snapshot);
         void this.rememberLast(snapshot);
@@ -269,10 +348,32 @@ export class Lab {
    * Run a config's paths between minima (a config with a `paths` section; paths-job.ts) after
    * the running experiment or lesson has stopped; its plane becomes the current landscape.
    */
-  runPaths(config: unknown, preset?: string): Promise<Snapshot | null> {
+  runPaths(config: unknown, preset: string): Promise<Snapshot | null> {
     if (this.store.getState().lesson) this.closeLesson();
     this.job.cancel();
-    return this.paths.run(config, { preset, after: () => !this.job.running });
+    const origin = configOrigin("preset", preset, config, this.store.getState().settings, {
+      key: "preset",
+      value: preset,
+    });
+    return this.paths.run(config, { preset, after: () => !this.job.running, origin });
+  }
+
+  /**
+   * The origin of a run of the current settings: a preset's when the preset picker still names
+   * one (its settings untouched since), else a plain run of the controls.
+   */
+  private settingsOrigin(): LandscapeOrigin {
+    const { settings, presetName } = this.store.getState();
+    if (!presetName) return runOrigin(settings);
+    return { ...runOrigin(settings), kind: "preset", name: presetName };
+  }
+
+  /** A lesson's run: its settings where the controls can hold them; its link opens the lesson. */
+  private lessonOrigin(lesson: AnyLesson, config: unknown): LandscapeOrigin {
+    return configOrigin("lesson", lesson.title, config, this.store.getState().settings, {
+      key: "lesson",
+      value: lesson.id,
+    });
   }
 
   /** Stop everything and start a fresh pool (a backend change). */
@@ -280,7 +381,7 @@ export class Lab {
     this.job.cancel();
     this.paths.cancel();
     this.pool.terminate();
-    this.pool = new ComputePool();
+    this.pool = this.makePool();
     this.job = new ExperimentJob(
       this.pool,
       storeSink(this.store, () => this.evaluationSource),
@@ -300,6 +401,7 @@ export class Lab {
     st.resetHistory();
     st.setLandscape(null);
     st.setBoundary(null);
+    st.clearJob();
   }
 
   /** Linked inspection: the decision boundary (or curve) of the network at a picked grid point. */
@@ -325,13 +427,21 @@ export class Lab {
     }
   }
 
-  /** Show an imported snapshot as the current landscape, without recomputing it. */
-  async show(snapshot: Snapshot): Promise<void> {
+  /**
+   * Show a snapshot (imported, from the library, the last result) as the current landscape,
+   * without recomputing it: the controls are given its settings (what they can hold of them,
+   * the badge says the rest), the training charts its history.
+   */
+  async show(
+    snapshot: Snapshot,
+    from: { kind: "file" | "library" | "restored"; name: string | null },
+  ): Promise<void> {
+    const st = this.store.getState();
+    const origin = configOrigin(from.kind, from.name, snapshot.config, st.settings);
+    st.adoptSettings(origin.settings, null);
     const total = gridPointCount(snapshot.grid);
-    this.store
-      .getState()
-      .setLandscape({ snapshot, done: total, total, trajectory: trajectoryView(snapshot) });
-    this.store.getState().resetHistory();
+    st.setLandscape({ snapshot, done: total, total, trajectory: trajectoryView(snapshot), origin });
+    st.setHistory(historyOfSnapshot(snapshot));
     this.reportHoles(snapshot);
     void this.rememberLast(snapshot);
     await this.inspect(null);
@@ -381,7 +491,8 @@ export class Lab {
    */
   async restoreLast(): Promise<boolean> {
     const last = await (await this.library())?.loadLast().catch(() => null);
-    if (!last) return false;
+    // A choice made while the library was read (a preset, a lesson, a file) wins.
+    if (!last || this.chosen()) return false;
     let wanted: unknown;
     try {
       wanted = resolveConfig(this.store.getState().toExperimentConfig());
@@ -389,7 +500,7 @@ export class Lab {
       return false;
     }
     if (canonicalJson(wanted) !== canonicalJson(last.config)) return false;
-    await this.show(last);
+    await this.show(last, { kind: "restored", name: null });
     this.store
       .getState()
       .notify("restored the last result of this experiment (Run computes it again)", "info");
@@ -412,15 +523,21 @@ export class Lab {
     return db ? db.list() : [];
   }
 
-  /** Show a saved snapshot as the current landscape (`compare`: beside it, on the shared scale). */
-  async openFromLibrary(id: number, as: "current" | "compare" = "current"): Promise<void> {
+  /**
+   * Show a saved snapshot, named `name` in the library, as the current landscape (`compare`:
+   * beside it, on the shared scale).
+   */
+  async openFromLibrary(id: number, name: string, as: "current" | "compare" = "current"): Promise<void> {
     const snapshot = await (await this.requireLibrary()).load(id);
     if (as === "current") {
-      await this.show(snapshot);
+      await this.show(snapshot, { kind: "library", name });
       return;
     }
     const total = gridPointCount(snapshot.grid);
-    this.store.getState().setCompare({ snapshot, done: total, total, trajectory: trajectoryView(snapshot) });
+    const origin = configOrigin("library", name, snapshot.config, this.store.getState().settings);
+    this.store
+      .getState()
+      .setCompare({ snapshot, done: total, total, trajectory: trajectoryView(snapshot), origin });
   }
 
   async removeFromLibrary(id: number): Promise<void> {
@@ -440,6 +557,7 @@ export class Lab {
         this.store.getState().setEvaluation({ name, source: "calibrated" });
         return;
       } catch (err) {
+        if (this.stopped) throw new LabStoppedError(); // stopped, not a path that cannot run
         forget(EVALUATOR_KEY);
         this.store
           .getState()
@@ -481,7 +599,9 @@ export class Lab {
     }
   }
 
+  /** Stop everything for good (the page unmounts the lab); a start still under way rejects quietly. */
   terminate(): void {
+    this.stopped = true;
     this.job.cancel();
     this.paths.cancel();
     this.pool.terminate();

@@ -32,6 +32,8 @@ import { gridPointCount } from "../core/landscape/grid";
 import { pathPointAt } from "../core/paths/point";
 import type { Snapshot } from "../core/snapshot/schema";
 import type { HistoryEntry } from "../core/train/history";
+import type { LandscapeOrigin } from "../state/origin";
+import { historyOfSnapshot } from "../state/snapshot-history";
 import type { AppState } from "../state/store";
 import { boundaryFor } from "./model-picture";
 import { planeCoordinates } from "./path-probe";
@@ -54,6 +56,8 @@ export interface PathsRunOptions {
   preset?: string;
   /** Start only once this is true (the previous experiment job has reported its end). */
   after?: () => boolean;
+  /** Where the plane comes from (a preset, a lesson): what the badge and Copy link say. */
+  origin: LandscapeOrigin;
 }
 
 export class PathsJob {
@@ -91,7 +95,7 @@ export class PathsJob {
    * Run a config's paths experiment (its `paths` section, or the defaults); resolves with the
    * snapshot, or null when it failed (the progress bar says why) or was cancelled.
    */
-  async run(configInput: unknown, options: PathsRunOptions = {}): Promise<Snapshot | null> {
+  async run(configInput: unknown, options: PathsRunOptions): Promise<Snapshot | null> {
     this.stop();
     const controller = new AbortController();
     this.controller = controller;
@@ -109,7 +113,7 @@ export class PathsJob {
         momentum: config.training.momentum,
       });
       st().setPicked(null);
-      st().setProgress({ phase: PATHS_PHASE_LABELS.train, done: 0, total: 1, detail: "starting" });
+      st().setProgress({ phase: PATHS_PHASE_LABELS.train, done: 0, total: 0, detail: "starting" });
 
       let last = 0;
       let lastPhase: PathsPhase | null = null;
@@ -139,9 +143,16 @@ export class PathsJob {
       const { snapshot, warnings } = result;
       for (const message of warnings) st().notify(message, "warn");
       const total = gridPointCount(snapshot.grid);
-      st().setLandscape({ snapshot, done: total, total, preset: options.preset, pathProbe: null });
+      st().setLandscape({
+        snapshot,
+        done: total,
+        total,
+        preset: options.preset,
+        pathProbe: null,
+        origin: options.origin,
+      });
       // The training charts show model 1's (theta1's) training, as recorded in the snapshot.
-      st().appendHistory(historyEntries(snapshot.training));
+      st().setHistory(historyOfSnapshot(snapshot));
       const evaluator = (snapshot.producer as { evaluator?: string }).evaluator ?? "?";
       st().setProgress({
         phase: PATHS_PHASE_LABELS.landscape,
@@ -260,40 +271,6 @@ function trainCalls(
     finished[k] = true;
     report();
     return r;
-  });
-}
-
-/**
- * The per-epoch entries of a snapshot's `training` section (columns; null where a metric was not
- * finite becomes NaN, a missing column is left out), for the training charts.
- *
- * @example historyEntries({ history: { epoch: [0, 1], step: [0, 4], trainLoss: [0.7, 0.5] } }).length // 2
- */
-export function historyEntries(training: unknown): HistoryEntry[] {
-  const h = (training as { history?: Record<string, unknown> } | undefined)?.history;
-  const epoch = h?.epoch;
-  if (!h || !Array.isArray(epoch)) return [];
-  const column = (key: string): unknown[] | undefined => {
-    const c = h[key];
-    return Array.isArray(c) && c.length === epoch.length ? c : undefined;
-  };
-  const num = (v: unknown) => (typeof v === "number" ? v : Number.NaN);
-  const step = column("step");
-  const trainLoss = column("trainLoss");
-  const optional = {
-    trainAccuracy: column("trainAccuracy"),
-    testLoss: column("testLoss"),
-    testAccuracy: column("testAccuracy"),
-  };
-  return epoch.map((e, i) => {
-    const entry: HistoryEntry = {
-      epoch: num(e),
-      step: num(step?.[i]),
-      trainLoss: num(trainLoss?.[i]),
-    };
-    for (const [key, c] of Object.entries(optional) as [keyof typeof optional, unknown[] | undefined][])
-      if (c) entry[key] = num(c[i]);
-    return entry;
   });
 }
 

@@ -3,7 +3,7 @@
  * the growing landscape's redraws coalesced so the page stays responsive.
  */
 import type { StoreApi } from "zustand";
-import type { AppState } from "../state/store";
+import type { AppState, JobProgress } from "../state/store";
 import type { JobSink } from "./experiment-job";
 
 /** Redraws of a growing landscape at most this often: each costs main-thread time (colour, contours, slices). */
@@ -18,6 +18,7 @@ export function storeSink(
   let pending: number | null = null;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let last = 0;
+  let pendingProgress: JobProgress | null = null;
   const flush = () => {
     if (timer) clearTimeout(timer);
     timer = null;
@@ -26,6 +27,8 @@ export function storeSink(
     pending = null;
     last = performance.now();
     s().landscapeUpdated(done);
+    if (pendingProgress) s().setProgress(pendingProgress);
+    pendingProgress = null;
   };
   return {
     start() {
@@ -40,12 +43,18 @@ export function storeSink(
       else s().setJobPhase(phase);
     },
     progress(p) {
-      s().setProgress({
-        phase: p.phase === "train" ? "training" : "sampling",
+      const train = p.phase === "train";
+      const progress = {
+        phase: train ? "training" : "sampling",
         done: p.done,
         total: p.total,
+        unit: train ? "epochs" : "grid points",
         detail: p.detail,
-      });
+      };
+      // While a redraw of the growing surface waits, the count waits with it: the progress line
+      // and the view's "computing" badge then give the same number.
+      if (!train && timer !== null) pendingProgress = progress;
+      else s().setProgress(progress);
     },
     epoch(entry) {
       s().appendHistory([entry]);
@@ -67,11 +76,16 @@ export function storeSink(
       const source = modelKind === "mlp" ? (sourceOf?.() ?? undefined) : "model";
       s().setEvaluation({ name: evaluator, pointsPerSecond, ...(source ? { source } : {}) });
     },
+    measured(speed) {
+      s().setMeasuredSpeed(speed);
+    },
     keepView() {
-      const { landscape, boundary } = s();
+      const { landscape, boundary, history } = s();
       return () => {
         s().setLandscape(landscape);
         s().setBoundary(boundary);
+        // The charts go back with the landscape they belong to.
+        s().setHistory(history);
       };
     },
     warn(message) {

@@ -16,6 +16,8 @@ export interface LegendProps {
   clipped?: boolean;
   /** Number of ticks (4-6 reads well). */
   ticks?: number;
+  /** Nothing is drawn: no ticks (a scale without values would show made-up ones). */
+  empty?: boolean;
   className?: string;
   testId?: string;
 }
@@ -27,6 +29,7 @@ export function Legend({
   metric,
   clipped = false,
   ticks = 5,
+  empty = false,
   className,
   testId,
 }: LegendProps) {
@@ -41,7 +44,8 @@ export function Legend({
       </figcaption>
       <div className="scene-legend-bar" style={{ background }} />
       <div className="scene-legend-ticks">
-        {tickList.map((tick, k) => (
+        {empty && <span className="scene-legend-tick first">no landscape</span>}
+        {(empty ? [] : tickList).map((tick, k) => (
           <span
             key={tick.t}
             className={`scene-legend-tick${k === 0 ? " first" : k === last ? " last" : ""}`}

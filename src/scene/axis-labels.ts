@@ -3,7 +3,8 @@
  * chart: the grid axis label, and for a Hessian-eigenvector axis which eigenvector it is and its
  * eigenvalue, "x: top eigenvector, λ = 12.3". The eigenvalue is the snapshot direction's
  * d^T H d, the curvature of the plotted landscape along that axis at the centre
- * (core/directions/hessian.ts). Pure, no DOM; in scene/ so that the scene needs nothing from app/.
+ * (core/directions/hessian.ts); for a PCA axis, which principal component of the training path
+ * it is ("x: PC1"). Pure, no DOM; in scene/ so that the scene needs nothing from app/.
  *
  * @example axisTitle("y", { method: "hessian", which: "bottom", eigenvalue: -0.0044 })
  *   // "y: bottom eigenvector, λ = -0.0044"
@@ -35,8 +36,12 @@ export function eigenDescription(direction: AxisDirection | undefined): string |
   return `${name}, λ = ${formatValue(eigenvalue, 3)}`;
 }
 
-/** The axis label, followed by ": <eigenvector>, λ = <value>" for a Hessian direction. */
-export function axisTitle(label: string, direction: AxisDirection | undefined): string {
+/**
+ * The axis label, followed by ": <eigenvector>, λ = <value>" for a Hessian direction, or by
+ * ": PC<k>" for the k-th (1-based `index` + 1) principal component of a PCA plane.
+ */
+export function axisTitle(label: string, direction: AxisDirection | undefined, index = 0): string {
+  if (direction?.method === "pca") return label === `PC${index + 1}` ? label : `${label}: PC${index + 1}`;
   const eigen = eigenDescription(direction);
   return eigen === null ? label : `${label}: ${eigen}`;
 }
@@ -50,5 +55,5 @@ export function axisTitles(snapshot: {
   grid: { axes: readonly { label: string }[] };
   directions?: readonly AxisDirection[];
 }): string[] {
-  return snapshot.grid.axes.map((axis, k) => axisTitle(axis.label, snapshot.directions?.[k]));
+  return snapshot.grid.axes.map((axis, k) => axisTitle(axis.label, snapshot.directions?.[k], k));
 }

@@ -151,7 +151,7 @@ export function fromExperimentConfig(config: unknown): { values: SettingsPatch; 
         : getPath(resolved, path);
     const checked = entry.kind.check(value);
     if (checked.ok) values[key] = checked.value;
-    else problems.push(`${path.join(".")} ${shown(value)}: the controls take ${entry.kind.rule} (${key})`);
+    else problems.push(`${entry.label} ${shown(value)}: the controls take ${entry.kind.rule}`);
   }
   return { values: values as SettingsPatch, problems };
 }

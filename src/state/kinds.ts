@@ -437,6 +437,41 @@ export function axisKind<const N extends boolean>(o: {
   } as AxisKind<N>;
 }
 
+/**
+ * What is wrong with the three boxes of an axis (min, max, count): the box and a message that
+ * names it and quotes only its text, or null when they make a valid axis. The axis control shows
+ * it instead of a message about the whole "min,max,count" text, and marks that box.
+ *
+ * @example axisPartsProblem(kind, { min: "-1", max: "1", count: "5000" })
+ *   // { part: "count", message: "count 5000: must be an integer in [2, 2001]" }
+ */
+export function axisPartsProblem(
+  kind: Pick<AxisKind, "bound" | "minCount" | "maxCount">,
+  texts: { min: string; max: string; count: string },
+): { part: "min" | "max" | "count"; message: string } | null {
+  const min = readNumber(texts.min);
+  const max = readNumber(texts.max);
+  const count = readNumber(texts.count);
+  for (const [part, v] of [
+    ["min", min],
+    ["max", max],
+    ["count", count],
+  ] as const)
+    if (v === undefined) return { part, message: `${part} ${shown(texts[part])}: not a number` };
+  if (!checkInteger(count, kind.minCount, kind.maxCount))
+    return {
+      part: "count",
+      message: `count ${texts.count.trim()}: must be an integer in [${kind.minCount}, ${kind.maxCount}]`,
+    };
+  if ((min as number) < -kind.bound)
+    return { part: "min", message: `min ${texts.min.trim()}: must be at least -${kind.bound}` };
+  if ((max as number) > kind.bound)
+    return { part: "max", message: `max ${texts.max.trim()}: must be at most ${kind.bound}` };
+  if ((min as number) >= (max as number))
+    return { part: "min", message: `min (${texts.min.trim()}) must be below max (${texts.max.trim()})` };
+  return null;
+}
+
 export function batchKind(o: { min: number; max: number }): BatchKind {
   const rule = `an integer in [${o.min}, ${o.max}] or "full"`;
   const check = (value: unknown): Result<number | "full"> =>

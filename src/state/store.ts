@@ -11,11 +11,12 @@
 
 import { useStore } from "zustand";
 import { createStore, type StoreApi } from "zustand/vanilla";
+import type { MeasuredSpeed } from "../core/config/cost";
 import type { ExperimentConfigInput } from "../core/config/schema";
-import { stabilityBound } from "../core/train/bound";
 import type { HistoryEntry } from "../core/train/history";
-import type { OptimizerName } from "../core/train/names";
 import { fromExperimentConfig, toExperimentConfig, toViewOptions } from "./config-map";
+import { emptyHistory, type HistoryColumns, type StabilitySettings } from "./history";
+import { type LandscapeOrigin, type Route, surfaceFileOrigin, withView } from "./origin";
 import {
   defaultSettings,
   type SettingKey,
@@ -34,13 +35,18 @@ import type {
 } from "./types";
 import { applyValues } from "./validate";
 
+export { emptyHistory, type HistoryColumns, type HistoryStability, type StabilitySettings } from "./history";
+
 export type JobPhase = "idle" | "training" | "sampling" | "done" | "error" | "cancelled";
 
 export interface JobProgress {
   /** What is running, in words the progress bar shows ("training", "sampling", "tile 3/12"...). */
   phase: string;
   done: number;
+  /** 0 while the amount of work is not known yet (the bar then shows no count). */
   total: number;
+  /** What done/total count ("epochs", "grid points"), when it says more than the phase. */
+  unit?: string;
   detail: string | null;
 }
 
@@ -63,36 +69,6 @@ export interface EvaluationInfo {
   source: "calibrated" | "default" | "model";
   /** Grid points per second of the last finished landscape (null before one finished). */
   pointsPerSecond: number | null;
-}
-
-/** Training history as columns (what uPlot takes); null where a metric is missing. */
-export interface HistoryColumns {
-  epoch: number[];
-  step: number[];
-  trainLoss: number[];
-  testLoss: (number | null)[];
-  trainAccuracy: (number | null)[];
-  testAccuracy: (number | null)[];
-  /** Epoch (fractional mid-epoch) of each sharpness measurement (training.sharpnessEvery > 0). */
-  sharpnessEpoch: number[];
-  /** lambda_max of the training-loss Hessian at sharpnessEpoch; null where not finite. */
-  lambdaMax: (number | null)[];
-  /** The running job's stability bound (core/train/bound.ts), set when the history is reset. */
-  stability: HistoryStability | null;
-}
-
-/** lambda_max above which the job's optimizer is unstable on a quadratic: 2/lr, (2 + 2 mu)/lr, none for Adam. */
-export interface HistoryStability {
-  optimizer: OptimizerName;
-  /** null for Adam (no fixed bound). */
-  bound: number | null;
-}
-
-/** The training settings the stability bound depends on. */
-export interface StabilitySettings {
-  optimizer: OptimizerName;
-  learningRate: number;
-  momentum: number;
 }
 
 /**
@@ -145,6 +121,15 @@ export interface AppState {
   boundary: DecisionBoundary | null;
   /** Newest last; at most MAX_MESSAGES. */
   messages: Message[];
+  /** A lesson or preset the URL asks to open (`#lesson=ID`, `#preset=NAME`); the app opens it. */
+  requestedRoute: Route | null;
+  /**
+   * Fields whose typed text is not a value they can take, with the message they show: Run
+   * refuses to start while there are any (it would run the previous, stale values).
+   */
+  draftProblems: Partial<Record<SettingKey, string>>;
+  /** The speeds of the last finished run on this device (a new run's estimate, core/config/cost.ts). */
+  measuredSpeed: MeasuredSpeed | null;
 
   /** Set one value; rejected values leave the state unchanged and say why. */
   set<K extends SettingKey>(key: K, value: Settings[K]): SetResult;
@@ -154,6 +139,12 @@ export interface AppState {
   resetSettings(values?: SettingsPatch, source?: string): string[];
   /** Map an experiment config (a public/presets/*.json) onto the settings; view settings stay. */
   applyPreset(name: string, config: unknown): string[];
+  /**
+   * Give the controls the experiment settings of what is now shown (a landscape's origin,
+   * origin.ts): no checks (they came from the table), view settings stay, the preset picker names
+   * `presetName` (null: none).
+   */
+  adoptSettings(settings: Settings, presetName: string | null): void;
   /** The experiment config input of the current settings; resolveConfig accepts it. */
   toExperimentConfig(): ExperimentConfigInput;
 
@@ -165,6 +156,8 @@ export interface AppState {
   setEvaluation(info: Partial<EvaluationInfo> & { name?: string }): void;
   /** End the job: done, error (with its message) or cancelled. */
   finishJob(phase: "done" | "error" | "cancelled", error?: string): void;
+  /** No job: back to "ready" (a Reset), keeping which backend and evaluation path run. */
+  clearJob(): void;
 
   /**
    * Empty the history for a new job; its stability bound comes from `training` (default: the
@@ -173,6 +166,8 @@ export interface AppState {
   resetHistory(training?: StabilitySettings): void;
   /** Append rows to the history columns in place. */
   appendHistory(entries: readonly HistoryEntry[]): void;
+  /** Replace the history (a shown snapshot's, snapshot-history.ts). */
+  setHistory(history: HistoryColumns): void;
 
   /** Replace the landscape (clears the picked point and an imported surface). */
   setLandscape(view: LandscapeView | null): void;
@@ -190,6 +185,11 @@ export interface AppState {
   setPathProbe(probe: PathProbe | null): void;
   setBoundary(boundary: DecisionBoundary | null): void;
 
+  setMeasuredSpeed(speed: MeasuredSpeed): void;
+  /** A field's typed text cannot be stored (`message`), or it can again (null). */
+  setDraftProblem(key: SettingKey, message: string | null): void;
+  /** Ask the app to open a lesson or preset (null: nothing asked). */
+  requestRoute(route: Route | null): void;
   /** Post a user-visible message; returns its id. */
   notify(text: string, level?: MessageLevel): number;
   dismiss(id: number): void;
@@ -197,20 +197,6 @@ export interface AppState {
 }
 
 export const MAX_MESSAGES = 50;
-
-export function emptyHistory(training?: StabilitySettings): HistoryColumns {
-  return {
-    epoch: [],
-    step: [],
-    trainLoss: [],
-    testLoss: [],
-    trainAccuracy: [],
-    testAccuracy: [],
-    sharpnessEpoch: [],
-    lambdaMax: [],
-    stability: training ? { optimizer: training.optimizer, bound: stabilityBound(training) } : null,
-  };
-}
 
 export const IDLE_JOB: JobState = {
   phase: "idle",
@@ -242,6 +228,9 @@ export function createAppStore(initial?: { settings?: Settings }): StoreApi<AppS
       picked: null,
       boundary: null,
       messages: [],
+      requestedRoute: null,
+      draftProblems: {},
+      measuredSpeed: null,
 
       set(key, value) {
         const result = applyValues(get().settings, { [key]: value });
@@ -274,6 +263,10 @@ export function createAppStore(initial?: { settings?: Settings }): StoreApi<AppS
         post(problems, "warn", `preset "${name}"`);
         return problems;
       },
+      adoptSettings(settings, presetName) {
+        const next = withView(settings, get().settings);
+        setState((s) => ({ settings: sameSettings(s.settings, next) ? s.settings : next, presetName }));
+      },
       toExperimentConfig() {
         return toExperimentConfig(get().settings);
       },
@@ -304,6 +297,9 @@ export function createAppStore(initial?: { settings?: Settings }): StoreApi<AppS
           return { job: { ...s.job, evaluation } };
         });
       },
+      clearJob() {
+        setState((s) => ({ job: { ...IDLE_JOB, backend: s.job.backend, evaluation: s.job.evaluation } }));
+      },
       finishJob(phase, error) {
         setState((s) => ({
           job: { ...s.job, phase, error: phase === "error" ? (error ?? "failed") : null },
@@ -331,6 +327,9 @@ export function createAppStore(initial?: { settings?: Settings }): StoreApi<AppS
           }
         }
         setState((s) => ({ historyVersion: s.historyVersion + 1 }));
+      },
+      setHistory(history) {
+        setState((s) => ({ history, historyVersion: s.historyVersion + 1 }));
       },
 
       setLandscape(view) {
@@ -375,6 +374,20 @@ export function createAppStore(initial?: { settings?: Settings }): StoreApi<AppS
         setState({ boundary });
       },
 
+      setMeasuredSpeed(speed) {
+        setState({ measuredSpeed: speed });
+      },
+      setDraftProblem(key, message) {
+        const current = get().draftProblems;
+        if ((current[key] ?? null) === message) return;
+        const next = { ...current };
+        if (message === null) delete next[key];
+        else next[key] = message;
+        setState({ draftProblems: next });
+      },
+      requestRoute(route) {
+        setState({ requestedRoute: route });
+      },
       notify(text, level = "info") {
         const id = nextMessageId++;
         setState((s) => ({
@@ -418,4 +431,24 @@ export function selectViewOptions(state: Pick<AppState, "settings">): SurfaceVie
 /** The landscape the views draw: the computed or imported snapshot, else an imported surface file. */
 export function selectShownLandscape(state: Pick<AppState, "landscape" | "imported">): DrawnLandscape | null {
   return state.landscape ?? state.imported;
+}
+
+const surfaceOrigins = new WeakMap<ImportedLandscapeView, LandscapeOrigin>();
+
+/**
+ * Where the shown landscape came from: the computed or imported snapshot's origin, or an
+ * imported surface file's (the same object while that file is shown). Null when nothing is shown.
+ */
+export function selectShownOrigin(
+  state: Pick<AppState, "landscape" | "imported" | "settings">,
+): LandscapeOrigin | null {
+  if (state.landscape) return state.landscape.origin;
+  const imported = state.imported;
+  if (!imported) return null;
+  let origin = surfaceOrigins.get(imported);
+  if (!origin) {
+    origin = surfaceFileOrigin(imported.snapshot.source, state.settings);
+    surfaceOrigins.set(imported, origin);
+  }
+  return origin;
 }

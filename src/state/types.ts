@@ -10,6 +10,7 @@ import type { pathsLessonNumbers } from "../core/lessons/paths-lesson";
 import type { LessonMetrics } from "../core/lessons/schema";
 import type { Snapshot } from "../core/snapshot/schema";
 import type { ColormapName } from "../scene/scale";
+import type { LandscapeOrigin } from "./origin";
 
 export type SurfaceMetric = "train_loss" | "test_loss" | "train_accuracy" | "test_accuracy";
 
@@ -48,6 +49,8 @@ export interface LandscapeView {
   trajectory?: TrajectoryView;
   /** The preset that made it (the paths panel explains the paths presets). */
   preset?: string;
+  /** Where it came from: what the controls, the badge and Copy link say about it (origin.ts). */
+  origin: LandscapeOrigin;
   /** The paths panel's point w(t), marked on the plane of a snapshot with a `paths` section. */
   pathProbe?: PathProbe | null;
 }

@@ -1,5 +1,6 @@
 /**
- * Keeps the URL hash and the store's settings in step: settings changes are written with
+ * Keeps the URL hash and the store's settings in step (a lesson's or a route preset's landscape
+ * is linked by its name, hashOf): settings changes are written with
  * history.replaceState (debounced, so dragging a slider does not flood the history API), and the
  * hash is read on start and on every hashchange (a pasted link, back/forward).
  *
@@ -7,8 +8,19 @@
  */
 
 import type { StoreApi } from "zustand/vanilla";
+import { routeHash, sameExperiment } from "./origin";
 import type { AppState } from "./store";
 import { decodeHash, encodeHash } from "./url";
+
+/**
+ * The hash of the page: the lesson or preset the shown landscape came from while the controls
+ * still hold its settings (its settings alone would not open it), else the controls' settings.
+ */
+export function hashOf(state: Pick<AppState, "settings" | "landscape">): string {
+  const origin = state.landscape?.origin;
+  if (origin?.route && sameExperiment(origin.settings, state.settings)) return routeHash(origin.route);
+  return encodeHash(state.settings);
+}
 
 /** The parts of `window` this module uses (tests pass a fake). */
 export interface UrlEnv {
@@ -40,7 +52,7 @@ export function startUrlSync(
 
   const write = () => {
     timer = null;
-    const body = encodeHash(store.getState().settings);
+    const body = hashOf(store.getState());
     if (body === currentBody()) return;
     const { pathname, search } = env.location;
     env.history.replaceState(env.history.state, "", `${pathname}${search}${body ? `#${body}` : ""}`);
@@ -55,18 +67,20 @@ export function startUrlSync(
     cancelPending();
     const hash = env.location.hash;
     // Our own canonical hash: nothing to do (also avoids undoing a change that is being typed).
-    if (hash.replace(/^#/, "") === encodeHash(store.getState().settings)) return;
-    const { values, problems } = decodeHash(hash);
+    if (hash.replace(/^#/, "") === hashOf(store.getState())) return;
+    const { values, problems, route } = decodeHash(hash);
     const state = store.getState();
     for (const problem of problems) state.notify(problem, "warn");
     state.resetSettings(values, "URL");
+    // A lesson or preset link: the app opens it (useLab at start, App on later changes).
+    state.requestRoute(route);
   };
 
   read();
   write();
 
   const unsubscribe = store.subscribe((state, previous) => {
-    if (state.settings === previous.settings) return;
+    if (state.settings === previous.settings && state.landscape === previous.landscape) return;
     cancelPending();
     timer = env.setTimeout(write, delay);
   });

@@ -17,6 +17,13 @@ import {
   sameValue,
 } from "./properties";
 
+/** A link key for what the settings cannot hold: a lesson, a preset run as written (origin.ts). */
+export interface Route {
+  key: "lesson" | "preset";
+  /** Lesson id or preset name. */
+  value: string;
+}
+
 /** Escape what must be escaped; keep the list separator "," readable. */
 function encodeText(text: string): string {
   return encodeURIComponent(text).replace(/%2C/gi, ",");
@@ -43,11 +50,15 @@ export function encodeHash(settings: Settings): string {
  * unknown keys and unreadable values are left out with a problem naming the key and the value.
  * Cross-field rules (e.g. the grid size) are checked when the values are applied (applyValues).
  *
+ * A route key (`lesson=ID`, `preset=NAME`) is returned as `route`: the page opens that lesson or
+ * preset (whose settings the link does not spell out).
+ *
  * @example decodeHash("#lr=0.02&zz=1").problems // ['unknown URL key "zz" (value "1") ignored']
  */
-export function decodeHash(hash: string): { values: SettingsPatch; problems: string[] } {
+export function decodeHash(hash: string): { values: SettingsPatch; problems: string[]; route: Route | null } {
   const values: Record<string, unknown> = {};
   const problems: string[] = [];
+  let route: Route | null = null;
   const body = hash.startsWith("#") ? hash.slice(1) : hash;
   for (const part of body.split("&")) {
     if (part === "") continue;
@@ -61,6 +72,11 @@ export function decodeHash(hash: string): { values: SettingsPatch; problems: str
       text = decodeURIComponent(rawValue);
     } catch {
       problems.push(`URL part ${shown(part)} is not properly escaped; ignored`);
+      continue;
+    }
+    if (isRouteKey(key)) {
+      if (text === "") problems.push(`URL key "${key}" has no value; ignored`);
+      else route = { key, value: text };
       continue;
     }
     if (!isSettingKey(key)) {
@@ -81,5 +97,10 @@ export function decodeHash(hash: string): { values: SettingsPatch; problems: str
       problems.push(`URL key "${key}" (${entry.label}): ${parsed.message}; ignored`);
     }
   }
-  return { values: values as SettingsPatch, problems };
+  return { values: values as SettingsPatch, problems, route };
+}
+
+/** Keys that name what to open rather than a setting: `lesson=ID`, `preset=NAME` (origin.ts). */
+function isRouteKey(key: string): key is Route["key"] {
+  return key === "lesson" || key === "preset";
 }

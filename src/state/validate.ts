@@ -76,3 +76,18 @@ function finish(base: Settings, next: Settings, problems: string[]): ApplyResult
   // Keep the old object when nothing changed, so subscribers see no change.
   return { settings: changed.length === 0 ? base : next, changed, problems };
 }
+
+/**
+ * The fields whose typed text cannot be stored (the store's draftProblems), in the controls'
+ * order, each as "Label: message": Run refuses to start while there are any.
+ *
+ * @example runBlockers({ lr: 'expected a number, got "abc"' }) // [{ key: "lr", text: 'Learning rate: expected ...' }]
+ */
+export function runBlockers(
+  problems: Partial<Record<SettingKey, string>>,
+): { key: SettingKey; text: string }[] {
+  return SETTING_KEYS.filter((k) => problems[k] !== undefined).map((k) => ({
+    key: k,
+    text: `${propertyOf(k).label}: ${problems[k]}`,
+  }));
+}

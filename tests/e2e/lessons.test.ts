@@ -29,6 +29,18 @@ interface ShownLesson {
   clip: number;
 }
 
+/**
+ * What the page says about the open lesson: the picker names it, the URL and Copy link are its
+ * link (lesson=ID), the badge its title. Returns its legend, for the link's test.
+ */
+async function expectLessonDescribed(page: Page, id: string, title: string): Promise<string[]> {
+  expect(await page.getByTestId("ctl-lesson").inputValue(), id).toBe(id);
+  await expect.poll(() => page.evaluate(() => location.hash), { timeout: 5_000 }).toBe(`#lesson=${id}`);
+  expect(await page.getByTestId("copy-link").getAttribute("data-link"), id).toBe(`lesson=${id}`);
+  expect(await page.getByTestId("source-badge").textContent(), id).toBe(`lesson: ${title}`);
+  return legendTicks(page);
+}
+
 /** Pick a lesson from the menu and wait until it has run to its end, which must be "done"; returns how long it took. */
 async function openLessonToTheEnd(page: Page, id: string): Promise<string> {
   const start = Date.now();
@@ -45,6 +57,12 @@ async function openLessonToTheEnd(page: Page, id: string): Promise<string> {
   return took;
 }
 
+/** A calibration remembered already, so none runs beside the lessons. */
+const REMEMBERED_EVALUATOR = `localStorage.setItem("loss-landscape-lab.evaluator", JSON.stringify({ backend: "wasm", evaluator: "wasm-kernel", pointsPerSecond: 1 }));`;
+
+/** Each lesson's legend as the menu showed it, for the links' test below. */
+const legends: Record<string, string[]> = {};
+
 describe.skipIf(skipReason !== "")("lessons", () => {
   it("opens every lesson, renders its surfaces (both with one colour scale, or the paths' plane), and shows numbers and checks that hold", async () => {
     const session = await openBrowser(inject("chromiumPath"));
@@ -52,9 +70,7 @@ describe.skipIf(skipReason !== "")("lessons", () => {
     try {
       const { page } = session;
       await page.addInitScript(HIDE_WEBGPU_SCRIPT);
-      await page.addInitScript(
-        `localStorage.setItem("loss-landscape-lab.evaluator", JSON.stringify({ backend: "wasm", evaluator: "wasm-kernel", pointsPerSecond: 1 }));`,
-      );
+      await page.addInitScript(REMEMBERED_EVALUATOR);
       await page.goto(inject("e2eBaseUrl"));
       await waitForDone(page, 90_000);
       expect(await page.getByTestId("ctl-lesson").locator("option:not([disabled])").count()).toBe(
@@ -108,6 +124,7 @@ describe.skipIf(skipReason !== "")("lessons", () => {
           .locator('li[data-holds="false"]')
           .allTextContents();
         expect(failing, `${entry.id}: failing checks`).toEqual([]);
+        legends[entry.id] = await expectLessonDescribed(page, entry.id, entry.title);
       }
       for (const entry of LESSONS.filter((l) => l.kind === "paths")) {
         timings[entry.id] = await openLessonToTheEnd(page, entry.id);
@@ -144,6 +161,7 @@ describe.skipIf(skipReason !== "")("lessons", () => {
           .locator('li[data-holds="false"]')
           .allTextContents();
         expect(failing, `${entry.id}: failing checks`).toEqual([]);
+        legends[entry.id] = await expectLessonDescribed(page, entry.id, entry.title);
       }
       await page.getByTestId("lesson-close").click();
       expect(await page.getByTestId("lesson").count()).toBe(0);
@@ -152,6 +170,25 @@ describe.skipIf(skipReason !== "")("lessons", () => {
     } finally {
       console.log(`lesson timings: ${JSON.stringify(timings)}`);
       await session.close();
+    }
+  }, 900_000);
+
+  it("reproduces every lesson from its link in a fresh browser, on the same legend", async () => {
+    expect(Object.keys(legends).sort()).toEqual(LESSONS.map((l) => l.id).sort());
+    for (const entry of LESSONS) {
+      const session = await openBrowser(inject("chromiumPath"));
+      try {
+        const { page } = session;
+        await page.addInitScript(HIDE_WEBGPU_SCRIPT);
+        await page.addInitScript(REMEMBERED_EVALUATOR);
+        await page.goto(`${inject("e2eBaseUrl")}#lesson=${entry.id}`);
+        const card = page.locator(`[data-testid="lesson"][data-lesson-id="${entry.id}"][data-status="done"]`);
+        await card.waitFor({ timeout: 180_000 });
+        expect(await expectLessonDescribed(page, entry.id, entry.title), entry.id).toEqual(legends[entry.id]);
+        expect(unexpectedProblems(session.problems), entry.id).toEqual([]);
+      } finally {
+        await session.close();
+      }
     }
   }, 900_000);
 });

@@ -16,6 +16,8 @@ import { exportSourceOf } from "../../src/app/io/exporters";
 import { pngSize } from "../../src/app/io/scene-export";
 import { snapshotFileName, snapshotStem } from "../../src/app/io/snapshot-files";
 import { IMPORTED_SURFACE_KIND, type ImportedSurface, REFERENCE_HDF5_FORMAT } from "../../src/core/export";
+import { runOrigin } from "../../src/state/origin";
+import { defaultSettings } from "../../src/state/properties";
 import { planeSnapshot } from "./export-fixture";
 
 const shown2d: ExportContext = { snapshot: true, surface: true, dims: 2, view: "surface" };
@@ -151,15 +153,25 @@ describe("the PNG's size", () => {
 describe("the export source on screen", () => {
   it("is the complete landscape's snapshot, or nothing while it is being computed", () => {
     const snapshot = planeSnapshot();
-    const complete = { snapshot, done: 6, total: 6 };
+    const complete = { snapshot, done: 6, total: 6, origin: runOrigin(defaultSettings()) };
     expect(exportSourceOf({ landscape: complete, imported: null })).toEqual({
       kind: "snapshot",
       snapshot,
       stem: "moons-2-3-2-20261127-1000",
     });
-    expect(exportSourceOf({ landscape: { snapshot, done: 3, total: 6 }, imported: null })).toBeNull();
+    expect(
+      exportSourceOf({
+        landscape: { snapshot, done: 3, total: 6, origin: runOrigin(defaultSettings()) },
+        imported: null,
+      }),
+    ).toBeNull();
     // A job's landscape starts with total 0: still not complete.
-    expect(exportSourceOf({ landscape: { snapshot, done: 0, total: 0 }, imported: null })).toBeNull();
+    expect(
+      exportSourceOf({
+        landscape: { snapshot, done: 0, total: 0, origin: runOrigin(defaultSettings()) },
+        imported: null,
+      }),
+    ).toBeNull();
   });
 
   it("is an imported surface file when no landscape is shown, named after the file", () => {

@@ -7,6 +7,8 @@ import { describe, expect, it } from "vitest";
 import { importErrorText, importedView, importKind, metricToShow } from "../../src/app/io/import-files";
 import { loadH5wasm, readHdf5Surface, surfaceToHdf5 } from "../../src/core/export";
 import { SnapshotError } from "../../src/core/snapshot";
+import { runOrigin } from "../../src/state/origin";
+import { defaultSettings } from "../../src/state/properties";
 import { createAppStore, selectShownLandscape } from "../../src/state/store";
 import { lineSnapshot, planeSnapshot } from "./export-fixture";
 
@@ -95,7 +97,7 @@ describe("the store's surface-only view", () => {
   it("shows an imported surface with no landscape, picked point or boundary", async () => {
     const store = createAppStore();
     const snapshot = planeSnapshot();
-    store.getState().setLandscape({ snapshot, done: 6, total: 6 });
+    store.getState().setLandscape({ snapshot, done: 6, total: 6, origin: runOrigin(defaultSettings()) });
     store.getState().setPicked({ x: 0, y: 0, values: {} });
     const version = store.getState().landscapeVersion;
     const view = importedView((await surfaceFile()).surface);
@@ -112,7 +114,7 @@ describe("the store's surface-only view", () => {
   it("gives way to the next landscape (computed or imported snapshot)", async () => {
     const store = createAppStore();
     store.getState().showImported(importedView((await surfaceFile()).surface));
-    const landscape = { snapshot: planeSnapshot(), done: 6, total: 6 };
+    const landscape = { snapshot: planeSnapshot(), done: 6, total: 6, origin: runOrigin(defaultSettings()) };
     store.getState().setLandscape(landscape);
     expect(store.getState().imported).toBeNull();
     expect(selectShownLandscape(store.getState())).toBe(landscape);

@@ -129,7 +129,7 @@ describe("applyPreset", () => {
   it.each(presetFiles.filter(beyondControls))("reports that the controls cannot hold %s yet", (file) => {
     const store = createAppStore();
     const problems = store.getState().applyPreset(file.replace(/\.json$/, ""), readPreset(file));
-    expect(problems.join("\n")).toMatch(/data\.name "(iris|digits|file)": the controls take one of moons/);
+    expect(problems.join("\n")).toMatch(/Dataset "(iris|digits|file)": the controls take one of moons/);
   });
 
   it.each(presetFiles.filter((f) => !beyondControls(f)))(
@@ -182,7 +182,7 @@ describe("applyPreset", () => {
 
   it("reports config values beyond the controls' ranges", () => {
     const { values, problems } = fromExperimentConfig({ training: { learningRate: 1000 } });
-    expect(problems).toEqual(["training.learningRate 1000: the controls take a number in (0, 100] (lr)"]);
+    expect(problems).toEqual(["Learning rate 1000: the controls take a number in (0, 100]"]);
     expect(values).not.toHaveProperty("lr");
   });
 });

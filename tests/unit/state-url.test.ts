@@ -273,7 +273,7 @@ describe("the flat- and sharp-minima settings (sam, lnoise, shp, shps)", () => {
     expect(config.data).not.toHaveProperty("labelNoise");
     expect(config.training).toMatchObject({ sharpnessEvery: 0, sharpnessSamples: 1024 });
     const off = decodeHash("#sam=none");
-    expect(off).toEqual({ values: { sam: null }, problems: [] });
+    expect(off).toEqual({ values: { sam: null }, problems: [], route: null });
     expect(fromExperimentConfig({}).values).toMatchObject({ sam: null, lnoise: 0, shp: 0, shps: 1024 });
     expect(
       fromExperimentConfig({

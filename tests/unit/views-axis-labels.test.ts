@@ -25,6 +25,9 @@ describe("axis titles", () => {
     expect(axisTitle("x", undefined)).toBe("x");
     expect(axisTitle("x", { method: "random" })).toBe("x");
     expect(axisTitle("PC1", { method: "pca", eigenvalue: 3 })).toBe("PC1");
+    // A PCA axis says which principal component it is.
+    expect(axisTitle("x", { method: "pca" }, 0)).toBe("x: PC1");
+    expect(axisTitle("y", { method: "pca" }, 1)).toBe("y: PC2");
     expect(axisTitle("x", { method: "hessian", which: "top-1" })).toBe("x");
     expect(axisTitle("x", { method: "hessian", which: "top-1", eigenvalue: Number.NaN })).toBe("x");
     expect(eigenDescription({ method: "hessian", which: "sideways", eigenvalue: 2 })).toBe(

@@ -11,6 +11,7 @@ import { useAppStore } from "../../state/store";
 import { Field } from "./Field";
 import { Notices } from "./Notices";
 import { ProgressBar } from "./ProgressBar";
+import { RunButtons } from "./RunButtons";
 import "./controls.css";
 
 export interface ControlPanelProps {
@@ -42,26 +43,11 @@ export function ControlPanel({
   onCancel,
   showMessages = true,
 }: ControlPanelProps) {
-  const phase = useAppStore((s) => s.job.phase);
-  const running = phase === "training" || phase === "sampling";
   return (
     <aside className="controls" aria-label="Controls" data-testid="controls">
       <PresetPicker presets={presets} onPreset={onPreset} />
       {lessons && onLesson ? <LessonPicker lessons={lessons} onLesson={onLesson} /> : null}
-      <div className="ctl-actions">
-        <button type="button" className="ctl-run" data-testid="run" disabled={running} onClick={onRun}>
-          Run
-        </button>
-        <button
-          type="button"
-          className="ctl-cancel"
-          data-testid="cancel"
-          disabled={!running}
-          onClick={onCancel}
-        >
-          Cancel
-        </button>
-      </div>
+      <RunButtons onRun={onRun} onCancel={onCancel} />
       <ProgressBar />
       {showMessages && <Notices />}
       {GROUPS.map((group) => (

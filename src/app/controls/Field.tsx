@@ -1,7 +1,14 @@
 import { type KeyboardEvent, type ReactNode, useId, useState } from "react";
-import type { AxisKind, AxisValue, BooleanKind, EnumKind, OptionalNumberKind } from "../../state/kinds";
+import {
+  type AxisKind,
+  type AxisValue,
+  axisPartsProblem,
+  type BooleanKind,
+  type EnumKind,
+  type OptionalNumberKind,
+} from "../../state/kinds";
 import { type Property, propertyOf, type SettingKey } from "../../state/properties";
-import { setSetting, useSettingValue, useTextDraft } from "./useSetting";
+import { setSetting, useReportDraftProblem, useSettingValue, useTextDraft } from "./useSetting";
 
 /** One control for one table entry, chosen by the entry's kind. Test ids: "ctl-<URL key>". */
 export function Field({ settingKey }: { settingKey: SettingKey }) {
@@ -51,6 +58,7 @@ const PLACEHOLDERS: Partial<Record<string, string>> = {
 function TextField({ settingKey, p }: { settingKey: SettingKey; p: Property }) {
   const id = useId();
   const draft = useTextDraft(settingKey);
+  useReportDraftProblem(settingKey, draft.error);
   const numeric = p.kind.type === "number" || p.kind.type === "integer";
   const onKeyDown = (e: KeyboardEvent<HTMLInputElement>) => {
     if (e.key === "Escape") draft.revert();
@@ -102,6 +110,7 @@ function OptionalNumberField({
   const [toggleError, setToggleError] = useState<string | null>(null);
   if (value !== null && value !== last) setLast(value);
   const error = draft.error ?? toggleError;
+  useReportDraftProblem(settingKey, error);
   return (
     <>
       <Row label={p.label} htmlFor={id} help={p.help}>
@@ -176,6 +185,7 @@ function SelectField({ settingKey, p, kind }: { settingKey: SettingKey; p: Prope
   const id = useId();
   const value = useSettingValue(settingKey) as string;
   const [error, setError] = useState<string | null>(null);
+  useReportDraftProblem(settingKey, error);
   return (
     <>
       <Row label={p.label} htmlFor={id} help={p.help}>
@@ -201,6 +211,7 @@ function CheckboxField({ settingKey, p }: { settingKey: SettingKey; p: Property;
   const id = useId();
   const value = useSettingValue(settingKey) as boolean;
   const [error, setError] = useState<string | null>(null);
+  useReportDraftProblem(settingKey, error);
   return (
     <>
       <Row label={p.label} htmlFor={id} help={p.help}>
@@ -233,6 +244,8 @@ function AxisField({ settingKey, p, kind }: { settingKey: SettingKey; p: Propert
   );
   const [drafts, setDrafts] = useState<Partial<Record<AxisPart, string>>>({});
   const [error, setError] = useState<string | null>(null);
+  const [badPart, setBadPart] = useState<AxisPart | null>(null);
+  useReportDraftProblem(settingKey, error);
   if (value !== null && value !== last) {
     setLast(value);
     if (Object.keys(drafts).length > 0 && error === null) setDrafts({});
@@ -242,11 +255,19 @@ function AxisField({ settingKey, p, kind }: { settingKey: SettingKey; p: Propert
   const edit = (part: AxisPart, text: string) => {
     const next = { ...drafts, [part]: text };
     setDrafts(next);
-    const parts = AXIS_PARTS.map((k) => next[k] ?? String(base[k]));
-    const parsed = kind.parse(parts.join(","));
-    setError(parsed.ok ? setSetting(settingKey, parsed.value) : parsed.message);
+    const texts = {
+      min: next.min ?? String(base.min),
+      max: next.max ?? String(base.max),
+      count: next.count ?? String(base.count),
+    };
+    // A message about the box that is wrong, not about the whole "min,max,count".
+    const problem = axisPartsProblem(kind, texts);
+    const parsed = kind.parse(`${texts.min},${texts.max},${texts.count}`);
+    setBadPart(problem?.part ?? null);
+    setError(problem?.message ?? (parsed.ok ? setSetting(settingKey, parsed.value) : parsed.message));
   };
   const toggle = (on: boolean) => {
+    setBadPart(null);
     setError(setSetting(settingKey, on ? last : null));
   };
 
@@ -274,7 +295,9 @@ function AxisField({ settingKey, p, kind }: { settingKey: SettingKey; p: Propert
               aria-label={`${p.label} ${part}`}
               placeholder={part}
               data-testid={`ctl-${settingKey}-${part}`}
-              className={error ? "invalid" : undefined}
+              // The box that is wrong (all of them when it is their combination).
+              className={error && (badPart === null || badPart === part) ? "invalid" : undefined}
+              aria-invalid={error !== null && (badPart === null || badPart === part)}
               disabled={value === null}
               value={drafts[part] ?? String(base[part])}
               onChange={(e) => edit(part, e.target.value)}

@@ -21,9 +21,13 @@ export function ProgressBar() {
   else if (job.phase === "idle") text = "ready";
   else if (job.phase === "cancelled") text = "cancelled";
   else if (job.phase === "done") text = `done${progress?.detail ? `: ${progress.detail}` : ""}`;
-  else if (progress)
-    text = `${progress.phase} ${progress.done}/${progress.total}${progress.detail ? ` · ${progress.detail}` : ""}`;
-  else text = `${job.phase}...`;
+  else if (progress) {
+    const count =
+      progress.total > 0
+        ? ` ${progress.done}/${progress.total}${progress.unit ? ` ${progress.unit}` : ""}`
+        : "";
+    text = `${progress.phase}${count}${progress.detail ? ` · ${progress.detail}` : ""}`;
+  } else text = `${job.phase}...`;
 
   return (
     <div

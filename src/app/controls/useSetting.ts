@@ -1,4 +1,4 @@
-import { useCallback, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import type { Kind } from "../../state/kinds";
 import { propertyOf, type SettingKey } from "../../state/properties";
 import { appStore, useAppStore } from "../../state/store";
@@ -58,4 +58,15 @@ export function useTextDraft(key: SettingKey) {
   }, []);
 
   return { text: draft ?? stored, error, onChange, onFocus, onBlur, revert };
+}
+
+/**
+ * Tell the store whether this field's typed text can be stored (`error` null) or not, so that Run
+ * refuses to start on the previous values while it cannot (store.draftProblems).
+ */
+export function useReportDraftProblem(key: SettingKey, error: string | null): void {
+  useEffect(() => {
+    appStore.getState().setDraftProblem(key, error);
+  }, [key, error]);
+  useEffect(() => () => appStore.getState().setDraftProblem(key, null), [key]);
 }

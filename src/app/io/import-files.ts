@@ -66,7 +66,10 @@ export async function importLandscapeFile(lab: Lab, file: File, store: StoreApi<
   try {
     const bytes = await readFileBytes(file);
     if (importKind(bytes, file.name) === "snapshot") {
-      await lab.show(await workerSnapshotCodec.parse(bytes, { source: file.name }));
+      await lab.show(await workerSnapshotCodec.parse(bytes, { source: file.name }), {
+        kind: "file",
+        name: file.name,
+      });
       return;
     }
     const view = importedView(await readSurfaceInWorker(bytes, file.name));

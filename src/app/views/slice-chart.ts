@@ -64,7 +64,7 @@ export function sliceSpec(snapshot: SliceSnapshot, metric: string, logScale: boo
   const axes = snapshot.grid.axes;
   let series: SliceSeries[];
   let xLabel: string;
-  const titleOf = (k: number) => axisTitle(axes[k].label, snapshot.directions?.[k]);
+  const titleOf = (k: number) => axisTitle(axes[k].label, snapshot.directions?.[k], k);
   if (axes.length === 1) {
     xLabel = titleOf(0);
     series = SURFACE_METRICS.filter((m) => snapshot.surfaces[m]).map((m) => ({

@@ -24,7 +24,7 @@ export function cli(...args: string[]): Promise<CliResult> {
     execFile(
       process.execPath,
       [...NODE_ARGS, ...args],
-      { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" }, timeout: 60_000, maxBuffer: 64 << 20 },
+      { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" }, timeout: 110_000, maxBuffer: 64 << 20 },
       (error, stdout, stderr) => {
         if (error && typeof error.code !== "number") {
           reject(new Error(`CLI did not exit normally (${error.message}); stderr:\n${stderr}`));
