@@ -206,11 +206,14 @@ const api = {
     configInput: unknown,
     onEpoch?: (entry: HistoryEntry, total: number) => void,
     userFiles?: Record<string, Uint8Array>,
+    /** Wait before the first epoch until resume() or step() (the UI's step-by-step training). */
+    startPaused = false,
   ): Promise<TrainJobResult> {
     const backend = await backendName();
     return withJob(jobId, async (signal) => {
       const config = resolveConfig(configInput);
       const control = new TrainControl();
+      if (startPaused) control.pause();
       controls.set(jobId, control);
       const model = await prepareModel(config, {
         files: userFiles ? { ...dataFiles, user: pickedFiles(userFiles) } : dataFiles,

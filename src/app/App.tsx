@@ -14,8 +14,8 @@ import { StatusBar } from "./StatusBar";
 import { useLab } from "./useLab";
 import { useSnapshotDrop } from "./useSnapshotDrop";
 
-const presetList = PRESETS.map((p) => ({ name: p.name, label: p.label }));
-const lessonList = LESSONS.map((l) => ({ id: l.id, title: l.title, kind: l.kind }));
+const presetList = PRESETS.map((p) => ({ name: p.name, label: p.label, description: p.description }));
+const lessonList = LESSONS.map((l) => ({ id: l.id, title: l.title, short: l.short, kind: l.kind }));
 
 /** The lab: controls on the left, the landscape in the middle, the model and its training on the right. */
 export function App() {

@@ -2,11 +2,20 @@ import { useEffect, useState } from "react";
 import type { Lab } from "../compute/lab";
 import { useAppStore } from "../state/store";
 
-/** Play / pause / step / reset of the training (TensorFlow Playground's transport controls). */
+/**
+ * Pause / play / step / reset of the training (TensorFlow Playground's transport controls).
+ * While a training runs: Pause stops it before its next epoch, Play lets it run on, Step trains
+ * one epoch. With nothing running, Step starts the controls' experiment paused before its first
+ * epoch, so that it can be trained one epoch at a time (Run starts it running; there is no second
+ * button for that). Reset stops everything and clears the landscape and the charts.
+ */
 export function TrainingControls({ lab }: { lab: Lab | null }) {
   const phase = useAppStore((s) => s.job.phase);
+  // Fields with text they cannot store: Run says which; nothing starts meanwhile.
+  const blocked = useAppStore((s) => Object.keys(s.draftProblems).length > 0);
   const [paused, setPaused] = useState(false);
   const training = phase === "training";
+  const busy = training || phase === "sampling";
   useEffect(() => {
     if (!training) setPaused(false);
   }, [training]);
@@ -14,36 +23,44 @@ export function TrainingControls({ lab }: { lab: Lab | null }) {
     lab?.trainingControl(action);
     if (action !== "step") setPaused(action === "pause");
   };
+  const stepFromStart = () => {
+    setPaused(true);
+    void lab?.run({ paused: true });
+  };
   return (
     <div className="training-controls" data-testid="training-controls">
-      {training && paused ? (
-        <button
-          type="button"
-          data-testid="train-resume"
-          onClick={() => act("resume")}
-          title="Resume training"
-        >
-          ▶ Play
-        </button>
-      ) : (
-        <button
-          type="button"
-          data-testid="train-play"
-          disabled={!lab || phase === "sampling"}
-          onClick={() => (training ? act("pause") : void lab?.run())}
-          title={training ? "Pause training before the next epoch" : "Train and sample the landscape"}
-        >
-          {training ? "❚❚ Pause" : "▶ Play"}
-        </button>
-      )}
+      {training &&
+        (paused ? (
+          <button
+            type="button"
+            data-testid="train-resume"
+            onClick={() => act("resume")}
+            title="Resume training"
+          >
+            ▶ Play
+          </button>
+        ) : (
+          <button
+            type="button"
+            data-testid="train-pause"
+            onClick={() => act("pause")}
+            title="Pause training before the next epoch"
+          >
+            ❚❚ Pause
+          </button>
+        ))}
       <button
         type="button"
         data-testid="train-step"
-        disabled={!training || !paused}
-        onClick={() => act("step")}
-        title="Run one epoch"
+        disabled={!lab || (busy ? !(training && paused) : blocked)}
+        onClick={() => (training ? act("step") : stepFromStart())}
+        title={
+          training
+            ? "Train one more epoch"
+            : "Start the controls' experiment paused, then train it one epoch per click (Play runs the rest)"
+        }
       >
-        Step
+        {training ? "Step" : "Step through"}
       </button>
       <button
         type="button"

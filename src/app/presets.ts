@@ -8,17 +8,47 @@ import type { AppState } from "../state/store";
 
 /** The presets in public/presets/, as the picker lists them (a unit test checks the two agree). */
 export const PRESETS = [
-  { name: "default", label: "Spirals, MLP 2-64-64-2 ReLU (reference workload)" },
-  { name: "moons-quick", label: "Moons, one hidden layer of 32 (quick)" },
+  {
+    name: "default",
+    label: "Spirals, MLP 64-64 (reference)",
+    description: "Spirals, MLP 2-64-64-2 ReLU, 51 x 51: the reference workload of the benchmarks",
+  },
+  {
+    name: "moons-quick",
+    label: "Moons, MLP 32 (quick)",
+    description: "Moons, one hidden layer of 32, 31 x 31: a quick picture",
+  },
   {
     name: "circles-full-batch-gd",
-    label: "Circles, full-batch GD: edge of stability (λmax rises to 2/lr, hovers)",
+    label: "Edge of stability (full-batch GD)",
+    description:
+      "Circles, plain full-batch gradient descent at lr 0.5: lambda_max rises to 2/lr and hovers there (Cohen et al. 2021)",
   },
-  { name: "sine-regression-1d", label: "Sine regression, 1-D landscape" },
-  { name: "mode-connectivity", label: "Paths: mode connectivity (straight line vs trained curve)" },
-  { name: "permutation-symmetry", label: "Paths: permutation symmetry (weight matching)" },
-  { name: "digits-mlp", label: "Digits (MNIST 14x14), MLP 196-32-10" },
-  { name: "digits-cnn", label: "Digits (MNIST 14x14), small CNN (2 conv + dense 32)" },
+  {
+    name: "sine-regression-1d",
+    label: "Sine regression, 1-D",
+    description: "Regression of a sine, a 1-D landscape",
+  },
+  {
+    name: "mode-connectivity",
+    label: "Paths: mode connectivity",
+    description: "Two minima joined by a straight line and by a trained curve (Garipov et al. 2018)",
+  },
+  {
+    name: "permutation-symmetry",
+    label: "Paths: permutation symmetry",
+    description: "Two minima aligned by weight matching before they are joined (Ainsworth et al. 2023)",
+  },
+  {
+    name: "digits-mlp",
+    label: "Digits 14x14, MLP 32",
+    description: "Handwritten digits (MNIST, 14 x 14), MLP 196-32-10",
+  },
+  {
+    name: "digits-cnn",
+    label: "Digits 14x14, small CNN",
+    description: "Handwritten digits (MNIST, 14 x 14), a small CNN: 2 convolutions and a dense layer of 32",
+  },
 ] as const;
 
 /** A config with a `paths` section runs the paths between minima (lab.runPaths), not one experiment. */

@@ -81,6 +81,7 @@ export class ExperimentJob {
     configInput: unknown,
     origin: LandscapeOrigin,
     files?: Record<string, Uint8Array>,
+    options: { paused?: boolean } = {},
   ): Promise<Snapshot | null> {
     this.cancel();
     const controller = new AbortController();
@@ -105,6 +106,7 @@ export class ExperimentJob {
       const trained = await this.pool.train(config, {
         signal,
         files,
+        paused: options.paused,
         onEpoch: (entry, total) => {
           if (signal.aborted) return;
           sink.epoch(entry, total);

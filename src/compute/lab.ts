@@ -299,11 +299,12 @@ export class Lab {
     config: unknown,
     files?: Record<string, Uint8Array>,
     origin: LandscapeOrigin = this.settingsOrigin(),
+    options: { paused?: boolean } = {},
   ): Promise<Snapshot | null> {
     // Another experiment ends the open lesson and stops a paths run.
     if (this.store.getState().lesson) this.closeLesson();
     this.paths.stop();
-    return this.job.run(config, origin, files).then(async (snapshot) => {
+    return this.job.run(config, origin, files, options).then(async (snapshot) => {
       if (snapshot) {
         this.reportHoles(snapshot);
         void this.rememberLast(snapshot);
@@ -327,8 +328,11 @@ export class Lab {
     });
   }
 
-  /** Run the experiment the settings (the controls, the URL) describe. */
-  run(): Promise<Snapshot | null> {
+  /**
+   * Run the experiment the settings (the controls, the URL) describe; `paused`: its training
+   * waits before the first epoch for Step or Play (trainingControl).
+   */
+  run(options: { paused?: boolean } = {}): Promise<Snapshot | null> {
     let config: unknown;
     try {
       config = this.store.getState().toExperimentConfig();
@@ -336,7 +340,7 @@ export class Lab {
       this.store.getState().notify((err as Error).message, "error");
       return Promise.resolve(null);
     }
-    return this.runConfig(config);
+    return this.runConfig(config, undefined, this.settingsOrigin(), options);
   }
 
   cancel(): void {

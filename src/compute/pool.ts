@@ -172,6 +172,8 @@ export class ComputePool {
       onEpoch?: (entry: HistoryEntry, total: number) => void;
       /** The user's picked files, by the names the config uses (own model and data). */
       files?: Record<string, Uint8Array>;
+      /** Wait before the first epoch for trainingControl("step" or "resume"). */
+      paused?: boolean;
     } = {},
   ): Promise<TrainJobResult> {
     let jobId: number | null = null;
@@ -180,7 +182,7 @@ export class ComputePool {
         jobId = id;
         this.trainingJob = id;
         const callback = options.onEpoch ? proxy(options.onEpoch) : undefined;
-        return api.train(id, config, callback, options.files);
+        return api.train(id, config, callback, options.files, options.paused ?? false);
       });
     } finally {
       if (this.trainingJob === jobId) this.trainingJob = null;

@@ -196,6 +196,38 @@ describe.skipIf(skipReason !== "")("what the page says about what it shows", () 
     }
   });
 
+  it("Step through trains one epoch per click from the start; Play runs the rest; Reset says ready", async () => {
+    const session = await open(QUICK);
+    try {
+      const { page } = session;
+      await waitForDone(page, 90_000);
+      expect(await page.getByTestId("train-pause").count()).toBe(0); // no second Run button
+      const epochs = () =>
+        page.evaluate(() => globalThis.lossLandscapeLab?.store.getState().history.epoch.length ?? -1);
+      await page.getByTestId("train-step").click();
+      await page.locator('[data-testid="progress"][data-phase="training"]').waitFor({ timeout: 10_000 });
+      await page.waitForTimeout(500);
+      const start = await epochs();
+      expect(start).toBeLessThanOrEqual(1); // at most the initial evaluation: paused before epoch 1
+      await page.getByTestId("train-step").click();
+      await expect.poll(epochs, { timeout: 10_000 }).toBe(start + 1);
+      await page.getByTestId("train-step").click();
+      await expect.poll(epochs, { timeout: 10_000 }).toBe(start + 2);
+      await page.waitForTimeout(300);
+      expect(await epochs()).toBe(start + 2);
+      await page.getByTestId("train-resume").click();
+      await waitForDone(page, 90_000);
+      expect(await epochs()).toBe(21);
+      await page.getByTestId("train-reset").click();
+      await expect.poll(() => page.getByTestId("progress").getAttribute("data-phase")).toBe("idle");
+      expect(await page.getByTestId("progress").textContent()).toMatch(/^ready/);
+      expect(await legendTicks(page)).toEqual(["no landscape"]);
+      expect(unexpectedProblems(session.problems)).toEqual([]);
+    } finally {
+      await session.close();
+    }
+  });
+
   it("an imported surface file cannot be linked, and Copy link says why", async () => {
     const session = await open(QUICK);
     try {

@@ -15,9 +15,9 @@ import { RunButtons } from "./RunButtons";
 import "./controls.css";
 
 export interface ControlPanelProps {
-  presets: { name: string; label: string }[];
+  presets: { name: string; label: string; description?: string }[];
   /** Lessons (two runs side by side with a claim); absent: no lesson picker. */
-  lessons?: { id: string; title: string; kind: "flatness" | "paths" }[];
+  lessons?: { id: string; title: string; short: string; kind: "flatness" | "paths" }[];
   onLesson?(id: string): void;
   onPreset(name: string): void;
   onRun(): void;
@@ -79,7 +79,7 @@ function PresetPicker({ presets, onPreset }: Pick<ControlPanelProps, "presets" |
             {presetName && !known ? presetName : "custom"}
           </option>
           {presets.map((p) => (
-            <option key={p.name} value={p.name}>
+            <option key={p.name} value={p.name} title={p.description}>
               {p.label}
             </option>
           ))}
@@ -93,7 +93,7 @@ function LessonPicker({
   lessons,
   onLesson,
 }: {
-  lessons: { id: string; title: string; kind: "flatness" | "paths" }[];
+  lessons: { id: string; title: string; short: string; kind: "flatness" | "paths" }[];
   onLesson(id: string): void;
 }) {
   const id = useId();
@@ -127,8 +127,8 @@ function LessonPicker({
               {lessons
                 .filter((l) => l.kind === g.kind)
                 .map((l) => (
-                  <option key={l.id} value={l.id}>
-                    {l.title}
+                  <option key={l.id} value={l.id} title={l.title}>
+                    {l.short}
                   </option>
                 ))}
             </optgroup>

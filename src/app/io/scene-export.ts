@@ -4,8 +4,9 @@
  * - glTF binary of the surface mesh as drawn: one vertex per grid point in the view's world frame
  *   (x and z span [-1, 1], y is the height), its normals and vertex colours (linear RGB, the
  *   colormap as shown), the drawn triangles only (cells with four finite corners), a matte
- *   MeshStandardMaterial, and in the mesh's extras the metric, grid axes, colour/height scale and
- *   how world coordinates map back to grid coordinates. three's GLTFExporter (binary: true).
+ *   MeshStandardMaterial, and in its node's extras (where GLTFExporter writes an object's
+ *   userData) the metric, grid axes, colour/height scale and how world coordinates map back to
+ *   grid coordinates. three's GLTFExporter (binary: true).
  * - PNG of the view at a multiple of its on-screen size: the renderer is resized (drawing buffer
  *   only, the page layout stays), renders once, the canvas is encoded with toBlob (the canvas
  *   keeps its drawing buffer, preserveDrawingBuffer), and the size is restored. This works in

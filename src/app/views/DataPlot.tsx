@@ -42,12 +42,13 @@ export function DataPlot({ data, boundary, curve, version = 0, testId, size }: D
   else if (data.train.count === 0 && (data.test?.count ?? 0) === 0) message = "The dataset is empty.";
   // A scatter of two of many inputs (the corner pixels of an image) says nothing.
   else if (data.inputSize > MAX_SCATTER_INPUTS)
-    message = `The data have ${data.inputSize} inputs per sample (an image); the plot draws data with up to ${MAX_SCATTER_INPUTS} inputs.`;
+    message = `Each sample has ${data.inputSize} inputs (an image): no picture in two dimensions. The training charts show how well the model fits the data.`;
   return (
     <div className="vw-panel" data-testid={testId} style={style}>
       <div className="vw-header">
         <span className="vw-title">data</span>
-        {data && <DataLegend data={data} curve={Boolean(curve)} />}
+        {/* A legend only over a plot it describes. */}
+        {data && message === null && <DataLegend data={data} curve={Boolean(curve)} />}
       </div>
       {message !== null || !data ? (
         <p className="vw-message">{message}</p>
