@@ -269,6 +269,16 @@ describe.skipIf(skipReason !== "")("running jobs", () => {
       await waitForDone(page);
       await page.getByTestId("ctl-ep").fill("400");
       await page.getByTestId("run").click();
+      // 400 epochs may be estimated above 10 s here: then Run asks first, naming the figures.
+      const confirm = page.getByTestId("confirm-run");
+      await page
+        .locator('[data-testid="confirm-run"][open], [data-testid="progress"][data-phase="training"]')
+        .first()
+        .waitFor({ timeout: 10_000 });
+      if (await confirm.isVisible()) {
+        expect(await confirm.textContent()).toMatch(/grid points · about [\d.]+ (s|min)/);
+        await page.getByTestId("confirm-run-go").click();
+      }
       await waitForPhase(page, ["training"], 10_000);
       // Let a few epochs arrive, so that the worker is busy when the cancel comes.
       await expect

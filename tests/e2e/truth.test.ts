@@ -196,6 +196,30 @@ describe.skipIf(skipReason !== "")("what the page says about what it shows", () 
     }
   });
 
+  it("a large run asks first, naming its grid points, time and memory; Cancel computes nothing", async () => {
+    const session = await open(QUICK);
+    try {
+      const { page } = session;
+      await waitForDone(page, 90_000);
+      for (const axis of ["gx", "gy"]) await page.getByTestId(`ctl-${axis}-count`).fill("1001");
+      expect(await page.getByTestId("run-estimate").textContent()).toMatch(/^1,002,001 grid points · about /);
+      const phases = (await recorded(page)).phases.length;
+      await page.getByTestId("run").click();
+      const confirm = page.getByTestId("confirm-run");
+      await confirm.waitFor({ timeout: 5_000 });
+      expect(await confirm.textContent()).toMatch(
+        /1,002,001 grid points · about [\d.]+ (s|min) .* about [\d,]+ MB/,
+      );
+      await page.getByTestId("confirm-run-cancel").click();
+      await page.waitForTimeout(500);
+      expect((await recorded(page)).phases.length).toBe(phases);
+      expect(await confirm.isVisible()).toBe(false);
+      expect(unexpectedProblems(session.problems)).toEqual([]);
+    } finally {
+      await session.close();
+    }
+  });
+
   it("Step through trains one epoch per click from the start; Play runs the rest; Reset says ready", async () => {
     const session = await open(QUICK);
     try {

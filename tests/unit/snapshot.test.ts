@@ -22,6 +22,7 @@ import {
   surfaceStats,
   withArrayEncoding,
 } from "../../src/core/snapshot";
+import { gunzipChecked, gzipBytes } from "../../src/core/snapshot/gzip";
 import { readSnapshotFile, writeSnapshotFile } from "../../src/node/snapshot-file";
 
 /**
@@ -418,6 +419,21 @@ describe("reading broken bytes", () => {
       expect(() => parseSnapshot(bytes.slice(0, Math.floor(cut)))).toThrow(/truncated gzip data/);
     }
     expect(() => parseSnapshot(bytes.slice(0, 10))).toThrow(/truncated gzip data/);
+  });
+
+  it("says truncated wherever a multi-block gzip file is cut, block boundaries included", () => {
+    // Noisy text: several deflate blocks, so some cuts fall between blocks, where fflate's Gunzip
+    // would inflate a prefix without complaint (the e2e export's half was one such cut).
+    let state = 7;
+    const words = Array.from({ length: 40_000 }, () => {
+      state = (state * 1103515245 + 12345) >>> 0;
+      return (state >>> 8).toString(36);
+    });
+    const bytes = gzipBytes(new TextEncoder().encode(words.join(" ")));
+    expect(bytes.length).toBeGreaterThan(20_000);
+    for (let cut = 18; cut < bytes.length; cut += 257)
+      expect(() => gunzipChecked(bytes.slice(0, cut)), `cut at ${cut}`).toThrow(/^truncated gzip data/);
+    expect(new TextDecoder().decode(gunzipChecked(bytes))).toBe(words.join(" "));
   });
 
   it("detects a gzip file whose checksum does not match its content", () => {

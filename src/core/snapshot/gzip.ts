@@ -4,8 +4,7 @@
  *
  * @example gunzipChecked(gzipBytes(strToU8("{}"))); // the bytes of "{}"
  */
-import { Gunzip, gzipSync } from "fflate";
-import { concatBytes } from "../concat-bytes";
+import { gzipSync, inflateSync } from "fflate";
 
 /** True when the bytes start with the gzip magic number 1f 8b. */
 export function isGzip(bytes: Uint8Array): boolean {
@@ -39,17 +38,41 @@ export function crc32Update(state: number, bytes: Uint8Array): number {
 }
 
 /**
- * Inflate with fflate's streaming Gunzip, which grows its output as it goes. (gunzipSync would
- * allocate the output at the size the trailer claims before inflating: a corrupted trailer in a
- * 1 KB file could make it allocate 4 GB.)
+ * Where the deflate data of a gzip member start (RFC 1952: a 10-byte header, then the optional
+ * extra field, file name, comment and header CRC its flags announce). Throws "truncated" when the
+ * bytes end inside the header, "corrupt" for a method other than deflate.
+ */
+function deflateStart(bytes: Uint8Array): number {
+  const truncated = () => new Error("truncated gzip data: the file ends inside the gzip header");
+  if (bytes[2] !== 8) throw new Error(`corrupt gzip data: compression method ${bytes[2]}, not deflate (8)`);
+  const flags = bytes[3];
+  let pos = 10;
+  if (flags & 4) {
+    if (pos + 2 > bytes.length) throw truncated();
+    pos += 2 + (bytes[pos] | (bytes[pos + 1] << 8));
+  }
+  for (const bit of [8, 16]) {
+    if (!(flags & bit)) continue;
+    while (pos < bytes.length && bytes[pos] !== 0) pos++;
+    pos++; // the terminating zero
+  }
+  if (flags & 2) pos += 2;
+  if (pos > bytes.length) throw truncated();
+  return pos;
+}
+
+/**
+ * Inflate the deflate data between the header and the 8-byte trailer with fflate's inflateSync,
+ * which grows its output as it goes (gunzipSync would allocate the output at the size the trailer
+ * claims before inflating: a corrupted trailer in a 1 KB file could make it allocate 4 GB) and
+ * fails with "unexpected EOF" when the data stop before the final deflate block. (fflate's
+ * streaming Gunzip does not: a file cut between two blocks inflated "successfully" to a prefix.)
  */
 function inflateGzip(bytes: Uint8Array): Uint8Array {
-  const parts: Uint8Array[] = [];
-  const stream = new Gunzip((chunk) => {
-    parts.push(chunk);
-  });
-  stream.push(bytes, true);
-  return parts.length === 1 ? parts[0] : concatBytes(parts);
+  const start = deflateStart(bytes);
+  if (start >= bytes.length - 8)
+    throw new Error("truncated gzip data: the file ends before its compressed data");
+  return inflateSync(bytes.subarray(start, bytes.length - 8));
 }
 
 /**
@@ -63,6 +86,11 @@ export function gunzipChecked(bytes: Uint8Array): Uint8Array {
   try {
     out = inflateGzip(bytes);
   } catch (error) {
+    if (
+      (error as Error).message.startsWith("truncated gzip data") ||
+      (error as Error).message.startsWith("corrupt gzip data")
+    )
+      throw error;
     const message = (error as Error).message;
     if (/unexpected EOF/i.test(message))
       throw new Error("truncated gzip data: the stream ends early", { cause: error });
