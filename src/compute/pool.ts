@@ -324,6 +324,10 @@ export class ComputePool {
           const target = new Float32Array(total);
           upsampleInto(coarse, values, grid, target);
           surfaces[name] = target;
+          // One surface per task: on a 201 x 201 grid each takes 5-10 ms of (never warmed-up)
+          // main-thread time, all four together a long task while the machine is busy.
+          await new Promise((resolve) => setTimeout(resolve, 0));
+          if (signal?.aborted) throw abortError(signal);
         }
         options.onUpdate?.(surfaces, { stage: "coarse", done: 0, total });
       }

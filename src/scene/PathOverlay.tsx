@@ -2,9 +2,9 @@
  * Paths between minima on their plane's 3D surface: the straight segment theta1 -> theta2 and the
  * trained curve draped on the surface (each line twice: depth-tested, and faintly through the hills
  * that hide it), theta1, theta2 and the bends as spheres and the paths panel's point w(t), both
- * always on top. Drawn after SurfaceLayer (a later sibling), so the heights it drapes on are
- * the ones SurfaceLayer has just written into `heightfield`; the lines' geometry is made once per
- * overlay and only its heights change later (setPositions), as the trajectory does.
+ * always on top. The lines drape on the heights SurfaceLayer last drew (`heightfield`, replaced
+ * whenever a new surface build is applied; checked before every frame); the lines' geometry is
+ * made once per overlay and only its heights change later (setPositions), as the trajectory does.
  *
  * When the overlay has been rendered, the canvas element carries data-path-overlay="drawn" (with
  * data-path-probe="x,y" while w(t) is shown), so tests and tools can tell it is on screen.
@@ -12,8 +12,16 @@
  * @example <PathOverlay overlay={planeOverlay(snapshot)} axes={snapshot.grid.axes} heightfield={hf} exaggeration={1} redraw={[values, version]} />
  */
 import { Line } from "@react-three/drei";
-import { useThree } from "@react-three/fiber";
-import { type ComponentRef, type RefObject, useEffect, useLayoutEffect, useMemo, useRef } from "react";
+import { useFrame, useThree } from "@react-three/fiber";
+import {
+  type ComponentRef,
+  type RefObject,
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+} from "react";
 import type { Mesh } from "three";
 import { type AxisRange, frameOf, type Heightfield } from "./geometry";
 import { MARKER_RADIUS, pointOnSurface, trajectoryWorld } from "./markers";
@@ -65,10 +73,14 @@ export function PathOverlay({ overlay, axes, heightfield, exaggeration, probe, r
   const pointRefs = useRef<(Mesh | null)[]>([]);
   const probeRef = useRef<Mesh>(null);
 
-  useLayoutEffect(() => {
+  // The heights draped on last: SurfaceLayer builds its surface asynchronously (in a worker) and
+  // replaces `heightfield.current` when a build is drawn, so the lines follow in that frame.
+  const draped = useRef<Heightfield | null | undefined>(undefined);
+  const drape = useCallback(() => {
     const field = heightfield.current;
+    draped.current = field;
     const heights = field && field.nx === nx && field.ny === ny ? field.heights : flat;
-    const drape = (name: "segment" | "curve") => {
+    const drapeLine = (name: "segment" | "curve") => {
       const { path } = trajectoryWorld(frame, heights, overlay[name], exaggeration, LIFT);
       if (path.length !== base[name].length * 3) return;
       for (const pass of PASSES) {
@@ -78,8 +90,8 @@ export function PathOverlay({ overlay, axes, heightfield, exaggeration, probe, r
         line.computeLineDistances(); // the dashes follow the new lengths
       }
     };
-    drape("segment");
-    drape("curve");
+    drapeLine("segment");
+    drapeLine("curve");
     const place = (mesh: Mesh | null, x: number, y: number, lift: number) => {
       if (!mesh) return;
       const p = pointOnSurface(frame, heights, x, y, exaggeration, lift);
@@ -93,10 +105,18 @@ export function PathOverlay({ overlay, axes, heightfield, exaggeration, probe, r
       marker.visible = Boolean(probe && Number.isFinite(probe.x) && Number.isFinite(probe.y));
       if (probe && marker.visible) place(marker, probe.x, probe.y, MARKER_RADIUS * 0.8);
     }
+  }, [overlay, base, frame, flat, nx, ny, exaggeration, probe, heightfield]);
+
+  useLayoutEffect(() => {
+    drape();
     if (probe) canvas.dataset.pathProbe = `${probe.x.toPrecision(4)},${probe.y.toPrecision(4)}`;
     else delete canvas.dataset.pathProbe;
     invalidate();
-  }, [overlay, base, frame, flat, nx, ny, exaggeration, probe, heightfield, canvas, invalidate, ...redraw]);
+  }, [drape, probe, canvas, invalidate, ...redraw]);
+  // Runs before the frame is drawn (PresentWhenDrawn renders at priority 1).
+  useFrame(() => {
+    if (heightfield.current !== draped.current) drape();
+  });
 
   useEffect(
     () => () => {

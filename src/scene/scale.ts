@@ -13,6 +13,7 @@ import {
   interpolateTurbo,
   interpolateViridis,
 } from "d3-scale-chromatic";
+import { scaleNormalizer, transformedValue } from "../core/surface/normalize";
 
 export const COLORMAPS = {
   viridis: interpolateViridis,
@@ -43,12 +44,6 @@ export interface SurfaceScale {
   invert(t: number): number;
 }
 
-function transformed(v: number, log: boolean): number {
-  if (!Number.isFinite(v)) return Number.NaN;
-  if (!log) return v;
-  return v > 0 ? Math.log10(v) : Number.NEGATIVE_INFINITY;
-}
-
 /**
  * A scale fitted to one or more surfaces (pass several to compare with one shared scale).
  * In log mode the range comes from the positive values; zero or negative values sit at the
@@ -59,21 +54,29 @@ function transformed(v: number, log: boolean): number {
 export function fitScale(surfaces: readonly Float32Array[], options: ScaleOptions): SurfaceScale {
   let n = 0;
   for (const surface of surfaces) n += surface.length;
-  const values = new Float64Array(n);
+  // It runs on the main thread at every update of a growing landscape: reuse one scratch array,
+  // and select the quantile (O(n)) instead of sorting. log10 is increasing, so the k-th smallest
+  // log10(v) is log10 of the k-th smallest v: select among the raw values (those log10 maps to a
+  // finite number) and take two logarithms instead of one per value.
+  if (scratch.length < n) scratch = new Float64Array(n);
+  const values = scratch;
+  const log = options.log;
   let k = 0;
+  let min = Number.POSITIVE_INFINITY;
   for (const surface of surfaces) {
     for (let i = 0; i < surface.length; i++) {
-      const t = transformed(surface[i], options.log);
-      if (Number.isFinite(t)) values[k++] = t;
+      const v = surface[i];
+      if (!Number.isFinite(v) || (log && !(v > 0))) continue;
+      values[k++] = v;
+      if (v < min || (v === min && Object.is(v, -0))) min = v; // the smallest in sort order
     }
   }
-  const finite = values.subarray(0, k).sort(); // typed-array sort: numeric, fast
   let lo = 0;
   let hi = 1;
-  if (finite.length > 0) {
-    lo = finite[0];
+  if (k > 0) {
     const q = Math.min(1, Math.max(0, options.clipQuantile));
-    hi = finite[Math.min(finite.length - 1, Math.floor(q * (finite.length - 1)))];
+    lo = transformedValue(min, log);
+    hi = transformedValue(selectKth(values, k, Math.min(k - 1, Math.floor(q * (k - 1)))), log);
     if (!(hi > lo)) hi = lo + (Math.abs(lo) > 0 ? Math.abs(lo) * 1e-6 : 1e-6);
   }
   const span = hi - lo;
@@ -81,17 +84,70 @@ export function fitScale(surfaces: readonly Float32Array[], options: ScaleOption
     lo,
     hi,
     log: options.log,
-    normalize(v) {
-      const t = transformed(v, options.log);
-      if (t === Number.NEGATIVE_INFINITY) return Number.isFinite(v) ? 0 : Number.NaN;
-      if (!Number.isFinite(t)) return Number.NaN;
-      return Math.min(1, Math.max(0, (t - lo) / span));
-    },
+    // The same function the surface worker rebuilds from { lo, hi, log } (core/surface/normalize.ts).
+    normalize: scaleNormalizer({ lo, hi, log: options.log }),
     invert(t) {
       const x = lo + t * span;
       return options.log ? 10 ** x : x;
     },
   };
+}
+
+let scratch = new Float64Array(0);
+
+/** Buckets of selectKth's counting pass. */
+const BUCKETS = 4096;
+const bucketCounts = new Int32Array(BUCKETS);
+
+/**
+ * The k-th smallest of values[0..n) (k from 0): the element a numeric sort would put at k.
+ * Linear and independent of the order of the values (a smooth surface's values are far from
+ * random order, which slows pivot-based selection down): count the values into buckets between
+ * the min and the max, then sort only the bucket holding the k-th (or select in it again when it
+ * holds most of the values). `values` is not changed.
+ *
+ * @example selectKth(new Float64Array([3, 1, 2]), 3, 1) // 2
+ */
+export function selectKth(values: Float64Array, n: number, k: number): number {
+  if (!Number.isInteger(k) || k < 0 || k >= n) throw new Error(`rank ${k} is outside 0..${n - 1}`);
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  if (!(max > min)) {
+    // All equal; a sort puts -0 before +0.
+    if (min !== 0) return min;
+    let negative = 0;
+    for (let i = 0; i < n; i++) if (Object.is(values[i], -0)) negative++;
+    return k < negative ? -0 : 0;
+  }
+  // Bucket floor((v - min) * scale) is increasing in v, so bucket order is value order. Written out
+  // in both loops (no function call per value): the first calls run before the JIT warms up.
+  const scale = BUCKETS / (max - min);
+  const last = BUCKETS - 1;
+  const counts = bucketCounts;
+  counts.fill(0);
+  for (let i = 0; i < n; i++) {
+    const b = Math.floor((values[i] - min) * scale);
+    counts[Math.min(b, last)]++;
+  }
+  let bucket = 0;
+  let below = 0;
+  while (below + counts[bucket] <= k) below += counts[bucket++];
+  const size = counts[bucket];
+  const inBucket = new Float64Array(size);
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    const b = Math.floor((v - min) * scale);
+    if (Math.min(b, last) === bucket) inBucket[m++] = v;
+  }
+  // Most values in one bucket (a cluster): its range is at most 1/BUCKETS of this one, select again.
+  if (size > 4 * BUCKETS && size > n / 2) return selectKth(inBucket, size, k - below);
+  return inBucket.sort()[k - below];
 }
 
 const lutCache = new Map<ColormapName, Uint8Array>();

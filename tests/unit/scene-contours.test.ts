@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { contourLevels, contourPositions, gridContourSegments } from "../../src/scene/contours";
 import { SURFACE_HEIGHT } from "../../src/scene/geometry";
+import { d3ContourSegments } from "./helpers/d3-contour-segments";
 
 /** A cone t = distance from the centre on an n x n grid over [-1, 1]^2 (so t = r in world units). */
 function cone(n: number): Float32Array {
@@ -115,5 +116,87 @@ describe("contour lines", () => {
       // World radius of the level-0.5 ring: half the box.
       expect(Math.hypot(positions[i], positions[i + 2])).toBeCloseTo(0.5, 1);
     }
+  });
+});
+
+/** Segments as sorted "level|x0,y0,x1,y1" keys (the two extractors emit them in different orders). */
+function segmentKeys({ segments, levels }: { segments: Float32Array; levels: Float32Array }): string[] {
+  const keys: string[] = [];
+  for (let s = 0; s < levels.length; s++)
+    keys.push(`${levels[s]}|${Array.from(segments.subarray(s * 4, s * 4 + 4)).join(",")}`);
+  return keys.sort();
+}
+
+/** A seeded uniform [0, 1) generator (Park-Miller), for reproducible test surfaces. */
+function uniform(seed: number): () => number {
+  let state = seed;
+  return () => {
+    state = (state * 16807) % 2147483647;
+    return state / 2147483647;
+  };
+}
+
+describe("contour segments from marching squares", () => {
+  const levels12 = contourLevels(12);
+  const hills = (n: number) => {
+    const v = new Float32Array(n * n);
+    for (let iy = 0; iy < n; iy++)
+      for (let ix = 0; ix < n; ix++) {
+        const x = -1 + (2 * ix) / (n - 1);
+        const y = -1 + (2 * iy) / (n - 1);
+        const t = 0.3 * (x * x + 0.5 * y * y) + 0.1 * Math.sin(9 * x) * Math.cos(7 * y) + 0.2;
+        v[iy * n + ix] = Math.min(1, Math.max(0, t));
+      }
+    return v;
+  };
+  const random = uniform(7);
+  const surfaces: [string, Float32Array, number, number, number[]][] = [
+    ["a cone", cone(41), 41, 41, [0.3, 0.6, 0.9, 1.2]],
+    ["smooth hills, 12 levels, 101 x 101", hills(101), 101, 101, levels12],
+    [
+      "uniform noise on a 37 x 23 grid (saddles everywhere)",
+      new Float32Array(37 * 23).map(random),
+      37,
+      23,
+      levels12,
+    ],
+    [
+      "hills with 5% holes and infinities",
+      hills(61).map((t, i) => (random() < 0.05 ? [Number.NaN, Number.POSITIVE_INFINITY][i % 2] : t)),
+      61,
+      61,
+      levels12,
+    ],
+    ["hills clipped to a plateau", hills(61).map((t) => Math.min(t, 0.35)), 61, 61, levels12],
+    ["unsorted and repeated levels", hills(31), 31, 31, [0.5, 0.25, Number.NaN, 0.5]],
+  ];
+
+  for (const [name, values, nx, ny, levels] of surfaces)
+    it(`are exactly the segments cut from d3-contour's rings: ${name}`, () => {
+      const fast = gridContourSegments(values, nx, ny, levels);
+      const reference = d3ContourSegments(values, nx, ny, levels);
+      expect(fast.segments.length).toBe(fast.levels.length * 4);
+      expect(fast.levels.length).toBeGreaterThan(0);
+      expect(segmentKeys(fast)).toEqual(segmentKeys(reference));
+    });
+
+  it("keep, unlike d3-contour, a line along a grid edge whose two ends lie exactly on the level", () => {
+    // Two neighbours exactly at the level, everything else below: d3-contour's ring around them
+    // has no area, counts as a hole in nothing and is dropped; here the edge is a level line.
+    const v = new Float32Array(25).fill(0.1);
+    v[12] = 0.5;
+    v[13] = 0.5;
+    const fast = segmentKeys(gridContourSegments(v, 5, 5, [0.5]));
+    expect(fast).toEqual(["0.5|2,2,3,2", "0.5|3,2,2,2"]);
+    expect(segmentKeys(d3ContourSegments(v, 5, 5, [0.5]))).toEqual([]);
+  });
+
+  it("take a few milliseconds on a 201 x 201 grid with 12 levels", () => {
+    const v = hills(201);
+    gridContourSegments(v, 201, 201, levels12);
+    const start = performance.now();
+    for (let i = 0; i < 5; i++) gridContourSegments(v, 201, 201, levels12);
+    // About 2 ms here (d3-contour's rings: 12-27 ms); a generous bound for busy machines.
+    expect((performance.now() - start) / 5).toBeLessThan(40);
   });
 });

@@ -7,6 +7,7 @@ import {
   colormapLut,
   fitScale,
   parseColor,
+  selectKth,
 } from "../../src/scene/scale";
 
 describe("fitScale", () => {
@@ -125,5 +126,57 @@ describe("log scales with zero values", () => {
     expect(s.normalize(-1)).toBe(0);
     expect(s.normalize(0.1)).toBeCloseTo(0.5, 6);
     expect(s.normalize(Number.NaN)).toBeNaN();
+  });
+});
+
+describe("the quantile of fitScale", () => {
+  /** The range as the sort-based fit made it: lo = smallest, hi = the quantile's order statistic. */
+  function sortedRange(values: Float32Array, log: boolean, q: number): [number, number] {
+    const t = Array.from(values, (v) => (log ? (v > 0 ? Math.log10(v) : Number.NaN) : v))
+      .filter((v) => Number.isFinite(v))
+      .sort((a, b) => a - b);
+    return [t[0], t[Math.min(t.length - 1, Math.floor(q * (t.length - 1)))]];
+  }
+
+  it("is the element a numeric sort puts at that rank, also with ties, clusters and signed zeros", () => {
+    let seed = 11;
+    const random = () => {
+      seed = (seed * 16807) % 2147483647;
+      return seed / 2147483647;
+    };
+    for (let trial = 0; trial < 500; trial++) {
+      const n = 1 + Math.floor(random() * 300);
+      const kind = trial % 4;
+      const values = new Float64Array(n).map(() =>
+        kind === 0
+          ? random() * 10 - 5
+          : kind === 1
+            ? Math.floor(random() * 4) // many ties
+            : kind === 2
+              ? 1 + random() * 1e-9 * (random() < 0.9 ? 0 : 1) // one tight cluster
+              : random() < 0.5
+                ? -0
+                : 0,
+      );
+      const sorted = Float64Array.from(values).sort();
+      const k = Math.floor(random() * n);
+      const copy = Float64Array.from(values);
+      expect(selectKth(copy, n, k)).toBe(sorted[k]);
+      expect(copy).toEqual(values); // not reordered
+    }
+    expect(() => selectKth(new Float64Array(3), 3, 3)).toThrow(/rank 3 is outside 0..2/);
+  });
+
+  it("gives the same range as sorting the transformed values", () => {
+    const values = new Float32Array(201 * 201).map(
+      (_, i) => Math.exp(Math.sin(i * 0.37) * 4) * (i % 97 ? 1 : -1),
+    );
+    values[5] = Number.NaN;
+    values[6] = Number.POSITIVE_INFINITY;
+    for (const log of [false, true])
+      for (const q of [1, 0.98, 0.5]) {
+        const s = fitScale([values], { log, clipQuantile: q });
+        expect([s.lo, s.hi]).toEqual(sortedRange(values, log, q));
+      }
   });
 });
