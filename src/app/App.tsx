@@ -17,6 +17,11 @@ import { useSnapshotDrop } from "./useSnapshotDrop";
 const presetList = PRESETS.map((p) => ({ name: p.name, label: p.label, description: p.description }));
 const lessonList = LESSONS.map((l) => ({ id: l.id, title: l.title, short: l.short, kind: l.kind }));
 
+/** Focus the landscape view that is open (the 3D view, or the contour map). */
+function focusView(): void {
+  document.querySelector<HTMLElement>('.landscape-panel [role="application"]')?.focus();
+}
+
 /** The lab: controls on the left, the landscape in the middle, the model and its training on the right. */
 export function App() {
   const { lab, status, handle } = useLab();
@@ -54,6 +59,10 @@ export function App() {
 
   return (
     <div className="app">
+      {/* The first stop of the Tab key: straight to the view (the controls come first otherwise). */}
+      <button type="button" className="skip-link" data-testid="skip-to-view" onClick={focusView}>
+        Skip to the landscape view
+      </button>
       <Header>
         <SnapshotActions lab={lab} onError={notify} />
         <LibraryMenu lab={lab} onError={notify} />

@@ -1,4 +1,4 @@
-import { useMemo, useState } from "react";
+import { type KeyboardEvent, useId, useMemo, useRef, useState } from "react";
 import { isPathsLesson } from "../core/lessons/parse";
 import type { SharedCamera } from "../scene/camera";
 import { LandscapeCanvas } from "../scene/LandscapeCanvas";
@@ -8,10 +8,14 @@ import { selectShownLandscape, selectViewOptions, useAppStore } from "../state/s
 import type { DrawnLandscape, PickedPoint } from "../state/types";
 import { LessonCard } from "./LessonCard";
 import { OriginBadge } from "./OriginBadge";
+import { tabForKey } from "./tab-keys";
 import { ContourView } from "./views/ContourView";
 import { SliceView } from "./views/SliceView";
 
 type Mode = "3d" | "contour";
+
+const MODES: readonly Mode[] = ["3d", "contour"];
+const MODE_LABELS: Record<Mode, string> = { "3d": "3D surface", contour: "Contour map" };
 
 /** The surface of one landscape's chosen metric, when it has one. */
 function surfaceOf(view: DrawnLandscape | null, metric: string): Float32Array | null {
@@ -34,8 +38,22 @@ export function LandscapePanel({
   const compare = useAppStore((s) => s.compare);
   const lesson = useAppStore((s) => s.lesson?.lesson ?? null);
   const version = useAppStore((s) => s.landscapeVersion);
+  const picked = useAppStore((s) => s.picked);
   const options = useAppStore(selectViewOptions);
   const [mode, setMode] = useState<Mode>("3d");
+  const tabIds = useId();
+  const tabRefs = useRef<Partial<Record<Mode, HTMLButtonElement | null>>>({});
+  const tabId = (m: Mode) => `${tabIds}-tab-${m}`;
+  const panelId = `${tabIds}-panel`;
+  // Tabs pattern with automatic activation: the arrow keys select the next tab and focus it.
+  const onTabKey = (e: KeyboardEvent<HTMLButtonElement>) => {
+    if (e.altKey || e.ctrlKey || e.metaKey) return;
+    const next = tabForKey(MODES, mode, e.key);
+    if (!next) return;
+    e.preventDefault();
+    setMode(next);
+    tabRefs.current[next]?.focus();
+  };
   const [camera, setCamera] = useState<SharedCamera | null>(null);
 
   const isAccuracy = options.metric.endsWith("accuracy");
@@ -49,6 +67,8 @@ export function LandscapePanel({
   }, [landscape, compare, options.metric, log, options.clipQuantile, version]);
   const viewOptions = { ...options, logScale: log };
   const oneD = landscape?.snapshot.grid.axes.length === 1;
+  // A 1-D landscape has no contour map: its curve shows in the 3D view whatever the tab.
+  const show3d = mode === "3d" || oneD;
   const cameraSync = { state: camera, onChange: setCamera };
   // A flatness lesson shows its first run (pinned) on the left and its second (current) on the
   // right; a paths lesson its one run's plane.
@@ -69,18 +89,25 @@ export function LandscapePanel({
       <LessonCard onClose={onCloseLesson} />
       <div className="panel-head">
         <div className="panel-toolbar">
-          <div className="tabs" role="tablist">
-            {(["3d", "contour"] as const).map((m) => (
+          <div className="tabs" role="tablist" aria-label="Landscape view">
+            {MODES.map((m) => (
               <button
                 key={m}
+                ref={(el) => {
+                  tabRefs.current[m] = el;
+                }}
                 type="button"
                 role="tab"
+                id={tabId(m)}
                 aria-selected={mode === m}
+                aria-controls={panelId}
+                tabIndex={mode === m ? 0 : -1}
                 data-testid={`tab-${m}`}
                 className={mode === m ? "tab active" : "tab"}
                 onClick={() => setMode(m)}
+                onKeyDown={onTabKey}
               >
-                {m === "3d" ? "3D surface" : "Contour map"}
+                {MODE_LABELS[m]}
               </button>
             ))}
           </div>
@@ -94,7 +121,13 @@ export function LandscapePanel({
         </div>
         <OriginBadge />
       </div>
-      <div className={`landscape-views count-${views.length}`}>
+      <div
+        className={`landscape-views count-${views.length}`}
+        role="tabpanel"
+        id={panelId}
+        aria-labelledby={tabId(mode)}
+        data-testid="landscape-tabpanel"
+      >
         {views.map(({ view, role, title }) => (
           // Entering or leaving comparison remounts the views, so each frames itself for its new width.
           <div className="landscape-view" key={`${role}-${views.length}`}>
@@ -103,7 +136,9 @@ export function LandscapePanel({
                 {title}
               </div>
             ) : null}
-            {mode === "3d" || oneD ? (
+            {/* Both views stay mounted, the other one hidden: a tab switch only shows and hides
+                (unmounting the 3D view would lose its WebGL context, a long wait, LandscapeCanvas). */}
+            <div className="view-slot" hidden={!show3d}>
               <LandscapeCanvas
                 view={view}
                 options={viewOptions}
@@ -111,17 +146,22 @@ export function LandscapePanel({
                 onPick={role === "current" ? onPick : undefined}
                 camera={compare ? cameraSync : undefined}
                 version={version}
+                active={show3d}
                 testId={role === "current" ? "landscape-3d" : "landscape-3d-compare"}
               />
-            ) : (
-              <ContourView
-                view={view}
-                options={viewOptions}
-                scale={scale}
-                onPick={role === "current" ? onPick : undefined}
-                version={version}
-                testId={role === "current" ? "landscape-contour" : "landscape-contour-compare"}
-              />
+            </div>
+            {!oneD && (
+              <div className="view-slot" hidden={show3d}>
+                <ContourView
+                  view={view}
+                  options={viewOptions}
+                  scale={scale}
+                  onPick={role === "current" ? onPick : undefined}
+                  version={version}
+                  picked={role === "current" ? picked : null}
+                  testId={role === "current" ? "landscape-contour" : "landscape-contour-compare"}
+                />
+              </div>
             )}
           </div>
         ))}

@@ -203,7 +203,7 @@ export class Lab {
       st().updateLesson({ step: `run ${i + 1} of ${lesson.runs.length}: ${run.label}` });
       // The controls show the run's settings (keys the controls do not have, such as a
       // rescaling, stay in the run's config and in its snapshot).
-      st().applyPreset(`lesson "${lesson.title}", run ${i + 1}`, run.config);
+      st().applyPreset(`lesson "${lesson.title}", run ${i + 1}`, run.config, null);
       const snapshot = await this.job.run(run.config, this.lessonOrigin(lesson, run.config));
       if (!current()) return;
       if (!snapshot) {
@@ -256,7 +256,7 @@ export class Lab {
       checks: null,
     });
     // The controls show the run's settings; the paths panel explains the preset of the same name.
-    st().applyPreset(`lesson "${lesson.title}"`, lesson.run.config);
+    st().applyPreset(`lesson "${lesson.title}"`, lesson.run.config, null);
     const snapshot = await this.paths.run(lesson.run.config, {
       preset: lesson.id,
       origin: this.lessonOrigin(lesson, lesson.run.config),

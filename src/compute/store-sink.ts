@@ -8,6 +8,8 @@ import type { JobSink } from "./experiment-job";
 
 /** Redraws of a growing landscape at most this often: each costs main-thread time (colour, contours, slices). */
 const SURFACE_UPDATE_MS = 250;
+/** Training epochs reach the charts and the progress line at most this often (a fast run sends hundreds a second). */
+const EPOCH_UPDATE_MS = 100;
 
 export function storeSink(
   store: StoreApi<AppState>,
@@ -19,6 +21,18 @@ export function storeSink(
   let timer: ReturnType<typeof setTimeout> | null = null;
   let last = 0;
   let pendingProgress: JobProgress | null = null;
+  // Epochs and their progress, coalesced the same way (each chart update redraws uPlot).
+  let epochs: Parameters<JobSink["epoch"]>[0][] = [];
+  let trainProgress: JobProgress | null = null;
+  let epochTimer: ReturnType<typeof setTimeout> | null = null;
+  const flushEpochs = () => {
+    if (epochTimer) clearTimeout(epochTimer);
+    epochTimer = null;
+    if (epochs.length > 0) s().appendHistory(epochs);
+    epochs = [];
+    if (trainProgress) s().setProgress(trainProgress);
+    trainProgress = null;
+  };
   const flush = () => {
     if (timer) clearTimeout(timer);
     timer = null;
@@ -32,11 +46,19 @@ export function storeSink(
   };
   return {
     start() {
+      // Whatever a replaced job left waiting is not this job's.
+      if (epochTimer) clearTimeout(epochTimer);
+      if (timer) clearTimeout(timer);
+      epochTimer = timer = null;
+      epochs = [];
+      trainProgress = pendingProgress = null;
+      pending = null;
       s().startJob("training");
       s().resetHistory();
       s().setPicked(null);
     },
     phase(phase, detail) {
+      flushEpochs();
       flush();
       if (phase === "done" || phase === "cancelled") s().finishJob(phase);
       else if (phase === "error") s().finishJob("error", detail);
@@ -53,13 +75,18 @@ export function storeSink(
       };
       // While a redraw of the growing surface waits, the count waits with it: the progress line
       // and the view's "computing" badge then give the same number.
-      if (!train && timer !== null) pendingProgress = progress;
+      if (train) {
+        trainProgress = progress;
+        epochTimer ??= setTimeout(flushEpochs, EPOCH_UPDATE_MS);
+      } else if (timer !== null) pendingProgress = progress;
       else s().setProgress(progress);
     },
     epoch(entry) {
-      s().appendHistory([entry]);
+      epochs.push(entry);
+      epochTimer ??= setTimeout(flushEpochs, EPOCH_UPDATE_MS);
     },
     landscape(view) {
+      flushEpochs();
       s().setLandscape(view);
     },
     surfaces(done, total, stage) {

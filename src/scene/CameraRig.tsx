@@ -3,11 +3,30 @@
  * controls (refs), never in React state: shared poses are applied imperatively, and user moves
  * are reported through `sync.onChange` only between the controls' start and end events, so a pose
  * applied from outside never echoes back.
+ *
+ * Keyboard orbiting (`keysRef`, used by the focused 3D view) goes through the same path: a key
+ * press opens a "start" on the controls (closed by "end" once the keys rest for KEY_REST_MS), so
+ * the pose it sets is reported like a drag's, and the surface draws its light mesh meanwhile.
  */
 import { OrbitControls } from "@react-three/drei";
 import { useThree } from "@react-three/fiber";
 import { type ComponentRef, type RefObject, useEffect, useLayoutEffect, useRef } from "react";
 import { type CameraSync, fitCamera, type HomeCamera, type SharedCamera, sameCamera } from "./camera";
+import { azimuthOf, orbitPose } from "./orbit";
+import type { OrbitMove } from "./view-keys";
+
+/** Camera moves by key (the 3D view's keyboard handler calls these). */
+export interface CameraKeys {
+  /** Turn, tilt and zoom around the orbit centre, within the controls' limits. */
+  orbit(move: OrbitMove): void;
+  /** The camera's angle around the vertical axis (0: the home side, +z), for screen-relative keys. */
+  azimuth(): number;
+}
+
+/** A keyboard "drag" ends when no orbit key came for this long. */
+const KEY_REST_MS = 350;
+const MIN_DISTANCE = 0.6;
+const MAX_DISTANCE = 12;
 
 export interface CameraRigProps {
   /** Pose used at mount and on reset (when no shared state is given), fitted to the canvas aspect. */
@@ -15,11 +34,13 @@ export interface CameraRigProps {
   sync?: CameraSync;
   /** Filled with a function that moves the camera back to `home` (double-click). */
   resetRef?: RefObject<(() => void) | null>;
+  /** Filled with the keyboard's camera moves. */
+  keysRef?: RefObject<CameraKeys | null>;
 }
 
 type Controls = ComponentRef<typeof OrbitControls>;
 
-export function CameraRig({ home, sync, resetRef }: CameraRigProps) {
+export function CameraRig({ home, sync, resetRef, keysRef }: CameraRigProps) {
   const controls = useRef<Controls>(null);
   const camera = useThree((s) => s.camera);
   const invalidate = useThree((s) => s.invalidate);
@@ -64,13 +85,55 @@ export function CameraRig({ home, sync, resetRef }: CameraRigProps) {
     };
   }, [resetRef, home, camera, invalidate, get]);
 
+  useEffect(() => {
+    if (!keysRef) return;
+    let rest: ReturnType<typeof setTimeout> | null = null;
+    let active: Controls | null = null;
+    const end = () => {
+      if (rest !== null) clearTimeout(rest);
+      rest = null;
+      if (active) signal(active, "end");
+      active = null;
+    };
+    keysRef.current = {
+      orbit(move) {
+        const c = controls.current;
+        if (!c) return;
+        // Between "start" and "end" the controls report their changes (onChange below).
+        if (active !== c) {
+          end();
+          active = c;
+          signal(c, "start");
+        }
+        if (rest !== null) clearTimeout(rest);
+        rest = setTimeout(end, KEY_REST_MS);
+        const limits = {
+          minDistance: c.minDistance,
+          maxDistance: c.maxDistance,
+          minPolar: c.minPolarAngle,
+          maxPolar: c.maxPolarAngle,
+        };
+        applyPose(camera, c, orbitPose(readPose(camera, c), move, limits));
+        invalidate();
+      },
+      azimuth() {
+        const c = controls.current;
+        return c ? azimuthOf(readPose(camera, c)) : 0;
+      },
+    };
+    return () => {
+      end();
+      keysRef.current = null;
+    };
+  }, [keysRef, camera, invalidate]);
+
   return (
     <OrbitControls
       ref={controls}
       makeDefault
       enableDamping={false}
-      minDistance={0.6}
-      maxDistance={12}
+      minDistance={MIN_DISTANCE}
+      maxDistance={MAX_DISTANCE}
       onStart={() => {
         userActive.current = true;
       }}
@@ -94,6 +157,11 @@ function readPose(camera: PoseCamera, c: Controls): SharedCamera {
     position: [camera.position.x, camera.position.y, camera.position.z],
     target: [c.target.x, c.target.y, c.target.z],
   };
+}
+
+/** Fire the controls' own "start" or "end" event (three's dispatcher fills in the target). */
+function signal(c: Controls, type: "start" | "end"): void {
+  (c as unknown as { dispatchEvent(event: { type: string }): void }).dispatchEvent({ type });
 }
 
 function applyPose(camera: PoseCamera, c: Controls, pose: SharedCamera): void {

@@ -3,6 +3,11 @@
  * surface (2-D grid) or the curve (1-D grid), markers, the trajectory, axis labels, orbit
  * controls (optionally synchronised with another canvas) and a DOM hover readout.
  *
+ * The view is focusable (role "application": it takes the keys while focused): arrows turn and
+ * tilt the camera, W A S D move a grid cursor (marked on the surface, its reading in the hover
+ * box), Enter or Space picks the point under it (as a click does), and the cursor's reading is
+ * announced through a polite live region (view-keys.ts has the key map).
+ *
  * Nothing here computes a landscape: values arrive in `view.snapshot.surfaces` (possibly being
  * filled in place while a job runs; `view.done` and `version` say when to look again).
  *
@@ -12,26 +17,40 @@
  */
 
 import { Canvas } from "@react-three/fiber";
-import { useCallback, useEffect, useMemo, useRef } from "react";
-import type { DrawnLandscape, PickedPoint, SurfaceMetric, SurfaceViewOptions } from "../state/types";
+import { type FocusEvent, type KeyboardEvent, useCallback, useEffect, useId, useMemo, useRef } from "react";
+import type { DrawnLandscape, PickedPoint, SurfaceViewOptions } from "../state/types";
 import { axisTitles } from "./axis-labels";
-import { CameraRig } from "./CameraRig";
+import { type CameraKeys, CameraRig } from "./CameraRig";
 import { CurveLayer } from "./CurveLayer";
 import { type CameraSync, HOME_CAMERA_2D, homeCamera1D } from "./camera";
-import { formatValue, metricTitle } from "./format";
-import { type Heightfield, SURFACE_HEIGHT } from "./geometry";
+import { metricTitle } from "./format";
+import { frameOf, type Heightfield, SURFACE_HEIGHT } from "./geometry";
+import { KeyboardCursorMarker } from "./KeyboardCursorMarker";
+import {
+  clampCursor,
+  type GridCursor,
+  homeCursor,
+  moveCursor,
+  readAt,
+  sameCursor,
+  screenStepToCurve,
+  screenStepToGrid,
+} from "./keyboard-cursor";
 import { Legend } from "./Legend";
 import { frameLabels1D, frameLabels2D, type SceneLabel } from "./labels";
+import { MarkerLegend } from "./MarkerLegend";
 import type { GridReading } from "./markers";
 import { PathLegend } from "./PathLegend";
 import { PathOverlay } from "./PathOverlay";
 import { PresentWhenDrawn } from "./PresentWhenDrawn";
 import { planeOverlay } from "./path-lines";
+import { announceReadout, hoverReadout, READOUT_METRICS } from "./readout";
 import { Frame1D, Frame2D, Lights } from "./SceneDecor";
 import { type LabelElements, LabelLayer, LabelProjector } from "./SceneLabels";
 import { ShaderWarmup } from "./ShaderWarmup";
 import { SurfaceLayer } from "./SurfaceLayer";
 import type { SurfaceScale } from "./scale";
+import { SCENE_KEYS_HELP, sceneKeyAction } from "./view-keys";
 import "./scene.css";
 
 export type { CameraSync, SharedCamera } from "./camera";
@@ -50,16 +69,15 @@ export interface LandscapeCanvasProps {
   version?: number;
   /** Overlay a colour legend in the top-right corner of a 2-D view (off when the parent shows its own). */
   legend?: boolean;
+  /**
+   * false: the view stays mounted but out of sight (another tab is open): it is not offered to
+   * the glTF and PNG exports. Unmounting it instead would lose its WebGL context, which waits for
+   * the frame being drawn (0.4-1.4 s of a blocked page for a 201 x 201 surface here).
+   */
+  active?: boolean;
   testId?: string;
   className?: string;
 }
-
-const KNOWN_METRICS = [
-  "train_loss",
-  "test_loss",
-  "train_accuracy",
-  "test_accuracy",
-] as const satisfies readonly SurfaceMetric[];
 
 /**
  * Constant on purpose: r3f creates a new camera whenever these options change; the pose itself
@@ -75,6 +93,7 @@ export function LandscapeCanvas({
   camera,
   version = 0,
   legend = false,
+  active = true,
   testId,
   className,
 }: LandscapeCanvasProps) {
@@ -83,41 +102,133 @@ export function LandscapeCanvas({
   const resetRef = useRef<(() => void) | null>(null);
   const labelElements = useRef<LabelElements>(new Map());
   const heightfield = useRef<Heightfield | null>(null);
+  const liveRef = useRef<HTMLDivElement>(null);
+  const cameraKeys = useRef<CameraKeys | null>(null);
+  const redrawCursor = useRef<(() => void) | null>(null);
+  // The keyboard cursor: where it is (kept while the view is unfocused, reset with the grid) and
+  // whether it is shown (`shown`, read by the marker; null while the view has no keyboard focus).
+  const keyCursor = useRef<{ at: GridCursor; axes: unknown } | null>(null);
+  const shown = useRef<GridCursor | null>(null);
+  const keysHelpId = useId();
   // Latest props for the stable callbacks below (they run from three's event handlers).
   const latest = useRef({ view, options, onPick });
   useEffect(() => {
     latest.current = { view, options, onPick };
   });
 
-  const onHover = useCallback((r: GridReading | null) => {
-    const el = hoverRef.current;
-    if (!el) return;
+  /** The reading under the shown keyboard cursor (null while it is hidden). */
+  const cursorReading = useCallback((): GridReading | null => {
     const v = latest.current.view;
-    if (!r || !v) {
-      el.hidden = true;
-      return;
-    }
+    if (!shown.current || !v) return null;
     const axes = v.snapshot.grid.axes;
-    const metric = latest.current.options.metric;
-    const where =
-      axes.length > 1
-        ? `${axes[0].label} ${formatValue(r.x, 3)}   ${axes[1].label} ${formatValue(r.y, 3)}`
-        : `${axes[0].label} ${formatValue(r.x, 3)}`;
-    // The chosen metric first, then every other surface at that point (loss and accuracy).
-    const lines = [metric, ...KNOWN_METRICS.filter((m) => m !== metric && r.values[m] !== undefined)].map(
-      (m) => `${metricTitle(m)} ${formatValue(r.values[m], 4)}`,
-    );
-    el.textContent = `${where}\n${lines.join("\n")}`;
-    el.hidden = false;
+    if (axes.length !== 1 && axes.length !== 2) return null;
+    return readAt(frameOf(axes), v.snapshot.surfaces, shown.current);
   }, []);
 
+  /** The hover box shows `r` (the pointer's reading), or the keyboard cursor's, or nothing. */
+  const onHover = useCallback(
+    (r: GridReading | null) => {
+      const el = hoverRef.current;
+      if (!el) return;
+      const v = latest.current.view;
+      const reading = r ?? cursorReading();
+      if (!reading || !v) {
+        el.hidden = true;
+        return;
+      }
+      el.textContent = hoverReadout({
+        axes: v.snapshot.grid.axes,
+        reading,
+        metric: latest.current.options.metric,
+      });
+      el.hidden = false;
+    },
+    [cursorReading],
+  );
+
+  /** The keyboard cursor's grid point, started at the trained point and clamped to the grid. */
+  const cursorAt = (): GridCursor | null => {
+    const v = latest.current.view;
+    const axes = v?.snapshot.grid.axes;
+    if (!axes || (axes.length !== 1 && axes.length !== 2)) return null;
+    const frame = frameOf(axes);
+    const kept = keyCursor.current;
+    const at =
+      kept && kept.axes === axes ? clampCursor(kept.at, frame.x.count, frame.y.count) : homeCursor(frame);
+    keyCursor.current = { at, axes };
+    return at;
+  };
+
+  /** Show (or hide, null) the keyboard cursor: marker, hover box and, with `say`, the live region. */
+  const showCursor = (at: GridCursor | null, say?: string) => {
+    shown.current = at;
+    redrawCursor.current?.();
+    onHover(null);
+    const live = liveRef.current;
+    const v = latest.current.view;
+    if (!live) return;
+    if (at === null || say === undefined || !v) return;
+    const reading = cursorReading();
+    if (!reading) return;
+    const axes = v.snapshot.grid.axes;
+    live.textContent = announceReadout({ axes, reading, metric: latest.current.options.metric }, say);
+  };
+
   const onPickGrid = useCallback((r: GridReading) => {
+    // A click moves the keyboard cursor there too, so the keys go on from the picked point.
+    const axes = latest.current.view?.snapshot.grid.axes;
+    const at = { ix: r.ix, iy: r.iy };
+    if (axes) keyCursor.current = { at, axes };
+    if (shown.current && !sameCursor(shown.current, at)) {
+      shown.current = at;
+      redrawCursor.current?.();
+    }
     const pick = latest.current.onPick;
     if (!pick) return;
     const values: PickedPoint["values"] = {};
-    for (const m of KNOWN_METRICS) if (m in r.values) values[m] = r.values[m];
+    for (const m of READOUT_METRICS) if (m in r.values) values[m] = r.values[m];
     pick({ x: r.x, y: r.y, values });
   }, []);
+
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    // Only the view itself: keys typed anywhere else (controls, legend) are not ours.
+    if (e.target !== e.currentTarget) return;
+    const action = sceneKeyAction(e);
+    if (!action) return;
+    e.preventDefault();
+    if (action.kind === "orbit") return cameraKeys.current?.orbit(action.move);
+    if (action.kind === "reset-camera") return resetRef.current?.();
+    const at = cursorAt();
+    const v = latest.current.view;
+    if (!at || !v) return;
+    if (action.kind === "cursor") {
+      const axes = v.snapshot.grid.axes;
+      const azimuth = cameraKeys.current?.azimuth() ?? 0;
+      const { dx, dy } =
+        axes.length === 1
+          ? { dx: screenStepToCurve(action.step, azimuth), dy: 0 }
+          : screenStepToGrid(action.step, azimuth);
+      // W and S on a curve: nothing to move along.
+      if (dx === 0 && dy === 0) return;
+      const frame = frameOf(axes);
+      const next = moveCursor(at, dx, dy, frame.x.count, frame.y.count);
+      keyCursor.current = { at: next, axes };
+      return showCursor(next, sameCursor(at, next) ? "Edge of the grid:" : "");
+    }
+    // Pick: the same as a click on that grid point.
+    showCursor(at, latest.current.onPick ? "Picked" : "");
+    const reading = cursorReading();
+    if (reading) onPickGrid(reading);
+  };
+
+  const onFocus = (e: FocusEvent<HTMLDivElement>) => {
+    if (e.target !== e.currentTarget) return;
+    // Keyboard focus shows the cursor at once; a mouse click (no focus ring) waits for a key.
+    if (e.currentTarget.matches(":focus-visible")) showCursor(cursorAt(), "Cursor at");
+  };
+  const onBlur = (e: FocusEvent<HTMLDivElement>) => {
+    if (e.target === e.currentTarget) showCursor(null);
+  };
 
   const snapshot = view?.snapshot;
   const axes = snapshot?.grid.axes;
@@ -150,8 +261,24 @@ export function LandscapeCanvas({
 
   const progress = view && view.total > 0 && view.done < view.total ? view.done / view.total : null;
 
+  const frame = useMemo(() => (axes && (dims === 1 || dims === 2) ? frameOf(axes) : null), [axes, dims]);
+  const what = dims === 1 ? "curve" : "surface";
+
   return (
-    <div className={`scene-root${className ? ` ${className}` : ""}`} data-testid={testId} data-dims={dims}>
+    <div
+      className={`scene-root${className ? ` ${className}` : ""}`}
+      data-testid={testId}
+      data-dims={dims}
+      role="application"
+      aria-roledescription="3D view"
+      aria-label={`3D ${what} of ${metricTitle(options.metric)}`}
+      aria-describedby={keysHelpId}
+      // biome-ignore lint/a11y/noNoninteractiveTabindex: an "application" takes the keys while focused
+      tabIndex={0}
+      onKeyDown={onKeyDown}
+      onFocus={onFocus}
+      onBlur={onBlur}
+    >
       <Canvas
         className="scene-gl"
         frameloop="demand"
@@ -169,7 +296,7 @@ export function LandscapeCanvas({
         <PresentWhenDrawn target={presentRef}>
           <Lights />
           <ShaderWarmup />
-          <CameraRig home={home} sync={camera} resetRef={resetRef} />
+          <CameraRig home={home} sync={camera} resetRef={resetRef} keysRef={cameraKeys} />
           {usable && snapshot && axes && dims === 2 && (
             <>
               <SurfaceLayer
@@ -184,7 +311,7 @@ export function LandscapeCanvas({
                 onHover={onHover}
                 onPick={onPickGrid}
                 heightfield={heightfield}
-                exportKey={testId}
+                exportKey={active ? testId : undefined}
               />
               {paths && (
                 <PathOverlay
@@ -210,10 +337,21 @@ export function LandscapeCanvas({
                 scale={scale}
                 onHover={onHover}
                 onPick={onPickGrid}
-                exportKey={testId}
+                exportKey={active ? testId : undefined}
               />
               <Frame1D exaggeration={options.exaggeration} />
             </>
+          )}
+          {usable && frame && (
+            <KeyboardCursorMarker
+              cursor={shown}
+              frame={frame}
+              values={values}
+              scale={scale}
+              exaggeration={options.exaggeration}
+              heightfield={dims === 2 ? heightfield : undefined}
+              redrawRef={redrawCursor}
+            />
           )}
           <LabelProjector labels={labels} elements={labelElements} heightfield={heightfield} />
         </PresentWhenDrawn>
@@ -226,6 +364,21 @@ export function LandscapeCanvas({
       />
       <LabelLayer labels={labels} elements={labelElements} />
       <div ref={hoverRef} className="scene-hover" hidden />
+      {/* A paths plane has its own legend of points and lines (PathLegend). */}
+      {usable && dims === 2 && !paths && (
+        <MarkerLegend metric={options.metric} trajectory={Boolean(view?.trajectory)} />
+      )}
+      {/* Written through the ref only: what the keyboard cursor reads, announced politely. */}
+      <div
+        ref={liveRef}
+        className="scene-live"
+        aria-live="polite"
+        aria-atomic="true"
+        data-testid={testId ? `${testId}-live` : undefined}
+      />
+      <div id={keysHelpId} className="scene-keys">
+        {SCENE_KEYS_HELP}
+      </div>
       {progress !== null && view && (
         <div className="scene-badge">
           computing {Math.floor(progress * 100)}% ({view.done.toLocaleString("en")} /{" "}

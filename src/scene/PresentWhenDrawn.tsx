@@ -65,26 +65,31 @@ export function PresentWhenDrawn({
 }) {
   const get = useThree((s) => s.get);
   const invalidate = useThree((s) => s.invalidate);
-  const presenter = useMemo(
-    () =>
-      new FramePresenter({
-        render() {
-          const { gl, scene, camera } = get();
-          gl.render(scene, camera);
-          return fenceNow(gl.getContext());
-        },
-        present() {
-          const out = target.current;
-          if (out) copyCanvas(get().gl.domElement, out);
-        },
-        schedule(callback, ms) {
-          const id = setTimeout(callback, ms);
-          return () => clearTimeout(id);
-        },
-        requestFrame: () => invalidate(),
-      }),
-    [get, invalidate, target],
-  );
+  const presenter = useMemo(() => {
+    // The drawing buffer's size when the frame in flight was drawn: a resize since cleared it.
+    let drawnSize = "";
+    const sizeOf = (c: HTMLCanvasElement) => `${c.width}x${c.height}`;
+    return new FramePresenter({
+      render() {
+        const { gl, scene, camera } = get();
+        gl.render(scene, camera);
+        drawnSize = sizeOf(gl.domElement);
+        return fenceNow(gl.getContext());
+      },
+      present() {
+        const source = get().gl.domElement;
+        if (sizeOf(source) !== drawnSize) return false;
+        const out = target.current;
+        if (out) copyCanvas(source, out);
+        return true;
+      },
+      schedule(callback, ms) {
+        const id = setTimeout(callback, ms);
+        return () => clearTimeout(id);
+      },
+      requestFrame: () => invalidate(),
+    });
+  }, [get, invalidate, target]);
   useEffect(() => {
     presenter.start();
     return () => presenter.stop();

@@ -28,17 +28,26 @@ export type FenceStatus = "pending" | "done" | "lost";
 export interface FramePresenterHooks {
   /** Draw the scene into the hidden drawing buffer and return a fence on that work (null: no fence support). */
   render(): (() => FenceStatus) | null;
-  /** Copy the finished drawing buffer into the visible canvas. */
-  present(): void;
+  /**
+   * Copy the finished drawing buffer into the visible canvas; false when it no longer holds the
+   * frame (the canvas was resized, which clears it, since the frame was drawn): then nothing is
+   * copied, the visible canvas keeps its picture, and a new frame is drawn.
+   */
+  present(): boolean | undefined;
   /** Run `callback` after `ms` milliseconds in a task of its own; returns a cancel function. */
   schedule(callback: () => void, ms: number): () => void;
   /** Ask the render loop for another frame (r3f's invalidate). */
   requestFrame(): void;
 }
 
-/** Fence polling interval, and how long a frame may take before it is presented anyway. */
+/**
+ * Fence polling interval, and how long a frame may take before it is presented anyway (a fence
+ * that never signals). Generous: on a busy 2-core machine one frame of a 201 x 201 surface took
+ * SwiftShader over a second, and presenting before the fence blocks the page for the rest of it
+ * (180-700 ms measured with a 1 s limit).
+ */
 export const POLL_MS = 2;
-export const GIVE_UP_MS = 1_000;
+export const GIVE_UP_MS = 10_000;
 
 export class FramePresenter {
   private inFlight = false;
@@ -120,7 +129,12 @@ export class FramePresenter {
 
   private finish(show: boolean): void {
     this.inFlight = false;
-    if (show) this.hooks.present();
+    if (show && this.hooks.present() === false) {
+      // Not on screen after all: its callbacks wait for the next frame (newer ones of a key win).
+      for (const [key, callback] of this.shown) if (!this.queued.has(key)) this.queued.set(key, callback);
+      this.shown = new Map();
+      this.again = true;
+    }
     const callbacks = [...this.shown.values()];
     this.shown = new Map();
     for (const callback of callbacks) callback();

@@ -206,9 +206,9 @@ export function originBadge(origin: LandscapeOrigin, current: Settings): string 
   const parts: string[] = [];
   if (origin.kind === "restored") parts.push("restored: the last result");
   else if (origin.kind !== "run") parts.push(`${BADGE_WORD[origin.kind]}: ${origin.name ?? "?"}`);
-  // A lesson's card says what it runs; anything else the controls cannot hold says so here.
-  if (!origin.describes && origin.kind !== "lesson")
-    parts.push(`the controls do not describe it (${origin.why})`);
+  // A lesson's card says what it runs, and the lesson itself sets the controls run by run.
+  if (origin.kind === "lesson") return parts.join(" · ");
+  if (!origin.describes) parts.push(`the controls do not describe it (${origin.why})`);
   else if (!sameExperiment(origin.settings, current))
     parts.push("the controls have changed since: Run computes them");
   return parts.length > 0 ? parts.join(" · ") : null;

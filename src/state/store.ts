@@ -137,8 +137,12 @@ export interface AppState {
   setMany(values: SettingsPatch | Readonly<Record<string, unknown>>, source?: string): string[];
   /** The defaults plus `values` (what a URL hash describes). Returns the problems, also posted. */
   resetSettings(values?: SettingsPatch, source?: string): string[];
-  /** Map an experiment config (a public/presets/*.json) onto the settings; view settings stay. */
-  applyPreset(name: string, config: unknown): string[];
+  /**
+   * Map an experiment config (a public/presets/*.json) onto the settings; view settings stay.
+   * `name` names it in messages and, unless `pickerName` says otherwise (null: none, a lesson's
+   * run), in the preset picker.
+   */
+  applyPreset(name: string, config: unknown, pickerName?: string | null): string[];
   /**
    * Give the controls the experiment settings of what is now shown (a landscape's origin,
    * origin.ts): no checks (they came from the table), view settings stay, the preset picker names
@@ -251,7 +255,7 @@ export function createAppStore(initial?: { settings?: Settings }): StoreApi<AppS
         post(result.problems, "warn", source);
         return result.problems;
       },
-      applyPreset(name, config) {
+      applyPreset(name, config, pickerName = name) {
         const mapped = fromExperimentConfig(config);
         if (Object.keys(mapped.values).length === 0) {
           post(mapped.problems, "error", `preset "${name}"`);
@@ -259,7 +263,7 @@ export function createAppStore(initial?: { settings?: Settings }): StoreApi<AppS
         }
         const result = applyValues(get().settings, mapped.values);
         const problems = [...mapped.problems, ...result.problems];
-        setState({ settings: result.settings, presetName: name });
+        setState({ settings: result.settings, presetName: pickerName });
         post(problems, "warn", `preset "${name}"`);
         return problems;
       },

@@ -161,3 +161,15 @@ export async function drawnCanvasStats(
   }
   return stats;
 }
+
+/** The picture's signature once two read-backs 400 ms apart agree (frames arrive asynchronously). */
+export async function settledSignature(canvas: Locator, timeoutMs = 15_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  let last = (await canvasStats(canvas)).signature;
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const now = (await canvasStats(canvas)).signature;
+    if (now === last || Date.now() > deadline) return now;
+    last = now;
+  }
+}

@@ -3,6 +3,8 @@ import { type FenceStatus, FramePresenter, GIVE_UP_MS } from "../../src/scene/fr
 
 /** A presenter on a fake clock and task queue, with a fence the test settles by hand. */
 function harness({ fences = true } = {}) {
+  /** Set false to make the next present find the drawing buffer resized since the frame. */
+  const buffer = { current: true };
   let now = 0;
   const tasks: { at: number; run: () => void; cancelled: boolean }[] = [];
   const log: string[] = [];
@@ -16,7 +18,15 @@ function harness({ fences = true } = {}) {
         fence = "pending";
         return fences ? () => fence : null;
       },
-      present: () => log.push(`present ${frames}`),
+      present() {
+        if (!buffer.current) {
+          log.push(`stale ${frames}`);
+          buffer.current = true;
+          return false;
+        }
+        log.push(`present ${frames}`);
+        return true;
+      },
       schedule(run, ms) {
         const task = { at: now + ms, run, cancelled: false };
         tasks.push(task);
@@ -43,7 +53,7 @@ function harness({ fences = true } = {}) {
   const settle = (status: FenceStatus) => {
     fence = status;
   };
-  return { presenter, log, advance, settle };
+  return { presenter, log, advance, settle, buffer };
 }
 
 describe("FramePresenter", () => {
@@ -132,5 +142,20 @@ describe("FramePresenter", () => {
     settle("done");
     advance(5);
     expect(log).toEqual(["render 1", "request frame", "render 2", "present 2"]);
+  });
+
+  it("keeps the picture and draws again when the canvas was resized since the frame was drawn", () => {
+    const { presenter, log, advance, settle, buffer } = harness();
+    presenter.afterPresent("mark", () => log.push("mark"));
+    presenter.frame();
+    buffer.current = false; // a resize cleared the drawing buffer of the frame in flight
+    settle("done");
+    advance(5);
+    expect(log).toEqual(["render 1", "stale 1", "request frame"]);
+    // The mark waits for the frame that is on screen.
+    presenter.frame();
+    settle("done");
+    advance(5);
+    expect(log.slice(3)).toEqual(["render 2", "present 2", "mark"]);
   });
 });
