@@ -480,10 +480,19 @@ export class Lab {
     return db;
   }
 
+  /**
+   * `createdAt` of the snapshot last written as the last result, once IndexedDB has it. The write
+   * (gzip in the snapshot worker, then IndexedDB) ends some time after the job's "done": a reload
+   * in between finds the previous last result (tests wait for this before they reload).
+   */
+  lastSaved: string | null = null;
+
   /** Keep the landscape on screen as the last result, so a reload shows it again. */
   private async rememberLast(snapshot: Snapshot): Promise<void> {
     try {
-      await (await this.library())?.saveLast(snapshot);
+      const db = await this.library();
+      await db?.saveLast(snapshot);
+      if (db) this.lastSaved = snapshot.createdAt;
     } catch {
       // storage full or unavailable: the result stays on screen, only the reload copy is missing
     }

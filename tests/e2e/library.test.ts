@@ -32,6 +32,10 @@ describe.skipIf(skipReason !== "")("nothing lost, and the local library", () => 
       await page.goto(`${inject("e2eBaseUrl")}#ep=5`);
       await waitForDone(page, 90_000);
       const first = await shown(page);
+      // The last result is written after "done" (gzip in a worker, then IndexedDB): wait for it.
+      await expect
+        .poll(() => page.evaluate(() => globalThis.lossLandscapeLab?.lab?.lastSaved), { timeout: 15_000 })
+        .toBe(first.current?.split(" ").at(-1));
 
       // A reload: the same experiment (URL) is shown again from IndexedDB, without a job.
       await page.reload();
