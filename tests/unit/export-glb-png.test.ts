@@ -41,6 +41,36 @@ describe("glTF binary of a surface (written without a renderer)", () => {
     expect(meshes[0].userData).toMatchObject({ metric: "train_loss", colormap: "viridis" });
   });
 
+  it("places the grid's y at -z (y up, right-handed, not mirrored) with every triangle facing up", async () => {
+    const s = planeSnapshot();
+    const g = (await loadGlb(surfaceToGlb(s)))[0].geometry;
+    const p = g.getAttribute("position");
+    const [xs, ys] = s.grid.axes.map((a) =>
+      Array.from({ length: a.count }, (_, i) => a.min + (i * (a.max - a.min)) / (a.count - 1)),
+    );
+    const seen = new Set<string>();
+    for (let i = 0; i < p.count; i++) {
+      expect(xs.some((x) => Math.abs(x - p.getX(i)) < 1e-6)).toBe(true);
+      expect(ys.some((y) => Math.abs(-y - p.getZ(i)) < 1e-6)).toBe(true);
+      seen.add(`${p.getX(i).toFixed(5)},${p.getZ(i).toFixed(5)}`);
+    }
+    // The corner (x max, y max) is at (+x, -z): far right, away from a viewer on +z.
+    const [ax, ay] = s.grid.axes;
+    if (Number.isFinite(s.surfaces.train_loss[ax.count * ay.count - 1]))
+      expect(seen.has(`${ax.max.toFixed(5)},${(-ay.max).toFixed(5)}`)).toBe(true);
+    const index = g.index;
+    expect(index).not.toBeNull();
+    let triangles = 0;
+    for (let t = 0; index && t < index.count; t += 3) {
+      const [a, b, c] = [index.getX(t), index.getX(t + 1), index.getX(t + 2)];
+      const u = [p.getX(b) - p.getX(a), p.getY(b) - p.getY(a), p.getZ(b) - p.getZ(a)];
+      const w = [p.getX(c) - p.getX(a), p.getY(c) - p.getY(a), p.getZ(c) - p.getZ(a)];
+      expect(u[2] * w[0] - u[0] * w[2]).toBeGreaterThan(0); // y component of u x w: the face's normal points up
+      triangles++;
+    }
+    expect(triangles).toBeGreaterThan(0);
+  });
+
   it("writes a 1-D landscape as line segments", async () => {
     const s = lineSnapshot();
     const meshes = await loadGlb(surfaceToGlb(s));

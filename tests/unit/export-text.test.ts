@@ -225,11 +225,13 @@ function parseObj(text: string) {
 }
 
 describe("OBJ export", () => {
-  it("writes a vertex (x, loss, y) per grid point and a quad per cell, facing up (+y)", () => {
+  it("writes a vertex (x, loss, -y) per grid point and a quad per cell, facing up (+y)", () => {
+    // y up and right-handed: the grid's y runs away from a viewer on +z, as in plot_2D.py.
     const obj = parseObj(surfaceToObj(planeSnapshot()));
     expect(obj.v).toHaveLength(6);
     expect(obj.f).toHaveLength(2);
-    obj.v.forEach(([x, h, y], i) => {
+    obj.v.forEach(([x, h, z], i) => {
+      const y = -z;
       expect([x, y]).toEqual([XS[i % 3], YS[Math.floor(i / 3)]]);
       expect(h).toBe(lossAt(x, y));
     });

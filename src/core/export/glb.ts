@@ -1,8 +1,12 @@
 /**
  * glTF 2.0 binary (.glb) of a surface, written directly (no renderer: the CLI has none), for 3D
- * tools and AR viewers. Vertices at (x, height, y) as in the OBJ export (height: the plotted value,
- * or that rescaled to [0, 1] with height "normalized"), viridis vertex colours over the finite
- * range (COLOR_0, linear), quads as two triangles; a 1-D landscape is a line strip of segments.
+ * tools and AR viewers. Vertices at (x, height, -y) as in the OBJ export (height: the plotted value,
+ * or that rescaled to [0, 1] with height "normalized"): glTF is y-up and right-handed, so the grid's
+ * y runs away from a viewer looking down -z, as in the reference tool's plot_2D.py (matplotlib: x
+ * right, y into the picture, z up); (x, height, y) would mirror it. The map (x, y, v) -> (x, v, -y)
+ * is a rotation, so the mesh's counter-clockwise quads stay counter-clockwise seen from above: the
+ * triangles face up. Viridis vertex colours over the finite range (COLOR_0, linear), quads as two
+ * triangles; a 1-D landscape is a line strip of segments.
  * Non-finite points and the cells that touch them are left out (holes). The mesh's `extras` say
  * which surface it is and how its coordinates map to the grid.
  *
@@ -50,7 +54,8 @@ export function surfaceToGlb(view: SurfaceView, opts: GlbOptions = {}): Uint8Arr
   const max = [Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY];
   for (let i = 0; i < n; i++) {
     const t = (mesh.value[i] - lo) / span;
-    const p = [mesh.x[i], opts.height === "normalized" ? t : mesh.value[i], mesh.y[i]];
+    // -y + 0 writes 0, not -0, for y = 0 (a 1-D landscape, the grid's centre line).
+    const p = [mesh.x[i], opts.height === "normalized" ? t : mesh.value[i], -mesh.y[i] + 0];
     for (let k = 0; k < 3; k++) {
       positions[i * 3 + k] = p[k];
       min[k] = Math.min(min[k], Math.fround(p[k]));
@@ -59,7 +64,8 @@ export function surfaceToGlb(view: SurfaceView, opts: GlbOptions = {}): Uint8Arr
     const [r, g, b] = viridis(t);
     colors.set([linear(r), linear(g), linear(b)], i * 3);
   }
-  // Quads (a, b, c, d) -> triangles (a, b, c) and (a, c, d); segments stay pairs.
+  // Quads (a, b, c, d) -> triangles (a, b, c) and (a, c, d), counter-clockwise seen from +height
+  // (glTF's front faces); segments stay pairs.
   const quads = mesh.cellSize === 4;
   const cells = mesh.cells.length / mesh.cellSize;
   const indices = new Uint32Array(quads ? cells * 6 : cells * 2);
@@ -104,7 +110,7 @@ export function surfaceToGlb(view: SurfaceView, opts: GlbOptions = {}): Uint8Arr
           range: [lo, hi],
           colormap: "viridis",
           axes: view.grid.axes.map((a) => ({ label: a.label, min: a.min, max: a.max, count: a.count })),
-          coordinates: "x = first grid axis, z = second grid axis (0 for 1-D), y = height",
+          coordinates: "x = first grid axis, z = minus the second grid axis (0 for 1-D), y = height",
           skippedPoints: mesh.skipped,
         },
       },

@@ -1,6 +1,8 @@
 /**
  * Wavefront OBJ of a surface mesh for Blender, MeshLab or three.js: y is up, so a vertex is
- * `v x height y` (1-D: `v x height 0`), with height the value (or ln(value + 0.1) with log), or,
+ * `v x height -y` (1-D: `v x height 0`): in a right-handed y-up viewer the grid's y then runs away
+ * from the camera, as in the reference tool's plot_2D.py (`v x height y` would mirror the surface).
+ * Height is the value (or ln(value + 0.1) with log), or,
  * with height "normalized", that rescaled to [0, 1] over its finite range. Faces are quads, one per
  * grid cell with four finite corners, counter-clockwise seen from above (normals point up); a 1-D
  * landscape gives `l` segments. Vertex colours (`v x y z r g b`, viridis over the same range, read
@@ -55,13 +57,13 @@ export function surfaceToObj(view: SurfaceView, opts: ObjOptions = {}): string {
   const what = m.log ? `ln(${m.metric} + 0.1)` : m.metric;
   const lines = [
     `# loss-landscape-lab ${m.dims}-D surface of ${m.metric}`,
-    `# v x height y (y up); height = ${normalized ? `${what} rescaled from [${lo}, ${hi}] to [0, 1]` : what}`,
+    `# v x height -y (y up, right-handed); height = ${normalized ? `${what} rescaled from [${lo}, ${hi}] to [0, 1]` : what}`,
     `# ${m.value.length} vertices, ${m.cells.length / m.cellSize} ${m.cellSize === 4 ? "faces" : "lines"}, ${m.skipped} non-finite points left out`,
     `o ${m.quantity.replace(/\s+/g, "_")}`,
   ];
   for (let k = 0; k < m.value.length; k++) {
     const h = normalized ? unit(m.value[k]) : m.value[k];
-    let line = `v ${float32Text(m.x[k])} ${float32Text(h)} ${float32Text(m.y[k])}`;
+    let line = `v ${float32Text(m.x[k])} ${float32Text(h)} ${float32Text(-m.y[k] + 0)}`;
     if (opts.colors)
       line += ` ${viridis(unit(m.value[k]))
         .map((c) => c.toFixed(4))
@@ -70,10 +72,10 @@ export function surfaceToObj(view: SurfaceView, opts: ObjOptions = {}): string {
   }
   const keyword = m.cellSize === 4 ? "f" : "l";
   for (let c = 0; c < m.cells.length; c += m.cellSize) {
+    // The mesh's quads run counter-clockwise seen from +value; (x, y, value) -> (x, value, -y) is a
+    // rotation, so they stay counter-clockwise seen from +height (OBJ's front faces point up).
     const ids = Array.from(m.cells.subarray(c, c + m.cellSize), (id) => id + 1);
-    // The mesh's quads run counter-clockwise seen from +value in the (x, y) plane; with y mapped to
-    // OBJ's z and value to its y (up), that order faces down, so reverse it to face up.
-    lines.push(`${keyword} ${(keyword === "f" ? ids.reverse() : ids).join(" ")}`);
+    lines.push(`${keyword} ${ids.join(" ")}`);
   }
   return `${lines.join("\n")}\n`;
 }
