@@ -2,7 +2,7 @@
  * `landscape export SNAPSHOT --to FORMAT --out FILE` and `landscape import FILE.h5 --base SNAPSHOT
  * --out FILE`: the file formats live in src/core/export; this file only reads, checks options and
  * writes. The input of export may also be a reference-layout surface .h5 (converted as an
- * ImportedSurface: hdf5, vtk, csv, obj). Output is built completely in memory and written
+ * ImportedSurface: hdf5, vtk, vtp, csv, obj, glb, png). Output is built completely in memory and written
  * atomically, so nothing is written on any error.
  */
 import { readFile } from "node:fs/promises";
@@ -20,6 +20,7 @@ import {
   surfaceToObj,
   surfaceToPng,
   surfaceToVtk,
+  surfaceToVtp,
 } from "../core/export";
 import { parseSnapshot, type Snapshot, serializeSnapshot } from "../core/snapshot";
 import { writeFileAtomic } from "../node/atomic-file";
@@ -44,6 +45,7 @@ export const EXPORT_FORMATS = [
   "hdf5",
   "hdf5-directions",
   "vtk",
+  "vtp",
   "csv",
   "obj",
   "glb",
@@ -55,8 +57,8 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** Which options make sense for which formats; any other combination is refused. */
 const OPTION_FORMATS: Record<string, readonly ExportFormat[]> = {
-  "--metric": ["vtk", "obj", "glb", "png"],
-  "--log": ["vtk", "obj", "glb", "png"],
+  "--metric": ["vtk", "vtp", "obj", "glb", "png"],
+  "--log": ["vtk", "vtp", "obj", "glb", "png"],
   "--height": ["obj", "glb"],
   "--colors": ["obj"],
   "--dir-file": ["hdf5"],
@@ -64,7 +66,7 @@ const OPTION_FORMATS: Record<string, readonly ExportFormat[]> = {
 };
 
 /** Formats an imported reference surface (no model, data or directions) can go to. */
-const SURFACE_ONLY_FORMATS: readonly ExportFormat[] = ["hdf5", "vtk", "csv", "obj", "glb", "png"];
+const SURFACE_ONLY_FORMATS: readonly ExportFormat[] = ["hdf5", "vtk", "vtp", "csv", "obj", "glb", "png"];
 
 export interface ExportOptions {
   to: ExportFormat;
@@ -123,6 +125,8 @@ async function render(
       return directionsToHdf5(await loadH5wasm(), input.snapshot as Snapshot);
     case "vtk":
       return surfaceToVtk(view, { metric: o.metric, log: o.log });
+    case "vtp":
+      return surfaceToVtp(view, { metric: o.metric, log: o.log });
     case "csv":
       return surfaceToCsv(view);
     case "obj":
@@ -210,8 +214,8 @@ export function registerExportCommands(program: Command): void {
       choice("--to", EXPORT_FORMATS),
     )
     .requiredOption("--out <file>", "file to write")
-    .option("--metric <name>", "vtk, obj, glb, png: the surface to draw (default train_loss)")
-    .option("--log", "vtk, obj, glb, png: plot ln(value + 0.1), as the reference tool's --log")
+    .option("--metric <name>", "vtk, vtp, obj, glb, png: the surface to draw (default train_loss)")
+    .option("--log", "vtk, vtp, obj, glb, png: plot ln(value + 0.1), as the reference tool's --log")
     .option(
       "--height <mode>",
       "obj, glb: vertex height, value or normalized (to [0, 1])",

@@ -200,12 +200,18 @@ describe.skipIf(skipReason !== "")("exports and imports", () => {
     expect(d["xdirection/0"].shape).toEqual([...layout[0].shape].reverse());
   });
 
-  it("downloads VTK, CSV and OBJ with one point per grid point", async () => {
+  it("downloads VTK, VTP, CSV and OBJ with one point per grid point", async () => {
     const vtk = new TextDecoder().decode((await download(page, "vtk")).bytes);
     expect(vtk.startsWith("# vtk DataFile Version 3.0\n")).toBe(true);
     expect(vtk).toContain(`POINTS ${POINTS} float`);
     expect(vtk).toContain(`POLYGONS ${(GRID - 1) ** 2} `);
     expect(vtk).toContain("SCALARS train_loss float 1");
+
+    const vtp = new TextDecoder().decode((await download(page, "vtp")).bytes);
+    expect(vtp).toContain('<VTKFile type="PolyData" version="1.0"');
+    expect(vtp).toContain(
+      `<Piece NumberOfPoints="${POINTS}" NumberOfVerts="0" NumberOfLines="0" NumberOfStrips="0" NumberOfPolys="${(GRID - 1) ** 2}">`,
+    );
 
     const csv = new TextDecoder().decode((await download(page, "csv")).bytes);
     const rows = csv.trimEnd().split("\n");

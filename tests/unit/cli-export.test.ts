@@ -9,6 +9,7 @@ import {
   readHdf5Surface,
   surfaceToCsv,
   surfaceToHdf5,
+  surfaceToVtp,
 } from "../../src/core/export";
 import { parseSnapshot, type Snapshot } from "../../src/core/snapshot";
 import { writeSnapshotFile } from "../../src/node/snapshot-file";
@@ -120,10 +121,17 @@ describe.concurrent("landscape export", () => {
     expect(parseSnapshot(jsonBytes).grid).toEqual(lineSnapshot().grid);
   });
 
-  it("converts a reference-layout surface .h5 to VTK and CSV", async () => {
-    const [csv, vtk] = await Promise.all([exportOk(planeH5, "csv"), exportOk(planeH5, "vtk")]);
+  it("converts a reference-layout surface .h5 to VTK, VTP and CSV", async () => {
+    const [csv, vtk, vtp] = await Promise.all([
+      exportOk(planeH5, "csv"),
+      exportOk(planeH5, "vtk"),
+      exportOk(planeH5, "vtp", "--log"),
+    ]);
     expect(await readFile(csv, "utf8")).toBe(surfaceToCsv(planeSnapshot()));
     expect(await readFile(vtk, "utf8")).toContain("POLYGONS 2 10");
+    const vtpText = await readFile(vtp, "utf8");
+    expect(vtpText).toBe(surfaceToVtp(planeSnapshot(), { log: true }));
+    expect(vtpText).toContain('Name="log_train_loss"');
   });
 });
 
@@ -138,7 +146,7 @@ const badExports: BadExport[] = [
   {
     name: "an unknown format",
     args: ["--to", "xlsx"],
-    error: /--to must be one of hdf5, hdf5-directions, vtk, csv, obj, glb, png, json, json\.gz/,
+    error: /--to must be one of hdf5, hdf5-directions, vtk, vtp, csv, obj, glb, png, json, json\.gz/,
   },
   {
     name: "a truncated snapshot",
@@ -160,7 +168,7 @@ const badExports: BadExport[] = [
   {
     name: "--log with csv",
     args: ["--to", "csv", "--log"],
-    error: /--log applies to --to vtk or obj or glb or png, not csv/,
+    error: /--log applies to --to vtk or vtp or obj or glb or png, not csv/,
   },
   {
     name: "--dir-file with vtk",
@@ -177,7 +185,7 @@ const badExports: BadExport[] = [
     input: async () => planeH5,
     args: ["--to", "json"],
     error:
-      /plane\.h5 is an HDF5 surface file \(no model, data or directions\): it exports to hdf5, vtk, csv, obj, glb, png, not json/,
+      /plane\.h5 is an HDF5 surface file \(no model, data or directions\): it exports to hdf5, vtk, vtp, csv, obj, glb, png, not json/,
   },
 ];
 

@@ -54,6 +54,7 @@ describe("which export formats apply", () => {
       "hdf5",
       "hdf5-directions",
       "vtk",
+      "vtp",
       "csv",
       "obj",
       "glb",
@@ -63,7 +64,7 @@ describe("which export formats apply", () => {
 
   it("offers only the surface formats for an imported surface file, and says why not the others", () => {
     const ctx: ExportContext = { ...shown2d, snapshot: false };
-    expect(available(ctx)).toEqual(["hdf5", "vtk", "csv", "obj", "glb", "png"]);
+    expect(available(ctx)).toEqual(["hdf5", "vtk", "vtp", "csv", "obj", "glb", "png"]);
     expect(availability(formatById("hdf5-directions"), ctx)).toMatch(/no model, data or directions/);
   });
 
@@ -99,6 +100,7 @@ describe("export file names", () => {
       `${stem}-surface.h5`,
       `${stem}-directions.h5`,
       `${stem}-test_loss.vtk`,
+      `${stem}-test_loss.vtp`,
       `${stem}.csv`,
       `${stem}-test_loss.obj`,
       `${stem}-test_loss.glb`,

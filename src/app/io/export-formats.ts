@@ -12,6 +12,7 @@ export type ExportFormatId =
   | "hdf5"
   | "hdf5-directions"
   | "vtk"
+  | "vtp"
   | "csv"
   | "obj"
   | "glb"
@@ -73,6 +74,14 @@ export const EXPORT_FORMATS: readonly ExportFormat[] = [
       "legacy VTK PolyData of the shown surface (ParaView, VisIt): points (x, y, value), quads, scalars",
     needs: "surface",
     mime: "text/plain",
+  },
+  {
+    id: "vtp",
+    label: "VTK XML (.vtp)",
+    description:
+      "VTK XML PolyData of the shown surface, as the reference tool's h52vtp.py writes (ParaView): points, quads, zvalue",
+    needs: "surface",
+    mime: "application/xml",
   },
   {
     id: "csv",
@@ -168,7 +177,7 @@ export function safeStem(text: string): string {
 
 /**
  * The downloaded file's name: `stem` plus what distinguishes the format. Exports of one surface
- * (VTK, OBJ, glTF, PNG) name the metric; the PNG its scale.
+ * (VTK, VTP, OBJ, glTF, PNG) name the metric; the PNG its scale.
  *
  * @example exportFileName("spirals-2-32-32-2-20261127-1012", "vtk", { metric: "train_loss" }); // "spirals-2-32-32-2-20261127-1012-train_loss.vtk"
  */
@@ -189,6 +198,8 @@ export function exportFileName(
       return `${stem}-directions.h5`;
     case "vtk":
       return `${stem}${metric}.vtk`;
+    case "vtp":
+      return `${stem}${metric}.vtp`;
     case "csv":
       return `${stem}.csv`;
     case "obj":

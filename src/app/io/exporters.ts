@@ -13,6 +13,7 @@ import type { SurfaceExportSource } from "../../core/export/hdf5-surface";
 import { surfaceToObj } from "../../core/export/obj";
 import { surfaceNames } from "../../core/export/surface-view";
 import { surfaceToVtk } from "../../core/export/vtk";
+import { surfaceToVtp } from "../../core/export/vtp";
 import { gridPointCount } from "../../core/landscape/grid";
 import type { Snapshot } from "../../core/snapshot/schema";
 import { CURRENT_VIEW, sceneHandle } from "../../scene/export-registry";
@@ -70,7 +71,7 @@ function needSnapshot(source: ExportSource, what: string): Snapshot {
 }
 
 export interface ExportChoices {
-  /** The metric shown (VTK, OBJ, glTF and PNG file names; VTK and OBJ write it). */
+  /** The metric shown (VTK, VTP, OBJ, glTF and PNG file names; VTK, VTP and OBJ write it). */
   metric: string;
   /** PNG: multiple of the 3D view's on-screen size. */
   pngScale?: number;
@@ -120,6 +121,8 @@ export async function buildExport(
     }
     case "vtk":
       return { blob: blob(surfaceToVtk(view, { metric })), name };
+    case "vtp":
+      return { blob: blob(surfaceToVtp(view, { metric })), name };
     case "csv":
       return { blob: blob(surfaceToCsv(view)), name };
     case "obj":

@@ -56,3 +56,4 @@ export {
   surfaceNames,
 } from "./surface-view";
 export { surfaceToVtk, type VtkOptions } from "./vtk";
+export { surfaceToVtp, type VtpOptions } from "./vtp";
