@@ -140,15 +140,54 @@ function curvatureLines(c: CurvatureSection): [string, string][] {
   return lines;
 }
 
+/** The top-level `imported` section `import --base` writes (src/core/export/imported.ts), as far as it reads. */
+interface ImportedSection {
+  format?: unknown;
+  surfaces?: unknown;
+  datasets?: unknown;
+  directions?: unknown;
+  by?: unknown;
+}
+
+const BASE_DIRECTIONS = "from the base snapshot";
+
+/** The `imported` section's lines: where the surfaces (and the directions) came from. */
+function importedLines(imported: ImportedSection): [string, string][] {
+  const text = (v: unknown) => (typeof v === "string" ? v : "?");
+  const datasets =
+    imported.datasets && typeof imported.datasets === "object"
+      ? Object.entries(imported.datasets as Record<string, unknown>)
+          .map(([ours, theirs]) => (ours === theirs ? ours : `${text(theirs)} as ${ours}`))
+          .join(", ")
+      : "";
+  return [
+    [
+      "imported",
+      `surfaces read from ${text(imported.surfaces)} (${text(imported.format)}${datasets ? `: ${datasets}` : ""}), ` +
+        `not computed by this program; imported by ${text(imported.by)}`,
+    ],
+    [
+      "imported directions",
+      imported.directions === BASE_DIRECTIONS
+        ? "the base snapshot's (assumed to be those the surfaces were computed along)"
+        : `read from ${text(imported.directions)}`,
+    ],
+  ];
+}
+
 /**
  * A few aligned lines: producer, model, loss, data, directions, grid, and per surface its range,
- * where the minimum is and how many values are not finite.
+ * where the minimum is and how many values are not finite. A snapshot made by `import --base`
+ * says so first, and marks what it took from the base snapshot (directions, training, curvature).
  */
 export function summarizeSnapshot(s: Snapshot): string {
   const lines: [string, string][] = [];
   const { architecture: arch } = s.model;
+  const imported = (s as { imported?: ImportedSection }).imported;
+  const fromBase = imported && typeof imported === "object" ? " (from the base snapshot)" : "";
 
   lines.push(["snapshot", `${s.format} v${s.version}, created ${s.createdAt}`]);
+  if (fromBase) lines.push(...importedLines(imported as ImportedSection));
   lines.push(["producer", `${s.producer.name} ${s.producer.version}, backend ${s.producer.backend}`]);
   if (arch.kind === "layers") {
     lines.push(["model", `${architectureSummary(arch)}, ${s.model.parameters.length} parameters`]);
@@ -181,9 +220,10 @@ export function summarizeSnapshot(s: Snapshot): string {
     const seed = d.seed === undefined ? "" : `, seed ${d.seed}`;
     const eigen =
       d.eigenvalue === undefined ? "" : ` ${d.which ?? "eigenvector"} (eigenvalue ${num(d.eigenvalue)})`;
+    const origin = fromBase && (imported as ImportedSection).directions === BASE_DIRECTIONS ? fromBase : "";
     lines.push([
       `direction ${d.label}`,
-      `${d.method}${eigen}, ${d.normalization} normalization, bias ${d.bias}${seed}`,
+      `${d.method}${eigen}, ${d.normalization} normalization, bias ${d.bias}${seed}${origin}`,
     ]);
   }
 
@@ -218,11 +258,15 @@ export function summarizeSnapshot(s: Snapshot): string {
     const detail = typeof training.message === "string" ? `: ${training.message}` : "";
     lines.push([
       "training",
-      `${training.status}, ${String(training.epochs)} epochs, ${String(training.steps)} steps${detail}`,
+      `${training.status}, ${String(training.epochs)} epochs, ${String(training.steps)} steps${detail}${fromBase}`,
     ]);
   }
 
-  if (s.curvature) lines.push(...curvatureLines(s.curvature));
+  if (s.curvature) {
+    const curvature = curvatureLines(s.curvature);
+    if (fromBase) curvature[0][1] += fromBase;
+    lines.push(...curvature);
+  }
   if (s.paths) lines.push(...pathsSummaryLines(s.paths));
 
   const extensions = EXTENSIONS.filter((key) => s[key] !== undefined);
