@@ -108,7 +108,17 @@ describe("reviewLandscape", () => {
         for (const d of s.directions) d.method = "hessian";
         s.trajectory = {
           method: "projection",
-          runs: [{ label: "A", x: [0, 0.1, 0.2], y: [0, 0, 0.1], offPlane: [0, 50, 80] }],
+          runs: [
+            {
+              label: "A",
+              epochs: [0, 1, 2],
+              steps: [0, 1, 2],
+              x: [0, 0.1, 0.2],
+              y: [0, 0, 0.1],
+              offPlane: [0, 50, 80],
+              loss: [0.7, 0.5, 0.4],
+            },
+          ],
         };
       },
       /run A lies mostly off the plane: its checkpoints are a median [\d.]+ times farther/,
@@ -126,7 +136,9 @@ describe("reviewLandscape", () => {
   });
 
   it("names a PCA plane that explains under half of the checkpoints' variance", () => {
-    const s = crafted((c) => (c.trajectory = { method: "pca", explained: [0.3, 0.1] }));
+    const s = crafted(
+      (c) => (c.trajectory = { method: "pca", explained: [0.3, 0.1] } as unknown as Snapshot["trajectory"]),
+    );
     const findings = reviewLandscape(s);
     expect(checks(findings)).toEqual(["off-plane"]);
     expect(findings[0].message).toMatch(/the PCA plane explains 40% of the checkpoints' variance/);
