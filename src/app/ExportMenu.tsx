@@ -3,7 +3,7 @@
  * when it does not apply to what is shown (an imported surface file has no model for a snapshot
  * or directions file; the glTF and PNG need the 3D tab), and the PNG's resolution.
  */
-import { useEffect, useRef, useState, useSyncExternalStore } from "react";
+import { useCallback, useRef, useState, useSyncExternalStore } from "react";
 import { gridPointCount } from "../core/landscape/grid";
 import { CURRENT_VIEW, sceneHandle, scenesVersion, subscribeScenes } from "../scene/export-registry";
 import { appStore, selectShownLandscape, useAppStore } from "../state/store";
@@ -17,6 +17,7 @@ import {
 import { buildExport, exportSourceOf } from "./io/exporters";
 import { downloadBlob } from "./io/snapshot-files";
 import "./io/export-menu.css";
+import { useDismiss } from "./useDismiss";
 
 /** What is on screen, for the formats' availability. */
 function useExportContext(): ExportContext {
@@ -45,22 +46,8 @@ export function ExportMenu({ onError }: { onError(message: string): void }) {
   const ctx = useExportContext();
   const metric = useAppStore((s) => s.settings.metric);
 
-  // Close on a click outside or Escape; listening only while open.
-  useEffect(() => {
-    if (!open) return;
-    const outside = (e: PointerEvent) => {
-      if (root.current && !root.current.contains(e.target as Node)) setOpen(false);
-    };
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === "Escape") setOpen(false);
-    };
-    document.addEventListener("pointerdown", outside);
-    document.addEventListener("keydown", onKey);
-    return () => {
-      document.removeEventListener("pointerdown", outside);
-      document.removeEventListener("keydown", onKey);
-    };
-  }, [open]);
+  const close = useCallback(() => setOpen(false), []);
+  useDismiss(open, root, close);
 
   const run = async (format: ExportFormat) => {
     const source = exportSourceOf(appStore.getState());

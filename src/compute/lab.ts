@@ -22,6 +22,7 @@ import type { AppState } from "../state/store";
 import type { PickedPoint } from "../state/types";
 import { startComputeWorker } from "./bridge";
 import { ExperimentJob, trajectoryView } from "./experiment-job";
+import { type LandscapeReview, reviewShown } from "./landscape-review";
 import { boundaryFor } from "./model-picture";
 import { PathsJob } from "./paths-job";
 import { ComputePool } from "./pool";
@@ -449,6 +450,29 @@ export class Lab {
     this.reportHoles(snapshot);
     void this.rememberLast(snapshot);
     await this.inspect(null);
+  }
+
+  /**
+   * "Is my plot right?" for what is shown (landscape-review.ts): the model's own loss at theta is
+   * computed by the workers; an imported surface file is reviewed without it. Null: nothing shown.
+   */
+  review(): Promise<LandscapeReview | null> {
+    const st = this.store.getState();
+    if (st.landscape) {
+      const s = st.landscape.snapshot;
+      return reviewShown(this.pool, {
+        kind: "snapshot",
+        snapshot: s,
+        name: `${s.data.name}, created ${s.createdAt}`,
+      });
+    }
+    if (st.imported)
+      return reviewShown(this.pool, {
+        kind: "surface",
+        view: st.imported.snapshot,
+        name: st.imported.snapshot.source,
+      });
+    return Promise.resolve(null);
   }
 
   /** Say how many grid points are holes (NaN or Infinity): they are drawn as gaps, not as values. */

@@ -3,19 +3,15 @@
  * landscape; a surface with NaN and Infinity (here an imported snapshot) is drawn with holes, says
  * how many, and exports unchanged.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
-import { resolveConfig } from "../../src/core/config/schema";
-import { runExperiment } from "../../src/core/experiment/run";
-import { parseSnapshot, serializeSnapshot } from "../../src/core/snapshot/io";
-import { initNodeBackend } from "../../src/node/tf-node";
+import { parseSnapshot } from "../../src/core/snapshot/io";
 import { openBrowser, unexpectedProblems } from "./browser";
 import { canvasStats, drawnCanvasStats, HIDE_WEBGPU_SCRIPT, viewPicture, waitForDone } from "./lab-page";
+import { artifactsDir, computedSnapshot, snapshotArtifact } from "./snapshot-fixture";
 
 const skipReason = inject("e2eSkipReason");
-const artifactsDir = join(dirname(fileURLToPath(import.meta.url)), "artifacts");
 const REMEMBERED = `localStorage.setItem("loss-landscape-lab.evaluator", JSON.stringify({ backend: "wasm", evaluator: "wasm-kernel", pointsPerSecond: 1 }));`;
 
 describe.skipIf(skipReason !== "")("divergence and holes", () => {
@@ -37,24 +33,15 @@ describe.skipIf(skipReason !== "")("divergence and holes", () => {
   });
 
   it("draws NaN and Infinity as holes with a message, and exports them unchanged", async () => {
-    const backend = await initNodeBackend();
-    const { snapshot } = await runExperiment(
-      resolveConfig({
-        seed: 2,
-        data: { name: "moons", trainCount: 32, testCount: 0 },
-        model: { hiddenSizes: [4] },
-        training: { epochs: 2 },
-        grid: { x: { count: 11 }, y: { count: 9 } },
-      }),
-      { backend },
-    );
+    const snapshot = await computedSnapshot({
+      training: { epochs: 2 },
+      grid: { x: { count: 11 }, y: { count: 9 } },
+    });
     const loss = snapshot.surfaces.train_loss;
     for (let i = 0; i < loss.length; i += 7) loss[i] = Number.NaN;
     loss[3] = Number.POSITIVE_INFINITY;
     const holes = Array.from(loss).filter((v) => !Number.isFinite(v)).length;
-    mkdirSync(artifactsDir, { recursive: true });
-    const file = join(artifactsDir, "holes.json");
-    writeFileSync(file, serializeSnapshot(snapshot));
+    const file = snapshotArtifact("holes.json", snapshot);
 
     const session = await openBrowser(inject("chromiumPath"));
     try {
