@@ -9,7 +9,6 @@ import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import {
   directionsToHdf5,
-  hdf5SignatureOffset,
   type ImportedSurface,
   loadH5wasm,
   readHdf5Directions,
@@ -23,6 +22,7 @@ import {
   surfaceToVtp,
 } from "../core/export";
 import { parseSnapshot, type Snapshot, serializeSnapshot } from "../core/snapshot";
+import { inputKind } from "../core/export/file-kind";
 import { writeFileAtomic } from "../node/atomic-file";
 import { createGuardedHdf5Reader } from "../node/hdf5-guard";
 import { readSnapshotFile, writeSnapshotFile } from "../node/snapshot-file";
@@ -96,7 +96,7 @@ function checkOptionsFit(o: ExportOptions): void {
   }
 }
 
-/** A snapshot, or a reference surface .h5 when the bytes are HDF5. */
+/** A snapshot, or a reference surface .h5 when the bytes (or the name) say HDF5. */
 async function readExportInput(file: string): Promise<{ snapshot?: Snapshot; surface?: ImportedSurface }> {
   let bytes: Uint8Array;
   try {
@@ -104,7 +104,7 @@ async function readExportInput(file: string): Promise<{ snapshot?: Snapshot; sur
   } catch (error) {
     throw new Error(`cannot read ${file}: ${(error as Error).message}`, { cause: error });
   }
-  if (hdf5SignatureOffset(bytes) >= 0) {
+  if (inputKind(bytes, file) === "hdf5") {
     const surface = await readSurfaceGuarded(bytes, file);
     for (const w of surface.warnings) process.stderr.write(`warning: ${w}\n`);
     return { surface };

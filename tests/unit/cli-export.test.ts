@@ -181,6 +181,26 @@ const badExports: BadExport[] = [
     error: /no surface "nope"; the snapshot has train_loss, train_accuracy, test_loss, test_accuracy/,
   },
   {
+    name: "an empty .h5",
+    input: async () => {
+      const file = tmp("empty.h5");
+      await writeFile(file, "");
+      return file;
+    },
+    args: ["--to", "csv"],
+    error: /empty\.h5 is empty: not an HDF5 file/,
+  },
+  {
+    name: "a text file named .h5",
+    input: async () => {
+      const file = tmp("notes.h5");
+      await writeFile(file, "train_loss,0.5\n");
+      return file;
+    },
+    args: ["--to", "vtk"],
+    error: /notes\.h5 is not an HDF5 file: no HDF5 signature/,
+  },
+  {
     name: "json from a surface .h5",
     input: async () => planeH5,
     args: ["--to", "json"],
