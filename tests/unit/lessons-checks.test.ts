@@ -47,6 +47,7 @@ const metrics = (over: Partial<LessonMetrics> = {}): LessonMetrics => ({
   epsSharpness: 0.5,
   averageSharpness: 0.1,
   roughness: 0.05,
+  sharpnessDecay: null,
   learningRate: 0.05,
   bound: 40,
   ...over,

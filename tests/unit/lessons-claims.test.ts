@@ -65,6 +65,21 @@ describe("each lesson shows the effect it claims", () => {
 });
 
 describe("lessonMetrics", () => {
+  it("gives the last lambda_max tracked while training over its peak (sharpnessDecay)", async () => {
+    const config = resolveConfig({
+      seed: 1,
+      data: { name: "moons", trainCount: 64, testCount: 0 },
+      model: { hiddenSizes: [8], activation: "tanh" },
+      training: { optimizer: "adam", learningRate: 0.05, batchSize: "full", epochs: 40, sharpnessEvery: 10 },
+      grid: { x: { count: 4 }, y: { count: 4 } },
+    });
+    const { snapshot } = await runExperiment(config, { backend: "wasm" });
+    const tracked = (snapshot.training as { sharpness: { lambdaMax: number[] } }).sharpness.lambdaMax;
+    expect(tracked.length).toBeGreaterThanOrEqual(5); // steps 0, 10, 20, 30 and the last
+    const m = await lessonMetrics(snapshot, load("width.json"));
+    expect(m.sharpnessDecay).toBeCloseTo((tracked.at(-1) as number) / Math.max(...tracked), 12);
+  });
+
   it("computes every number from the snapshot alone, releases every tensor, and reuses a matching curvature section", async () => {
     const lesson = load("rescaling.json");
     const config = resolveConfig({
@@ -82,6 +97,7 @@ describe("lessonMetrics", () => {
     expect(m.bound).toBeCloseTo(4, 10); // plain gradient descent at lr 0.5
     expect(m.learningRate).toBe(0.5);
     expect(m.gap).toBeCloseTo((m.testLoss as number) - m.trainLoss, 6);
+    expect(m.sharpnessDecay).toBeNull(); // no sharpness tracked while training
     for (const key of [
       "trainAccuracy",
       "testAccuracy",

@@ -59,6 +59,20 @@ export const LESSONS: readonly LessonEntry[] = [
     kind: "flatness",
   },
   {
+    id: "depth-skips",
+    short: "Depth and skips",
+    title: "Depth needs skip connections",
+    file: "depth-skips.json",
+    kind: "flatness",
+  },
+  {
+    id: "regression-vs-classification",
+    short: "Regression vs classification",
+    title: "A classifier's minimum keeps flattening, a regression's settles",
+    file: "regression-vs-classification.json",
+    kind: "flatness",
+  },
+  {
     id: "mode-connectivity",
     short: "Mode connectivity",
     title: "Two minima, a hill between them, and a valley around it",

@@ -37,6 +37,7 @@ export const METRIC_WORDS: Record<LessonMetricName, string> = {
   epsSharpness: "eps-sharpness",
   averageSharpness: "average sharpness (filter-normalized)",
   roughness: "surface roughness",
+  sharpnessDecay: "lambda_max at the end of training over its peak",
   learningRate: "learning rate",
   bound: "stability bound 2/lr",
 };
@@ -53,6 +54,7 @@ export const METRIC_SHORT: Record<LessonMetricName, string> = {
   epsSharpness: "eps-sharpness",
   averageSharpness: "avg sharpness",
   roughness: "roughness",
+  sharpnessDecay: "end/peak lambda_max",
   learningRate: "lr",
   bound: "2/lr",
 };

@@ -77,6 +77,15 @@ async function measureCurvature(
 const finiteOrNull = (v: number | null | undefined): number | null =>
   v !== null && v !== undefined && Number.isFinite(v) ? v : null;
 
+/** The last finite tracked lambda_max over the largest one (schema.ts), or null without two finite values. */
+function sharpnessDecay(series: unknown): number | null {
+  if (!Array.isArray(series)) return null;
+  const values = series.filter((v): v is number => typeof v === "number" && Number.isFinite(v));
+  if (values.length < 2) return null;
+  const peak = Math.max(...values);
+  return peak > 0 ? (values.at(-1) as number) / peak : null;
+}
+
 /**
  * The metrics of one run (schema.ts's LessonMetrics). `roughness` is surfaceRoughness of the
  * train_loss surface (roughness.ts). `bound` is 2 / learningRate when the config trained with plain
@@ -100,6 +109,8 @@ export async function lessonMetrics(
     surface && axes.length >= 1 && axes.length <= 2
       ? surfaceRoughness(surface, axes[0].count, axes[1]?.count ?? 1)
       : null;
+  const tracked = (snapshot.training as { sharpness?: { lambdaMax?: unknown } } | undefined)?.sharpness
+    ?.lambdaMax;
   const training = (snapshot.config.training ?? {}) as {
     optimizer?: unknown;
     learningRate?: unknown;
@@ -118,6 +129,7 @@ export async function lessonMetrics(
     epsSharpness: finiteOrNull(curvature.epsSharpness[0]?.sharpness),
     averageSharpness: finiteOrNull(curvature.averageSharpness[0]?.sharpness),
     roughness,
+    sharpnessDecay: sharpnessDecay(tracked),
     learningRate,
     bound: plainGd && learningRate !== null && learningRate > 0 ? 2 / learningRate : null,
   };

@@ -49,6 +49,12 @@ export interface LessonMetrics {
   averageSharpness: number | null;
   /** Texture of the train-loss surface (roughness.ts): high for kinked, low for smooth surfaces. */
   roughness: number | null;
+  /**
+   * lambda_max at the end of training over its peak during training, from the sharpness tracked
+   * while training (training.sharpnessEvery > 0): near 1 when the curvature settles, far below 1
+   * when the minimum keeps flattening (a cross-entropy fit growing confident); null untracked.
+   */
+  sharpnessDecay: number | null;
   /** The run's training.learningRate. */
   learningRate: number | null;
   /** The gradient-descent stability bound 2 / learningRate (optimizer sgd without SAM), else null. */
@@ -67,6 +73,7 @@ export const LESSON_METRICS = [
   "epsSharpness",
   "averageSharpness",
   "roughness",
+  "sharpnessDecay",
   "learningRate",
   "bound",
 ] as const satisfies readonly (keyof LessonMetrics)[];
