@@ -1,16 +1,16 @@
 /**
  * Snapshots any program can write: the contract (../shared/SNAPSHOT.md) does not require the
  * fields this project added (an MLP's `residual` flag, `data.task`, `data.inputSize`,
- * `data.outputSize`, `data.classes`), so a reader defaults or derives them before validation and
- * names only what cannot be derived. Runs on the parsed JSON, before the zod schema:
+ * `data.outputSize`), so a reader defaults or derives them before validation and names only what
+ * cannot be derived. `data.classes` is the contract's own field (absent for regression): a
+ * classification snapshot without it is refused as before. Runs on the parsed JSON, before the zod schema:
  *
  * - `model.architecture.residual` (kind "mlp"): false, the contract's MLP forward has no skips;
  * - `data.task`: "classification" for loss "cross-entropy", "regression" for "mse";
  * - `data.inputSize`: the architecture's `inputSize`, else the first layout tensor's first
  *   dimension (a Dense kernel [in, out]), else train.x values / train.count;
  * - `data.outputSize`: the architecture's `outputSize`, else `data.classes` (classification),
- *   else the last 2-D layout tensor's last dimension, else train.y values / count (regression);
- * - `data.classes` (classification): `data.outputSize` (logits, one per class).
+ *   else the last 2-D layout tensor's last dimension, else train.y values / count (regression).
  *
  * The input is never changed: a derived field goes into copies (spread) of the objects on its
  * way, and each one is listed (a reader's warning says what it assumed). Spread defines own data
@@ -116,11 +116,6 @@ export function fillContractFields(json: unknown): ContractFill {
       data = { ...data, outputSize };
       derived.push(`data.outputSize: ${outputSize} (from ${from})`);
     }
-  }
-
-  if (data.task === "classification" && data.classes === undefined && positiveInteger(data.outputSize)) {
-    data = { ...data, classes: data.outputSize };
-    derived.push(`data.classes: ${data.outputSize} (one logit per class: data.outputSize)`);
   }
 
   if (derived.length === 0) return { value: json, derived };
