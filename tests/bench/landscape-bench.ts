@@ -20,11 +20,14 @@
  *   the last received, worker start-up, preparation and a warm-up pass excluded; both pools run
  *   side by side, one pass each per round (at least 9), and the speedup is printed from the best
  *   passes and as the median of the rounds;
+ * - compute --workers: the tile pool `compute --workers N` and `shard --workers N` use, in this
+ *   thread and over 2 worker threads, on the plan's 256-point tiles of a BENCH_COMPUTE_GRID grid
+ *   (default 101x101), side by side; prints the speedup and checks the surfaces are bit-identical;
  * - scaling: four problem sizes (21x21 and 41x41 at 512 samples, 51x51 at 256 and 1024 samples),
  *   in the main thread, with time per (grid point x sample) so linearity shows.
  *
  * Options (env): BENCH_GRID=51 BENCH_SAMPLES=512 BENCH_REPEATS=2 BENCH_RELAXED_SIMD=1
- * BENCH_TILE_POINTS=128
+ * BENCH_TILE_POINTS=128 BENCH_COMPUTE_GRID=101
  */
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
@@ -44,8 +47,11 @@ import { tfjsGemmEvaluator } from "../../src/core/landscape/tfjs-gemm-evaluator"
 import { initParameters } from "../../src/core/model/init";
 import { forwardMacsPerSample, makeArchitecture, mlpLayout } from "../../src/core/model/mlp";
 import { createRng } from "../../src/core/rng";
+import { DEFAULT_TILE_POINTS } from "../../src/core/shards/plan";
+import type { PlanSection } from "../../src/core/snapshot/plan-section";
 import { tf } from "../../src/core/tf";
 import { initNodeBackend } from "../../src/node/tf-node";
+import { startTilePool, type TileJob } from "../../src/node/tile-pool";
 import { makeBenchProblem, squareGrid } from "./bench-problem";
 import type { BenchWorkerData, BenchWorkerReply, BenchWorkerRequest } from "./bench-worker";
 
@@ -290,6 +296,81 @@ console.log(
     `median of the rounds ${sortedRatios[Math.floor(sortedRatios.length / 2)].toFixed(2)}x ` +
     `(rounds: ${pools.ratios.map((r) => r.toFixed(2)).join(", ")})`,
 );
+
+// ---- compute --workers: the tile pool compute and shard use (src/node/tile-pool.ts) ----
+
+/**
+ * `landscape compute --workers N` (and `shard --workers N`): the plan's tiles (256 points, as
+ * compute cuts the grid) over N worker threads, or in this thread for N = 1, through the same
+ * pool code. Timed from the first tile handed out to the last result, after a warm-up pass; the
+ * threads' start-up (once per command) is printed apart. Side by side, one pass each per round.
+ */
+async function timeComputeWorkers(): Promise<void> {
+  const size = Number(process.env.BENCH_COMPUTE_GRID ?? 101);
+  const computeGrid = squareGrid(size);
+  const computeTiles = splitTiles(computeGrid, DEFAULT_TILE_POINTS);
+  const evaluatorName = defaultEvaluatorFor(backend).name;
+  // What planEvaluator reads of a plan: the path, its kernel build, the backend.
+  const plan = {
+    evaluator: evaluatorName,
+    ...(evaluatorName === "wasm-kernel" ? { kernel: kernelVariant } : {}),
+    backend,
+  } as PlanSection;
+  const job: TileJob = {
+    problem: makeBenchProblem(samples),
+    grid: computeGrid,
+    tiles: computeTiles,
+    plan,
+    kind: "mlp",
+  };
+  const indices = computeTiles.map((_, i) => i);
+  const t0 = performance.now();
+  const pools = [
+    await startTilePool(job, 1, backend, { slowMs: 0 }),
+    await startTilePool(job, 2, backend, { slowMs: 0 }),
+  ];
+  const startMs = performance.now() - t0;
+  const loss = pools.map(() => new Float32Array(gridPointCount(computeGrid)));
+  const pass = async (k: number) => {
+    const start = performance.now();
+    await pools[k].run(indices, (r) =>
+      writeTile(computeGrid, computeTiles[r.index], r.values.train_loss, loss[k]),
+    );
+    return performance.now() - start;
+  };
+  console.log(
+    `\ncompute --workers (${evaluatorName}${evaluatorName === "wasm-kernel" ? `, ${kernelVariant}` : ""}), ${size}x${size} grid in ${computeTiles.length} tiles of <= ${DEFAULT_TILE_POINTS} points, ` +
+      `a warm-up pass, then ${poolRounds} rounds of one pass each:`,
+  );
+  const best = [Number.POSITIVE_INFINITY, Number.POSITIVE_INFINITY];
+  const ratios: number[] = [];
+  try {
+    await pass(0);
+    await pass(1);
+    for (let r = 0; r < poolRounds; r++) {
+      const ms = [await pass(0), await pass(1)];
+      best[0] = Math.min(best[0], ms[0]);
+      best[1] = Math.min(best[1], ms[1]);
+      ratios.push(ms[0] / ms[1]);
+    }
+  } finally {
+    for (const p of pools) await p.close();
+  }
+  const same = loss[0].every((v, i) => Object.is(v, loss[1][i]));
+  const points = gridPointCount(computeGrid);
+  for (const [k, label] of ["--workers 1 (this thread)", "--workers 2 (threads)   "].entries()) {
+    console.log(
+      `${label} ${best[k].toFixed(0).padStart(8)} ms ${((points / best[k]) * 1000).toFixed(0).padStart(10)} points/s`,
+    );
+  }
+  const sorted = [...ratios].sort((a, b) => a - b);
+  console.log(
+    `compute --workers 2 over --workers 1: ${(best[0] / best[1]).toFixed(2)}x (best passes); median of the rounds ` +
+      `${sorted[Math.floor(sorted.length / 2)].toFixed(2)}x; bit-identical surfaces: ${same ? "yes" : "NO"}; ` +
+      `start-up of both pools ${startMs.toFixed(0)} ms (once per command) (rounds: ${ratios.map((r) => r.toFixed(2)).join(", ")})`,
+  );
+}
+await timeComputeWorkers();
 
 // ---- scaling: time against grid points and samples ----
 
