@@ -17,6 +17,7 @@ import {
   surfaceToHdf5,
 } from "../src/core/export/hdf5-surface";
 import type { ImportedSurface } from "../src/core/export/imported";
+import type { ReadLimits } from "../src/core/snapshot/limits";
 import { buffersOf } from "./transfer";
 
 const api = {
@@ -26,9 +27,15 @@ const api = {
     return true;
   },
 
-  /** A reference-layout surface file read into an ImportedSurface (its arrays transferred back). */
-  async readSurface(bytes: Uint8Array, source: string): Promise<ImportedSurface> {
-    const surface = readHdf5Surface(await loadH5wasm(), bytes, { source });
+  /**
+   * A reference-layout surface file (bytes, or a File or Blob read here) read into an
+   * ImportedSurface (its arrays transferred back),
+   * within `limits` (default DEFAULT_READ_LIMITS): datasets declaring more are refused from their
+   * headers, before the HDF5 library allocates anything for them.
+   */
+  async readSurface(input: Uint8Array | Blob, source: string, limits?: ReadLimits): Promise<ImportedSurface> {
+    const bytes = input instanceof Uint8Array ? input : new Uint8Array(await input.arrayBuffer());
+    const surface = readHdf5Surface(await loadH5wasm(), bytes, { source, limits });
     return transfer(surface, buffersOf(surface));
   },
 

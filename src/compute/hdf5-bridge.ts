@@ -12,6 +12,7 @@ import type { Hdf5Api } from "../../workers/hdf5.worker";
 import type { DirectionsExportSource } from "../core/export/hdf5-directions";
 import type { Hdf5SurfaceOptions, SurfaceExportSource } from "../core/export/hdf5-surface";
 import type { ImportedSurface } from "../core/export/imported";
+import type { ReadLimits } from "../core/snapshot/limits";
 
 /** Loading h5wasm (4 MB of JavaScript, the wasm compiled) in a fresh worker; it never depends on a file. */
 export const HDF5_LOAD_TIMEOUT_MS = 30_000;
@@ -35,14 +36,31 @@ function timed<T>(promise: Promise<T>, ms: number, message: () => string): Promi
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** Rejects with the signal's reason (an AbortError) when it is aborted; never resolves otherwise. */
+function aborted(signal: AbortSignal | undefined): Promise<never> {
+  return new Promise<never>((_, reject) => {
+    if (!signal) return;
+    const fail = () => {
+      if (signal.reason instanceof Error) return reject(signal.reason);
+      const error = new Error("the read was cancelled");
+      error.name = "AbortError";
+      reject(error);
+    };
+    if (signal.aborted) fail();
+    else signal.addEventListener("abort", fail, { once: true });
+  });
+}
+
 /**
  * Runs `call` in a new HDF5 worker: `ms` is the time limit of the call (after h5wasm has loaded),
- * `timeoutText` the message when it is exceeded. The worker is terminated afterwards in every case.
+ * `timeoutText` the message when it is exceeded, `signal` cancels it. The worker is terminated
+ * afterwards in every case.
  */
 async function withHdf5Worker<T>(
   call: (api: Remote<Hdf5Api>) => Promise<T>,
   ms: number,
   timeoutText: () => string,
+  signal?: AbortSignal,
 ): Promise<T> {
   const worker = new Worker(new URL("../../workers/hdf5.worker.ts", import.meta.url), {
     type: "module",
@@ -60,13 +78,15 @@ async function withHdf5Worker<T>(
     );
   });
   failed.catch(() => {});
+  const cancelled = aborted(signal);
+  cancelled.catch(() => {});
   try {
     await timed(
-      Promise.race([api.ready(), failed]),
+      Promise.race([api.ready(), failed, cancelled]),
       HDF5_LOAD_TIMEOUT_MS,
       () => `the HDF5 library did not load within ${HDF5_LOAD_TIMEOUT_MS / 1000} s`,
     );
-    return await timed(Promise.race([call(api), failed]), ms, timeoutText);
+    return await timed(Promise.race([call(api), failed, cancelled]), ms, timeoutText);
   } finally {
     api[releaseProxy]();
     worker.terminate();
@@ -74,20 +94,25 @@ async function withHdf5Worker<T>(
 }
 
 /**
- * A reference-layout surface file read in a throwaway worker with a time limit
- * (hdf5ReadTimeoutMs). Rejects with the reader's Error (naming `source` and what is wrong), or
- * with "did not finish within N s" when the HDF5 library hangs on a corrupt file.
+ * A reference-layout surface file (its bytes, or a File or Blob, which the worker reads itself)
+ * read in a throwaway worker with a time limit
+ * (hdf5ReadTimeoutMs), within `opts.limits` (default DEFAULT_READ_LIMITS). Rejects with the
+ * reader's Error (naming `source` and what is wrong, a dataset too large for the limits
+ * included), with "did not finish within N s" when the HDF5 library hangs on a corrupt file, or
+ * with an AbortError when `opts.signal` is aborted (the worker is terminated at once).
  */
 export function readSurfaceInWorker(
-  bytes: Uint8Array,
+  bytes: Uint8Array | Blob,
   source: string,
-  timeoutMs = hdf5ReadTimeoutMs(bytes.length),
+  timeoutMs = hdf5ReadTimeoutMs(bytes instanceof Uint8Array ? bytes.length : bytes.size),
+  opts: { limits?: ReadLimits; signal?: AbortSignal } = {},
 ): Promise<ImportedSurface> {
   return withHdf5Worker(
-    (api) => api.readSurface(bytes, source),
+    (api) => api.readSurface(bytes, source, opts.limits),
     timeoutMs,
     () =>
       `${source}: reading the HDF5 file did not finish within ${timeoutMs / 1000} s; the file is probably corrupt`,
+    opts.signal,
   );
 }
 

@@ -10,13 +10,21 @@
 import {
   type ParseOptions,
   parseSnapshot,
+  type ReadProgress,
   type SerializeOptions,
   serializeSnapshot,
 } from "../core/snapshot/io";
 import type { Snapshot } from "../core/snapshot/schema";
 
-/** What a reader is told: only what can cross to a worker (no warning callback). */
-export type CodecParseOptions = Pick<ParseOptions, "source">;
+/**
+ * What a reader is told: the source and limits (which cross to a worker), and a signal that
+ * cancels the read and a progress callback (which the worker's bridge handles on this side).
+ * The bytes passed to a worker codec are moved there: the caller must not use them afterwards.
+ */
+export type CodecParseOptions = Pick<ParseOptions, "source" | "limits"> & {
+  signal?: AbortSignal;
+  onProgress?: (progress: ReadProgress) => void;
+};
 
 export interface SnapshotCodec {
   /** serializeSnapshot: validated bytes; rejects with its SnapshotError for a broken snapshot. */
@@ -25,7 +33,7 @@ export interface SnapshotCodec {
   parse(bytes: Uint8Array, opts: CodecParseOptions): Promise<Snapshot>;
 }
 
-/** The core functions on the calling thread (Node, tests). */
+/** The core functions on the calling thread (Node, tests); a signal is checked between steps and gzip chunks. */
 export const inThreadSnapshotCodec: SnapshotCodec = {
   serialize: async (snapshot, opts) => serializeSnapshot(snapshot, opts),
   parse: async (bytes, opts) => parseSnapshot(bytes, opts),

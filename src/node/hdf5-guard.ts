@@ -6,22 +6,26 @@
  *
  * @example const reader = createGuardedHdf5Reader(); const surface = await reader.read(bytes, "run.h5"); await reader.close();
  */
+import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { ImportedSurface } from "../core/export/imported";
+import type { ReadLimits } from "../core/snapshot/limits";
 
 export interface GuardedHdf5Reader {
-  read(bytes: Uint8Array, source: string): Promise<ImportedSurface>;
+  /** Reads a surface file; `limits` (default DEFAULT_READ_LIMITS) bound what its datasets may take. */
+  read(bytes: Uint8Array, source: string, limits?: ReadLimits): Promise<ImportedSurface>;
   close(): Promise<void>;
 }
 
-// The worker's entry is TypeScript: register tsx's loader first (Node 20 cannot start a worker
-// from a .ts file by itself), then import it.
-const bootstrap = (file: string) =>
-  `import("tsx/esm/api").then(({ register }) => { register(); return import(${JSON.stringify(file)}); });`;
+// The worker's entry is TypeScript: register tsx's require hook first (Node 20 cannot start a
+// worker from a .ts file by itself), then require it. The CommonJS hook transpiles in the worker's
+// own thread; tsx's ESM loader would start one more thread for its hooks, about 30 MB more, which
+// matters when a hostile file must be refused in little memory.
+const bootstrap = (file: string) => `require("tsx/cjs/api").register(); require(${JSON.stringify(file)});`;
 
 export function createGuardedHdf5Reader(options: { timeoutMs?: number } = {}): GuardedHdf5Reader {
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const entry = new URL("./hdf5-worker.ts", import.meta.url).href;
+  const entry = fileURLToPath(new URL("./hdf5-worker.ts", import.meta.url));
   let worker: Worker | null = null;
   let ready: Promise<void> | null = null;
   let nextId = 1;
@@ -50,7 +54,7 @@ export function createGuardedHdf5Reader(options: { timeoutMs?: number } = {}): G
   };
 
   return {
-    async read(bytes, source) {
+    async read(bytes, source, limits) {
       if (!worker) await start();
       else await ready;
       const w = worker as unknown as Worker;
@@ -83,7 +87,7 @@ export function createGuardedHdf5Reader(options: { timeoutMs?: number } = {}): G
         };
         w.on("message", onMessage);
         w.once("error", onError);
-        w.postMessage({ id, bytes, source });
+        w.postMessage({ id, bytes, source, limits });
       });
     },
     close: stop,

@@ -4,9 +4,12 @@
  * and writes each crashing input to a file whose path it prints (replay it with the seed shown).
  *
  * Targets (tests/fuzz/targets.ts): the snapshot reader (structural JSON mutations and byte
- * mutations of real snapshots, JSON and gzip), the reference-layout HDF5 surface reader (byte
- * mutations of files written by the export), the config parser (mutated presets and random
- * JSON), the URL-hash parser (mutated preset hashes and random text).
+ * mutations of real snapshots, JSON and gzip; and hostile files built from them, tests/fuzz/
+ * hostile.ts: prototype keys, nesting around the depth limit, bare NaN/Infinity, gzip bombs
+ * against small limits, multi-member gzip, arrays short by one, long strings), the
+ * reference-layout HDF5 surface reader (byte mutations of files written by the export; and files
+ * declaring surfaces larger than small random limits), the config parser (mutated presets and
+ * random JSON), the URL-hash parser (mutated preset hashes and random text).
  *
  * Options (env): FUZZ_SECONDS=60 (total, split evenly over the targets), FUZZ_SEED=1.
  */
@@ -16,12 +19,15 @@ import { join } from "node:path";
 import { loadH5wasm } from "../../src/core/export/h5";
 import { createGuardedHdf5Reader } from "../../src/node/hdf5-guard";
 import { initNodeBackend } from "../../src/node/tf-node";
+import { hostileHdf5, hostileSnapshot } from "./hostile";
 import { createRng, mutateBytes, mutateJson, mutateText, type Rng, randomValue } from "./mutate";
 import { presetConfigs, presetHashes, seedHdf5, seedSnapshots } from "./seeds";
 import {
   checkConfig,
   checkHash,
   checkHdf5Surface,
+  checkHostile,
+  checkHostileHdf5,
   checkSnapshotBytes,
   FuzzCrash,
   type Outcome,
@@ -40,7 +46,8 @@ const snapshotJson = snapshots
   .map((b) => JSON.parse(new TextDecoder().decode(b)));
 const presets = presetConfigs();
 const hashes = presetHashes();
-const hdf5Files = seedHdf5(await loadH5wasm(), snapshots);
+const h5 = await loadH5wasm();
+const hdf5Files = seedHdf5(h5, snapshots);
 // A hung HDF5 read is stopped after 2 s and replaced (the CLI allows 10 s).
 const hdf5Reader = createGuardedHdf5Reader({ timeoutMs: 2000 });
 
@@ -66,6 +73,18 @@ const targets: Target[] = [
       let bytes = snapshots[rng.int(snapshots.length)];
       for (let k = times(rng); k > 0; k--) bytes = mutateBytes(bytes, rng);
       return checkSnapshotBytes(bytes);
+    },
+  },
+  {
+    name: "snapshot hostile",
+    run(rng) {
+      return checkHostile(hostileSnapshot(snapshotJson[rng.int(snapshotJson.length)], rng));
+    },
+  },
+  {
+    name: "hdf5 hostile",
+    run(rng) {
+      return checkHostileHdf5(hdf5Reader.read, hostileHdf5(h5, rng));
     },
   },
   {

@@ -10,11 +10,13 @@ import { canonicalJson } from "../../src/core/canonical-json";
 import { resolveConfig } from "../../src/core/config/schema";
 import type { ImportedSurface } from "../../src/core/export/imported";
 import { parseSnapshot, serializeSnapshot } from "../../src/core/snapshot/io";
+import { DEFAULT_READ_LIMITS, type ReadLimits } from "../../src/core/snapshot/limits";
 import { SnapshotError } from "../../src/core/snapshot/validate";
 import { settingsProblems } from "../../src/state/config-map";
 import { defaultSettings, type Settings, sameSettings } from "../../src/state/properties";
 import { decodeHash, encodeHash } from "../../src/state/url";
 import { applyValues } from "../../src/state/validate";
+import type { HostileHdf5, HostileInput } from "./hostile";
 
 /** "stopped": a reader that hung was stopped by its time limit and said so (a clear rejection). */
 export type Outcome = "accepted" | "rejected" | "stopped";
@@ -45,22 +47,46 @@ function sameFloats(a: Float32Array, b: Float32Array): boolean {
   return true;
 }
 
+/** Object.prototype's own keys when this module loaded: a reader that changed them polluted it. */
+const OBJECT_PROTOTYPE_KEYS = Reflect.ownKeys(Object.prototype).map(String).sort().join(",");
+
+/** Throws FuzzCrash when Object.prototype was changed, or a result's objects do not have it as prototype. */
+export function checkPrototypes(target: string, input: unknown, result?: unknown): void {
+  if (
+    Object.getPrototypeOf(Object.prototype) !== null ||
+    Reflect.ownKeys(Object.prototype).map(String).sort().join(",") !== OBJECT_PROTOTYPE_KEYS
+  )
+    throw new FuzzCrash(target, "Object.prototype was changed", input);
+  const stack: unknown[] = [result];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (v === null || typeof v !== "object" || ArrayBuffer.isView(v)) continue;
+    const proto = Object.getPrototypeOf(v);
+    if (proto !== (Array.isArray(v) ? Array.prototype : Object.prototype))
+      throw new FuzzCrash(target, "an object of the result has another prototype", input);
+    for (const x of Object.values(v)) if (x !== null && typeof x === "object") stack.push(x);
+  }
+}
+
 /**
- * Snapshot reader: bytes (JSON or gzip) in. Accepted snapshots must survive serialize -> parse
- * with identical parameters and surfaces; rejections must be SnapshotErrors.
+ * Snapshot reader: bytes (JSON or gzip) in, read within `limits`. Accepted snapshots must
+ * survive serialize -> parse with identical parameters and surfaces, and no object of the result
+ * (nor Object.prototype) may have its prototype changed; rejections must be SnapshotErrors.
  */
-export function checkSnapshotBytes(bytes: Uint8Array): Outcome {
+export function checkSnapshotBytes(bytes: Uint8Array, limits: ReadLimits = DEFAULT_READ_LIMITS): Outcome {
   let snapshot: ReturnType<typeof parseSnapshot>;
   try {
-    snapshot = parseSnapshot(bytes, { source: "fuzzed.json" });
+    snapshot = parseSnapshot(bytes, { source: "fuzzed.json", limits });
   } catch (err) {
+    checkPrototypes("snapshot", bytes);
     if (err instanceof SnapshotError && isClearError(err, /^fuzzed\.json has \d+ problems?:\n\S/))
       return "rejected";
     throw new FuzzCrash("snapshot", `unexpected error: ${String(err)}`, bytes, { cause: err });
   }
+  checkPrototypes("snapshot", bytes, snapshot);
   let again: typeof snapshot;
   try {
-    again = parseSnapshot(serializeSnapshot(snapshot, { gzip: false }));
+    again = parseSnapshot(serializeSnapshot(snapshot, { gzip: false }), { limits });
   } catch (err) {
     throw new FuzzCrash("snapshot", `accepted, but its own re-export is rejected: ${String(err)}`, bytes, {
       cause: err,
@@ -74,6 +100,76 @@ export function checkSnapshotBytes(bytes: Uint8Array): Outcome {
       throw new FuzzCrash("snapshot", `surface ${name} changed in a round trip`, bytes);
   }
   return "accepted";
+}
+
+/** The value at `path` of a JSON value, if every step is an own property. */
+function ownAt(root: unknown, path: readonly (string | number)[]): { found: boolean } {
+  let node = root;
+  for (const key of path) {
+    if (node === null || typeof node !== "object" || !Object.hasOwn(node, key)) return { found: false };
+    node = (node as Record<string | number, unknown>)[key];
+  }
+  return { found: true };
+}
+
+/**
+ * A hostile input (hostile.ts): it must get the answer it was built for. A refusal must be a
+ * SnapshotError whose message matches `expect`; an acceptance must pass checkSnapshotBytes and
+ * keep `kept` (a "constructor" or "prototype" key) as data through a round trip.
+ */
+export function checkHostile(input: HostileInput): Outcome {
+  let outcome: Outcome;
+  try {
+    outcome = checkSnapshotBytes(input.bytes, input.limits);
+  } catch (err) {
+    if (err instanceof FuzzCrash)
+      throw new FuzzCrash(`hostile ${input.kind}`, err.message, input.bytes, { cause: err });
+    throw err;
+  }
+  if (outcome === "rejected") {
+    if (input.expect === "accepted")
+      throw new FuzzCrash(`hostile ${input.kind}`, "rejected, but it must be read", input.bytes);
+    let message = "";
+    try {
+      parseSnapshot(input.bytes, { source: "fuzzed.json", limits: input.limits });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    // A key that must be kept as data may be refused only by its name.
+    const key = input.kept?.at(-1);
+    if (input.expect === "either" && typeof key === "string" && !message.includes(key))
+      throw new FuzzCrash(
+        `hostile ${input.kind}`,
+        `rejected without naming the key "${key}": ${JSON.stringify(message.slice(0, 300))}`,
+        input.bytes,
+      );
+    if (input.expect instanceof RegExp) {
+      if (!input.expect.test(message))
+        throw new FuzzCrash(
+          `hostile ${input.kind}`,
+          `rejected with ${JSON.stringify(message.slice(0, 300))}, expected ${input.expect}`,
+          input.bytes,
+        );
+    }
+    return outcome;
+  }
+  if (input.expect instanceof RegExp)
+    throw new FuzzCrash(
+      `hostile ${input.kind}`,
+      `accepted, but it must be refused (${input.expect})`,
+      input.bytes,
+    );
+  if (input.kept) {
+    const snapshot = parseSnapshot(input.bytes, { limits: input.limits });
+    const back = JSON.parse(new TextDecoder().decode(serializeSnapshot(snapshot))) as unknown;
+    if (!ownAt(back, input.kept).found)
+      throw new FuzzCrash(
+        `hostile ${input.kind}`,
+        `the key at ${input.kept.join(".")} was lost in a round trip`,
+        input.bytes,
+      );
+  }
+  return outcome;
 }
 
 /**
@@ -157,4 +253,41 @@ export function checkHash(hash: string, base: Settings = defaultSettings()): Out
       hash,
     );
   return decoded.problems.length + applied.problems.length > 0 ? "rejected" : "accepted";
+}
+
+/**
+ * A hostile HDF5 file (hostile.ts): read within its limits by `read` (the time-limited reader),
+ * it must be refused with the expected message, or accepted with one value per grid point.
+ */
+export async function checkHostileHdf5(
+  read: (bytes: Uint8Array, source: string, limits: ReadLimits) => Promise<ImportedSurface>,
+  input: HostileHdf5,
+): Promise<Outcome> {
+  let imported: ImportedSurface;
+  try {
+    imported = await read(input.bytes, "fuzzed.h5", input.limits);
+  } catch (err) {
+    if (input.expect instanceof RegExp && isClearError(err, input.expect)) return "rejected";
+    throw new FuzzCrash(
+      `hostile hdf5 ${input.kind}`,
+      `rejected with ${String(err).slice(0, 300)}, expected ${input.expect}`,
+      input.bytes,
+      { cause: err },
+    );
+  }
+  if (input.expect !== "accepted")
+    throw new FuzzCrash(
+      `hostile hdf5 ${input.kind}`,
+      `accepted, but it must be refused (${input.expect})`,
+      input.bytes,
+    );
+  const points = imported.grid.axes.reduce((n, a) => n * a.count, 1);
+  if (imported.surfaces.train_loss?.length !== points)
+    throw new FuzzCrash(
+      `hostile hdf5 ${input.kind}`,
+      "accepted with a surface of the wrong size",
+      input.bytes,
+    );
+  checkPrototypes(`hostile hdf5 ${input.kind}`, input.bytes, imported);
+  return "accepted";
 }

@@ -17,6 +17,15 @@
  * @example const lib = await loadH5wasm(); const bytes = writeH5(lib, (f) => f.create_dataset({ name: "a", data: new Float64Array([1]) }));
  */
 import type { Dataset as H5Dataset, File as H5File, Group as H5Group } from "h5wasm";
+import {
+  countText,
+  DEFAULT_READ_LIMITS,
+  limitHint,
+  memoryForArray,
+  ReadLimitError,
+  type ReadLimits,
+  sizeText,
+} from "../snapshot/limits";
 
 export type { H5Dataset, H5File, H5Group };
 
@@ -216,16 +225,53 @@ export function describeDtype(ds: H5Dataset): string {
   return `HDF5 type class ${m.type}`;
 }
 
-/** A float dataset's values (float32 or float64) and shape; Errors name the dataset and its dtype. */
+/** Values a dataset declares: the product of its shape (1 for a scalar), read from its header. */
+export function declaredValues(ds: H5Dataset | { shape: number[] | null }): number {
+  let n = 1;
+  for (const d of ds.shape ?? []) n *= d;
+  return n;
+}
+
+/** Bytes a dataset takes once read: its declared values times the size of one. */
+export function declaredBytes(ds: H5Dataset): number {
+  return declaredValues(ds) * (ds.metadata.size || 1);
+}
+
+/** "train_loss [40000, 40000] float64" */
+export function datasetText(ds: H5Dataset, name: string): string {
+  return `${name} [${(ds.shape ?? []).join(", ")}] ${describeDtype(ds)}`;
+}
+
+/**
+ * Throws a ReadLimitError when a dataset declares more values than one array may hold (checked
+ * from its header: nothing is read). The HDF5 library would otherwise try to allocate whatever a
+ * 600 KB file declares for a chunked dataset that was never written.
+ */
+export function checkDatasetSize(ds: H5Dataset, name: string, source: string, limits: ReadLimits): void {
+  const values = declaredValues(ds);
+  if (values <= limits.maxArrayValues) return;
+  throw new ReadLimitError(
+    `${source}: too large: dataset ${datasetText(ds, name)} would take ${sizeText(declaredBytes(ds))} once read ` +
+      `(${countText(values)} values), more than ${countText(limits.maxArrayValues)} values, the limit for one array` +
+      limitHint(limits, memoryForArray(values)),
+  );
+}
+
+/**
+ * A float dataset's values (float32 or float64) and shape; Errors name the dataset and its dtype,
+ * or its size when it declares more values than `limits` allow (checked before reading).
+ */
 export function readFloatDataset(
   ds: H5Dataset,
   name: string,
   source: string,
+  limits: ReadLimits = DEFAULT_READ_LIMITS,
 ): { values: Float32Array | Float64Array; shape: number[] } {
   const m = ds.metadata;
   if (m.type !== H5T_FLOAT || (m.size !== 4 && m.size !== 8)) {
     throw new Error(`${source}: dataset ${name} has dtype ${describeDtype(ds)}; expected float32 or float64`);
   }
+  checkDatasetSize(ds, name, source, limits);
   const value = ds.value;
   if (!(value instanceof Float32Array || value instanceof Float64Array)) {
     throw new Error(`${source}: dataset ${name} could not be read as floating-point numbers`);
@@ -233,10 +279,11 @@ export function readFloatDataset(
   return { values: value, shape: ds.shape ?? [] };
 }
 
-/** The string value of a scalar or 1-element string attribute, if there is one. */
+/** The string value of a scalar or 1-element string attribute, if there is one (larger ones are not read). */
 export function stringAttribute(obj: H5Dataset | H5Group, name: string): string | undefined {
+  if (!Object.hasOwn(obj.attrs, name)) return undefined;
   const attr = obj.attrs[name];
-  if (!attr) return undefined;
+  if (!attr || attr.metadata.type !== H5T_STRING || declaredValues(attr) > 1) return undefined;
   const v = attr.value;
   if (typeof v === "string") return v;
   if (Array.isArray(v) && v.length === 1 && typeof v[0] === "string") return v[0];

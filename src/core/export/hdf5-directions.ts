@@ -15,6 +15,8 @@
 import { layoutOffsets, shapeSize } from "../model/layout";
 import type { LayoutEntry } from "../model/types";
 import { PRODUCER_NAME, PRODUCER_VERSION } from "../producer";
+import { REFUSED_KEYS } from "../snapshot/json-limits";
+import { DEFAULT_READ_LIMITS, type ReadLimits } from "../snapshot/limits";
 import {
   type H5Dataset,
   type H5Group,
@@ -85,6 +87,8 @@ export function directionsToHdf5(lib: H5Lib, s: DirectionsExportSource): Uint8Ar
 export interface ReadDirectionsOptions {
   /** What is being read, for messages (default "directions file"). */
   source?: string;
+  /** What reading may cost (default DEFAULT_READ_LIMITS); a dataset's size is also checked against the layout first. */
+  limits?: ReadLimits;
 }
 
 function readGroup(
@@ -93,6 +97,7 @@ function readGroup(
   name: string,
   layout: readonly LayoutEntry[],
   source: string,
+  limits: ReadLimits,
 ): Float32Array {
   const keys = group.keys();
   if (keys.length !== layout.length) {
@@ -109,7 +114,8 @@ function readGroup(
       throw new Error(
         `${source}: ${path} is missing (one dataset per tensor, "0" to "${layout.length - 1}")`,
       );
-    const { values, shape } = readFloatDataset(ds as H5Dataset, path, source);
+    // The shape is checked from the header before reading: a dataset declaring more is never read.
+    const shape = (ds as H5Dataset).shape ?? [];
     const expected = torchShape(entry);
     if (shape.length !== expected.length || shape.some((v, i) => v !== expected[i])) {
       throw new Error(
@@ -117,6 +123,7 @@ function readGroup(
           `(PyTorch order of ${entry.name} [${entry.shape.join(", ")}])`,
       );
     }
+    const { values } = readFloatDataset(ds as H5Dataset, path, source, limits);
     if (values.length !== shapeSize(entry.shape))
       throw new Error(`${source}: ${path} has ${values.length} values`);
     out.set(fromTorchOrder(Float32Array.from(values), entry), offsets[t]);
@@ -138,6 +145,7 @@ export function readHdf5Directions(
   opts: ReadDirectionsOptions = {},
 ): ImportedDirections {
   const source = opts.source ?? "directions file";
+  const limits = opts.limits ?? DEFAULT_READ_LIMITS;
   return readH5(lib, bytes, source, (file) => {
     const keys = file.keys();
     if (!keys.includes("xdirection")) {
@@ -154,12 +162,13 @@ export function readHdf5Directions(
       if (!(group instanceof lib.Group)) throw new Error(`${source}: ${name} is not a group`);
       const attributes: Record<string, string> = {};
       for (const key of Object.keys(group.attrs)) {
+        if (REFUSED_KEYS.includes(key)) continue; // provenance only; never made an object's prototype
         const v = stringAttribute(group, key);
         if (v !== undefined) attributes[key] = v;
       }
       directions.push({
         label: i === 0 ? "x" : "y",
-        values: readGroup(lib, group, name, layout, source),
+        values: readGroup(lib, group, name, layout, source, limits),
         attributes,
       });
     }

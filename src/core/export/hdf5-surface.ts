@@ -12,9 +12,22 @@
  * @example const bytes = surfaceToHdf5(await loadH5wasm(), snapshot, { dirFile: "spirals.directions.h5" });
  */
 import { PRODUCER_NAME, PRODUCER_VERSION } from "../producer";
+import { REFUSED_KEYS } from "../snapshot/json-limits";
+import {
+  DEFAULT_READ_LIMITS,
+  limitHint,
+  memoryForData,
+  ReadLimitError,
+  type ReadLimits,
+  sizeText,
+} from "../snapshot/limits";
 import type { SnapshotAxis } from "../snapshot/schema";
 import { axisCoordinate } from "../snapshot/summary";
 import {
+  checkDatasetSize,
+  datasetText,
+  declaredBytes,
+  declaredValues,
   describeDtype,
   type H5Dataset,
   type H5File,
@@ -114,12 +127,28 @@ export function surfaceToHdf5(
 export interface ReadSurfaceOptions {
   /** What is being read, for messages (default "surface file"). */
   source?: string;
+  /** What reading may cost (default DEFAULT_READ_LIMITS): values per dataset, bytes in all. */
+  limits?: ReadLimits;
 }
 
 /** Coordinates of one axis, checked to be a uniform increasing grid as ours are. */
-function readAxis(file: H5File, name: "xcoordinates" | "ycoordinates", label: string, source: string) {
-  const ds = file.get(name) as H5Dataset;
-  const { values, shape } = readFloatDataset(ds, name, source);
+function readAxis(
+  lib: H5Lib,
+  file: H5File,
+  name: "xcoordinates" | "ycoordinates",
+  label: string,
+  source: string,
+  limits: ReadLimits,
+) {
+  const ds = file.get(name);
+  if (!(ds instanceof lib.Dataset)) throw new Error(`${source}: ${name} is not a dataset`);
+  if (declaredBytes(ds) > limits.maxReadBytes) {
+    throw new ReadLimitError(
+      `${source}: too large: dataset ${datasetText(ds, name)} would take ${sizeText(declaredBytes(ds))} once read, ` +
+        `more than ${sizeText(limits.maxReadBytes)}, the limit for a file's data once read${limitHint(limits, memoryForData(declaredBytes(ds)))}`,
+    );
+  }
+  const { values, shape } = readFloatDataset(ds, name, source, limits);
   if (shape.length !== 1) throw new Error(`${source}: ${name} has shape [${shape.join(", ")}], expected 1-D`);
   const n = values.length;
   if (n < 2) throw new Error(`${source}: ${name} has ${n} value(s); a landscape axis needs at least 2`);
@@ -161,8 +190,16 @@ export function readHdf5Surface(
   opts: ReadSurfaceOptions = {},
 ): ImportedSurface {
   const source = opts.source ?? "surface file";
+  const limits = opts.limits ?? DEFAULT_READ_LIMITS;
   return readH5(lib, bytes, source, (file) => {
     const keys = file.keys();
+    for (const key of keys) {
+      if (REFUSED_KEYS.includes(key)) {
+        throw new Error(
+          `${source}: the dataset name "${key}" is refused: JavaScript reads it as an object's prototype, not as data; rename it`,
+        );
+      }
+    }
     if (!keys.includes("xcoordinates")) {
       const isDirections = REFERENCE_DIRECTION_GROUPS.some((g) => keys.includes(g));
       throw new Error(
@@ -171,9 +208,9 @@ export function readHdf5Surface(
           ` (it holds ${keys.length > 0 ? keys.join(", ") : "nothing"})`,
       );
     }
-    const x = readAxis(file, "xcoordinates", "x", source);
+    const x = readAxis(lib, file, "xcoordinates", "x", source, limits);
     const twoD = keys.includes("ycoordinates");
-    const y = twoD ? readAxis(file, "ycoordinates", "y", source) : undefined;
+    const y = twoD ? readAxis(lib, file, "ycoordinates", "y", source, limits) : undefined;
     const nx = x.axis.count;
     const ny = y?.axis.count ?? 1;
     const accepted = y
@@ -184,11 +221,12 @@ export function readHdf5Surface(
       : [[nx]];
     const expectedText = y ? `[${ny}, ${nx}] ([ny, nx]) or [${nx}, ${ny}]` : `[${nx}]`;
 
-    const surfaces: Record<string, Float32Array> = {};
-    const names: Record<string, string> = {};
     const warnings: string[] = [];
     let dirFile: string | undefined;
 
+    // What will be read, decided from the datasets' headers alone; then its size is checked
+    // against the limits before a single value is read.
+    const toRead: { key: string; ds: H5Dataset; reference: boolean }[] = [];
     for (const key of keys) {
       if (key === "xcoordinates" || key === "ycoordinates") continue;
       const entity = file.get(key);
@@ -199,8 +237,8 @@ export function readHdf5Surface(
         continue;
       }
       if (key === "dir_file") {
-        const v = entity.value;
-        if (typeof v === "string") dirFile = v;
+        // A name: one string. A larger dataset under this name is not what the reference tool writes.
+        if (declaredValues(entity) <= 1 && typeof entity.value === "string") dirFile = entity.value;
         continue;
       }
       const shape = entity.shape ?? [];
@@ -214,13 +252,35 @@ export function readHdf5Surface(
           continue;
         }
       }
-      const { values } = readFloatDataset(entity, key, source);
+      if (entity.metadata.type !== H5T_FLOAT || (entity.metadata.size !== 4 && entity.metadata.size !== 8)) {
+        throw new Error(
+          `${source}: dataset ${key} has dtype ${describeDtype(entity)}; expected float32 or float64`,
+        );
+      }
+      checkDatasetSize(entity, key, source, limits);
       if (!accepted.some((s) => sameShape(s, shape))) {
         throw new Error(
           `${source}: ${key} has shape [${shape.join(", ")}], expected ${expectedText} for ` +
             `${nx} x-coordinates${y ? ` and ${ny} y-coordinates` : ""}`,
         );
       }
+      toRead.push({ key, ds: entity, reference });
+    }
+    const axesBytes = (x.coordinates.length + (y?.coordinates.length ?? 0)) * 8;
+    const total = toRead.reduce((sum, r) => sum + declaredBytes(r.ds), axesBytes);
+    if (total > limits.maxReadBytes) {
+      const parts = toRead.map((r) => `${datasetText(r.ds, r.key)} ${sizeText(declaredBytes(r.ds))}`);
+      throw new ReadLimitError(
+        `${source}: too large: its datasets would take ${sizeText(total)} once read (${parts.join(", ")}, ` +
+          `and the coordinates ${sizeText(axesBytes)}), ` +
+          `more than ${sizeText(limits.maxReadBytes)}, the limit for a file's data once read${limitHint(limits, memoryForData(total))}`,
+      );
+    }
+
+    const surfaces: Record<string, Float32Array> = {};
+    const names: Record<string, string> = {};
+    for (const { key, ds: entity, reference } of toRead) {
+      const { values } = readFloatDataset(entity, key, source, limits);
       const { ours, percent: referencePercent } = ourSurfaceName(key);
       const units = stringAttribute(entity, "units");
       const percent = referencePercent && units !== "fraction";
@@ -256,6 +316,12 @@ export function readHdf5Surface(
     }
     const attributes: Record<string, string> = {};
     for (const name of Object.keys(file.attrs)) {
+      if (REFUSED_KEYS.includes(name)) {
+        warnings.push(
+          `skipped the attribute ${name}: JavaScript reads the name as an object's prototype, not as data`,
+        );
+        continue;
+      }
       const v = stringAttribute(file, name);
       if (v !== undefined) attributes[name] = v;
     }

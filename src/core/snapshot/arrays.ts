@@ -101,6 +101,10 @@ function describe(value: unknown): string {
   return typeof value === "object" ? "an object" : `a ${typeof value} (${String(value)})`;
 }
 
+/** Said when NaN or Infinity was spelled as text or as a bare word: what JSON can hold instead. */
+export const NON_FINITE_TEXT =
+  "; JSON has no NaN or Infinity: write null in a plain array (it reads back as NaN), or use base64 arrays, which keep NaN and Infinity exactly";
+
 const WIRE_HINT =
   'expected an array of numbers (null for NaN/Infinity) or { "dtype": "float32", "base64": "..." }';
 
@@ -112,7 +116,10 @@ export function float32WireProblem(wire: unknown): string | null {
   if (Array.isArray(wire)) {
     for (let i = 0; i < wire.length; i++) {
       const v: unknown = wire[i];
-      if (v !== null && typeof v !== "number") return `${WIRE_HINT}; element ${i} is ${describe(v)}`;
+      if (v !== null && typeof v !== "number") {
+        const spelled = typeof v === "string" && /^\s*[-+]?(nan|inf(inity)?)\s*$/i.test(v);
+        return `${WIRE_HINT}; element ${i} is ${describe(v)}${spelled ? NON_FINITE_TEXT : ""}`;
+      }
     }
     return null;
   }
@@ -128,6 +135,14 @@ export function float32WireProblem(wire: unknown): string | null {
     return `dtype must be "float32" (little-endian float32 bytes), got ${record.dtype === undefined ? "no dtype" : JSON.stringify(record.dtype)}`;
   }
   if (typeof record.base64 !== "string") return `base64 must be a string, got ${describe(record.base64)}`;
+  // Any other key would be dropped once the values are decoded: refused by name, never lost quietly.
+  const extra = Object.keys(record).filter((k) => k !== "dtype" && k !== "base64");
+  if (extra.length > 0) {
+    return `a base64 array holds only "dtype" and "base64"; unexpected key${extra.length === 1 ? "" : "s"} ${extra
+      .slice(0, 5)
+      .map((k) => JSON.stringify(k.length > 40 ? `${k.slice(0, 40)}...` : k))
+      .join(", ")}`;
+  }
   return null;
 }
 

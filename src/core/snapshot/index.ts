@@ -23,10 +23,22 @@ export {
   type JsonTextOptions,
   type ParseOptions,
   parseSnapshot,
+  type ReadProgress,
   type SerializeOptions,
   serializeSnapshot,
   snapshotToJsonText,
 } from "./io";
+export { jsonTreeProblems, REFUSED_KEYS, scanJsonBytes } from "./json-limits";
+export {
+  DEFAULT_READ_LIMITS,
+  limitHint,
+  maxFileBytes,
+  memoryForData,
+  ReadLimitError,
+  type ReadLimits,
+  readLimits,
+  sizeText,
+} from "./limits";
 export {
   PATH_KINDS,
   type PathsSection,
