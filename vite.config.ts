@@ -58,6 +58,8 @@ export default defineConfig({
       "@tensorflow/tfjs",
       "comlink",
       "three",
+      // CommonJS (protobufjs static code) read by the workers' ONNX parser: pre-bundled up front.
+      "onnx-proto",
     ],
   },
   worker: {

@@ -79,7 +79,7 @@ let chosenEvaluator: EvaluatorName | null = null;
  * The evaluator this worker samples a model with: the calibrated (or default) fast path for
  * MLPs; the per-point path for other model kinds (imported layers models, CNNs).
  */
-function evaluatorFor(backend: string, kind: "mlp" | "layers" = "mlp") {
+function evaluatorFor(backend: string, kind: "mlp" | "layers" | "onnx" = "mlp") {
   if (kind !== "mlp") return defaultEvaluatorFor(backend, kind);
   return chosenEvaluator ? evaluatorByName(chosenEvaluator) : defaultEvaluatorFor(backend);
 }

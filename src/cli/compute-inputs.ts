@@ -6,6 +6,7 @@
  *   --data FILE     data: { name: "file", path: FILE }           (CSV, or .npy features)
  *   --labels FILE   data.labels: FILE                            (.npy labels; needs --data)
  *   --model FILE    model: { kind: "layers", file: FILE }        (a tfjs model.json)
+ *                   or { kind: "onnx", file: FILE }              (a FILE.onnx, as torch.onnx.export writes it)
  *
  * Paths in a config are relative to the config file's folder; flag paths are relative to the
  * current folder (and written into the config relative to the config's folder). Other keys of a
@@ -59,8 +60,10 @@ export async function computeInputs(
     };
   }
   if (o.model !== undefined) {
-    const previous = isObject(raw.model) && raw.model.kind === "layers" ? raw.model : {};
-    json.model = { ...previous, kind: "layers", file: rel(o.model) };
+    // An .onnx file (torch.onnx.export) is model kind "onnx"; anything else a tfjs model.json.
+    const kind = o.model.toLowerCase().endsWith(".onnx") ? "onnx" : "layers";
+    const previous = isObject(raw.model) && raw.model.kind === kind ? raw.model : {};
+    json.model = { ...previous, kind, file: rel(o.model) };
   }
   let config: ExperimentConfig;
   try {

@@ -1,7 +1,8 @@
 /**
  * Bring your own model and data in the app: a tfjs LayersModel (model.json + weights.bin) saved
  * by tfjs here and a CSV dataset, picked together, give the landscape of that model on that
- * data; a ragged CSV fails with a message naming the line and leaves the view as it was.
+ * data; a ragged CSV fails with a message naming the line and leaves the view as it was. An ONNX
+ * model exported by PyTorch (tests/fixtures/onnx) with .npy data does the same.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -92,6 +93,44 @@ describe.skipIf(skipReason !== "")("your own model and data", () => {
         .poll(async () => page.getByTestId("messages").textContent(), { timeout: 30_000 })
         .toMatch(/ragged\.csv.*line 3/);
       expect(await shown()).toEqual(first);
+      expect(unexpectedProblems(session.problems)).toEqual([]);
+    } finally {
+      await session.close();
+    }
+  }, 300_000);
+
+  it("shows the landscape of a picked ONNX model (exported by PyTorch) on picked .npy data", async () => {
+    const fixtures = join(dirname(fileURLToPath(import.meta.url)), "..", "fixtures", "onnx");
+    const session = await openBrowser(inject("chromiumPath"));
+    try {
+      const { page } = session;
+      await page.addInitScript(HIDE_WEBGPU_SCRIPT);
+      await page.goto(`${inject("e2eBaseUrl")}#ep=3&gx=-1,1,11&gy=-1,1,11`);
+      await waitForDone(page, 90_000);
+      await page
+        .getByTestId("import-own-files")
+        .setInputFiles([
+          join(fixtures, "mlp.onnx"),
+          join(fixtures, "mlp-x.npy"),
+          join(fixtures, "mlp-y.npy"),
+        ]);
+      const shown = () =>
+        page.evaluate(() => {
+          const s = globalThis.lossLandscapeLab?.store.getState().landscape?.snapshot;
+          return s ? { kind: s.model.architecture.kind, layout: s.model.layout.map((e) => e.name) } : null;
+        });
+      await expect.poll(async () => (await shown())?.kind, { timeout: 120_000 }).toBe("onnx");
+      await waitForDone(page, 120_000);
+      // The parameters keep their PyTorch state_dict names.
+      expect((await shown())?.layout.every((name) => /\.(weight|bias)$/.test(name))).toBe(true);
+      expect(await page.getByTestId("messages").textContent()).toContain(
+        "running the ONNX model mlp.onnx as trained",
+      );
+      const finite = await page.evaluate(() => {
+        const loss = globalThis.lossLandscapeLab?.store.getState().landscape?.snapshot.surfaces.train_loss;
+        return loss ? Array.from(loss).every(Number.isFinite) : false;
+      });
+      expect(finite).toBe(true);
       expect(unexpectedProblems(session.problems)).toEqual([]);
     } finally {
       await session.close();

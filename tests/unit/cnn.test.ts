@@ -91,7 +91,7 @@ describe("a small CNN and an MLP on the digits", () => {
       /curvature: works on MLPs only/,
     );
     expect(() => resolveConfig({ data: { name: "digits" }, model: { kind: "resnet" } })).toThrow(
-      /unknown model kind "resnet"; expected "mlp" \(the default\), "cnn" or "layers"/,
+      /unknown model kind "resnet"; expected "mlp" \(the default\), "cnn", "layers" or "onnx"/,
     );
     const ok = resolveConfig({ data: { name: "digits" }, model: cnn });
     expect(ok.model).toMatchObject({ kind: "cnn", dense: [], activation: "relu" });

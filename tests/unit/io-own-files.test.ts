@@ -28,6 +28,30 @@ describe("your own model and data as an experiment", () => {
     expect(Object.keys(r.files).sort()).toEqual(["model.json", "weights.bin", "x.npy", "y_labels.npy"]);
   });
 
+  it("takes an ONNX model as trained, with a CSV", () => {
+    const r = ownFilesExperiment(
+      [
+        { name: "net.onnx", bytes: new Uint8Array(8) },
+        { name: "points.csv", bytes: text("1,2,0\n") },
+      ],
+      base,
+    );
+    expect(r.config.model).toEqual({ kind: "onnx", file: "net.onnx", train: false });
+    expect(r.config.directions).toEqual({ method: "random", normalization: "filter", bias: "zero" });
+    expect(r.summary).toBe("the ONNX model net.onnx as trained (no further training) on points.csv");
+    expect(areOwnFiles(["net.onnx", "points.csv"])).toBe(true);
+    expect(() =>
+      ownFilesExperiment(
+        [
+          { name: "net.onnx", bytes: new Uint8Array(8) },
+          { name: "model.json", bytes: modelJson },
+          { name: "points.csv", bytes: text("1,2,0\n") },
+        ],
+        base,
+      ),
+    ).toThrow(/pick one model \(a model\.json or an \.onnx file\), not model\.json and net\.onnx/);
+  });
+
   it("names what is wrong with a set of files", () => {
     const f = (name: string, bytes = new Uint8Array(1)) => ({ name, bytes });
     expect(() => ownFilesExperiment([f("model.json", modelJson)], base)).toThrow(

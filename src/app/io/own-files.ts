@@ -1,7 +1,7 @@
 /**
  * Bring your own model and data in the app: picked (or dropped) files become an experiment
- * config plus the bytes its paths name. A tfjs LayersModel (model.json with its weight files) and
- * a dataset (a CSV file, or .npy features with an optional .npy of labels) run as the current
+ * config plus the bytes its paths name. A tfjs LayersModel (model.json with its weight files) or
+ * an ONNX model (what torch.onnx.export writes, weights inside), and a dataset (a CSV file, or .npy features with an optional .npy of labels) run as the current
  * experiment's model and data; a dataset alone trains the current settings' MLP on it. Errors
  * name what is missing or unexpected; nothing is run then.
  *
@@ -35,7 +35,7 @@ function isLayersModelJson(bytes: Uint8Array): boolean {
 /** Whether a set of picked files is "own model and data" (not a snapshot or an .h5 surface). */
 export function areOwnFiles(names: readonly string[]): boolean {
   return (
-    names.some((n) => /\.(csv|tsv|npy|bin)$/i.test(n)) ||
+    names.some((n) => /\.(csv|tsv|npy|bin|onnx)$/i.test(n)) ||
     (names.length > 1 && names.some((n) => /\.json$/i.test(n)))
   );
 }
@@ -56,10 +56,14 @@ export function ownFilesExperiment(
   const csv = picked.filter((f) => /\.(csv|tsv|txt)$/i.test(f.name));
   const npy = picked.filter((f) => /\.npy$/i.test(f.name));
   const bins = picked.filter((f) => /\.bin$/i.test(f.name));
+  const onnx = picked.filter((f) => /\.onnx$/i.test(f.name));
   const other = jsons.filter((f) => !models.includes(f));
   if (other.length > 0)
     throw new Error(`${other[0].name} is not a tfjs LayersModel (model.json with a modelTopology)`);
-  if (models.length > 1) throw new Error(`pick one model.json, not ${models.length}`);
+  if (models.length + onnx.length > 1)
+    throw new Error(
+      `pick one model (a model.json or an .onnx file), not ${[...models, ...onnx].map((f) => f.name).join(" and ")}`,
+    );
   if (bins.length > 0 && models.length === 0)
     throw new Error("weight files (.bin) need their model.json: pick them together");
   if (csv.length + npy.length === 0)
@@ -83,7 +87,11 @@ export function ownFilesExperiment(
   }
   const config: Record<string, unknown> = { ...base, data };
   let modelText = "the MLP of the current settings";
-  if (models.length === 1) {
+  if (onnx.length === 1) {
+    config.model = { kind: "onnx", file: onnx[0].name, train: false };
+    config.directions = { method: "random", normalization: "filter", bias: "zero" };
+    modelText = `the ONNX model ${onnx[0].name} as trained (no further training)`;
+  } else if (models.length === 1) {
     config.model = { kind: "layers", file: models[0].name, train: false };
     // Directions of the landscape: random, filter-normalized (Hessian and PCA need MLPs or training).
     config.directions = { method: "random", normalization: "filter", bias: "zero" };

@@ -68,7 +68,8 @@ function gridPoints(config: ExperimentConfig): number {
 
 /** The estimate of `config`; null when it cannot be made before reading files (own data or model). */
 export function estimateRun(config: ExperimentConfig, measured: MeasuredSpeed | null): RunEstimate | null {
-  if (config.data.name === "file" || config.model.kind === "layers") return null;
+  if (config.data.name === "file" || config.model.kind === "layers" || config.model.kind === "onnx")
+    return null;
   const memory = estimateJobMemory(config);
   const speed = measured ?? DEFAULT_SPEED;
   const points = gridPoints(config);

@@ -43,7 +43,9 @@ function checkpointCount(epochs: number, every: number): number {
 /** The layout of the config's model (an MLP or a cnn; an imported model is known only once read). */
 function configLayout(config: ExperimentConfig, shape: DatasetShape): Layout {
   const model = config.model;
-  if (model.kind === "layers") throw new Error("the size of an imported model is known only once it is read");
+  if (model.kind === "layers" || model.kind === "onnx") {
+    throw new Error("the size of an imported model is known only once it is read");
+  }
   if (model.kind === "cnn") {
     return layersLayout(
       makeCnnArchitecture(imageShape(shape.inputShape, shape.inputSize), shape.outputSize, model),
@@ -75,7 +77,8 @@ const mb = (bytes: number) => `${Math.round(bytes / (1024 * 1024)).toLocaleStrin
 /** A problem line when the job would not fit in a compute worker, else null. */
 export function memoryProblem(config: ExperimentConfig, budget = MEMORY_BUDGET_BYTES): string | null {
   // A file's size is unknown before it is read; reading bounds it (and the CLI reads it up front).
-  if (config.data.name === "file" || config.model.kind === "layers") return null;
+  if (config.data.name === "file" || config.model.kind === "layers" || config.model.kind === "onnx")
+    return null;
   const e = estimateJobMemory(config);
   if (e.bytes <= budget) return null;
   return (

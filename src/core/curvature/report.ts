@@ -23,7 +23,7 @@ import type { CurvatureSection } from "../snapshot/curvature-section";
 import type { Snapshot } from "../snapshot/schema";
 import { spectralDensity } from "./density";
 import { smallestEigenpair, topEigenpairs } from "./eigen";
-import { type CurvatureProblem, makeHvp } from "./hvp";
+import { type AnyCurvatureProblem, curvatureObjective } from "./model-objective";
 import { type CurvatureSettings, type CurvatureSettingsInput, parseCurvatureSettings } from "./settings";
 import { averageSharpness, epsilonSharpness, samSharpness } from "./sharpness";
 import { trainingSubset } from "./subset";
@@ -62,7 +62,7 @@ const short = (v: number) => (Number.isFinite(v) ? v.toPrecision(4) : String(v))
  * @example const section = await curvatureReport(problem, { topK: 2, epsSharpness: [1e-3] }, { signal });
  */
 export async function curvatureReport(
-  problem: CurvatureProblem,
+  problem: AnyCurvatureProblem,
   settingsInput: CurvatureSettingsInput | CurvatureSettings,
   options: CurvatureReportOptions = {},
 ): Promise<CurvatureSection> {
@@ -101,7 +101,7 @@ export async function curvatureReport(
 
   const yWidth = problem.dataset.task === "classification" ? 1 : problem.dataset.outputSize;
   const subset = trainingSubset(problem.train, yWidth, settings.maxSamples, settings.seed);
-  const op = makeHvp(problem, { data: subset.split });
+  const op = curvatureObjective(problem, subset.split);
   try {
     const loss = op.loss();
     if (!Number.isFinite(loss)) throw new Error(`curvature: the training loss at theta is ${loss}`);
@@ -274,14 +274,17 @@ export async function curvatureReport(
  *
  * @example const section = await curvatureReport(snapshotCurvatureProblem(snapshot), { topK: 2 });
  */
-export function snapshotCurvatureProblem(s: Snapshot): CurvatureProblem {
+export function snapshotCurvatureProblem(s: Snapshot): AnyCurvatureProblem {
   if (!s.data.train || s.data.train.count < 1) {
     throw new Error(
       "the snapshot has no training samples (data.train.count is 0); curvature needs the training data",
     );
   }
   return {
-    arch: requireMlp(s.model.architecture, "the curvature report"),
+    arch:
+      s.model.architecture.kind === "onnx"
+        ? s.model.architecture
+        : requireMlp(s.model.architecture, "the curvature report"),
     loss: s.model.loss,
     theta: s.model.parameters,
     dataset: { task: s.data.task, inputSize: s.data.inputSize, outputSize: s.data.outputSize },

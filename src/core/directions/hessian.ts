@@ -27,8 +27,9 @@ import {
   smallestEigenpair,
   topEigenpairs,
 } from "../curvature/eigen";
-import { type CurvatureObjective, type CurvatureProblem, makeHvp } from "../curvature/hvp";
+import type { CurvatureObjective } from "../curvature/hvp";
 import type { LoopOptions } from "../curvature/loop";
+import { type AnyCurvatureProblem, curvatureObjective } from "../curvature/model-objective";
 import { trainingSubset } from "../curvature/subset";
 import { dot, fixSign, l2norm, normalizeInPlace, orthogonalizeInPlace } from "../curvature/vectors";
 
@@ -125,7 +126,7 @@ function pairOf(r: EigenResult, k: number, which: HessianWhich): RawPair {
  * @example const { directions } = await hessianDirections(problem, "hessian-top2", 2, { seed: 1 });
  */
 export async function hessianDirections(
-  problem: CurvatureProblem,
+  problem: AnyCurvatureProblem,
   method: HessianDirectionMethod,
   axes: number,
   settings: HessianSolverSettings,
@@ -146,7 +147,7 @@ export async function hessianDirections(
   };
   const yWidth = problem.dataset.task === "classification" ? 1 : problem.dataset.outputSize;
   const subset = trainingSubset(problem.train, yWidth, settings.maxSamples, s.seed);
-  const op = makeHvp(problem, { data: subset.split });
+  const op = curvatureObjective(problem, subset.split);
   try {
     let raw: RawPair[];
     if (method === "hessian-top2") {

@@ -32,7 +32,8 @@ function ratio(tn: number, dn: number): number {
  * normalize_directions_for_weights):
  * - "filter": for every tensor of rank >= 2, each slice along its LAST axis (in tfjs layout, all
  *   incoming weights of one output unit or channel) is rescaled to the Frobenius norm of the same
- *   slice of theta: d_j <- d_j * ||theta_j|| / ||d_j||.
+ *   slice of theta: d_j <- d_j * ||theta_j|| / ||d_j||. An entry with filterAxis 0 (ONNX models,
+ *   PyTorch layout [out, in, ...]) has its filters along the FIRST axis instead.
  * - "layer": each tensor of rank >= 2 rescaled to that tensor's norm in theta.
  * - "model": the direction (biases after the bias rule) rescaled as one vector to ||theta||.
  * - "none": left as drawn.
@@ -63,7 +64,16 @@ export function normalizeDirection(
       for (let k = from; k < to; k++) direction[k] = bias === "zero" ? 0 : theta[k];
       return;
     }
-    if (normalization === "filter") {
+    if (normalization === "filter" && entry.filterAxis === 0) {
+      // PyTorch layout (ONNX models): filter j is the contiguous block of row j along the first axis.
+      const rows = entry.shape[0];
+      const block = (to - from) / rows;
+      for (let j = 0; j < rows; j++) {
+        const a = from + j * block;
+        const s = ratio(norm(theta, a, a + block), norm(direction, a, a + block));
+        for (let k = a; k < a + block; k++) direction[k] = s === 0 ? 0 : direction[k] * s;
+      }
+    } else if (normalization === "filter") {
       const cols = entry.shape[entry.shape.length - 1];
       const size = to - from;
       for (let j = 0; j < cols; j++) {

@@ -57,9 +57,12 @@ export function ourSurfaceName(theirs: string): ReferenceSurfaceName {
 
 /**
  * The permutation from our axis order to PyTorch's: rank 1 as is, rank 2 [in, out] -> [out, in],
- * rank 4 [kh, kw, in, out] -> [out, in, kh, kw]. Throws for other ranks.
+ * rank 4 [kh, kw, in, out] -> [out, in, kh, kw], and the identity for an entry with filterAxis 0
+ * (an ONNX model's, in PyTorch's order already). Throws for other ranks.
  */
 function torchAxes(entry: LayoutEntry): number[] {
+  // ONNX models (filterAxis 0) are stored in PyTorch's order already: the identity, any rank.
+  if (entry.filterAxis === 0) return entry.shape.map((_, i) => i);
   switch (entry.shape.length) {
     case 1:
       return [0];

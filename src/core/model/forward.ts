@@ -1,3 +1,4 @@
+import { onnxForward } from "../onnx/interpret";
 import { tf } from "../tf";
 import { activate } from "./activation";
 import type { ModelArchitecture } from "./architecture";
@@ -33,11 +34,13 @@ export function mlpForward(
 }
 
 /**
- * The forward pass of any model kind: mlpForward, or layersForward for layer stacks (layers.ts).
+ * The forward pass of any model kind: mlpForward, layersForward for layer stacks (layers.ts), or
+ * onnxForward for ONNX graphs (core/onnx/interpret.ts).
  * x [N, inputSize] -> [N, outputSize]. Call inside tf.tidy.
  *
  * @example const out = tf.tidy(() => modelForward(arch, flatToTensors(theta, modelLayout(arch)), x));
  */
 export function modelForward(arch: ModelArchitecture, params: readonly tf.Tensor[], x: tf.Tensor): tf.Tensor {
+  if (arch.kind === "onnx") return onnxForward(arch, params, x);
   return arch.kind === "layers" ? layersForward(arch, params, x) : mlpForward(arch, params, x);
 }

@@ -32,6 +32,12 @@ export interface MlpArchitecture {
 export interface LayoutEntry {
   name: string;
   shape: number[];
+  /**
+   * Where a kernel's filters (the incoming weights of one output unit or channel) run: absent, the
+   * slices along the LAST axis (tfjs: Dense [in, out], Conv2D [kh, kw, in, out]); 0, the slices
+   * along the FIRST axis (ONNX / PyTorch: Linear [out, in], Conv [out, in, kh, kw]).
+   */
+  filterAxis?: 0;
 }
 
 export type Layout = LayoutEntry[];
