@@ -1,13 +1,16 @@
-import { type KeyboardEvent, useId, useMemo, useRef, useState } from "react";
+import { type KeyboardEvent, type ReactNode, useId, useMemo, useRef, useState } from "react";
 import { isPathsLesson } from "../core/lessons/parse";
 import type { SharedCamera } from "../scene/camera";
 import { LandscapeCanvas } from "../scene/LandscapeCanvas";
 import { Legend } from "../scene/Legend";
 import { fitScale } from "../scene/scale";
-import { selectShownLandscape, selectViewOptions, useAppStore } from "../state/store";
+import { selectShownLandscape, selectShownOrigin, selectViewOptions, useAppStore } from "../state/store";
 import type { DrawnLandscape, PickedPoint } from "../state/types";
+import { paneTitles } from "./classroom/pane-titles";
 import { LessonCard } from "./LessonCard";
 import { OriginBadge } from "./OriginBadge";
+import { ReplayScene } from "./replay/ReplayScene";
+import { ReplayTimeline } from "./replay/ReplayTimeline";
 import { tabForKey } from "./tab-keys";
 import { ContourView } from "./views/ContourView";
 import { SliceView } from "./views/SliceView";
@@ -22,21 +25,38 @@ function surfaceOf(view: DrawnLandscape | null, metric: string): Float32Array | 
   return view?.snapshot.surfaces[metric] ?? null;
 }
 
+/** Markers grow by this much in presentation mode (seen from the back of a room). */
+const PRESENTATION_MARKER_SCALE = 1.8;
+
 /**
  * The landscape: 3D surface or contour map (and the compared landscape beside it, on the same
- * colour scale and with the same camera), the legend and the 1-D slices below.
+ * colour scale and with the same camera, each titled with what differs), the legend, then what
+ * goes with the pictures: an open lesson's claim, checks and numbers, and the 1-D slices. The
+ * panel scrolls when they do not all fit under views of their smallest height (app.css).
+ * In presentation mode a lesson's claim is a caption over the views and the rest is hidden.
  */
 export function LandscapePanel({
   onPick,
   onCloseLesson,
+  toolbarStart,
+  toolbarEnd,
+  stacked = false,
 }: {
   onPick(p: PickedPoint): void;
   onCloseLesson(): void;
+  /** Before the view tabs (the controls drawer's button when the controls are a drawer). */
+  toolbarStart?: ReactNode;
+  /** After the legend (the side panel drawer's button). */
+  toolbarEnd?: ReactNode;
+  /** Two views one above the other (a narrow window) rather than side by side. */
+  stacked?: boolean;
 }) {
   // The computed (or imported) snapshot, else a surface file imported from another tool.
   const landscape = useAppStore(selectShownLandscape);
   const compare = useAppStore((s) => s.compare);
   const lesson = useAppStore((s) => s.lesson?.lesson ?? null);
+  const presenting = useAppStore((s) => s.presenting);
+  const origin = useAppStore(selectShownOrigin);
   const version = useAppStore((s) => s.landscapeVersion);
   const picked = useAppStore((s) => s.picked);
   const options = useAppStore(selectViewOptions);
@@ -74,21 +94,33 @@ export function LandscapePanel({
   // right; a paths lesson its one run's plane.
   const pathsLesson = lesson && isPathsLesson(lesson) ? lesson : null;
   const runs = lesson && !isPathsLesson(lesson) ? lesson.runs : null;
-  const currentTitle = pathsLesson ? pathsLesson.run.label : (runs?.[1]?.label ?? "current");
+  // A comparison's panes are titled with what differs between the two experiments.
+  const differs = useMemo(
+    () => (compare && !runs ? paneTitles(compare.origin, origin) : null),
+    [compare, runs, origin],
+  );
+  const currentTitle = pathsLesson ? pathsLesson.run.label : (runs?.[1]?.label ?? differs?.current ?? "");
   const current = { view: landscape, role: "current" as const, title: currentTitle };
   const pinned = compare
-    ? { view: compare, role: "compare" as const, title: runs?.[0]?.label ?? "pinned for comparison" }
+    ? { view: compare, role: "compare" as const, title: runs?.[0]?.label ?? differs?.pinned ?? "" }
     : null;
   const views = pinned ? (lesson ? [pinned, current] : [current, pinned]) : [current];
+  const classes = ["landscape-panel"];
+  if (lesson) classes.push("with-lesson");
+  if (presenting && lesson) classes.push("with-caption");
+  if (stacked && views.length > 1) classes.push("stacked-views");
 
   return (
-    <section
-      className={lesson ? "landscape-panel with-lesson" : "landscape-panel"}
-      aria-label="Loss landscape"
-    >
-      <LessonCard onClose={onCloseLesson} />
+    <section className={classes.join(" ")} aria-label="Loss landscape">
+      {presenting && lesson ? (
+        <div className="presentation-caption" data-testid="presentation-caption">
+          <h2>{lesson.title}</h2>
+          <p>{lesson.claim}</p>
+        </div>
+      ) : null}
       <div className="panel-head">
         <div className="panel-toolbar">
+          {toolbarStart}
           <div className="tabs" role="tablist" aria-label="Landscape view">
             {MODES.map((m) => (
               <button
@@ -104,6 +136,11 @@ export function LandscapePanel({
                 tabIndex={mode === m ? 0 : -1}
                 data-testid={`tab-${m}`}
                 className={mode === m ? "tab active" : "tab"}
+                title={
+                  m === "3d"
+                    ? "The loss as a surface in 3D: height and colour are the loss (drag to turn it)"
+                    : "The loss seen from above as a coloured map with contour lines (easier to read exact places)"
+                }
                 onClick={() => setMode(m)}
                 onKeyDown={onTabKey}
               >
@@ -117,12 +154,14 @@ export function LandscapePanel({
             metric={options.metric}
             empty={surfaceOf(landscape, options.metric) === null}
             testId="legend"
+            className="toolbar-legend"
           />
+          {toolbarEnd}
         </div>
         <OriginBadge />
       </div>
       <div
-        className={`landscape-views count-${views.length}`}
+        className={`landscape-views count-${views.length}${stacked ? " stacked" : ""}`}
         role="tabpanel"
         id={panelId}
         aria-labelledby={tabId(mode)}
@@ -131,7 +170,7 @@ export function LandscapePanel({
         {views.map(({ view, role, title }) => (
           // Entering or leaving comparison remounts the views, so each frames itself for its new width.
           <div className="landscape-view" key={`${role}-${views.length}`}>
-            {compare || pathsLesson ? (
+            {(compare || pathsLesson) && title ? (
               <div className="view-title" data-testid={`view-title-${role}`}>
                 {title}
               </div>
@@ -147,8 +186,13 @@ export function LandscapePanel({
                 camera={compare ? cameraSync : undefined}
                 version={version}
                 active={show3d}
+                markerScale={presenting ? PRESENTATION_MARKER_SCALE : 1}
                 testId={role === "current" ? "landscape-3d" : "landscape-3d-compare"}
-              />
+              >
+                {role === "current" && (
+                  <ReplayScene view={view} scale={scale} options={viewOptions} version={version} />
+                )}
+              </LandscapeCanvas>
             </div>
             {!oneD && (
               <div className="view-slot" hidden={show3d}>
@@ -166,6 +210,10 @@ export function LandscapePanel({
           </div>
         ))}
       </div>
+      {/* The pictures first; the lesson's claim, checks and numbers below them. */}
+      {/* The replay of the training under the views (replay/ReplayTimeline.tsx). */}
+      <ReplayTimeline />
+      <LessonCard onClose={onCloseLesson} />
       <div className="slice-row">
         <SliceView view={landscape} options={viewOptions} version={version} testId="slices" />
       </div>

@@ -35,7 +35,13 @@ export function LibraryMenu({ lab, onError }: { lab: Lab | null; onError(message
 
   return (
     <div className="library">
-      <button type="button" data-testid="library-toggle" aria-expanded={open} onClick={() => setOpen(!open)}>
+      <button
+        type="button"
+        data-testid="library-toggle"
+        aria-expanded={open}
+        onClick={() => setOpen(!open)}
+        title="Landscapes saved in this browser: reopen one in the views, or show it beside the current one"
+      >
         Library
       </button>
       {open ? (

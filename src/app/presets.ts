@@ -40,6 +40,12 @@ export const PRESETS = [
     description: "Two minima aligned by weight matching before they are joined (Ainsworth et al. 2023)",
   },
   {
+    name: "optimizer-race",
+    label: "Optimizer race (SGD, momentum, Adam, SAM)",
+    description:
+      "Moons, MLP 16-16 tanh, full batch: SGD, momentum, Adam and SAM from one initialization on one PCA plane; Adam ends lowest and sharpest, SAM flattest",
+  },
+  {
     name: "digits-mlp",
     label: "Digits 14x14, MLP 32",
     description: "Handwritten digits (MNIST, 14 x 14), MLP 196-32-10",
@@ -96,6 +102,9 @@ export async function pickPreset(
 ): Promise<void> {
   const config = await fetchPreset(name);
   const unshown = fromExperimentConfig(config).problems;
+  // An optimizer race has no controls: it runs as written too.
+  if (typeof config === "object" && config !== null && "race" in config)
+    unshown.push('its config has a "race" section');
   if (unshown.length > 0 && !hasPaths(config)) {
     // A config the controls cannot hold (a CNN, the digits): run it as written. The controls
     // show what they can of it, the picker names it, the badge says what they cannot show, and

@@ -52,6 +52,10 @@ export function CameraRig({ home, sync, resetRef, keysRef }: CameraRigProps) {
   });
 
   const sharedState = sync?.state ?? null;
+  // Whether the camera still shows the home pose (nobody turned it since): then a new canvas size
+  // (a window resized, a panel folded, presentation mode) frames the home pose for it anew.
+  const atHome = useRef(true);
+  const size = useThree((s) => s.size);
 
   // Home pose at mount and when the kind of landscape changes (1-D <-> 2-D), unless shared.
   useLayoutEffect(() => {
@@ -59,13 +63,24 @@ export function CameraRig({ home, sync, resetRef, keysRef }: CameraRigProps) {
     if (!c || sharedState) return;
     const { width, height } = get().size;
     applyPose(camera, c, fitCamera(home, width / height));
+    atHome.current = true;
     invalidate();
   }, [home, sharedState, camera, invalidate, get]);
 
   useLayoutEffect(() => {
     const c = controls.current;
+    if (!c || sharedState || !atHome.current || size.width <= 0 || size.height <= 0) return;
+    const pose = fitCamera(home, size.width / size.height);
+    if (sameCamera(readPose(camera, c), pose)) return;
+    applyPose(camera, c, pose);
+    invalidate();
+  }, [size.width, size.height, home, sharedState, camera, invalidate]);
+
+  useLayoutEffect(() => {
+    const c = controls.current;
     if (!c || !sharedState) return;
     if (sameCamera(readPose(camera, c), sharedState)) return;
+    atHome.current = false;
     applyPose(camera, c, sharedState);
     invalidate();
   }, [sharedState, camera, invalidate]);
@@ -77,6 +92,7 @@ export function CameraRig({ home, sync, resetRef, keysRef }: CameraRigProps) {
       if (!c) return;
       const { width, height } = get().size;
       applyPose(camera, c, fitCamera(home, width / height));
+      atHome.current = true;
       invalidate();
       onChangeRef.current?.(readPose(camera, c));
     };
@@ -113,6 +129,7 @@ export function CameraRig({ home, sync, resetRef, keysRef }: CameraRigProps) {
           minPolar: c.minPolarAngle,
           maxPolar: c.maxPolarAngle,
         };
+        atHome.current = false;
         applyPose(camera, c, orbitPose(readPose(camera, c), move, limits));
         invalidate();
       },
@@ -136,6 +153,7 @@ export function CameraRig({ home, sync, resetRef, keysRef }: CameraRigProps) {
       maxDistance={MAX_DISTANCE}
       onStart={() => {
         userActive.current = true;
+        atHome.current = false;
       }}
       onEnd={() => {
         userActive.current = false;

@@ -17,7 +17,16 @@
  */
 
 import { Canvas } from "@react-three/fiber";
-import { type FocusEvent, type KeyboardEvent, useCallback, useEffect, useId, useMemo, useRef } from "react";
+import {
+  type FocusEvent,
+  type KeyboardEvent,
+  type ReactNode,
+  useCallback,
+  useEffect,
+  useId,
+  useMemo,
+  useRef,
+} from "react";
 import type { DrawnLandscape, PickedPoint, SurfaceViewOptions } from "../state/types";
 import { axisTitles } from "./axis-labels";
 import { type CameraKeys, CameraRig } from "./CameraRig";
@@ -75,8 +84,12 @@ export interface LandscapeCanvasProps {
    * the frame being drawn (0.4-1.4 s of a blocked page for a 201 x 201 surface here).
    */
   active?: boolean;
+  /** Size of the trained-point and best-point markers relative to the usual (presentation: larger). */
+  markerScale?: number;
   testId?: string;
   className?: string;
+  /** More scene content, drawn and presented with the surface (the replay's markers and trails). */
+  children?: ReactNode;
 }
 
 /**
@@ -94,8 +107,10 @@ export function LandscapeCanvas({
   version = 0,
   legend = false,
   active = true,
+  markerScale = 1,
   testId,
   className,
+  children,
 }: LandscapeCanvasProps) {
   const hoverRef = useRef<HTMLDivElement>(null);
   const presentRef = useRef<HTMLCanvasElement>(null);
@@ -279,119 +294,128 @@ export function LandscapeCanvas({
       onFocus={onFocus}
       onBlur={onBlur}
     >
-      <Canvas
-        className="scene-gl"
-        frameloop="demand"
-        flat
-        dpr={[1, 2]}
-        camera={CAMERA_OPTIONS}
-        gl={{ antialias: true, preserveDrawingBuffer: true }}
-        onPointerMissed={() => onHover(null)}
-        onCreated={({ gl, invalidate }) => {
-          // After a GPU reset the context comes back empty: draw again (frameloop is "demand").
-          gl.domElement.addEventListener("webglcontextrestored", () => invalidate());
-        }}
-        onDoubleClick={() => resetRef.current?.()}
-      >
-        <PresentWhenDrawn target={presentRef}>
-          <Lights />
-          <ShaderWarmup />
-          <CameraRig home={home} sync={camera} resetRef={resetRef} keysRef={cameraKeys} />
-          {usable && snapshot && axes && dims === 2 && (
-            <>
-              <SurfaceLayer
-                snapshot={snapshot}
-                values={values}
-                done={view.done}
-                preview={view.total > 0 && view.done === 0}
-                version={version}
-                options={options}
-                scale={scale}
-                trajectory={view.trajectory}
-                onHover={onHover}
-                onPick={onPickGrid}
-                heightfield={heightfield}
-                exportKey={active ? testId : undefined}
-              />
-              {paths && (
-                <PathOverlay
-                  overlay={paths}
-                  axes={axes}
+      {/* The stage: the picture and what is pinned over it. The keys of its markers and paths sit
+          in a strip below (never over the axis labels). */}
+      <div className="scene-stage">
+        <Canvas
+          className="scene-gl"
+          frameloop="demand"
+          flat
+          dpr={[1, 2]}
+          camera={CAMERA_OPTIONS}
+          gl={{ antialias: true, preserveDrawingBuffer: true }}
+          onPointerMissed={() => onHover(null)}
+          onCreated={({ gl, invalidate }) => {
+            // After a GPU reset the context comes back empty: draw again (frameloop is "demand").
+            gl.domElement.addEventListener("webglcontextrestored", () => invalidate());
+          }}
+          onDoubleClick={() => resetRef.current?.()}
+        >
+          <PresentWhenDrawn target={presentRef}>
+            <Lights />
+            <ShaderWarmup />
+            <CameraRig home={home} sync={camera} resetRef={resetRef} keysRef={cameraKeys} />
+            {usable && snapshot && axes && dims === 2 && (
+              <>
+                <SurfaceLayer
+                  snapshot={snapshot}
+                  values={values}
+                  done={view.done}
+                  preview={view.total > 0 && view.done === 0}
+                  version={version}
+                  options={options}
+                  scale={scale}
+                  trajectory={view.trajectory}
+                  onHover={onHover}
+                  onPick={onPickGrid}
                   heightfield={heightfield}
-                  exaggeration={options.exaggeration}
-                  probe={probe}
-                  redraw={[values, view.done, version, scale]}
+                  exportKey={active ? testId : undefined}
+                  markerScale={markerScale}
                 />
-              )}
-              <Frame2D exaggeration={options.exaggeration} />
-            </>
-          )}
-          {usable && snapshot && axes && dims === 1 && (
-            <>
-              <CurveLayer
-                snapshot={snapshot}
+                {paths && (
+                  <PathOverlay
+                    overlay={paths}
+                    axes={axes}
+                    heightfield={heightfield}
+                    exaggeration={options.exaggeration}
+                    probe={probe}
+                    redraw={[values, view.done, version, scale]}
+                  />
+                )}
+                <Frame2D exaggeration={options.exaggeration} />
+              </>
+            )}
+            {usable && snapshot && axes && dims === 1 && (
+              <>
+                <CurveLayer
+                  snapshot={snapshot}
+                  values={values}
+                  done={view.done}
+                  version={version}
+                  options={options}
+                  scale={scale}
+                  onHover={onHover}
+                  onPick={onPickGrid}
+                  exportKey={active ? testId : undefined}
+                />
+                <Frame1D exaggeration={options.exaggeration} />
+              </>
+            )}
+            {usable && frame && (
+              <KeyboardCursorMarker
+                cursor={shown}
+                frame={frame}
                 values={values}
-                done={view.done}
-                version={version}
-                options={options}
                 scale={scale}
-                onHover={onHover}
-                onPick={onPickGrid}
-                exportKey={active ? testId : undefined}
+                exaggeration={options.exaggeration}
+                heightfield={dims === 2 ? heightfield : undefined}
+                redrawRef={redrawCursor}
               />
-              <Frame1D exaggeration={options.exaggeration} />
-            </>
-          )}
-          {usable && frame && (
-            <KeyboardCursorMarker
-              cursor={shown}
-              frame={frame}
-              values={values}
-              scale={scale}
-              exaggeration={options.exaggeration}
-              heightfield={dims === 2 ? heightfield : undefined}
-              redrawRef={redrawCursor}
-            />
-          )}
-          <LabelProjector labels={labels} elements={labelElements} heightfield={heightfield} />
-        </PresentWhenDrawn>
-      </Canvas>
-      {/* What the user sees: the finished frames of the hidden WebGL canvas (PresentWhenDrawn). */}
-      <canvas
-        ref={presentRef}
-        className="scene-present"
-        data-testid={testId ? `${testId}-picture` : undefined}
-      />
-      <LabelLayer labels={labels} elements={labelElements} />
-      <div ref={hoverRef} className="scene-hover" hidden />
-      {/* A paths plane has its own legend of points and lines (PathLegend). */}
-      {usable && dims === 2 && !paths && (
-        <MarkerLegend metric={options.metric} trajectory={Boolean(view?.trajectory)} />
-      )}
-      {/* Written through the ref only: what the keyboard cursor reads, announced politely. */}
-      <div
-        ref={liveRef}
-        className="scene-live"
-        aria-live="polite"
-        aria-atomic="true"
-        data-testid={testId ? `${testId}-live` : undefined}
-      />
-      <div id={keysHelpId} className="scene-keys">
-        {SCENE_KEYS_HELP}
-      </div>
-      {progress !== null && view && (
-        <div className="scene-badge">
-          computing {Math.floor(progress * 100)}% ({view.done.toLocaleString("en")} /{" "}
-          {view.total.toLocaleString("en")})
+            )}
+            <LabelProjector labels={labels} elements={labelElements} heightfield={heightfield} />
+            {children}
+          </PresentWhenDrawn>
+        </Canvas>
+        {/* What the user sees: the finished frames of the hidden WebGL canvas (PresentWhenDrawn). */}
+        <canvas
+          ref={presentRef}
+          className="scene-present"
+          data-testid={testId ? `${testId}-picture` : undefined}
+        />
+        <LabelLayer labels={labels} elements={labelElements} />
+        <div ref={hoverRef} className="scene-hover" hidden />
+        {/* Written through the ref only: what the keyboard cursor reads, announced politely. */}
+        <div
+          ref={liveRef}
+          className="scene-live"
+          aria-live="polite"
+          aria-atomic="true"
+          data-testid={testId ? `${testId}-live` : undefined}
+        />
+        <div id={keysHelpId} className="scene-keys">
+          {SCENE_KEYS_HELP}
         </div>
-      )}
-      {message && <div className="scene-message">{message}</div>}
-      {paths && usable && dims === 2 && (
-        <PathLegend probe={probe !== null} className="scene-path-legend" testId="path-legend-3d" />
-      )}
-      {legend && usable && dims === 2 && (
-        <div className="scene-legend-overlay">
-          <Legend scale={scale} colormap={options.colormap} metric={options.metric} clipped={clipped} />
+        {progress !== null && view && (
+          <div className="scene-badge">
+            computing {Math.floor(progress * 100)}% ({view.done.toLocaleString("en")} /{" "}
+            {view.total.toLocaleString("en")})
+          </div>
+        )}
+        {message && <div className="scene-message">{message}</div>}
+        {legend && usable && dims === 2 && (
+          <div className="scene-legend-overlay">
+            <Legend scale={scale} colormap={options.colormap} metric={options.metric} clipped={clipped} />
+          </div>
+        )}
+      </div>
+      {/* What the dots and lines are: the markers' key, or a paths plane's own (PathLegend). */}
+      {usable && dims === 2 && (
+        <div className="scene-key-strip">
+          {paths ? (
+            <PathLegend probe={probe !== null} className="scene-path-legend" testId="path-legend-3d" />
+          ) : (
+            <MarkerLegend metric={options.metric} trajectory={Boolean(view?.trajectory)} />
+          )}
         </div>
       )}
     </div>

@@ -2,8 +2,8 @@
  * Colour legend of a surface: gradient bar of the colormap, evenly spaced value ticks from the
  * shared SurfaceScale (values, also on log scales) and the metric as title.
  */
-import { useMemo } from "react";
-import { gradientCss, legendTicks, metricTitle } from "./format";
+import { useLayoutEffect, useMemo, useRef, useState } from "react";
+import { fittingTickCount, gradientCss, legendTicks, metricTitle } from "./format";
 import type { ColormapName, SurfaceScale } from "./scale";
 import "./scene.css";
 
@@ -34,7 +34,29 @@ export function Legend({
   testId,
 }: LegendProps) {
   const background = useMemo(() => gradientCss(colormap), [colormap]);
-  const tickList = useMemo(() => legendTicks(scale, ticks), [scale, ticks]);
+  // As many ticks as fit side by side at this width and font size (never two labels on each other).
+  const ticksRef = useRef<HTMLDivElement>(null);
+  const [room, setRoom] = useState<{ width: number; fontPx: number } | null>(null);
+  useLayoutEffect(() => {
+    const el = ticksRef.current;
+    if (!el || typeof ResizeObserver === "undefined") return;
+    const measure = () => {
+      const fontPx = Number.parseFloat(getComputedStyle(el).fontSize) || 12;
+      const width = el.clientWidth;
+      setRoom((r) => (r && r.width === width && r.fontPx === fontPx ? r : { width, fontPx }));
+    };
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+  const tickList = useMemo(() => {
+    const wanted = legendTicks(scale, ticks);
+    if (!room || room.width <= 0) return wanted;
+    const longest = Math.max(...wanted.map((t) => t.label.length)) + (clipped ? 2 : 0);
+    const count = fittingTickCount(room.width, longest, room.fontPx, ticks);
+    return count === wanted.length ? wanted : legendTicks(scale, count);
+  }, [scale, ticks, room, clipped]);
   const last = tickList.length - 1;
   return (
     <figure className={`scene-legend${className ? ` ${className}` : ""}`} data-testid={testId}>
@@ -43,7 +65,7 @@ export function Legend({
         {scale.log && <span className="scene-legend-tag">log</span>}
       </figcaption>
       <div className="scene-legend-bar" style={{ background }} />
-      <div className="scene-legend-ticks">
+      <div className="scene-legend-ticks" ref={ticksRef}>
         {empty && <span className="scene-legend-tick first">no landscape</span>}
         {(empty ? [] : tickList).map((tick, k) => (
           <span

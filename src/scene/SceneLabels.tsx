@@ -2,6 +2,7 @@
  * DOM labels pinned to 3D points. `LabelLayer` renders the text (React DOM, outside the canvas);
  * `LabelProjector` (inside the canvas) moves each element to its projected point on every
  * rendered frame by writing style.transform, when that frame is on screen: no React state per frame.
+ * A label that would stick out of the view is moved inside it (placeLabel).
  */
 import { useFrame, useThree } from "@react-three/fiber";
 import { type RefObject, useEffect } from "react";
@@ -9,6 +10,7 @@ import { Vector3 } from "three";
 import { type Heightfield, segmentBelowSurface } from "./geometry";
 import type { SceneLabel } from "./labels";
 import { useAfterPresent } from "./PresentWhenDrawn";
+import { placeLabel } from "./place-label";
 
 /** Label elements by key, filled by LabelLayer's callback refs. */
 export type LabelElements = Map<string, HTMLElement>;
@@ -41,14 +43,6 @@ export function LabelLayer({
 }
 
 const v = new Vector3();
-/** Offset of the text from its projected point, per anchor (percentages of the label's own size). */
-const ANCHOR_TRANSFORM: Record<SceneLabel["anchor"], string> = {
-  center: "translate(-50%, -50%)",
-  left: "translate(-100%, -50%) translate(-6px, 0)",
-  right: "translate(6px, -50%)",
-  below: "translate(-50%, 4px)",
-};
-
 /**
  * Moves the label elements to their projected points each rendered frame; labels behind the
  * surface (`heightfield`, when given) are dimmed rather than hidden.
@@ -83,9 +77,11 @@ export function LabelProjector({
       const y = ((1 - v.y) / 2) * size.height;
       const field = heightfield?.current;
       const hidden = field ? segmentBelowSurface(camera.position.toArray(), l.position, field) : false;
+      // Kept inside the view: a label near an edge slides in rather than being cut off.
+      const at = placeLabel(x, y, l.anchor, el.offsetWidth, el.offsetHeight, size.width, size.height);
       placed.push({
         el,
-        transform: `translate(${x.toFixed(1)}px, ${y.toFixed(1)}px) ${ANCHOR_TRANSFORM[l.anchor]}`,
+        transform: `translate(${at.left.toFixed(1)}px, ${at.top.toFixed(1)}px)`,
         opacity: hidden ? "0.3" : "1",
       });
     }

@@ -90,6 +90,8 @@ export interface SurfaceLayerProps {
   heightfield?: RefObject<Heightfield | null>;
   /** Registers the surface mesh for the glTF and PNG exports under this key (export-registry.ts). */
   exportKey?: string;
+  /** Size of the trained-point and best-point markers relative to MARKER_RADIUS (presentation: larger). */
+  markerScale?: number;
 }
 
 /** What a build was asked for with, besides the request itself: applied with its result. */
@@ -138,6 +140,7 @@ export function SurfaceLayer({
   onPick,
   heightfield,
   exportKey,
+  markerScale = 1,
 }: SurfaceLayerProps) {
   const invalidate = useThree((s) => s.invalidate);
   const controls = useThree((s) => s.controls);
@@ -508,11 +511,11 @@ export function SurfaceLayer({
       <lineSegments geometry={contourGeometry} visible={ready && options.contours > 0} renderOrder={2}>
         <lineBasicMaterial color="#ffffff" transparent opacity={0.6} depthWrite={false} />
       </lineSegments>
-      <mesh ref={trainedRef} visible={false}>
+      <mesh ref={trainedRef} visible={false} scale={markerScale}>
         <sphereGeometry args={[MARKER_RADIUS, 20, 14]} />
         <meshLambertMaterial color={MARKER_COLORS.trained} emissive="#555555" />
       </mesh>
-      <mesh ref={optimumRef} visible={false}>
+      <mesh ref={optimumRef} visible={false} scale={markerScale}>
         <sphereGeometry args={[MARKER_RADIUS, 20, 14]} />
         <meshLambertMaterial color={MARKER_COLORS.optimum} emissive="#551030" />
       </mesh>

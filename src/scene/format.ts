@@ -48,6 +48,24 @@ export function legendTicks(scale: SurfaceScale, count = 5): LegendTick[] {
   return ts.map((t, k) => ({ t, value: values[k], label: labels[k] }));
 }
 
+/**
+ * How many evenly spaced tick labels of `longest` characters fit side by side on a bar `width`
+ * pixels wide at `fontPx` (at most `wanted`, at least 2: both ends). A label is taken as 0.64 em
+ * per character (tabular digits) with 0.8 em between neighbours. The end labels sit inside the
+ * bar (left- and right-aligned) and the others are centred on their ticks, so the first and last
+ * intervals must hold one and a half labels and a gap.
+ *
+ * @example fittingTickCount(400, 6, 12, 5) // 5; fittingTickCount(150, 6, 12, 5) // 2
+ */
+export function fittingTickCount(width: number, longest: number, fontPx: number, wanted = 5): number {
+  const most = Math.max(2, Math.floor(wanted));
+  if (!(width > 0) || !(fontPx > 0)) return most;
+  const label = Math.max(1, longest) * 0.64 * fontPx;
+  const gap = 0.8 * fontPx;
+  for (let n = most; n > 2; n--) if (width / (n - 1) >= 1.5 * label + gap) return n;
+  return 2;
+}
+
 /** CSS linear-gradient (left to right) through `stops` colours of a colormap's LUT. */
 export function gradientCss(colormap: ColormapName, stops = 16, direction = "to right"): string {
   const lut = colormapLut(colormap);

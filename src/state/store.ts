@@ -123,6 +123,8 @@ export interface AppState {
   messages: Message[];
   /** A lesson or preset the URL asks to open (`#lesson=ID`, `#preset=NAME`); the app opens it. */
   requestedRoute: Route | null;
+  /** Presentation mode (`#present=1`): the views fill the screen, the controls are hidden. */
+  presenting: boolean;
   /**
    * Fields whose typed text is not a value they can take, with the message they show: Run
    * refuses to start while there are any (it would run the previous, stale values).
@@ -194,6 +196,8 @@ export interface AppState {
   setDraftProblem(key: SettingKey, message: string | null): void;
   /** Ask the app to open a lesson or preset (null: nothing asked). */
   requestRoute(route: Route | null): void;
+  /** Enter or leave presentation mode (the URL's `present` key follows). */
+  setPresenting(on: boolean): void;
   /** Post a user-visible message; returns its id. */
   notify(text: string, level?: MessageLevel): number;
   dismiss(id: number): void;
@@ -233,6 +237,7 @@ export function createAppStore(initial?: { settings?: Settings }): StoreApi<AppS
       boundary: null,
       messages: [],
       requestedRoute: null,
+      presenting: false,
       draftProblems: {},
       measuredSpeed: null,
 
@@ -391,6 +396,9 @@ export function createAppStore(initial?: { settings?: Settings }): StoreApi<AppS
       },
       requestRoute(route) {
         setState({ requestedRoute: route });
+      },
+      setPresenting(on) {
+        if (get().presenting !== on) setState({ presenting: on });
       },
       notify(text, level = "info") {
         const id = nextMessageId++;

@@ -10,16 +10,22 @@
 import type { StoreApi } from "zustand/vanilla";
 import { routeHash, sameExperiment } from "./origin";
 import type { AppState } from "./store";
-import { decodeHash, encodeHash } from "./url";
+import { decodeHash, encodeHash, withPresentKey } from "./url";
 
 /**
  * The hash of the page: the lesson or preset the shown landscape came from while the controls
- * still hold its settings (its settings alone would not open it), else the controls' settings.
+ * still hold its settings (its settings alone would not open it), else the controls' settings;
+ * followed by `present=1` in presentation mode.
  */
-export function hashOf(state: Pick<AppState, "settings" | "landscape">): string {
+export function hashOf(
+  state: Pick<AppState, "settings" | "landscape"> & Partial<Pick<AppState, "presenting">>,
+): string {
   const origin = state.landscape?.origin;
-  if (origin?.route && sameExperiment(origin.settings, state.settings)) return routeHash(origin.route);
-  return encodeHash(state.settings);
+  const body =
+    origin?.route && sameExperiment(origin.settings, state.settings)
+      ? routeHash(origin.route)
+      : encodeHash(state.settings);
+  return withPresentKey(body, state.presenting === true);
 }
 
 /** The parts of `window` this module uses (tests pass a fake). */
@@ -68,10 +74,11 @@ export function startUrlSync(
     const hash = env.location.hash;
     // Our own canonical hash: nothing to do (also avoids undoing a change that is being typed).
     if (hash.replace(/^#/, "") === hashOf(store.getState())) return;
-    const { values, problems, route } = decodeHash(hash);
+    const { values, problems, route, present } = decodeHash(hash);
     const state = store.getState();
     for (const problem of problems) state.notify(problem, "warn");
     state.resetSettings(values, "URL");
+    state.setPresenting(present === true);
     // A lesson or preset link: the app opens it (useLab at start, App on later changes).
     state.requestRoute(route);
   };
@@ -80,7 +87,12 @@ export function startUrlSync(
   write();
 
   const unsubscribe = store.subscribe((state, previous) => {
-    if (state.settings === previous.settings && state.landscape === previous.landscape) return;
+    if (
+      state.settings === previous.settings &&
+      state.landscape === previous.landscape &&
+      state.presenting === previous.presenting
+    )
+      return;
     cancelPending();
     timer = env.setTimeout(write, delay);
   });

@@ -24,6 +24,13 @@ export interface Route {
   value: string;
 }
 
+/**
+ * The presentation key: `present=1` (or a bare `present`) opens the page in presentation mode
+ * (the views full screen, the controls hidden). It is a way of showing the page, not a setting:
+ * it rides along with any settings or route (`#lesson=sam&present=1`).
+ */
+export const PRESENT_KEY = "present";
+
 /** Escape what must be escaped; keep the list separator "," readable. */
 function encodeText(text: string): string {
   return encodeURIComponent(text).replace(/%2C/gi, ",");
@@ -51,14 +58,21 @@ export function encodeHash(settings: Settings): string {
  * Cross-field rules (e.g. the grid size) are checked when the values are applied (applyValues).
  *
  * A route key (`lesson=ID`, `preset=NAME`) is returned as `route`: the page opens that lesson or
- * preset (whose settings the link does not spell out).
+ * preset (whose settings the link does not spell out). `present=1` sets `present`.
  *
  * @example decodeHash("#lr=0.02&zz=1").problems // ['unknown URL key "zz" (value "1") ignored']
  */
-export function decodeHash(hash: string): { values: SettingsPatch; problems: string[]; route: Route | null } {
+export function decodeHash(hash: string): {
+  values: SettingsPatch;
+  problems: string[];
+  route: Route | null;
+  /** Present (true) only when the hash asks for presentation mode (`present=1`). */
+  present?: true;
+} {
   const values: Record<string, unknown> = {};
   const problems: string[] = [];
   let route: Route | null = null;
+  let present = false;
   const body = hash.startsWith("#") ? hash.slice(1) : hash;
   for (const part of body.split("&")) {
     if (part === "") continue;
@@ -72,6 +86,12 @@ export function decodeHash(hash: string): { values: SettingsPatch; problems: str
       text = decodeURIComponent(rawValue);
     } catch {
       problems.push(`URL part ${shown(part)} is not properly escaped; ignored`);
+      continue;
+    }
+    if (key === PRESENT_KEY) {
+      if (text === "" || text === "1") present = true;
+      else if (text !== "0")
+        problems.push(`URL key "${key}" takes 1 (or nothing), got ${shown(text)}; ignored`);
       continue;
     }
     if (isRouteKey(key)) {
@@ -97,7 +117,17 @@ export function decodeHash(hash: string): { values: SettingsPatch; problems: str
       problems.push(`URL key "${key}" (${entry.label}): ${parsed.message}; ignored`);
     }
   }
-  return { values: values as SettingsPatch, problems, route };
+  return { values: values as SettingsPatch, problems, route, ...(present ? { present: true as const } : {}) };
+}
+
+/**
+ * `body` (a hash without "#") with the presentation key added when `present`.
+ *
+ * @example withPresentKey("lesson=sam", true) // "lesson=sam&present=1"
+ */
+export function withPresentKey(body: string, present: boolean): string {
+  if (!present) return body;
+  return body ? `${body}&${PRESENT_KEY}=1` : `${PRESENT_KEY}=1`;
 }
 
 /** Keys that name what to open rather than a setting: `lesson=ID`, `preset=NAME` (origin.ts). */

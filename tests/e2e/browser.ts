@@ -53,10 +53,26 @@ export function unexpectedProblems(problems: readonly Problem[]): Problem[] {
   return problems.filter((p) => !HARMLESS.some((h) => h.kind === p.kind && h.pattern.test(p.text)));
 }
 
+/**
+ * Marks the "What am I looking at?" explainer as dismissed before the page's scripts run, so that
+ * the panel a first visitor sees does not sit over what a test looks at (classroom.test.ts opens
+ * fresh profiles with `explainer: "fresh"` to test the panel itself).
+ */
+export const EXPLAINER_SEEN_SCRIPT = `try { localStorage.setItem("loss-landscape-lab.explainer", "seen"); } catch {}`;
+
+export interface OpenBrowserOptions {
+  /** Extra Chromium arguments. */
+  args?: string[];
+  /** The page's size in CSS pixels (default 1280 x 800). */
+  viewport?: { width: number; height: number };
+  /** "seen" (default): the explainer was dismissed before; "fresh": a first visit's profile. */
+  explainer?: "seen" | "fresh";
+}
+
 /** @example const s = await openBrowser("/usr/bin/chromium"); await s.page.goto(url); await s.close(); */
 export async function openBrowser(
   executablePath: string,
-  options: { args?: string[] } = {},
+  options: OpenBrowserOptions = {},
 ): Promise<BrowserSession> {
   const browser = await chromium.launch({
     executablePath,
@@ -64,7 +80,8 @@ export async function openBrowser(
     args: [...CHROMIUM_ARGS, ...(options.args ?? [])],
   });
   try {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const context = await browser.newContext({ viewport: options.viewport ?? { width: 1280, height: 800 } });
+    if ((options.explainer ?? "seen") === "seen") await context.addInitScript(EXPLAINER_SEEN_SCRIPT);
     const page = await context.newPage();
     const problems: Problem[] = [];
     // Console messages of dedicated workers arrive here too (ConsoleMessage.worker() is set).

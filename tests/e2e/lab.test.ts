@@ -529,7 +529,9 @@ describe.skipIf(skipReason !== "")("linked inspection and comparison", () => {
       await page.getByTestId("unpin").waitFor({ timeout: 5_000 });
       await page.getByTestId("ctl-lr").fill("0.05");
       await runAndWait(page);
-      await expect(page.getByText("pinned for comparison", { exact: true }).isVisible()).resolves.toBe(true);
+      // Each pane is titled with what differs between the two experiments (issue 13).
+      expect(await page.getByTestId("view-title-compare").textContent()).toBe("lr 0.01");
+      expect(await page.getByTestId("view-title-current").textContent()).toBe("lr 0.05");
       const current = await expectDrawnSurface(page, "landscape-3d");
       const compare = await expectDrawnSurface(page, "landscape-3d-compare");
       expect(current, "the two landscapes look different").not.toBe(compare);

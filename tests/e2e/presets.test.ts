@@ -3,7 +3,7 @@
  * which preset is shown (and, for one the controls cannot hold, that they do not describe it), the
  * URL is Copy link's link, and that link opened in a fresh browser shows the same landscape (the
  * same legend). Presets the controls hold are linked by their settings; the others (paths, the
- * digits) by name (#preset=NAME).
+ * optimizer race, the digits) by name (#preset=NAME).
  */
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
@@ -14,8 +14,14 @@ import { HIDE_WEBGPU_SCRIPT, legendTicks, RECORDERS_SCRIPT, recorded } from "./l
 const skipReason = inject("e2eSkipReason");
 const baseUrl = inject("e2eBaseUrl");
 const REMEMBERED_EVALUATOR = `localStorage.setItem("loss-landscape-lab.evaluator", JSON.stringify({ backend: "wasm", evaluator: "wasm-kernel", pointsPerSecond: 1 }));`;
-/** The presets linked by name: their settings alone would not run them. */
-const BY_NAME = new Set(["mode-connectivity", "permutation-symmetry", "digits-mlp", "digits-cnn"]);
+/** The presets linked by name: their settings alone would not run them (paths, a race, the digits). */
+const BY_NAME = new Set([
+  "mode-connectivity",
+  "permutation-symmetry",
+  "optimizer-race",
+  "digits-mlp",
+  "digits-cnn",
+]);
 
 async function open(hash: string): Promise<BrowserSession> {
   const session = await openBrowser(inject("chromiumPath"));

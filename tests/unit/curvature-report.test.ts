@@ -289,7 +289,7 @@ describe("the curvature section in a snapshot", () => {
     expect(info).toMatch(/^eps-sharpness\s+eps 0\.001: \S+$/m);
     expect(info).toMatch(/^average sharpness\s+r 0\.1: \S+ \+- \S+$/m);
     expect(info).toMatch(/^SAM sharpness\s+rho 0\.05: \S+$/m);
-    expect(info).toMatch(/^extensions\s+training, curvature$/m);
+    expect(info).toMatch(/^extensions\s+training, trajectory, curvature$/m);
   });
 
   it("is checked: a malformed section or one that contradicts the snapshot is a problem", () => {

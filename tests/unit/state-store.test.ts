@@ -140,8 +140,9 @@ describe("applyPreset", () => {
       store.getState().setMany({ ds: "blobs", classes: 5, lr: 3, yseed: 4, metric: "test_loss" });
       const problems = store.getState().applyPreset(file.replace(/\.json$/, ""), preset);
       expect(problems).toEqual([]);
-      // A `paths` section has no controls: picking such a preset runs it directly (lab.runPaths).
-      const { paths: _paths, ...expected } = resolveConfig(preset);
+      // A `paths` section has no controls: picking such a preset runs it directly (lab.runPaths);
+      // nor has a `race` section: the preset picker runs a race as written (presets.ts).
+      const { paths: _paths, race: _race, ...expected } = resolveConfig(preset);
       expect(resolveConfig(store.getState().toExperimentConfig())).toEqual(expected);
       expect(store.getState().settings.metric).toBe("test_loss"); // view settings are not the preset's
       expect(store.getState().settings.yseed).toBeNull();

@@ -62,7 +62,10 @@ function PresetPicker({ presets, onPreset }: Pick<ControlPanelProps, "presets" |
   const presetName = useAppStore((s) => s.presetName);
   const known = presets.some((p) => p.name === presetName);
   return (
-    <div className="ctl-row ctl-preset" title="load an example experiment (view settings stay)">
+    <div
+      className="ctl-row ctl-preset"
+      title="load an example experiment (view settings stay). In the picture: that example's landscape, once it has run."
+    >
       <label className="ctl-label" htmlFor={id}>
         Preset
       </label>
@@ -105,7 +108,7 @@ function LessonPicker({
   return (
     <div
       className="ctl-row ctl-preset"
-      title="a claim in plain words, the experiments behind it (two side by side, or paths between two minima) and checks of their numbers"
+      title="a claim in plain words, the experiments behind it (two side by side, or paths between two minima) and checks of their numbers. In the picture: the lesson's two landscapes side by side on one colour scale (or the plane of its paths), the claim and checks below."
     >
       <label className="ctl-label" htmlFor={id}>
         Lesson

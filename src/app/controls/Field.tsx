@@ -8,6 +8,7 @@ import {
   type OptionalNumberKind,
 } from "../../state/kinds";
 import { type Property, propertyOf, type SettingKey } from "../../state/properties";
+import { controlTooltip } from "./picture-effects";
 import { setSetting, useReportDraftProblem, useSettingValue, useTextDraft } from "./useSetting";
 
 /** One control for one table entry, chosen by the entry's kind. Test ids: "ctl-<URL key>". */
@@ -65,7 +66,7 @@ function TextField({ settingKey, p }: { settingKey: SettingKey; p: Property }) {
   };
   return (
     <>
-      <Row label={p.label} htmlFor={id} help={p.help}>
+      <Row label={p.label} htmlFor={id} help={controlTooltip(settingKey, p.help)}>
         <input
           id={id}
           type="text"
@@ -113,7 +114,7 @@ function OptionalNumberField({
   useReportDraftProblem(settingKey, error);
   return (
     <>
-      <Row label={p.label} htmlFor={id} help={p.help}>
+      <Row label={p.label} htmlFor={id} help={controlTooltip(settingKey, p.help)}>
         <input
           type="checkbox"
           aria-label={`${p.label} on`}
@@ -188,7 +189,7 @@ function SelectField({ settingKey, p, kind }: { settingKey: SettingKey; p: Prope
   useReportDraftProblem(settingKey, error);
   return (
     <>
-      <Row label={p.label} htmlFor={id} help={p.help}>
+      <Row label={p.label} htmlFor={id} help={controlTooltip(settingKey, p.help)}>
         <select
           id={id}
           data-testid={`ctl-${settingKey}`}
@@ -214,7 +215,7 @@ function CheckboxField({ settingKey, p }: { settingKey: SettingKey; p: Property;
   useReportDraftProblem(settingKey, error);
   return (
     <>
-      <Row label={p.label} htmlFor={id} help={p.help}>
+      <Row label={p.label} htmlFor={id} help={controlTooltip(settingKey, p.help)}>
         <input
           id={id}
           type="checkbox"
@@ -273,7 +274,7 @@ function AxisField({ settingKey, p, kind }: { settingKey: SettingKey; p: Propert
 
   return (
     <>
-      <Row label={p.label} help={p.help}>
+      <Row label={p.label} help={controlTooltip(settingKey, p.help)}>
         <fieldset className="ctl-axis" data-testid={`ctl-${settingKey}`} aria-label={p.label}>
           {kind.nullable && (
             <input

@@ -65,6 +65,7 @@ export function RunButtons({ onRun, onCancel }: { onRun(): void; onCancel(): voi
           type="button"
           className="ctl-run"
           data-testid="run"
+          title="Train the controls' experiment and sample its landscape: the views, the slices and the charts show the new run"
           disabled={running}
           aria-describedby={refused && blockers.length > 0 ? "run-blocked" : undefined}
           onClick={run}
@@ -75,6 +76,7 @@ export function RunButtons({ onRun, onCancel }: { onRun(): void; onCancel(): voi
           type="button"
           className="ctl-cancel"
           data-testid="cancel"
+          title="Stop the running job: the views keep (or get back) the last finished landscape"
           disabled={!running}
           onClick={onCancel}
         >

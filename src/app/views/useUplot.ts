@@ -29,12 +29,18 @@ export function useUplot(
     const u = new uPlot({ ...makeOptions(), width: 100, height: 100 }, dataRef.current(), container);
     chart.current = u;
     const fitToContainer = () => {
-      // Short charts drop the legend: the plot needs the room more than the labels.
-      u.root.classList.toggle("vw-compact", container.clientHeight < COMPACT_HEIGHT);
-      const legend = u.root.querySelector<HTMLElement>(".u-legend");
-      const width = Math.max(60, Math.floor(container.clientWidth));
-      const height = Math.max(60, Math.floor(container.clientHeight - (legend?.offsetHeight ?? 0)));
-      if (width !== u.width || height !== u.height) u.setSize({ width, height });
+      // The legend's height depends on the chart's width (its entries wrap): a chart that was out of
+      // sight (a closed drawer, presentation mode) measured a tall legend at its minimum width, so
+      // measure again after resizing, until the sizes settle.
+      for (let attempt = 0; attempt < 3; attempt++) {
+        // Short charts drop the legend: the plot needs the room more than the labels.
+        u.root.classList.toggle("vw-compact", container.clientHeight < COMPACT_HEIGHT);
+        const legend = u.root.querySelector<HTMLElement>(".u-legend");
+        const width = Math.max(60, Math.floor(container.clientWidth));
+        const height = Math.max(60, Math.floor(container.clientHeight - (legend?.offsetHeight ?? 0)));
+        if (width === u.width && height === u.height) return;
+        u.setSize({ width, height });
+      }
     };
     fitToContainer();
     const observer = new ResizeObserver(fitToContainer);

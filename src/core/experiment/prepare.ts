@@ -11,15 +11,27 @@ import { initModelParameters, type ModelArchitecture, modelLayout, requireMlp } 
 import { endsInSoftmax, type LayersArchitecture } from "../model/layers";
 import { imageShape, makeCnnArchitecture } from "../model/layers-cnn";
 import { type ImportedLayersModel, loadLayersModel } from "../model/layers-import";
-import { assertFinite } from "../model/layout";
+import { assertFinite, parameterCount } from "../model/layout";
 import { lossKindFor } from "../model/loss";
 import { makeArchitecture } from "../model/mlp";
 import { rescaleParameters } from "../model/rescale";
 import type { Layout, LossKind } from "../model/types";
+import type { OnnxArchitecture } from "../onnx/graph";
+import { loadOnnxModel } from "../onnx/load";
 import { createRng } from "../rng";
 import type { Snapshot } from "../snapshot/schema";
 import type { TrainControl } from "../train/control";
 import { type HistoryEntry, type TrainResult, trainModel } from "../train/train";
+import { trainRace } from "./race";
+import {
+  parametersFit,
+  type ReplayPlan,
+  type ReplayRun,
+  replayPlan,
+  splitCheckpoints,
+  type TrajectoryRun,
+  trajectoryRuns,
+} from "./replay";
 
 export interface ExperimentProgress {
   /** "directions": the Hessian eigenvectors of a hessian plane; "curvature": the config's curvature report. */
@@ -39,6 +51,15 @@ export interface PreparedModel {
   dataset: Dataset;
   theta: Float32Array;
   training?: TrainResult;
+  /**
+   * The trained runs' replay checkpoints (replay.ts): one run, or every run of a race (run 1 is
+   * `training` and its end point is theta). Absent when nothing was trained.
+   */
+  runs?: ReplayRun[];
+  /** How the replay checkpoints were chosen and whether their parameters are to be stored. */
+  replay?: { plan: ReplayPlan; storeParameters: boolean };
+  /** A race: the initialization every run started from. */
+  initial?: Float32Array;
   /** The config recorded in the snapshot. */
   recordedConfig: Record<string, unknown>;
   warnings: string[];
@@ -89,6 +110,9 @@ export async function prepareModel(
 ): Promise<PreparedModel> {
   assertGrid(configGrid(config), "grid");
   if (options.from) {
+    if (config.race) {
+      throw new Error("race: a race trains its runs, so it cannot take its model from a snapshot (--from)");
+    }
     const src = options.from;
     const arch = src.model.architecture;
     return {
@@ -123,7 +147,30 @@ export async function prepareModel(
   const model = config.model;
   let arch: ModelArchitecture;
   let initial: Float32Array;
-  if (model.kind === "layers") {
+  if (model.kind === "onnx") {
+    // An ONNX model (core/onnx): its weights and biases are the centre (or the start of training).
+    const readUser = options.files?.user;
+    if (!readUser) {
+      throw new Error(
+        `model.file ${model.file}: no way to read the user's files here (PrepareOptions.files.user)`,
+      );
+    }
+    const imported = await loadOnnxModel(model.file, readUser);
+    checkModelFitsData(imported.arch, dataset, model.file);
+    arch = imported.arch;
+    if (!model.train) {
+      return {
+        arch,
+        loss,
+        layout: modelLayout(arch),
+        dataset,
+        theta: imported.parameters,
+        recordedConfig: { ...config },
+        warnings: imported.notes,
+      };
+    }
+    initial = imported.parameters;
+  } else if (model.kind === "layers") {
     const readUser = options.files?.user;
     if (!options.imported && !readUser) {
       throw new Error(
@@ -153,12 +200,44 @@ export async function prepareModel(
         : makeArchitecture(dataset.inputSize, dataset.outputSize, model);
     initial = initModelParameters(arch, model.init, createRng(model.seed));
   }
-  const training = await trainModel({
+  const layout = modelLayout(arch);
+  const plan = replayPlan({
+    epochs: config.training.epochs,
+    checkpointEvery: config.training.checkpointEvery,
+    parameters: parameterCount(layout),
+    runs: config.race?.runs.length ?? 1,
+    checkpoints: config.trajectory?.checkpoints,
+  });
+  const replay = { plan, storeParameters: config.trajectory?.parameters !== false };
+  if (config.race) {
+    const race = await trainRace(
+      { config, arch: requireMlp(arch, "race"), loss, dataset, initial, plan },
+      options,
+    );
+    const warnings = race.runs.flatMap((r) =>
+      r.final?.message ? [`race run "${r.label}": ${r.final.message}`] : [],
+    );
+    return {
+      arch,
+      loss,
+      layout,
+      dataset,
+      theta: race.first.parameters,
+      training: race.first,
+      runs: race.runs,
+      replay,
+      initial: initial.slice(),
+      recordedConfig: { ...config },
+      warnings,
+    };
+  }
+  const trained = await trainModel({
     arch,
     loss,
     dataset,
     initial,
-    settings: config.training,
+    // The training keeps every checkpoint the replay or the config's checkpointEvery needs (replay.ts).
+    settings: { ...config.training, checkpointEvery: plan.trainEvery },
     signal: options.signal,
     control: options.control,
     onEpoch: (entry, total) => {
@@ -171,23 +250,39 @@ export async function prepareModel(
       });
     },
   });
+  const { kept, replay: checkpoints } = splitCheckpoints(trained, config.training.checkpointEvery, plan);
+  const training: TrainResult = { ...trained, checkpoints: kept };
+  // Applied after training, before the directions: the same function at rescaled parameters (and
+  // the replay's checkpoints with it, so that the path ends at theta).
+  const rescale = (p: Float32Array) =>
+    config.rescale ? rescaleParameters(requireMlp(arch, "rescale"), p, config.rescale) : p;
   return {
     arch,
     loss,
-    layout: modelLayout(arch),
+    layout,
     dataset,
-    // Applied after training, before the directions: the same function at rescaled parameters.
-    theta: config.rescale
-      ? rescaleParameters(requireMlp(arch, "rescale"), training.parameters, config.rescale)
-      : training.parameters,
+    theta: rescale(training.parameters),
     training,
+    runs: [
+      {
+        label: "training",
+        checkpoints: checkpoints.map((c) => ({ ...c, parameters: rescale(c.parameters) })),
+        kept,
+        history: training.history,
+      },
+    ],
+    replay,
     recordedConfig: { ...config },
     warnings: training.message ? [training.message] : [],
   };
 }
 
 /** An imported model must take the data's samples and give one output per class (or target). */
-function checkModelFitsData(arch: LayersArchitecture, dataset: Dataset, source: string): void {
+function checkModelFitsData(
+  arch: LayersArchitecture | OnnxArchitecture,
+  dataset: Dataset,
+  source: string,
+): void {
   const shape = (s: readonly number[] | undefined, size: number) => (s ? `[${s.join(", ")}]` : `[${size}]`);
   if (arch.inputSize !== dataset.inputSize) {
     throw new Error(
@@ -202,23 +297,41 @@ function checkModelFitsData(arch: LayersArchitecture, dataset: Dataset, source: 
       `${source}: the model has ${arch.outputSize} outputs, the data "${dataset.name}" have ${what}`,
     );
   }
-  if (dataset.task === "regression" && endsInSoftmax(arch)) {
+  if (
+    dataset.task === "regression" &&
+    (arch.kind === "onnx" ? arch.droppedOutputOp !== undefined : endsInSoftmax(arch))
+  ) {
     throw new Error(
       `${source}: the model ends in a softmax, which needs classification data (its logits meet cross-entropy)`,
     );
   }
 }
 
-/** The optimizer's path projected on a PCA plane, as written into the snapshot's trajectory section. */
+/**
+ * The trained runs' paths relative to the landscape's plane, as written into the snapshot's
+ * trajectory section (snapshot/trajectory-section.ts).
+ */
 export interface Trajectory {
-  method: "pca";
-  explained: [number, number];
-  epochs: number[];
-  steps: number[];
-  /** [n, 2] row-major plane coordinates of the checkpoints. */
-  coords: Float32Array;
-  /** True training loss at each checkpoint. */
-  loss: Float32Array;
+  /**
+   * "pca": the plane is the PCA plane of the checkpoints themselves (orthonormal directions, the
+   * coordinates are exact projections); "projection": the plane came from elsewhere (random or
+   * Hessian directions) and the checkpoints are projected on it by least squares.
+   */
+  method: "pca" | "projection";
+  /** PCA: the fraction of the checkpoints' variance each axis explains. */
+  explained?: [number, number];
+  /**
+   * PCA, as earlier versions wrote it: run 1's checkpoints among those the plane was computed
+   * from (every training.checkpointEvery epochs; a race's PCA takes those of every run), their
+   * [n, 2] row-major plane coordinates and true training losses.
+   */
+  pca?: { epochs: number[]; steps: number[]; coords: Float32Array; loss: Float32Array };
+  /** Every run's replay trajectory (replay.ts). */
+  runs: TrajectoryRun[];
+  /** The replay rule that chose the checkpoints, and whether their parameters are stored. */
+  replay: { plan: ReplayPlan; parametersStored: boolean };
+  /** A race: the initialization every run started from. */
+  initial?: Float32Array;
 }
 
 export interface PlaneSetup {
@@ -241,6 +354,9 @@ export interface PlaneOptions {
  * from the config). "hessian-top2" / "hessian-top-bottom": unit Hessian eigenvectors of the
  * training loss at theta (directions/hessian.ts; normalization "none", so coordinates are
  * distances in parameter space), each direction carrying its eigenvalue, on the config's grid.
+ * A race's PCA plane is that of every run's checkpoints together, around run 1's end point, and
+ * its grid holds every run's replay path. Every plane of a trained model carries the replay
+ * trajectories of its runs (replay.ts), projected on it by least squares.
  *
  * @example const plane = await makePlane(config, model, { signal });
  */
@@ -255,12 +371,14 @@ export async function makePlane(
   const labels = ["x", "y"];
   const method = config.directions.method;
   if (isHessianMethod(method)) {
-    const mlp = requireMlp(model.arch, `directions.method ${method}`);
+    // MLPs and ONNX models (whose interpreter differentiates twice); tfjs layers models are refused.
+    const arch =
+      model.arch.kind === "onnx" ? model.arch : requireMlp(model.arch, `directions.method ${method}`);
     const seed = config.directions.seeds[0];
     const settings = { ...config.directions.hessian, seed };
     const budget = (settings.maxIterations ?? 100) * (grid.axes.length + (method === "hessian-top2" ? 0 : 1));
     const r = await hessianDirections(
-      { arch: mlp, loss: model.loss, theta, dataset: model.dataset, train: model.dataset.train },
+      { arch, loss: model.loss, theta, dataset: model.dataset, train: model.dataset.train },
       method,
       grid.axes.length,
       settings,
@@ -291,43 +409,61 @@ export async function makePlane(
         values: d.values,
       })),
       grid,
+      ...withTrajectory(
+        replayTrajectory(
+          model,
+          r.directions.map((d) => d.values),
+          "projection",
+        ),
+      ),
     };
   }
   if (config.directions.method === "pca") {
-    const t = model.training;
-    if (!t || t.checkpoints.length < 3) {
+    if (grid.axes.length !== 2)
+      throw new Error("directions.method pca needs a 2-D grid (grid.y must not be null)");
+    const race = model.initial !== undefined && model.runs !== undefined;
+    // The config's checkpoints (every training.checkpointEvery epochs, Li et al.): of the run, or
+    // of every run of a race together (the Gram matrix of PCA grows with their square).
+    const source = race ? (model.runs ?? []).flatMap((r) => r.kept) : (model.training?.checkpoints ?? []);
+    if (!model.training || source.length < 3) {
       throw new Error(
         "directions.method pca needs a training run with at least 3 checkpoints (set training.checkpointEvery)",
       );
     }
-    if (grid.axes.length !== 2)
-      throw new Error("directions.method pca needs a 2-D grid (grid.y must not be null)");
     const pca = trajectoryPca(
-      t.checkpoints.map((c) => c.parameters),
+      source.map((c) => c.parameters),
       theta,
       layout,
       config.directions.bias === "zero",
     );
-    const range = rangeAround(pca.coords);
+    const values = pca.directions;
+    const trajectory = replayTrajectory(model, values, "pca");
+    // As earlier versions wrote it: run 1's checkpoints among those the plane came from.
+    const t = model.training;
+    const byEpoch = new Map(t.history.map((h) => [h.epoch, h.trainLoss]));
+    const legacy: NonNullable<Trajectory["pca"]> = {
+      epochs: t.checkpoints.map((c) => c.epoch),
+      steps: t.checkpoints.map((c) => c.step),
+      coords: pca.coords.slice(0, 2 * t.checkpoints.length),
+      loss: Float32Array.from(t.checkpoints, (c) => byEpoch.get(c.epoch) ?? Number.NaN),
+    };
+    // A race's grid holds every run's path; a single run's, as before, the checkpoints of its PCA.
+    const range = race && trajectory ? rangeAround(runCoords(trajectory.runs)) : rangeAround(pca.coords);
     grid.axes[0] = { ...grid.axes[0], min: range.x[0], max: range.x[1] };
     grid.axes[1] = { ...grid.axes[1], min: range.y[0], max: range.y[1] };
-    const byEpoch = new Map(t.history.map((h) => [h.epoch, h.trainLoss]));
     return {
-      directions: pca.directions.map((values, i) => ({
+      directions: values.map((v, i) => ({
         label: labels[i],
         method: "pca",
         normalization: "none" as const,
         bias: config.directions.bias,
-        values,
+        values: v,
       })),
       grid,
       trajectory: {
-        method: "pca",
+        ...(trajectory ?? { method: "pca", runs: [], replay: replayRecord(model, false) }),
         explained: pca.explained,
-        epochs: t.checkpoints.map((c) => c.epoch),
-        steps: t.checkpoints.map((c) => c.step),
-        coords: pca.coords,
-        loss: Float32Array.from(t.checkpoints, (c) => byEpoch.get(c.epoch) ?? Number.NaN),
+        pca: legacy,
       },
     };
   }
@@ -339,7 +475,60 @@ export async function makePlane(
     seed,
     values: randomDirection(theta, layout, { ...config.directions, seed }),
   }));
-  return { directions, grid };
+  const trajectory = replayTrajectory(
+    model,
+    directions.map((d) => d.values),
+    "projection",
+  );
+  return { directions, grid, ...withTrajectory(trajectory) };
+}
+
+/** `{ trajectory }` when there is one, else nothing (so that the key is absent, not undefined). */
+function withTrajectory(trajectory: Trajectory | undefined): { trajectory?: Trajectory } {
+  return trajectory ? { trajectory } : {};
+}
+
+/** The replay rule as recorded, with whether the parameters were stored. */
+function replayRecord(model: PreparedModel, parametersStored: boolean): Trajectory["replay"] {
+  const plan = model.replay?.plan ?? { maxCheckpoints: 0, every: 0, trainEvery: 0 };
+  return { plan, parametersStored };
+}
+
+/**
+ * Every trained run's replay checkpoints on the plane theta + span(directions) (replay.ts), or
+ * undefined when nothing was trained (a model taken from a snapshot, imported weights, zero epochs).
+ */
+function replayTrajectory(
+  model: PreparedModel,
+  directions: readonly Float32Array[],
+  method: Trajectory["method"],
+): Trajectory | undefined {
+  const runs = model.runs;
+  if (!runs || !model.replay) return undefined;
+  if (model.initial === undefined && runs.every((r) => r.checkpoints.length < 2)) return undefined;
+  const store = model.replay.storeParameters && parametersFit(runs, model.theta.length);
+  const trajectory: Trajectory = {
+    method,
+    runs: trajectoryRuns(runs, model.theta, directions, store),
+    replay: replayRecord(model, store),
+  };
+  if (model.initial) trajectory.initial = model.initial;
+  return trajectory;
+}
+
+/** [n, 2] row-major plane coordinates of every checkpoint of every run (2-D runs). */
+function runCoords(runs: readonly TrajectoryRun[]): Float32Array {
+  const n = runs.reduce((k, r) => k + r.x.length, 0);
+  const out = new Float32Array(n * 2);
+  let i = 0;
+  for (const r of runs) {
+    r.x.forEach((x, j) => {
+      out[2 * i] = x;
+      out[2 * i + 1] = r.y?.[j] ?? 0;
+      i++;
+    });
+  }
+  return out;
 }
 
 /** The sampling problem of a prepared model and plane (what workers receive). */

@@ -3,8 +3,10 @@ import { PRODUCER_NAME, PRODUCER_VERSION } from "../producer";
 import type { CurvatureSection } from "../snapshot/curvature-section";
 import { reproducibilityRecord } from "../snapshot/reproducibility";
 import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION, type Snapshot } from "../snapshot/schema";
+import type { TrajectorySection, TrajectorySectionRun } from "../snapshot/trajectory-section";
 import type { TrainResult } from "../train/train";
 import type { PlaneSetup, PreparedModel, Trajectory } from "./prepare";
+import { REPLAY_STORED_FLOATS } from "./replay";
 
 export interface SnapshotParts {
   config: Record<string, unknown>;
@@ -19,25 +21,75 @@ export interface SnapshotParts {
   curvature?: CurvatureSection;
 }
 
-/** The trajectory section: the checkpoints' plane coordinates and true losses, as plain arrays. */
-export function trajectorySection(t: Trajectory): Record<string, unknown> {
-  const plain = (a: Float32Array) => Array.from(a, (v) => (Number.isFinite(v) ? v : null));
-  const xs: (number | null)[] = [];
-  const ys: (number | null)[] = [];
-  for (let i = 0; i < t.coords.length; i += 2) {
-    xs.push(t.coords[i]);
-    ys.push(t.coords[i + 1]);
+const plain = (a: ArrayLike<number>) => Array.from(a, (v) => (Number.isFinite(v) ? v : null));
+
+/**
+ * The trajectory section (snapshot/trajectory-section.ts): every run's replay checkpoints with
+ * their plane coordinates, distance from the plane, training loss (and accuracy), parameters when
+ * stored, and a race run's settings and final figures; for a PCA plane also the columns earlier
+ * versions wrote (run 1's checkpoints the plane came from, and each axis's explained variance).
+ */
+export function trajectorySection(t: Trajectory): TrajectorySection {
+  const section: TrajectorySection = { method: t.method };
+  if (t.explained) section.explained = t.explained;
+  if (t.pca) {
+    const xs: (number | null)[] = [];
+    const ys: (number | null)[] = [];
+    for (let i = 0; i < t.pca.coords.length; i += 2) {
+      xs.push(finite(t.pca.coords[i]));
+      ys.push(finite(t.pca.coords[i + 1]));
+    }
+    Object.assign(section, {
+      epochs: t.pca.epochs,
+      steps: t.pca.steps,
+      x: xs,
+      y: ys,
+      loss: plain(t.pca.loss),
+    });
   }
-  return {
-    method: t.method,
-    explained: t.explained,
-    epochs: t.epochs,
-    steps: t.steps,
-    x: xs,
-    y: ys,
-    loss: plain(t.loss),
+  section.runs = t.runs.map((r) => {
+    const run: TrajectorySectionRun = {
+      label: r.label,
+      epochs: r.epochs,
+      steps: r.steps,
+      x: plain(r.x),
+      ...(r.y ? { y: plain(r.y) } : {}),
+      offPlane: plain(r.offPlane),
+      loss: plain(r.loss),
+      ...(r.accuracy ? { accuracy: plain(r.accuracy) } : {}),
+    };
+    if (r.parameters) run.parameters = r.parameters.map((p) => p.slice());
+    if (r.settings) run.settings = r.settings;
+    if (r.final) {
+      const f = r.final;
+      const final: NonNullable<TrajectorySectionRun["final"]> = {
+        status: f.status,
+        epochs: f.epochs,
+        steps: f.steps,
+        trainLoss: finite(f.trainLoss),
+        lambdaMax: finite(f.lambdaMax),
+        lambdaMaxIterations: f.lambdaMaxIterations,
+        lambdaMaxConverged: f.lambdaMaxConverged,
+      };
+      if (f.message) final.message = f.message;
+      if (f.trainAccuracy !== undefined) final.trainAccuracy = finite(f.trainAccuracy);
+      if (f.testLoss !== undefined) final.testLoss = finite(f.testLoss);
+      if (f.testAccuracy !== undefined) final.testAccuracy = finite(f.testAccuracy);
+      run.final = final;
+    }
+    return run;
+  });
+  section.replay = {
+    maxCheckpoints: t.replay.plan.maxCheckpoints,
+    every: t.replay.plan.every,
+    parametersStored: t.replay.parametersStored,
+    storedFloatsBound: REPLAY_STORED_FLOATS,
   };
+  if (t.initial) section.initial = t.initial.slice();
+  return section;
 }
+
+const finite = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
 /**
  * The training section: status and per-epoch history as columns (non-finite values become null in
