@@ -4,9 +4,11 @@ import { gridPointCount } from "../core/landscape/grid";
 import { ownFilesOrigin } from "../state/origin";
 import { appStore, useAppStore } from "../state/store";
 import { ExportMenu } from "./ExportMenu";
+import { ImportProgress } from "./io/ImportProgress";
 import { importLandscapeFile } from "./io/import-files";
 import { ownFilesExperiment } from "./io/own-files";
 import { downloadBlob, readFileBytes, snapshotBlob, snapshotFileName } from "./io/snapshot-files";
+import { CheckPlot } from "./review/CheckPlot";
 
 /** File types the import accepts: snapshots and reference HDF5 surface files. */
 const IMPORT_ACCEPT = ".json,.gz,.h5,.hdf5,application/json,application/gzip,application/x-hdf5";
@@ -70,6 +72,7 @@ export function SnapshotActions({ lab, onError }: { lab: Lab | null; onError(mes
         Export snapshot
       </button>
       <ExportMenu onError={onError} />
+      <CheckPlot lab={lab} />
       <button
         type="button"
         data-testid="import"
@@ -91,11 +94,12 @@ export function SnapshotActions({ lab, onError }: { lab: Lab | null; onError(mes
           if (file && lab) importFile(lab, file).catch((err: Error) => onError(err.message));
         }}
       />
+      <ImportProgress />
       <button
         type="button"
         data-testid="import-own"
         disabled={!lab}
-        title="Your own data (a CSV file, or .npy features and labels) and optionally a tfjs LayersModel (model.json with its .bin weight files): pick them together"
+        title="Your own data (a CSV file, or .npy features and labels) and optionally a model: a tfjs LayersModel (model.json with its .bin weight files) or an ONNX file from torch.onnx.export; pick them together"
         onClick={() => own.current?.click()}
       >
         Your model & data…
@@ -104,7 +108,7 @@ export function SnapshotActions({ lab, onError }: { lab: Lab | null; onError(mes
         ref={own}
         type="file"
         multiple
-        accept=".json,.bin,.csv,.tsv,.txt,.npy"
+        accept=".json,.bin,.onnx,.csv,.tsv,.txt,.npy"
         data-testid="import-own-files"
         hidden
         onChange={(e) => {
@@ -123,7 +127,12 @@ export function SnapshotActions({ lab, onError }: { lab: Lab | null; onError(mes
         Pin for comparison
       </button>
       {compare ? (
-        <button type="button" data-testid="unpin" onClick={() => setCompare(null)}>
+        <button
+          type="button"
+          data-testid="unpin"
+          onClick={() => setCompare(null)}
+          title="Drop the pinned landscape: the current one fills the views again"
+        >
           Clear comparison
         </button>
       ) : null}

@@ -5,7 +5,6 @@
  * ImportedSurface: hdf5, vtk, vtp, csv, obj, glb, png). Output is built completely in memory and written
  * atomically, so nothing is written on any error.
  */
-import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
 import {
   directionsToHdf5,
@@ -21,21 +20,22 @@ import {
   surfaceToVtk,
   surfaceToVtp,
 } from "../core/export";
-import { parseSnapshot, type Snapshot, serializeSnapshot } from "../core/snapshot";
 import { inputKind } from "../core/export/file-kind";
+import { parseSnapshot, type ReadLimits, type Snapshot, serializeSnapshot } from "../core/snapshot";
 import { writeFileAtomic } from "../node/atomic-file";
 import { createGuardedHdf5Reader } from "../node/hdf5-guard";
-import { readSnapshotFile, writeSnapshotFile } from "../node/snapshot-file";
+import { readInputFile, readSnapshotFile, writeSnapshotFile } from "../node/snapshot-file";
 import { ARRAY_MODES, arraysOption, choice } from "./option-parsers";
+import { cliReadLimits, readMemoryOption } from "./read-limits";
 
 /**
  * A surface .h5 read in a worker thread with a time limit: the HDF5 library loops forever on some
  * corrupt files (see src/node/hdf5-guard.ts).
  */
-async function readSurfaceGuarded(bytes: Uint8Array, source: string) {
+async function readSurfaceGuarded(bytes: Uint8Array, source: string, limits: ReadLimits) {
   const reader = createGuardedHdf5Reader({ timeoutMs: 10_000 });
   try {
-    return await reader.read(bytes, source);
+    return await reader.read(bytes, source, limits);
   } finally {
     await reader.close();
   }
@@ -77,6 +77,8 @@ export interface ExportOptions {
   colors?: boolean;
   dirFile?: string;
   arrays?: "base64" | "plain";
+  /** --read-memory (MB): the read limits of the input (read-limits.ts). */
+  readMemory?: number;
 }
 
 /** Throws when an option is given for a format it does not apply to. */
@@ -96,20 +98,18 @@ function checkOptionsFit(o: ExportOptions): void {
   }
 }
 
-/** A snapshot, or a reference surface .h5 when the bytes (or the name) say HDF5. */
-async function readExportInput(file: string): Promise<{ snapshot?: Snapshot; surface?: ImportedSurface }> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(file);
-  } catch (error) {
-    throw new Error(`cannot read ${file}: ${(error as Error).message}`, { cause: error });
-  }
+/** A snapshot, or a reference surface .h5 when the bytes (or the name) say HDF5, read within `limits`. */
+export async function readExportInput(
+  file: string,
+  limits: ReadLimits,
+): Promise<{ snapshot?: Snapshot; surface?: ImportedSurface }> {
+  const bytes = await readInputFile(file, limits);
   if (inputKind(bytes, file) === "hdf5") {
-    const surface = await readSurfaceGuarded(bytes, file);
+    const surface = await readSurfaceGuarded(bytes, file, limits);
     for (const w of surface.warnings) process.stderr.write(`warning: ${w}\n`);
     return { surface };
   }
-  return { snapshot: parseSnapshot(bytes, { source: file }) };
+  return { snapshot: parseSnapshot(bytes, { source: file, limits }) };
 }
 
 /** The output's content, built completely before anything is written. */
@@ -147,7 +147,7 @@ export async function exportCommand(file: string, o: ExportOptions): Promise<voi
     throw new Error(`--to must be one of ${EXPORT_FORMATS.join(", ")}, got ${o.to}`);
   }
   checkOptionsFit(o);
-  const input = await readExportInput(file);
+  const input = await readExportInput(file, cliReadLimits(o.readMemory));
   if (input.surface && !SURFACE_ONLY_FORMATS.includes(o.to)) {
     throw new Error(
       `${file} is an HDF5 surface file (no model, data or directions): it exports to ${SURFACE_ONLY_FORMATS.join(", ")}, not ${o.to}`,
@@ -164,14 +164,8 @@ export interface ImportOptions {
   out: string;
   directions?: string;
   arrays: "base64" | "plain";
-}
-
-async function readBytes(file: string): Promise<Uint8Array> {
-  try {
-    return await readFile(file);
-  } catch (error) {
-    throw new Error(`cannot read ${file}: ${(error as Error).message}`, { cause: error });
-  }
+  /** --read-memory (MB): the read limits of the inputs (read-limits.ts). */
+  readMemory?: number;
 }
 
 /**
@@ -180,16 +174,17 @@ async function readBytes(file: string): Promise<Uint8Array> {
  * data, so it cannot become a snapshot without --base.
  */
 export async function importCommand(file: string, o: ImportOptions): Promise<void> {
+  const limits = cliReadLimits(o.readMemory);
   const [bytes, base, directionBytes] = await Promise.all([
-    readBytes(file),
-    readSnapshotFile(o.base),
-    o.directions ? readBytes(o.directions) : Promise.resolve(undefined),
+    readInputFile(file, limits),
+    readSnapshotFile(o.base, { limits }),
+    o.directions ? readInputFile(o.directions, limits) : Promise.resolve(undefined),
   ]);
   const lib = await loadH5wasm();
-  const surface = await readSurfaceGuarded(bytes, file);
+  const surface = await readSurfaceGuarded(bytes, file, limits);
   const directions =
     directionBytes && o.directions
-      ? readHdf5Directions(lib, directionBytes, base.model.layout, { source: o.directions })
+      ? readHdf5Directions(lib, directionBytes, base.model.layout, { source: o.directions, limits })
       : undefined;
   const snapshot = snapshotWithImportedSurface(base, surface, { directions });
   for (const w of surface.warnings) process.stderr.write(`warning: ${w}\n`);
@@ -224,6 +219,7 @@ export function registerExportCommands(program: Command): void {
     .option("--colors", "obj: add viridis vertex colours")
     .option("--dir-file <name>", "hdf5: the directions file's name, stored as dir_file")
     .option("--arrays <mode>", "json, json.gz: base64 (default) or plain", choice("--arrays", ARRAY_MODES))
+    .addOption(readMemoryOption())
     .action(async (file: string, opts: ExportOptions) => {
       await exportCommand(file, opts);
     });
@@ -241,6 +237,7 @@ export function registerExportCommands(program: Command): void {
     .requiredOption("--out <file>", "snapshot to write (.json, or .json.gz for gzip)")
     .option("--directions <file>", "directions .h5 (xdirection, ydirection) to use instead of the base's")
     .addOption(arraysOption())
+    .addOption(readMemoryOption())
     .action(async (file: string, opts: ImportOptions) => {
       await importCommand(file, opts);
     });

@@ -5,12 +5,17 @@
  */
 import { Command } from "commander";
 import { PRODUCER_NAME, PRODUCER_VERSION } from "../core/producer";
-import { computeCommand, infoCommand, validateCommand } from "./commands";
+import { registerAnimateCommand } from "./animate-command";
+import { registerCheckCommand } from "./check-command";
+import { infoCommand, validateCommand } from "./commands";
+import { computeCommand } from "./compute-command";
 import { registerCurvatureCommand } from "./curvature-command";
 import { registerExportCommands } from "./export-command";
 import { registerLessonCommand } from "./lesson-command";
-import { arraysOption, evaluatorOption } from "./option-parsers";
+import { arraysOption, evaluatorOption, integer } from "./option-parsers";
 import { registerPathsCommand } from "./paths-command";
+import { cliReadLimits, readMemoryOption } from "./read-limits";
+import { registerShardCommands } from "./shard-commands";
 
 const program = new Command()
   .name("landscape")
@@ -27,11 +32,19 @@ program
   .option("--labels <file>", "the .npy labels of --data (default: its last column)")
   .option(
     "--model <file>",
-    'a tfjs LayersModel model.json (weights beside it): sets model { kind: "layers", file }',
+    'a tfjs LayersModel model.json (weights beside it): sets model { kind: "layers", file }; ' +
+      'a .onnx file (torch.onnx.export): model { kind: "onnx", file }',
   )
   .option("--from <snapshot>", "take model, parameters and data from this snapshot and skip training")
   .addOption(arraysOption())
   .addOption(evaluatorOption())
+  .option("--resume", "continue an interrupted run from OUT.plan and OUT.part (kept by Ctrl-C or a kill)")
+  .option(
+    "--workers <n>",
+    "worker threads computing the tiles (same bits as 1)",
+    integer("--workers", 1, 256),
+    1,
+  )
   .option("--no-progress", "no progress output")
   .action(async (opts) => {
     await computeCommand({ ...opts, progress: opts.progress !== false });
@@ -43,22 +56,27 @@ program
     "print a short summary of a snapshot: model, data, grid, loss range, minimum, non-finite values",
   )
   .argument("<file>", "snapshot (.json or .json.gz)")
-  .action(async (file: string) => {
-    await infoCommand(file);
+  .addOption(readMemoryOption())
+  .action(async (file: string, opts: { readMemory: number }) => {
+    await infoCommand(file, cliReadLimits(opts.readMemory));
   });
 
 program
   .command("validate")
   .description("check a snapshot against the format; exit 0 when valid, else list every problem and exit 1")
   .argument("<file>", "snapshot (.json or .json.gz)")
-  .action(async (file: string) => {
-    process.exitCode = await validateCommand(file);
+  .addOption(readMemoryOption())
+  .action(async (file: string, opts: { readMemory: number }) => {
+    process.exitCode = await validateCommand(file, cliReadLimits(opts.readMemory));
   });
 
+registerAnimateCommand(program);
+registerCheckCommand(program);
 registerCurvatureCommand(program);
 registerExportCommands(program);
 registerLessonCommand(program);
 registerPathsCommand(program);
+registerShardCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);

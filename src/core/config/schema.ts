@@ -85,18 +85,35 @@ const layersModelSchema = z.strictObject({
   seed: seed.optional(),
 });
 
-const modelSchema = z.discriminatedUnion("kind", [mlpModelSchema, cnnModelSchema, layersModelSchema], {
-  error: (issue) => {
-    const input = issue.input as { kind?: unknown } | undefined;
-    if (issue.code === "invalid_union" && typeof input === "object" && input !== null) {
-      return `unknown model kind ${JSON.stringify(input.kind)}; expected "mlp" (the default), "cnn" or "layers"`;
-    }
-    return undefined;
-  },
+/**
+ * An ONNX model as torch.onnx.export writes it (core/onnx): `file` is the .onnx file, read by the
+ * caller (the CLI: relative to the config file). Its weights and biases are the centre of the
+ * landscape; with train: true they are the starting point of the config's training instead.
+ */
+const onnxModelSchema = z.strictObject({
+  kind: z.literal("onnx"),
+  file: z.string().min(1),
+  train: z.boolean().default(false),
+  seed: seed.optional(),
 });
+
+const modelSchema = z.discriminatedUnion(
+  "kind",
+  [mlpModelSchema, cnnModelSchema, layersModelSchema, onnxModelSchema],
+  {
+    error: (issue) => {
+      const input = issue.input as { kind?: unknown } | undefined;
+      if (issue.code === "invalid_union" && typeof input === "object" && input !== null) {
+        return `unknown model kind ${JSON.stringify(input.kind)}; expected "mlp" (the default), "cnn", "layers" or "onnx"`;
+      }
+      return undefined;
+    },
+  },
+);
 export type MlpModelConfig = z.output<typeof mlpModelSchema>;
 export type CnnModelConfig = z.output<typeof cnnModelSchema>;
 export type LayersModelConfig = z.output<typeof layersModelSchema>;
+export type OnnxModelConfig = z.output<typeof onnxModelSchema>;
 
 const trainingSchema = z.strictObject({
   optimizer: z.enum(OPTIMIZERS).default("adam"),
@@ -181,6 +198,52 @@ const gridSchema = z
  */
 const rescaleSchema = z.strictObject({ layer: z.number().int().min(0), factor: positive });
 
+/** Most runs of an optimizer race (each trains the whole model once). */
+export const MAX_RACE_RUNS = 8;
+
+/**
+ * One run of an optimizer race: its label and optimizer; the other optimizer settings default to
+ * the `training` section's (resolveConfig fills them in). SAM is per run: absent means off.
+ */
+const raceRunSchema = z.strictObject({
+  label: z.string().trim().min(1).max(40),
+  optimizer: z.enum(OPTIMIZERS),
+  learningRate: positive.optional(),
+  momentum: z.number().min(0).lt(1).optional(),
+  beta1: z.number().min(0).lt(1).optional(),
+  beta2: z.number().min(0).lt(1).optional(),
+  epsilon: positive.optional(),
+  weightDecay: z.number().min(0).finite().optional(),
+  sam: z.strictObject({ rho: positive }).optional(),
+});
+
+/**
+ * An optimizer race (experiment/race.ts): every run trains the config's model from the same
+ * initialization (model.seed) on the same data with the same minibatch order (training.seed), with
+ * its own optimizer settings; one plane for all, sampled around run 1's end point.
+ */
+const raceSchema = z.strictObject({
+  runs: z
+    .array(raceRunSchema)
+    .min(2)
+    .max(MAX_RACE_RUNS)
+    .refine((runs) => new Set(runs.map((r) => r.label)).size === runs.length, {
+      error: "every run needs its own label",
+    }),
+});
+
+/** Most replay checkpoints a run may keep (trajectory.checkpoints). */
+export const MAX_REPLAY_CHECKPOINTS = 2000;
+
+/**
+ * The replayable trajectory a trained model's snapshot carries (experiment/replay.ts): at most
+ * `checkpoints` checkpoints per run, and their parameters when they fit the stored-float bound.
+ */
+const trajectoryConfigSchema = z.strictObject({
+  checkpoints: z.number().int().min(2).max(MAX_REPLAY_CHECKPOINTS).optional(),
+  parameters: z.boolean().optional(),
+});
+
 /**
  * The experiment config: every key has a default, so `{}` is a complete experiment
  * (spirals, MLP 2-64-64-2 ReLU, Adam, filter-normalized random plane, 51x51).
@@ -200,14 +263,31 @@ export const experimentConfigSchema = z.strictObject({
   curvature: curvatureSettingsSchema.optional(),
   /** Paths between minima for `landscape paths` (paths-settings.ts); absent: that command's defaults. */
   paths: pathsSettingsSchema.optional(),
+  /** An optimizer race (experiment/race.ts); absent: one training run. */
+  race: raceSchema.optional(),
+  /** How densely the snapshot's trajectory section keeps checkpoints for replay; absent: the defaults. */
+  trajectory: trajectoryConfigSchema.optional(),
 });
 
 type ParsedConfig = z.output<typeof experimentConfigSchema>;
 
+/** A race run with every optimizer setting filled in (from the `training` section when not given). */
+export interface RaceRunSettings {
+  label: string;
+  optimizer: (typeof OPTIMIZERS)[number];
+  learningRate: number;
+  momentum: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  weightDecay: number;
+  sam?: { rho: number };
+}
+
 /** A config with every default filled in and every seed explicit: what a snapshot records. */
 export type ExperimentConfig = Omit<
   ParsedConfig,
-  "data" | "model" | "training" | "directions" | "curvature" | "paths"
+  "data" | "model" | "training" | "directions" | "curvature" | "paths" | "race"
 > & {
   data: DatasetSpec & { seed: number };
   model: ParsedConfig["model"] & { seed: number };
@@ -215,6 +295,7 @@ export type ExperimentConfig = Omit<
   directions: ParsedConfig["directions"] & { seeds: number[] };
   curvature?: CurvatureSettings;
   paths?: PathsSettings;
+  race?: { runs: RaceRunSettings[] };
 };
 export type ExperimentConfigInput = z.input<typeof experimentConfigSchema>;
 
@@ -268,7 +349,7 @@ export function resolveConfig(input: unknown): ExperimentConfig {
       `invalid config (1 problem):\n  directions.seeds: expected ${axes} seed(s), one per grid axis, got ${seeds.length}`,
     );
   }
-  const { curvature, paths, ...rest } = c;
+  const { curvature, paths, race, ...rest } = c;
   const resolved: ExperimentConfig = {
     ...rest,
     data: { ...data, seed: data.seed ?? deriveSeed(c.seed, "data") },
@@ -288,6 +369,26 @@ export function resolveConfig(input: unknown): ExperimentConfig {
   if (curvature)
     resolved.curvature = { ...curvature, seed: curvature.seed ?? deriveSeed(c.seed, "curvature") };
   if (paths) resolved.paths = resolvePathsSettings(paths, c.seed);
+  if (race) {
+    const t = c.training;
+    resolved.race = {
+      runs: race.runs.map((r) => ({
+        label: r.label,
+        optimizer: r.optimizer,
+        learningRate: r.learningRate ?? t.learningRate,
+        momentum: r.momentum ?? t.momentum,
+        beta1: r.beta1 ?? t.beta1,
+        beta2: r.beta2 ?? t.beta2,
+        epsilon: r.epsilon ?? t.epsilon,
+        weightDecay: r.weightDecay ?? t.weightDecay,
+        ...(r.sam ? { sam: { ...r.sam } } : {}),
+      })),
+    };
+    if (paths)
+      late.push("race: cannot be combined with paths (a race trains its runs; paths train their own models)");
+    if (c.training.sam) late.push("training.sam: a race sets SAM per run (race.runs[i].sam)");
+    if (c.rescale) late.push("rescale: cannot be combined with race");
+  }
   try {
     assertGrid(configGrid(resolved), "grid");
   } catch (err) {
@@ -337,11 +438,15 @@ function modelKindProblems(c: ExperimentConfig): string[] {
   if (kind === "mlp") return [];
   const out: string[] = [];
   const mlpOnly = (field: string) => `${field}: works on MLPs only; model.kind is "${kind}"`;
-  if (isHessianMethod(c.directions.method)) out.push(mlpOnly(`directions.method ${c.directions.method}`));
+  // ONNX models have Hessian directions (their interpreter differentiates twice); the rest is MLP-only.
+  if (isHessianMethod(c.directions.method) && kind !== "onnx") {
+    out.push(mlpOnly(`directions.method ${c.directions.method}`));
+  }
   if (c.curvature) out.push(mlpOnly("curvature"));
   if (c.training.sharpnessEvery > 0) out.push(mlpOnly("training.sharpnessEvery"));
   if (c.rescale) out.push(mlpOnly("rescale"));
   if (c.paths) out.push(mlpOnly("paths"));
+  if (c.race) out.push(mlpOnly("race"));
   if (c.model.kind === "cnn") {
     const shape = datasetShape(c.data);
     if (shape) {

@@ -48,7 +48,7 @@ function layoutShapes(model: Json): number[][] {
   if (!Array.isArray(model.layout)) return [];
   return model.layout
     .map((e) => (isObject(e) && Array.isArray(e.shape) ? (e.shape as unknown[]) : null))
-    .filter((s): s is number[] => s !== null && s.every(positiveInteger));
+    .filter((s): s is number[] => s?.every(positiveInteger) === true);
 }
 
 /** Per-sample size of a split's array: values / count, when that divides. */

@@ -11,9 +11,12 @@ import { z } from "zod";
 import type { ModelArchitecture } from "../model/architecture";
 import { LAYER_ACTIVATIONS, type LayersArchitecture, PADDINGS } from "../model/layers";
 import { ACTIVATIONS, type LayoutEntry, type LossKind, type MlpArchitecture } from "../model/types";
+import { onnxArchitectureSchema } from "../onnx/schema";
 import { float32ArrayCodec } from "./arrays";
 import { curvatureSectionSchema } from "./curvature-section";
 import { pathsSectionSchema } from "./paths-section";
+import { planSectionSchema } from "./plan-section";
+import { trajectorySectionSchema } from "./trajectory-section";
 
 export const SNAPSHOT_FORMAT = "loss-landscape-snapshot";
 export const SNAPSHOT_VERSION = 1;
@@ -111,12 +114,13 @@ export const layersArchitectureSchema: z.ZodType<LayersArchitecture, LayersArchi
   source: z.enum(["tfjs-layers", "cnn"]).optional(),
 }) as unknown as z.ZodType<LayersArchitecture, LayersArchitecture>;
 
-/** Any model kind, by `kind`: "mlp" or "layers". */
+/** Any model kind, by `kind`: "mlp", "layers" or "onnx" (core/onnx/schema.ts). */
 export const architectureSchema: z.ZodType<ModelArchitecture, ModelArchitecture> = z.discriminatedUnion(
   "kind",
   [
     mlpArchitectureSchema as unknown as z.ZodObject<{ kind: z.ZodLiteral<"mlp"> }>,
     layersArchitectureSchema as unknown as z.ZodObject<{ kind: z.ZodLiteral<"layers"> }>,
+    onnxArchitectureSchema as unknown as z.ZodObject<{ kind: z.ZodLiteral<"onnx"> }>,
   ],
 ) as unknown as z.ZodType<ModelArchitecture, ModelArchitecture>;
 
@@ -126,6 +130,8 @@ export const lossSchema: z.ZodType<LossKind, LossKind> = z.enum(["cross-entropy"
 export const layoutEntrySchema: z.ZodType<LayoutEntry, LayoutEntry> = z.looseObject({
   name: z.string(),
   shape: z.array(count),
+  /** 0: the kernel's filters run along its first axis (ONNX / PyTorch layout); absent: the last. */
+  filterAxis: z.literal(0).optional(),
 });
 
 export const modelSchema = z.looseObject({
@@ -207,11 +213,14 @@ export const snapshotSchema = z.looseObject({
   training: looseSection.optional(),
   /** Paths between minima (paths-section.ts). */
   paths: pathsSectionSchema.optional(),
-  trajectory: looseSection.optional(),
+  /** The training runs replayed on the plane (trajectory-section.ts). */
+  trajectory: trajectorySectionSchema.optional(),
   /** Curvature report at theta (curvature-section.ts). */
   /** What produced the numbers, every seed, and a data checksum (reproducibility.ts). */
   reproducibility: looseSection.optional(),
   curvature: curvatureSectionSchema.optional(),
+  /** A plan of a sharded landscape (plan-section.ts): present only in plan files. */
+  plan: planSectionSchema.optional(),
 });
 
 /** In-memory snapshot: every float array is a Float32Array. */

@@ -9,6 +9,7 @@
 
 import { type LayersArchitecture, layersLayout } from "../model/layers";
 import type { Layout, MlpArchitecture } from "../model/types";
+import { reviewOnnxLayout } from "../onnx/layout";
 import { jsonPath } from "./issues";
 import { reviewPathsSection } from "./paths-section";
 import { dataChecksum } from "./reproducibility";
@@ -91,6 +92,10 @@ function reviewModel(s: Snapshot, out: SnapshotReview): void {
 
   if (arch.kind === "layers") {
     reviewLayersModel(arch, layout, out);
+    return;
+  }
+  if (arch.kind === "onnx") {
+    out.problems.push(...reviewOnnxLayout(arch, layout));
     return;
   }
   const sizes = [arch.inputSize, ...arch.hiddenSizes, arch.outputSize].join("-");

@@ -189,7 +189,7 @@ export function summarizeSnapshot(s: Snapshot): string {
   lines.push(["snapshot", `${s.format} v${s.version}, created ${s.createdAt}`]);
   if (fromBase) lines.push(...importedLines(imported as ImportedSection));
   lines.push(["producer", `${s.producer.name} ${s.producer.version}, backend ${s.producer.backend}`]);
-  if (arch.kind === "layers") {
+  if (arch.kind === "layers" || arch.kind === "onnx") {
     lines.push(["model", `${architectureSummary(arch)}, ${s.model.parameters.length} parameters`]);
   } else {
     const sizes = [arch.inputSize, ...arch.hiddenSizes, arch.outputSize].join("-");

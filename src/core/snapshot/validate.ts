@@ -4,7 +4,10 @@
  *
  * @example const result = checkSnapshot(JSON.parse(text)); if (!result.ok) console.error(result.problems.join("\n"));
  */
+import { fillContractFields } from "./contract-fields";
 import { formatIssues } from "./issues";
+import { jsonTreeProblems } from "./json-limits";
+import { DEFAULT_READ_LIMITS, ReadLimitError, type ReadLimits } from "./limits";
 import { type Snapshot, snapshotSchema } from "./schema";
 import { reviewSnapshot } from "./semantics";
 
@@ -24,24 +27,48 @@ export class SnapshotError extends Error {
   /** @param source what was read, e.g. a file name; "snapshot" when unknown. */
   constructor(problems: string[], source = "snapshot", options?: { cause?: unknown }) {
     const n = problems.length;
-    super(`${source} has ${n} problem${n === 1 ? "" : "s"}:\n${problems.join("\n")}`, options);
+    const lines = problems.map(shortened);
+    super(`${source} has ${n} problem${n === 1 ? "" : "s"}:\n${lines.join("\n")}`, options);
     this.name = "SnapshotError";
-    this.problems = problems;
+    this.problems = lines;
     this.source = source;
   }
 }
 
+/** A problem line of at most MAX_PROBLEM_CHARS: a file's own long text must not become a page of message. */
+const MAX_PROBLEM_CHARS = 1000;
+function shortened(line: string): string {
+  if (line.length <= MAX_PROBLEM_CHARS) return line;
+  return `${line.slice(0, MAX_PROBLEM_CHARS)}... (${(line.length - MAX_PROBLEM_CHARS).toLocaleString("en-US")} more characters)`;
+}
+
 /**
- * Decodes and checks snapshot JSON (float arrays in either wire form). Cross-field rules run only
- * when the structure is sound, since they index into the fields the structure guarantees.
+ * Decodes and checks snapshot JSON (float arrays in either wire form). The tree is checked first
+ * against `limits` (long strings, base64 arrays over the limit, nesting) and for the key
+ * "__proto__", which is refused by name (json-limits.ts); cross-field rules run only when the
+ * structure is sound, since they index into the fields the structure guarantees.
  */
-export function checkSnapshot(json: unknown): SnapshotCheck {
+export function checkSnapshot(json: unknown, limits: ReadLimits = DEFAULT_READ_LIMITS): SnapshotCheck {
+  try {
+    const refused = jsonTreeProblems(json, limits);
+    if (refused.length > 0) return { ok: false, problems: refused };
+  } catch (error) {
+    if (error instanceof ReadLimitError) return { ok: false, problems: [error.message] };
+    throw error;
+  }
+  // Fields the contract does not require (written by other programs) are derived first; what
+  // cannot be derived is then named by the schema. Each derived field is a warning.
+  const filled = fillContractFields(json);
   // safeParse runs the codecs forward like safeDecode, but accepts unknown input (typed JSON is not).
-  const decoded = snapshotSchema.safeParse(json, { reportInput: true });
+  const decoded = snapshotSchema.safeParse(filled.value, { reportInput: true });
   if (!decoded.success) return { ok: false, problems: formatIssues(decoded.error.issues) };
   const { problems, warnings } = reviewSnapshot(decoded.data);
   if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, snapshot: decoded.data, warnings };
+  return {
+    ok: true,
+    snapshot: decoded.data,
+    warnings: [...filled.derived.map((d) => `derived ${d}`), ...warnings],
+  };
 }
 
 /**
