@@ -22,6 +22,7 @@ import { createRng } from "../rng";
 import type { Snapshot } from "../snapshot/schema";
 import type { TrainControl } from "../train/control";
 import { type HistoryEntry, type TrainResult, trainModel } from "../train/train";
+import type { ExperimentProgress } from "./progress";
 import { trainRace } from "./race";
 import {
   parametersFit,
@@ -33,14 +34,7 @@ import {
   trajectoryRuns,
 } from "./replay";
 
-export interface ExperimentProgress {
-  /** "directions": the Hessian eigenvectors of a hessian plane; "curvature": the config's curvature report. */
-  phase: "train" | "directions" | "landscape" | "curvature";
-  done: number;
-  total: number;
-  /** e.g. "epoch 12/100, train loss 0.4312". */
-  detail: string;
-}
+export type { ExperimentProgress };
 
 /** The model at the centre of the landscape and where it came from. */
 export interface PreparedModel {

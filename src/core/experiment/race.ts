@@ -18,7 +18,7 @@ import type { TrainControl } from "../train/control";
 import type { HistoryEntry } from "../train/history";
 import { SharpnessTracker } from "../train/sharpness";
 import { type TrainResult, trainModel } from "../train/train";
-import type { ExperimentProgress } from "./prepare";
+import type { ExperimentProgress } from "./progress";
 import { type ReplayPlan, type ReplayRun, type RunFinal, splitCheckpoints } from "./replay";
 
 export interface RaceArgs {
