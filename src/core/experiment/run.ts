@@ -1,13 +1,12 @@
 import type { ExperimentConfig } from "../config/schema";
-import { curvatureReport } from "../curvature/report";
 import type { DataReaders } from "../data/files";
 import type { LandscapeEvaluator } from "../landscape/evaluator";
 import { checkEvaluatorFor, defaultEvaluatorFor } from "../landscape/evaluators";
 import { sampleLandscape } from "../landscape/surfaces";
-import { requireMlp } from "../model/architecture";
 import type { ImportedLayersModel } from "../model/layers-import";
 import type { Snapshot } from "../snapshot/schema";
 import type { TrainResult } from "../train/train";
+import { configCurvature } from "./config-curvature";
 import { type ExperimentProgress, landscapeProblem, makePlane, prepareModel } from "./prepare";
 import { buildSnapshot } from "./snapshot-parts";
 
@@ -64,19 +63,7 @@ export async function runExperiment(
   });
   // A cancel that arrives with the last tile still cancels: the caller asked for no result.
   options.signal?.throwIfAborted();
-  const curvature = config.curvature
-    ? await curvatureReport(
-        {
-          arch: requireMlp(model.arch, "the curvature report"),
-          loss: model.loss,
-          theta: model.theta,
-          dataset: model.dataset,
-          train: model.dataset.train,
-        },
-        config.curvature,
-        { signal: options.signal, onProgress: options.onProgress },
-      )
-    : undefined;
+  const curvature = await configCurvature(config, model, options);
   const snapshot = buildSnapshot({
     config: model.recordedConfig,
     backend: options.backend,

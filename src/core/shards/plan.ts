@@ -12,7 +12,7 @@
  */
 import { canonicalJson } from "../canonical-json";
 import type { ExperimentConfig } from "../config/schema";
-import { curvatureReport } from "../curvature/report";
+import { configCurvature } from "../experiment/config-curvature";
 import {
   type ExperimentProgress,
   landscapeProblem,
@@ -26,7 +26,6 @@ import type { LandscapeEvaluator } from "../landscape/evaluator";
 import { checkEvaluatorFor, defaultEvaluatorFor, evaluatorByName } from "../landscape/evaluators";
 import { assertGrid, type Grid, gridPointCount, splitTiles, type Tile } from "../landscape/grid";
 import { prepareLandscape, type Surfaces } from "../landscape/surfaces";
-import { requireMlp } from "../model/architecture";
 import { PLAN_FORMAT, PLAN_VERSION, type PlanSection, planSectionSchema } from "../snapshot/plan-section";
 import { dataChecksum, reproducibilityRecord } from "../snapshot/reproducibility";
 import type { Snapshot } from "../snapshot/schema";
@@ -144,19 +143,7 @@ export async function planExperiment(
   const plane = await makePlane(config, model, options);
   options.signal?.throwIfAborted();
   const evaluator = options.evaluator ?? defaultEvaluatorFor(options.backend, model.arch.kind);
-  const curvature = config.curvature
-    ? await curvatureReport(
-        {
-          arch: requireMlp(model.arch, "the curvature report"),
-          loss: model.loss,
-          theta: model.theta,
-          dataset: model.dataset,
-          train: model.dataset.train,
-        },
-        config.curvature,
-        { signal: options.signal, onProgress: options.onProgress },
-      )
-    : undefined;
+  const curvature = await configCurvature(config, model, options);
   // A problem every worker would meet (data the path cannot take) fails here, before any plan is written.
   prepareLandscape(landscapeProblem(model, plane), evaluator).dispose();
   const snapshot = buildSnapshot({

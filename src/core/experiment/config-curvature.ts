@@ -1,0 +1,30 @@
+import type { ExperimentConfig } from "../config/schema";
+import { curvatureReport } from "../curvature/report";
+import { requireMlp } from "../model/architecture";
+import type { CurvatureSection } from "../snapshot/curvature-section";
+import type { PreparedModel } from "./prepare";
+import type { ExperimentProgress } from "./progress";
+
+/**
+ * The config's curvature report at the trained point (its `curvature` section), on the training
+ * data; undefined when the config asks for none. The one step `compute` and `plan` share after
+ * the plane is made. MLPs only (requireMlp names the model kind otherwise).
+ */
+export function configCurvature(
+  config: ExperimentConfig,
+  model: PreparedModel,
+  options: { signal?: AbortSignal; onProgress?: (p: ExperimentProgress) => void },
+): Promise<CurvatureSection> | undefined {
+  if (!config.curvature) return undefined;
+  return curvatureReport(
+    {
+      arch: requireMlp(model.arch, "the curvature report"),
+      loss: model.loss,
+      theta: model.theta,
+      dataset: model.dataset,
+      train: model.dataset.train,
+    },
+    config.curvature,
+    { signal: options.signal, onProgress: options.onProgress },
+  );
+}
