@@ -30,7 +30,7 @@ import {
   drawnCanvasStats,
   HIDE_WEBGPU_SCRIPT,
   RECORDERS_SCRIPT,
-  recorded,
+  runAndWait,
   viewPicture,
   waitForDone,
   waitForPhase,
@@ -149,22 +149,6 @@ async function openLab(): Promise<BrowserSession> {
     await session.close();
     throw err;
   }
-}
-
-/** Run the controls' experiment and wait until the new landscape is done. */
-async function runAndWait(page: Page): Promise<void> {
-  const before = (await recorded(page)).phases.length;
-  await page.getByTestId("run").click();
-  await page.waitForFunction(
-    (n) => {
-      const phases = (window as unknown as { __e2e: { phases: { phase: string }[] } }).__e2e.phases.slice(n);
-      const last = phases[phases.length - 1]?.phase;
-      return phases.some((p) => p.phase === "training") && ["done", "error", "cancelled"].includes(last);
-    },
-    before,
-    { timeout: 120_000, polling: 50 },
-  );
-  expect(await page.getByTestId("progress").getAttribute("data-phase")).toBe("done");
 }
 
 /** Pick a lesson from the menu and wait until it has run to its end, which must be "done". */

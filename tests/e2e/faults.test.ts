@@ -7,7 +7,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import { openBrowser, unexpectedProblems } from "./browser";
-import { HIDE_WEBGPU_SCRIPT, waitForDone, waitForPhase } from "./lab-page";
+import { clickRun, HIDE_WEBGPU_SCRIPT, waitForDone, waitForPhase } from "./lab-page";
 
 const skipReason = inject("e2eSkipReason");
 
@@ -65,7 +65,7 @@ describe.skipIf(skipReason !== "")("worker faults", () => {
   it("replaces a worker that crashes during training; the job fails with a message and the next one runs", async () => {
     await withApp("#ep=400", async (page) => {
       const before = await poolState(page);
-      await page.getByTestId("run").click();
+      await clickRun(page);
       await waitForPhase(page, ["training"]);
       await page.evaluate(() => globalThis.lossLandscapeLab?.lab?.pool.injectFault(0, "throw"));
       expect(await waitForPhase(page, ["error", "done", "cancelled"])).toBe("error");
@@ -73,7 +73,7 @@ describe.skipIf(skipReason !== "")("worker faults", () => {
       await messages.waitFor({ timeout: 10_000 });
       expect(await messages.textContent()).toMatch(/compute worker crashed: .*injected fault/);
 
-      await page.getByTestId("run").click();
+      await clickRun(page);
       await waitForPhase(page, ["training"]);
       await waitForDone(page, 90_000);
       const after = await poolState(page);
@@ -94,14 +94,14 @@ describe.skipIf(skipReason !== "")("worker faults", () => {
         });
       const good = await shown();
       expect(good?.done).toBe(14641);
-      await page.getByTestId("run").click();
+      await clickRun(page);
       await waitForPhase(page, ["sampling"]);
       await page.evaluate(() => globalThis.lossLandscapeLab?.lab?.pool.injectFault(0, "terminate"));
       expect(await waitForPhase(page, ["error", "done", "cancelled"])).toBe("error");
       expect(await page.getByTestId("messages").textContent()).toMatch(/compute worker was stopped/);
       // The failed job's half-sampled surface is gone; the last complete landscape is back.
       expect(await shown()).toEqual(good);
-      await page.getByTestId("run").click();
+      await clickRun(page);
       await waitForPhase(page, ["training"]);
       await waitForDone(page, 120_000);
       const after = await poolState(page);
@@ -129,7 +129,7 @@ describe.skipIf(skipReason !== "")("worker faults", () => {
         return ends;
       });
       expect(outcomes).toEqual([]);
-      await page.getByTestId("run").click();
+      await clickRun(page);
       await waitForPhase(page, ["training"]);
       await waitForDone(page, 90_000);
       const after = await poolState(page);

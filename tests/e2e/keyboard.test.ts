@@ -12,6 +12,7 @@ import { describe, expect, inject, it } from "vitest";
 import { openBrowser, unexpectedProblems } from "./browser";
 import {
   canvasStats,
+  clickRun,
   drawnCanvasStats,
   HIDE_WEBGPU_SCRIPT,
   RECORDERS_SCRIPT,
@@ -243,7 +244,7 @@ describe.skipIf(skipReason !== "")("keyboard only", () => {
       await page.getByTestId("unpin").waitFor({ timeout: 5_000 });
       await page.getByTestId("ctl-lr").fill("0.05");
       const before = (await recorded(page)).phases.length;
-      await page.getByTestId("run").click();
+      await clickRun(page);
       await page.waitForFunction(
         (n) => {
           const phases = (window as unknown as { __e2e: { phases: { phase: string }[] } }).__e2e.phases.slice(

@@ -173,3 +173,40 @@ export async function settledSignature(canvas: Locator, timeoutMs = 15_000): Pro
     last = now;
   }
 }
+
+/**
+ * Click Run as a user who wants the run: when the estimate is above CONFIRM_SECONDS at the speed
+ * measured on this (possibly busy) machine, Run opens its "long or large" dialog instead of
+ * running, and this answers "Run anyway". The dialog opens inside the click's own handler, so
+ * whether it is open is known as soon as the click has returned.
+ */
+export async function clickRun(page: Page): Promise<void> {
+  await page.getByTestId("run").click();
+  if ((await page.locator('[data-testid="confirm-run"][open]').count()) > 0) {
+    await page.getByTestId("confirm-run-go").click();
+  }
+}
+
+/**
+ * Click Run (clickRun) and wait until that job has trained and ended; throws unless it ended with
+ * "done". Returns the phases the job went through.
+ */
+export async function runAndWait(page: Page, timeout = 120_000): Promise<string[]> {
+  const before = (await recorded(page)).phases.length;
+  await clickRun(page);
+  await page.waitForFunction(
+    (n) => {
+      const phases = (window as unknown as { __e2e: { phases: { phase: string }[] } }).__e2e.phases.slice(n);
+      const last = phases[phases.length - 1]?.phase;
+      return phases.some((p) => p.phase === "training") && ["done", "error", "cancelled"].includes(last);
+    },
+    before,
+    { timeout, polling: 50 },
+  );
+  const phases = (await recorded(page)).phases.slice(before).map((p) => p.phase);
+  if (phases[phases.length - 1] !== "done")
+    throw new Error(
+      `the job ended with ${phases.join(" -> ")}: ${await page.getByTestId("progress").textContent()}`,
+    );
+  return phases;
+}

@@ -16,11 +16,13 @@ import { parseSnapshot } from "../../src/core/snapshot";
 import { type BrowserSession, openBrowser, unexpectedProblems } from "./browser";
 import {
   canvasStats,
+  clickRun,
   drawnCanvasStats,
   HIDE_WEBGPU_SCRIPT,
   legendTicks,
   RECORDERS_SCRIPT,
   recorded,
+  runAndWait,
   settledSignature,
   viewGlCanvas,
   viewPicture,
@@ -82,27 +84,6 @@ async function withLab(hash: string, body: (lab: Lab) => Promise<void>): Promise
   } finally {
     await lab.session.close();
   }
-}
-
-/** Click Run and wait until that job has ended; returns the phases it went through. */
-async function runAndWait(page: Page, timeout = 60_000): Promise<string[]> {
-  const before = (await recorded(page)).phases.length;
-  await page.getByTestId("run").click();
-  await page.waitForFunction(
-    (n) => {
-      const phases = (window as unknown as { __e2e: { phases: { phase: string }[] } }).__e2e.phases.slice(n);
-      const last = phases[phases.length - 1]?.phase;
-      return phases.some((p) => p.phase === "training") && ["done", "error", "cancelled"].includes(last);
-    },
-    before,
-    { timeout, polling: 50 },
-  );
-  const phases = (await recorded(page)).phases.slice(before).map((p) => p.phase);
-  if (phases[phases.length - 1] !== "done")
-    throw new Error(
-      `the job ended with ${phases.join(" -> ")}: ${await page.getByTestId("progress").textContent()}`,
-    );
-  return phases;
 }
 
 function landscapeCanvas(page: Page, testId = "landscape-3d") {
@@ -222,7 +203,7 @@ describe.skipIf(skipReason !== "")("a first visit, without touching anything (th
     await page.reload();
     // The reload shows the last result from IndexedDB; Run computes it again on the remembered path.
     await page.getByTestId("status").and(page.locator('[data-state="ready"]')).waitFor({ timeout: 60_000 });
-    await page.getByTestId("run").click();
+    await clickRun(page);
     await page.locator('[data-testid="progress"][data-phase="training"]').waitFor({ timeout: 10_000 });
     await waitForPhase(page, ["done"], 60_000);
     await expect.poll(() => evaluation.textContent()).toMatch(/\(calibrated\), [\d,]+ points\/s$/);

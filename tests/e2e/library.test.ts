@@ -6,7 +6,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import { openBrowser, unexpectedProblems } from "./browser";
-import { HIDE_WEBGPU_SCRIPT, RECORDERS_SCRIPT, recorded, waitForDone } from "./lab-page";
+import { clickRun, HIDE_WEBGPU_SCRIPT, RECORDERS_SCRIPT, recorded, waitForDone } from "./lab-page";
 
 const skipReason = inject("e2eSkipReason");
 
@@ -51,7 +51,7 @@ describe.skipIf(skipReason !== "")("nothing lost, and the local library", () => 
       await expect.poll(() => page.getByTestId("library-entry").count()).toBe(1);
       await page.getByTestId("library-toggle").click();
       await page.getByTestId("ctl-ds").selectOption("moons");
-      await page.getByTestId("run").click();
+      await clickRun(page);
       await page.locator('[data-testid="progress"][data-phase="training"]').waitFor({ timeout: 10_000 });
       await waitForDone(page, 90_000);
       const second = await shown(page);

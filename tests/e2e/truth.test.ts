@@ -10,7 +10,14 @@ import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { describe, expect, inject, it } from "vitest";
 import { type BrowserSession, openBrowser, unexpectedProblems } from "./browser";
-import { HIDE_WEBGPU_SCRIPT, legendTicks, RECORDERS_SCRIPT, recorded, waitForDone } from "./lab-page";
+import {
+  HIDE_WEBGPU_SCRIPT,
+  legendTicks,
+  RECORDERS_SCRIPT,
+  recorded,
+  runAndWait,
+  waitForDone,
+} from "./lab-page";
 
 const skipReason = inject("e2eSkipReason");
 const baseUrl = inject("e2eBaseUrl");
@@ -25,20 +32,6 @@ async function open(hash: string): Promise<BrowserSession> {
   await session.page.addInitScript(HIDE_WEBGPU_SCRIPT);
   await session.page.goto(`${baseUrl}#${hash}`);
   return session;
-}
-
-/** Click Run and wait for that job to end with done. */
-async function runAndWait(page: Page): Promise<void> {
-  const before = (await recorded(page)).phases.length;
-  await page.getByTestId("run").click();
-  await page.waitForFunction(
-    (n) => {
-      const phases = (window as unknown as { __e2e: { phases: { phase: string }[] } }).__e2e.phases.slice(n);
-      return phases.some((p) => p.phase === "training") && phases.at(-1)?.phase === "done";
-    },
-    before,
-    { timeout: 90_000, polling: 50 },
-  );
 }
 
 const hash = (page: Page) => page.evaluate(() => location.hash.replace(/^#/, ""));
