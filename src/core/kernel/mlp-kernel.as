@@ -13,13 +13,13 @@
 // fused multiply-add.
 
 // Activation codes (keep in step with ACTIVATION_CODES in wasm-kernel-evaluator.ts).
-const LINEAR: i32 = 0;
-const RELU: i32 = 1;
-const LEAKY_RELU: i32 = 2;
-const TANH: i32 = 3;
-const SIGMOID: i32 = 4;
-const ELU: i32 = 5;
-const SOFTPLUS: i32 = 6;
+export const LINEAR: i32 = 0;
+export const RELU: i32 = 1;
+export const LEAKY_RELU: i32 = 2;
+export const TANH: i32 = 3;
+export const SIGMOID: i32 = 4;
+export const ELU: i32 = 5;
+export const SOFTPLUS: i32 = 6;
 
 // Cache blocking of gemm(): a KC x NC block of the packed kernel (at most 256 KB) stays in L2
 // while the strips of A stream past it; a strip's KC x 4 slice of A (4 KB) stays in L1.
@@ -81,11 +81,11 @@ const ICONSTS: usize = memory.data<i32>([
 ], 16);
 
 // @ts-ignore: decorator
-@inline function K(i: i32): v128 {
+@inline export function K(i: i32): v128 {
   return v128.load(CONSTS + (<usize>i << 4));
 }
 // @ts-ignore: decorator
-@inline function KI(i: i32): v128 {
+@inline export function KI(i: i32): v128 {
   return v128.load(ICONSTS + (<usize>i << 4));
 }
 
@@ -95,7 +95,7 @@ export function heapBase(): usize {
 }
 
 // @ts-ignore: decorator
-@inline function mad(a: v128, b: v128, c: v128): v128 {
+@inline export function mad(a: v128, b: v128, c: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
   return f32x4.add(f32x4.mul(a, b), c);
 }
@@ -190,7 +190,7 @@ export function heapBase(): usize {
 
 // sigmoid: 1 / (1 + e^-|z|) for z >= 0, e^-|z| / (1 + e^-|z|) otherwise (no overflow, no cancellation).
 // @ts-ignore: decorator
-@inline function sigmoid4(z: v128): v128 {
+@inline export function sigmoid4(z: v128): v128 {
   const e = expNonPositive(f32x4.neg(f32x4.abs(z)));
   const r = f32x4.div(K(10), f32x4.add(K(10), e));
   return v128.bitselect(r, f32x4.mul(e, r), f32x4.ge(z, f32x4.splat(0.0)));
@@ -214,7 +214,7 @@ export function heapBase(): usize {
  * activation, and the residual connection h + act(z). The transcendental ones take two vectors
  * per step: their polynomial chains are long, and two independent chains fill the pipelines.
  */
-function activateRange(p: usize, count: i32, act: i32, res: usize): void {
+export function activateRange(p: usize, count: i32, act: i32, res: usize): void {
   const end = p + (<usize>count << 4);
   switch (act) {
     case RELU: {
