@@ -64,6 +64,8 @@ export interface EndpointResult {
   /** What the snapshot's training section records besides the history (runPathsFrom needs it). */
   sharpness?: TrainResult["sharpness"];
   labelNoise?: TrainResult["labelNoise"];
+  /** The code that trained it (train/path.ts). */
+  path: TrainResult["path"];
 }
 
 export interface CurveJobResult {
@@ -198,6 +200,7 @@ export function createPathsApi(ctx: PathsApiContext) {
           status: t.status,
           epochs: t.epochs,
           steps: t.steps,
+          path: t.path,
           history: t.history,
         };
         if (t.message) result.message = t.message;

@@ -2,8 +2,8 @@
  * npm run bench:browser: the reference landscape in the real app, in headless Chromium.
  *
  * Run `npm run build` first (this script builds nothing; it refuses to run without dist/).
- * Serves dist/ with Vite's preview API (vite.config.ts adds the COOP/COEP headers) on 127.0.0.1,
- * opens the system Chromium (/usr/bin/chromium, or CHROMIUM_PATH) through playwright-core.
+ * Serves dist/ (or BENCH_DIST) with Vite's preview API (vite.config.ts adds the COOP/COEP headers)
+ * on 127.0.0.1, opens the system Chromium (/usr/bin/chromium, or CHROMIUM_PATH) through playwright-core.
  *
  * Part 1, the app as a person sees it: the reference workload in the URL hash (spirals, 512
  * training points, no test set, MLP 2-64-64-2, 1 epoch, 51x51 grid); the app runs it on load.
@@ -21,7 +21,14 @@
  * evaluation path on the reference workload (grid points/s, GFLOP/s, ratios), the pool with 1 and
  * 2 workers, and four problem sizes.
  *
- * Options (env): BENCH_BROWSER_RUNS=3 BENCH_REPEATS=3 CHROMIUM_PATH=/usr/bin/chromium
+ * Part 3, "runs" (browser-bench-runs.ts): seconds from Run to the finished landscape for the
+ * default experiment (no hash), every lesson and every paths preset, each after the page's first
+ * automatic run, BENCH_REPEATS times each (default 1 for this part); a table of median and min–max.
+ *
+ * Options (env): BENCH_PARTS=load,table,runs (a comma list of the parts to run; default all; "table"
+ * alone still loads the page once with the hash) BENCH_BROWSER_RUNS=3 BENCH_REPEATS=3 (part 2; part
+ * 3: 1) BENCH_RUN_ITEMS=default,lesson:sam,... (part 3's items; default all) BENCH_DIST=dist (the
+ * build to serve, relative to the repository) CHROMIUM_PATH=/usr/bin/chromium
  * BENCH_HASH=<hash without #>
  */
 import { existsSync } from "node:fs";
@@ -30,11 +37,21 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { preview } from "vite";
 import type { BenchmarkReport } from "../../src/compute/benchmark";
+import { measureRuns, printRuns, type RunRow, runItems } from "./browser-bench-runs";
 
 const root = resolve(fileURLToPath(new URL("../..", import.meta.url)));
-const distDir = resolve(root, "dist");
+const distDir = resolve(root, process.env.BENCH_DIST || "dist");
+const PARTS = ["load", "table", "runs"];
+const parts = new Set((process.env.BENCH_PARTS || PARTS.join(",")).split(",").map((p) => p.trim()));
+for (const p of parts) {
+  if (!PARTS.includes(p)) {
+    console.error(`BENCH_PARTS: unknown part "${p}" (parts: ${PARTS.join(", ")})`);
+    process.exit(1);
+  }
+}
 const chromiumPath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-const runs = Number(process.env.BENCH_BROWSER_RUNS ?? 3);
+// "table" without "load" still needs the page loaded once (and its calibration done).
+const runs = parts.has("load") ? Number(process.env.BENCH_BROWSER_RUNS ?? 3) : parts.has("table") ? 1 : 0;
 const hash = process.env.BENCH_HASH ?? "n=512&nt=0&hid=64,64&gx=-1,1,51&gy=-1,1,51&ep=1";
 const gridPoints = (() => {
   const axis = (key: string) => Number(new URLSearchParams(hash).get(key)?.split(",")[2] ?? 1);
@@ -114,20 +131,25 @@ const SIZES: [number, number][] = [
 /** Multiply-adds of one forward pass of MLP 2-64-64-2 per sample: 2*64 + 64*64 + 64*2. */
 const MACS_PER_SAMPLE = 2 * 64 + 64 * 64 + 64 * 2;
 const repeats = Number(process.env.BENCH_REPEATS ?? 3);
+const runRepeats = Number(process.env.BENCH_REPEATS ?? 1);
+const items = parts.has("runs") ? runItems(distDir) : [];
 
 const server = await preview({
   root,
   logLevel: "warn",
+  build: { outDir: distDir },
   preview: { host: "127.0.0.1", port: 0, strictPort: false, open: false },
 });
 const address = server.httpServer.address();
 if (address === null || typeof address === "string") throw new Error("preview server has no TCP address");
-const url = `http://127.0.0.1:${address.port}/#${hash}`;
+const baseUrl = `http://127.0.0.1:${address.port}/`;
+const url = `${baseUrl}#${hash}`;
 
 const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: CHROMIUM_ARGS });
 const rows: (Recorded & { run: number })[] = [];
-let report: BenchmarkReport;
+let report: BenchmarkReport | null = null;
 let calibration = "";
+let runRows: RunRow[] = [];
 try {
   // bypassCSP: the script's own string predicates (waitForFunction) are evaluated in the page.
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, bypassCSP: true });
@@ -161,16 +183,20 @@ try {
       calibration = (await page.evaluate('localStorage.getItem("loss-landscape-lab.evaluator")')) as string;
     }
   }
-  await page.evaluate("(async () => { await new Promise((r) => setTimeout(r, 500)); })()");
-  report = (await page.evaluate(
-    `lossLandscapeLab.benchmark(${JSON.stringify({
-      config: BENCH_CONFIG,
-      samples: TABLE_SAMPLES,
-      repeats,
-      sizes: SIZES,
-      workers: [1, 2],
-    })})`,
-  )) as BenchmarkReport;
+  if (parts.has("table")) {
+    await page.evaluate("(async () => { await new Promise((r) => setTimeout(r, 500)); })()");
+    report = (await page.evaluate(
+      `lossLandscapeLab.benchmark(${JSON.stringify({
+        config: BENCH_CONFIG,
+        samples: TABLE_SAMPLES,
+        repeats,
+        sizes: SIZES,
+        workers: [1, 2],
+      })})`,
+    )) as BenchmarkReport;
+  }
+  await context.close();
+  if (parts.has("runs")) runRows = await measureRuns(browser, baseUrl, items, runRepeats);
 } finally {
   await browser.close();
   await server.close();
@@ -179,72 +205,84 @@ try {
 const ms = (v: number | null) => (v === null ? "-".padStart(11) : `${v.toFixed(0).padStart(8)} ms`);
 const since = (r: Recorded, t: number | null) =>
   t === null || r.samplingStart === null ? null : t - r.samplingStart;
-console.log(`browser bench: Chromium ${browser.version()}, #${hash} (${gridPoints} grid points)`);
-console.log(`first-use calibration remembered: ${calibration}`);
-console.log('times from the mark "landscape:sampling-start"; picture times are frames drawn by the 3D view');
 console.log(
-  `${"run".padEnd(10)} ${"load->sampl.".padStart(12)} ${"first pic.".padStart(11)} ` +
-    `${"full frame".padStart(11)} ${"done (DOM)".padStart(11)} ${"points/s".padStart(10)}`,
+  `browser bench: Chromium ${browser.version()}, ${distDir}${runs > 0 ? `, #${hash} (${gridPoints} grid points)` : ""}`,
 );
-for (const r of rows) {
-  const full = since(r, r.fullFrame);
-  console.log(
-    `${`${r.run}${r.run === 1 ? " (cold)" : ""}`.padEnd(10)} ${ms(r.samplingStart).padStart(12)} ` +
-      `${ms(since(r, r.firstFrame))} ${ms(full)} ${ms(since(r, r.done))} ` +
-      `${full === null ? "-".padStart(10) : ((gridPoints / full) * 1000).toFixed(0).padStart(10)}`,
-  );
-}
-for (const r of rows) console.log(`run ${r.run} progress: ${r.doneText}`);
+if (runs > 0) console.log(`first-use calibration remembered: ${calibration}`);
+if (parts.has("load")) printLoad();
+if (report !== null) printTable(report);
+if (parts.has("runs")) printRuns(runRows, runRepeats);
 
-const points = report.gridPoints;
-const flops = 2 * MACS_PER_SAMPLE * report.samples * points;
-console.log(
-  `\nevaluation paths in a Chromium worker: ${report.backend} backend, MLP 2-64-64-2 relu, ${report.samples} samples, ` +
-    `${Math.sqrt(points)}x${Math.sqrt(points)} grid (${points} points), ${(flops / 1e9).toFixed(2)} GFLOP per surface, best of at least ${repeats} passes (fast paths: about 1.5 s of passes, at most 10)`,
-);
-const naive = report.paths.find((p) => p.name === "naive" && p.ms !== null)?.ms ?? null;
-for (const p of report.paths) {
-  if (p.ms === null) {
-    console.log(`${p.name.padEnd(14)} not run: ${p.error}`);
-    continue;
+function printLoad(): void {
+  console.log(
+    'times from the mark "landscape:sampling-start"; picture times are frames drawn by the 3D view',
+  );
+  console.log(
+    `${"run".padEnd(10)} ${"load->sampl.".padStart(12)} ${"first pic.".padStart(11)} ` +
+      `${"full frame".padStart(11)} ${"done (DOM)".padStart(11)} ${"points/s".padStart(10)}`,
+  );
+  for (const r of rows) {
+    const full = since(r, r.fullFrame);
+    console.log(
+      `${`${r.run}${r.run === 1 ? " (cold)" : ""}`.padEnd(10)} ${ms(r.samplingStart).padStart(12)} ` +
+        `${ms(since(r, r.firstFrame))} ${ms(full)} ${ms(since(r, r.done))} ` +
+        `${full === null ? "-".padStart(10) : ((gridPoints / full) * 1000).toFixed(0).padStart(10)}`,
+    );
   }
-  console.log(
-    `${p.name.padEnd(14)} ${p.ms.toFixed(0).padStart(8)} ms ${((points / p.ms) * 1000).toFixed(0).padStart(10)} points/s ` +
-      `${(flops / p.ms / 1e6).toFixed(2).padStart(8)} GFLOP/s ` +
-      `${naive === null ? "" : `${(naive / p.ms).toFixed(2).padStart(7)}x naive`}   max rel. diff ${(p.maxRelDiff ?? Number.NaN).toExponential(1)}   best of ${p.passes ?? repeats}`,
-  );
+  for (const r of rows) console.log(`run ${r.run} progress: ${r.doneText}`);
 }
-const byName = (n: string) => report.paths.find((p) => p.name === n)?.ms ?? Number.NaN;
-const kernel = byName("wasm-kernel");
-console.log(
-  `wasm-kernel: ${(byName("tfjs-batched") / kernel).toFixed(2)}x tfjs-batched, ${(byName("tfjs-gemm") / kernel).toFixed(2)}x tfjs-gemm; ` +
-    `default path here: ${report.defaultPath}`,
-);
-console.log(
-  `\nworker pool in Chromium (${report.defaultPath}), tiles of 128 points, ${report.poolRounds.length} rounds of one pass each, side by side:`,
-);
-for (const p of report.pool) {
+
+function printTable(report: BenchmarkReport): void {
+  const points = report.gridPoints;
+  const flops = 2 * MACS_PER_SAMPLE * report.samples * points;
   console.log(
-    `${String(p.workers).padStart(2)} worker${p.workers > 1 ? "s" : " "} ${p.ms.toFixed(0).padStart(8)} ms ` +
-      `${((points / p.ms) * 1000).toFixed(0).padStart(10)} points/s`,
+    `\nevaluation paths in a Chromium worker: ${report.backend} backend, MLP 2-64-64-2 relu, ${report.samples} samples, ` +
+      `${Math.sqrt(points)}x${Math.sqrt(points)} grid (${points} points), ${(flops / 1e9).toFixed(2)} GFLOP per surface, best of at least ${repeats} passes (fast paths: about 1.5 s of passes, at most 10)`,
   );
-}
-if (report.pool.length >= 2) {
-  const ratios = report.poolRounds.map((round) => round[0] / round[1]);
-  const median = [...ratios].sort((a, b) => a - b)[Math.floor(ratios.length / 2)];
+  const naive = report.paths.find((p) => p.name === "naive" && p.ms !== null)?.ms ?? null;
+  for (const p of report.paths) {
+    if (p.ms === null) {
+      console.log(`${p.name.padEnd(14)} not run: ${p.error}`);
+      continue;
+    }
+    console.log(
+      `${p.name.padEnd(14)} ${p.ms.toFixed(0).padStart(8)} ms ${((points / p.ms) * 1000).toFixed(0).padStart(10)} points/s ` +
+        `${(flops / p.ms / 1e6).toFixed(2).padStart(8)} GFLOP/s ` +
+        `${naive === null ? "" : `${(naive / p.ms).toFixed(2).padStart(7)}x naive`}   max rel. diff ${(p.maxRelDiff ?? Number.NaN).toExponential(1)}   best of ${p.passes ?? repeats}`,
+    );
+  }
+  const byName = (n: string) => report.paths.find((p) => p.name === n)?.ms ?? Number.NaN;
+  const kernel = byName("wasm-kernel");
   console.log(
-    `pool speedup, ${report.pool[1].workers} workers over 1: ${(report.pool[0].ms / report.pool[1].ms).toFixed(2)}x (best passes); ` +
-      `median of the rounds ${median.toFixed(2)}x (rounds: ${ratios.map((r) => r.toFixed(2)).join(", ")})`,
+    `wasm-kernel: ${(byName("tfjs-batched") / kernel).toFixed(2)}x tfjs-batched, ${(byName("tfjs-gemm") / kernel).toFixed(2)}x tfjs-gemm; ` +
+      `default path here: ${report.defaultPath}`,
   );
-}
-console.log(`\nscaling in a Chromium worker (${report.defaultPath}, best of ${repeats}):`);
-console.log(
-  `${"grid".padEnd(7)} ${"samples".padStart(7)} ${"points".padStart(7)} ${"time".padStart(11)} ${"per point x sample".padStart(20)}`,
-);
-for (const r of report.scaling) {
-  const n = r.perAxis * r.perAxis;
   console.log(
-    `${`${r.perAxis}x${r.perAxis}`.padEnd(7)} ${String(r.samples).padStart(7)} ${String(n).padStart(7)} ` +
-      `${r.ms.toFixed(1).padStart(8)} ms ${((r.ms * 1e6) / (n * r.samples)).toFixed(2).padStart(14)} ns`,
+    `\nworker pool in Chromium (${report.defaultPath}), tiles of 128 points, ${report.poolRounds.length} rounds of one pass each, side by side:`,
   );
+  for (const p of report.pool) {
+    console.log(
+      `${String(p.workers).padStart(2)} worker${p.workers > 1 ? "s" : " "} ${p.ms.toFixed(0).padStart(8)} ms ` +
+        `${((points / p.ms) * 1000).toFixed(0).padStart(10)} points/s`,
+    );
+  }
+  if (report.pool.length >= 2) {
+    const ratios = report.poolRounds.map((round) => round[0] / round[1]);
+    const median = [...ratios].sort((a, b) => a - b)[Math.floor(ratios.length / 2)];
+    console.log(
+      `pool speedup, ${report.pool[1].workers} workers over 1: ${(report.pool[0].ms / report.pool[1].ms).toFixed(2)}x (best passes); ` +
+        `median of the rounds ${median.toFixed(2)}x (rounds: ${ratios.map((r) => r.toFixed(2)).join(", ")})`,
+    );
+  }
+  console.log(`\nscaling in a Chromium worker (${report.defaultPath}, best of ${repeats}):`);
+  console.log(
+    `${"grid".padEnd(7)} ${"samples".padStart(7)} ${"points".padStart(7)} ${"time".padStart(11)} ${"per point x sample".padStart(20)}`,
+  );
+  for (const r of report.scaling) {
+    const n = r.perAxis * r.perAxis;
+    console.log(
+      `${`${r.perAxis}x${r.perAxis}`.padEnd(7)} ${String(r.samples).padStart(7)} ${String(n).padStart(7)} ` +
+        `${r.ms.toFixed(1).padStart(8)} ms ${((r.ms * 1e6) / (n * r.samples)).toFixed(2).padStart(14)} ns`,
+    );
+  }
 }

@@ -21,8 +21,8 @@ import {
   type CurvatureProblem,
   type FlatScalarFunction,
   makeFunctionHvp,
-  makeHvp,
 } from "./hvp";
+import { mlpObjective } from "./kernel-objective";
 import { meanLossTwice } from "./twice";
 
 export interface ModelCurvatureProblem {
@@ -79,7 +79,7 @@ export type AnyCurvatureProblem = Omit<CurvatureProblem, "arch"> & { arch: Model
  */
 export function curvatureObjective(problem: AnyCurvatureProblem, data: DataSplit): CurvatureObjective {
   const arch = problem.arch;
-  if (arch.kind === "mlp") return makeHvp({ ...problem, arch }, { data });
+  if (arch.kind === "mlp") return mlpObjective({ ...problem, arch }, { data });
   if (arch.kind === "onnx") return makeModelHvp({ ...problem, arch, data });
   throw new Error(
     `the curvature report works on MLPs and ONNX models only; this model is kind "${arch.kind}"`,

@@ -13,7 +13,8 @@
  */
 
 import { type EigenResult, shiftedOperator, topEigenpairs } from "../curvature/eigen";
-import { type CurvatureObjective, type HessianOperator, makeHvp } from "../curvature/hvp";
+import type { CurvatureObjective, HessianOperator } from "../curvature/hvp";
+import { mlpObjective } from "../curvature/kernel-objective";
 import { trainingSubset } from "../curvature/subset";
 import type { Dataset } from "../data/types";
 import type { LossKind, MlpArchitecture } from "../model/types";
@@ -133,7 +134,7 @@ export class SharpnessTracker {
     );
     this.samples = split.count;
     this.seed = deriveSeed(args.seed, "sharpness");
-    this.objective = makeHvp(
+    this.objective = mlpObjective(
       { arch: args.arch, loss: args.loss, theta: args.theta, dataset, train: split },
       { weightDecay: args.weightDecay },
     );

@@ -1,17 +1,16 @@
 import type { Dataset } from "../data/types";
 import { type ModelArchitecture, modelLayout, requireMlp } from "../model/architecture";
-import { flatToTensors, tensorsToFlat } from "../model/flat";
-import { modelForward } from "../model/forward";
 import { assertFinite, assertFlatLength } from "../model/layout";
-import { type DataTensors, dataTensors, disposeDataTensors, meanAccuracy, meanLoss } from "../model/loss";
 import type { LossKind } from "../model/types";
 import { createRng, permutation } from "../rng";
-import { tf } from "../tf";
 import type { TrainControl } from "./control";
+import type { TrainEngine } from "./engine";
 import type { Checkpoint, HistoryEntry, SharpnessEntry, SharpnessTrack } from "./history";
-import { Optimizer, type OptimizerSettings } from "./optimizers";
-import { samGradients } from "./sam";
+import { kernelEngine } from "./kernel-engine";
+import type { OptimizerSettings } from "./optimizers";
+import { resolveTrainingPath, type TrainingPath, type TrainingPathChoice } from "./path";
 import { DEFAULT_SHARPNESS_SAMPLES, SharpnessTracker, stabilityBound } from "./sharpness";
+import { tfjsEngine } from "./tfjs-engine";
 
 export type { Checkpoint, HistoryEntry, SharpnessEntry, SharpnessTrack } from "./history";
 
@@ -51,6 +50,8 @@ export interface TrainResult {
   sharpness?: SharpnessTrack;
   /** The dataset's label noise, when its training labels were flipped (data/label-noise.ts). */
   labelNoise?: { fraction: number; changed: number };
+  /** The code that trained (path.ts): the WebAssembly kernel or tfjs. */
+  path: TrainingPath;
 }
 
 export interface TrainArgs {
@@ -66,18 +67,11 @@ export interface TrainArgs {
   signal?: AbortSignal;
   /** Pause / resume / step from outside (checked before every epoch). */
   control?: TrainControl;
+  /** Which code trains (path.ts); absent: the process-wide choice. */
+  path?: TrainingPathChoice;
 }
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
-
-function splitMetrics(arch: ModelArchitecture, loss: LossKind, vars: tf.Variable[], d: DataTensors) {
-  return tf.tidy(() => {
-    const out = modelForward(arch, vars, d.x);
-    const l = meanLoss(loss, out, d.target).dataSync()[0];
-    const a = d.labels ? meanAccuracy(out, d.labels).dataSync()[0] : undefined;
-    return { loss: l, accuracy: a };
-  });
-}
 
 /**
  * Train a model (an MLP, or a layers model through modelForward: the CNNs and imported tfjs
@@ -110,14 +104,10 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
   if (!Number.isInteger(sharpnessSamples) || sharpnessSamples < 1)
     throw new Error(`training.sharpnessSamples must be an integer >= 1, got ${sharpnessSamples}`);
 
-  const vars = flatToTensors(args.initial, layout).map((t) => {
-    const v = tf.variable(t, true);
-    t.dispose();
-    return v;
-  });
-  const train = dataTensors(dataset.train, dataset);
-  const test = dataset.test.count > 0 ? dataTensors(dataset.test, dataset) : null;
-  const optimizer = new Optimizer(settings, vars);
+  const path = resolveTrainingPath(arch.kind, args.path);
+  const engineArgs = { arch, loss, dataset, initial: args.initial, settings };
+  const engine: TrainEngine = path === "wasm-kernel" ? kernelEngine(engineArgs) : tfjsEngine(engineArgs);
+  const hasTest = dataset.test.count > 0;
   let tracker: SharpnessTracker | null = null;
   const history: HistoryEntry[] = [];
   const checkpoints: Checkpoint[] = [];
@@ -130,7 +120,7 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
 
   const measureSharpness = async () => {
     if (!tracker || sharpness.at(-1)?.step === step) return;
-    const theta = tensorsToFlat(vars, layout);
+    const theta = engine.parameters();
     // A blown-up point has no meaningful curvature; the divergence check deals with it.
     if (!theta.every(Number.isFinite)) return;
     const entry = await tracker.measure(theta, step, step / stepsPerEpoch, args.signal);
@@ -140,8 +130,8 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
   };
 
   const record = (epoch: number) => {
-    const tr = splitMetrics(arch, loss, vars, train);
-    const te = test ? splitMetrics(arch, loss, vars, test) : undefined;
+    const tr = engine.metrics("train");
+    const te = hasTest ? engine.metrics("test") : undefined;
     const entry: HistoryEntry = { epoch, step, trainLoss: tr.loss };
     if (tr.accuracy !== undefined) entry.trainAccuracy = tr.accuracy;
     if (te) {
@@ -180,19 +170,7 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
       for (let start = 0; start < n && step < maxSteps; start += batch) {
         args.signal?.throwIfAborted();
         const idx = order.subarray(start, Math.min(n, start + batch));
-        const stepLoss = tf.tidy(() => {
-          const ids = tf.tensor1d(idx, "int32");
-          const xb = tf.gather(train.x, ids);
-          const tb = tf.gather(train.target, ids);
-          const batchLoss = () => meanLoss(loss, modelForward(arch, vars, xb), tb) as tf.Scalar;
-          const { value, grads } = tf.variableGrads(batchLoss, vars);
-          const v = value.dataSync()[0];
-          if (Number.isFinite(v)) {
-            const plain = vars.map((w) => grads[w.name]);
-            optimizer.step(rho === undefined ? plain : samGradients(batchLoss, vars, plain, rho));
-          }
-          return v;
-        });
+        const stepLoss = engine.step(idx);
         if (!Number.isFinite(stepLoss)) {
           diverged = { epoch, step: step + 1, loss: stepLoss };
           break;
@@ -203,7 +181,7 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
       if (diverged) break;
       if (epoch === settings.epochs || step >= maxSteps) await measureSharpness();
       const entry = record(epoch);
-      const current = tensorsToFlat(vars, layout);
+      const current = engine.parameters();
       if (!Number.isFinite(entry.trainLoss) || current.some((v) => !Number.isFinite(v))) {
         diverged = { epoch, step, loss: entry.trainLoss };
         break;
@@ -215,7 +193,7 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
       }
       await yieldToEventLoop();
     }
-    const extras: Pick<TrainResult, "sharpness" | "labelNoise"> = {};
+    const extras: Pick<TrainResult, "sharpness" | "labelNoise" | "path"> = { path };
     if (tracker) {
       extras.sharpness = {
         every,
@@ -253,9 +231,6 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
     };
   } finally {
     tracker?.dispose();
-    optimizer.dispose();
-    tf.dispose(vars);
-    disposeDataTensors(train);
-    if (test) disposeDataTensors(test);
+    engine.dispose();
   }
 }
