@@ -23,10 +23,19 @@ export function evaluationText(e: EvaluationInfo): string {
   return `· evaluation path ${e.name} (${source})${speed}`;
 }
 
+/** "· trained by wasm-kernel": the code that trained the shown landscape's model (train/path.ts). */
+export function trainingText(path: string): string {
+  return `· trained by ${path}${path === "wasm-kernel" ? " (WebAssembly SIMD)" : ""}`;
+}
+
 export function StatusBar({ status }: { status: LabStatus }) {
   const state =
     status.kind === "ready" && !status.selfCheck.startsWith("self-check ok") ? "error" : status.kind;
   const evaluation = useAppStore((s) => s.job.evaluation);
+  const training = useAppStore((s) => {
+    const path = (s.landscape?.snapshot.producer as { training?: unknown } | undefined)?.training;
+    return typeof path === "string" ? path : null;
+  });
   return (
     <footer className="status-bar" data-testid="status" data-state={state} role="status" aria-live="polite">
       <span className={`status-dot status-${state}`} aria-hidden="true" />
@@ -34,6 +43,11 @@ export function StatusBar({ status }: { status: LabStatus }) {
       {evaluation ? (
         <span className="status-extra" data-testid="evaluation" data-evaluator={evaluation.name}>
           {evaluationText(evaluation)}
+        </span>
+      ) : null}
+      {training ? (
+        <span className="status-extra" data-testid="training-path" data-path={training}>
+          {trainingText(training)}
         </span>
       ) : null}
     </footer>

@@ -12,7 +12,8 @@ import { computeCommand } from "./compute-command";
 import { registerCurvatureCommand } from "./curvature-command";
 import { registerExportCommands } from "./export-command";
 import { registerLessonCommand } from "./lesson-command";
-import { arraysOption, evaluatorOption, integer } from "./option-parsers";
+import { setTrainingPath, type TrainingPathChoice } from "../core/train/path";
+import { arraysOption, evaluatorOption, integer, trainingPathOption } from "./option-parsers";
 import { registerPathsCommand } from "./paths-command";
 import { cliReadLimits, readMemoryOption } from "./read-limits";
 import { registerShardCommands } from "./shard-commands";
@@ -21,7 +22,12 @@ const program = new Command()
   .name("landscape")
   .description("Train small networks and sample their loss landscapes into snapshot files.")
   .version(`${PRODUCER_NAME} ${PRODUCER_VERSION}`)
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // Before or after the command's name: which code trains MLPs and computes their curvature.
+  .addOption(trainingPathOption())
+  .hook("preAction", (root) => {
+    setTrainingPath(root.opts<{ trainingPath: TrainingPathChoice }>().trainingPath);
+  });
 
 program
   .command("compute")

@@ -6,6 +6,7 @@
  */
 import { InvalidArgumentError, Option } from "commander";
 import { EVALUATOR_NAMES } from "../core/landscape/evaluators";
+import { TRAINING_PATHS } from "../core/train/path";
 
 /** One of `allowed`, e.g. "--arrays must be one of base64, plain". */
 export function choice<T extends string>(name: string, allowed: readonly T[]) {
@@ -39,6 +40,16 @@ export function arraysOption(
   return new Option("--arrays <mode>", description)
     .argParser(choice("--arrays", ARRAY_MODES))
     .default("base64");
+}
+
+/** `--training-path <name>`: the code that trains MLPs and computes their curvature (train/path.ts). */
+export function trainingPathOption(): Option {
+  return new Option(
+    "--training-path <name>",
+    `training and curvature path for MLPs: auto, ${TRAINING_PATHS.join(", ")} (auto: the WebAssembly kernel where it runs)`,
+  )
+    .argParser(choice("--training-path", ["auto", ...TRAINING_PATHS]))
+    .default("auto");
 }
 
 /** `--evaluator <name>`: the landscape evaluation path (default: the fastest for the backend). */

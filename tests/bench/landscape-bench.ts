@@ -26,8 +26,15 @@
  * - scaling: four problem sizes (21x21 and 41x41 at 512 samples, 51x51 at 256 and 1024 samples),
  *   in the main thread, with time per (grid point x sample) so linearity shows.
  *
+ * Last, training-bench.ts (alone: npx tsx tests/bench/training-bench.ts): the training table
+ * (optimizer steps of batch 64 on the same MLP and data, wasm-kernel against tfjs, for sgd, adam
+ * and adam+SAM: steps/s, effective GFLOP/s, ratio; target >= 30x) and the Hessian-vector product
+ * table (makeKernelHvp against makeHvp on the 512 samples: H v/s, ratio, target >= 10x, and
+ * their agreement), each measured in interleaved rounds, with a tf tensor-count check.
+ *
  * Options (env): BENCH_GRID=51 BENCH_SAMPLES=512 BENCH_REPEATS=2 BENCH_RELAXED_SIMD=1
- * BENCH_TILE_POINTS=128 BENCH_COMPUTE_GRID=101
+ * BENCH_TILE_POINTS=128 BENCH_COMPUTE_GRID=101 BENCH_TRAINING=1 (0 skips the training and
+ * H v tables)
  */
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
@@ -411,3 +418,6 @@ for (const [g, n, ms] of scaleRows) {
       `${((ms * 1e6) / work).toFixed(2).padStart(14)} ns${ref}`,
   );
 }
+
+// ---- training steps and Hessian-vector products: wasm-kernel against tfjs (training-bench.ts) ----
+if (process.env.BENCH_TRAINING !== "0") await (await import("./training-bench")).benchTraining();

@@ -8,6 +8,7 @@ import { resolveConfig } from "../../src/core/config/schema";
 import { spectralDensity } from "../../src/core/curvature/density";
 import { smallestEigenpair, topEigenpairs } from "../../src/core/curvature/eigen";
 import { type CurvatureProblem, makeHvp } from "../../src/core/curvature/hvp";
+import { mlpObjective } from "../../src/core/curvature/kernel-objective";
 import { curvatureReport, snapshotCurvatureProblem } from "../../src/core/curvature/report";
 import { epsilonSharpness, samSharpness } from "../../src/core/curvature/sharpness";
 import { hutchinsonTrace } from "../../src/core/curvature/trace";
@@ -102,7 +103,8 @@ const full = {
 describe("curvatureReport", () => {
   it("gives each figure exactly as the routine it wraps, seeded with deriveSeed(seed, step)", async () => {
     const r = await curvatureReport(problem, full);
-    const op = makeHvp(problem);
+    // The objective the report takes (the kernel's where it runs, as here).
+    const op = mlpObjective(problem);
     const top = await topEigenpairs(op, { topK: 2, seed: deriveSeed(4, "top") });
     expect(r.top.values).toEqual(top.values);
     expect(r.top.iterations).toEqual(top.iterations);

@@ -150,7 +150,14 @@ export function buildSnapshot(p: SnapshotParts): Snapshot {
     format: SNAPSHOT_FORMAT,
     version: SNAPSHOT_VERSION,
     createdAt: p.createdAt.toISOString(),
-    producer: { name: PRODUCER_NAME, version: PRODUCER_VERSION, backend: p.backend, evaluator: p.evaluator },
+    producer: {
+      name: PRODUCER_NAME,
+      version: PRODUCER_VERSION,
+      backend: p.backend,
+      evaluator: p.evaluator,
+      // The code that trained (train/path.ts), when this run trained.
+      ...(p.model.training ? { training: p.model.training.path } : {}),
+    },
     config: p.config,
     model: { architecture: arch, loss, layout, parameters: theta },
     data,

@@ -289,18 +289,24 @@ export function crossEntropyHead(
         best = j;
       }
     }
+    // e^(z_j - m) once per class, kept in the row of p (or dz) until it is normalised.
+    const keep = p ? p + <usize>r * ldb : dz ? dz + <usize>r * ldb : 0;
     let sum: f32 = 0;
-    for (let j = 0; j < classes; j++) sum += Mathf.exp(load<f32>(row + ((<usize>j) << 2)) - m);
+    for (let j = 0; j < classes; j++) {
+      const e = Mathf.exp(load<f32>(row + ((<usize>j) << 2)) - m);
+      if (keep) store<f32>(keep + ((<usize>j) << 2), e);
+      sum += e;
+    }
     const lse = m + Mathf.log(sum);
     total += nan ? NaN : <f64>(lse - load<f32>(row + ((<usize>label) << 2)));
     if (!nan && best == label) correct += 1;
-    if (dz || p) {
+    if (keep) {
       const dzRow = dz + <usize>r * ldb;
       const pRow = p + <usize>r * ldb;
       for (let j = 0; j < ld; j++) {
         const o = (<usize>j) << 2;
         let pj: f32 = 0;
-        if (j < classes) pj = nan ? NaN : Mathf.exp(load<f32>(row + o) - m) / sum;
+        if (j < classes) pj = nan ? NaN : load<f32>(keep + o) / sum;
         if (p) store<f32>(pRow + o, pj);
         if (dz) store<f32>(dzRow + o, j < classes ? s * (pj - (j == label ? <f32>1 : <f32>0)) : 0);
       }

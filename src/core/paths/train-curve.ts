@@ -1,11 +1,8 @@
-import { flatToTensors, tensorsToFlat } from "../model/flat";
-import { mlpForward } from "../model/forward";
-import { dataTensors, disposeDataTensors, meanLoss } from "../model/loss";
-import { mlpLayout } from "../model/mlp";
 import { assertSeed, createRng, permutation } from "../rng";
-import { tf } from "../tf";
-import { Optimizer, type OptimizerSettings } from "../train/optimizers";
+import type { OptimizerSettings } from "../train/optimizers";
+import { resolveTrainingPath } from "../train/path";
 import { assertFiniteNumber, assertInteger } from "./check";
+import { type CurveStepper, kernelCurveStepper, tfjsCurveStepper } from "./curve-steppers";
 import {
   assertBends,
   assertCurve,
@@ -106,7 +103,8 @@ function resolveSettings(partial: Partial<CurveTrainingSettings> | undefined): C
  * fixed. The optimizer is the training loop's (sgd, momentum or adam; train/optimizers.ts).
  * Deterministic for a seed. A step whose loss is not finite stops training (status "diverged")
  * and keeps the bends of the last completed epoch. Cancelling through `signal` rejects with the
- * signal's reason; no tensor is left behind either way.
+ * signal's reason; no tensor is left behind either way. The steps run on the training path
+ * (train/path.ts): the WebAssembly kernel or tfjs, the same numbers within float32 rounding.
  *
  * @example const r = await trainCurve({ model, endpoints: [a, b], kind: "bezier", settings: { epochs: 50 } });
  */
@@ -123,43 +121,24 @@ export async function trainCurve(args: TrainCurveArgs): Promise<CurveTrainResult
   assertCurve(start);
   checkPathPoints(model, start.points, curvePointLabels(bends));
   const settings = resolveSettings(args.settings);
-  const { arch, loss, dataset } = model;
+  const { arch, dataset } = model;
   const n = dataset.train.count;
   if (n < 1) throw new Error("curve training needs at least one training sample");
   const batch = settings.batchSize === "full" ? n : Math.min(settings.batchSize, n);
-  const layout = mlpLayout(arch);
   const rng = createRng(settings.seed);
 
-  const ends = [theta1, theta2].map((p) => flatToTensors(p, layout));
-  const bendVars = initial.map((p) =>
-    flatToTensors(p, layout).map((t) => {
-      const v = tf.variable(t, true);
-      t.dispose();
-      return v;
-    }),
-  );
-  const allVars = bendVars.flat();
-  let optimizer: Optimizer | null = null;
-  let train: ReturnType<typeof dataTensors> | null = null;
   const coeffs = new Float64Array(bends + 2);
   const history: CurveProgress[] = [];
   let lastFinite: Float32Array[] = initial.map((p) => p.slice());
   let step = 0;
   let epoch = 0;
   let diverged: { epoch: number; step: number; loss: number } | null = null;
-
-  // theta(t) per layout entry: c_0 theta1 + sum_j c_j bend_j + c_{k+1} theta2.
-  const paramsAt = (c: Float64Array): tf.Tensor[] =>
-    layout.map((_, i) => {
-      let p = tf.add(tf.mul(ends[0][i], c[0]), tf.mul(ends[1][i], c[bends + 1]));
-      for (let j = 0; j < bends; j++) p = tf.add(p, tf.mul(bendVars[j][i], c[j + 1]));
-      return p;
-    });
-
+  const stepperArgs = { model, theta1, theta2, initial, settings };
+  const stepper: CurveStepper =
+    resolveTrainingPath(arch.kind) === "wasm-kernel"
+      ? kernelCurveStepper(stepperArgs)
+      : tfjsCurveStepper(stepperArgs);
   try {
-    optimizer = new Optimizer({ ...settings, weightDecay: settings.l2 }, allVars);
-    train = dataTensors(dataset.train, dataset);
-    const data = train;
     const maxSteps = settings.steps ?? Number.POSITIVE_INFINITY;
     for (epoch = 1; epoch <= settings.epochs && step < maxSteps; epoch++) {
       const order = permutation(n, rng);
@@ -169,19 +148,7 @@ export async function trainCurve(args: TrainCurveArgs): Promise<CurveTrainResult
         args.signal?.throwIfAborted();
         const idx = order.subarray(s0, Math.min(n, s0 + batch));
         curveCoefficients(kind, bends, rng.next(), coeffs);
-        const opt = optimizer;
-        const stepLoss = tf.tidy(() => {
-          const ids = tf.tensor1d(idx, "int32");
-          const xb = batch === n ? data.x : tf.gather(data.x, ids);
-          const tb = batch === n ? data.target : tf.gather(data.target, ids);
-          const { value, grads } = tf.variableGrads(
-            () => meanLoss(loss, mlpForward(arch, paramsAt(coeffs), xb), tb) as tf.Scalar,
-            allVars,
-          );
-          const v = value.dataSync()[0];
-          if (Number.isFinite(v)) opt.step(allVars.map((w) => grads[w.name]));
-          return v;
-        });
+        const stepLoss = stepper.step(batch === n ? null : idx, coeffs);
         if (!Number.isFinite(stepLoss)) {
           diverged = { epoch, step: step + 1, loss: stepLoss };
           break;
@@ -191,7 +158,7 @@ export async function trainCurve(args: TrainCurveArgs): Promise<CurveTrainResult
         step += 1;
       }
       if (diverged) break;
-      const current = bendVars.map((vars) => tensorsToFlat(vars, layout));
+      const current = stepper.bends();
       if (current.some((p) => p.some((v) => !Number.isFinite(v)))) {
         diverged = { epoch, step, loss: Number.NaN };
         break;
@@ -203,10 +170,7 @@ export async function trainCurve(args: TrainCurveArgs): Promise<CurveTrainResult
       await yieldToEventLoop();
     }
   } finally {
-    optimizer?.dispose();
-    if (train) disposeDataTensors(train);
-    for (const e of ends) tf.dispose(e);
-    tf.dispose(allVars);
+    stepper.dispose();
   }
   const curve: Curve = { kind, points: [theta1.slice(), ...lastFinite, theta2.slice()] };
   if (diverged) {

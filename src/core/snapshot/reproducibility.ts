@@ -1,6 +1,6 @@
 /**
  * The reproducibility record every snapshot carries (section `reproducibility`): what produced
- * the numbers (producer version, tfjs backend, evaluation path and kernel variant), every seed,
+ * the numbers (producer version, tfjs backend, evaluation and training paths, kernel variant), every seed,
  * how the directions were normalized (and biases handled), and a checksum of the data, so that a
  * reader can tell whether a recomputation used the same inputs. `info` prints it; validation
  * warns when the data no longer match their checksum.
@@ -18,6 +18,8 @@ export interface ReproducibilityRecord {
   evaluator: string;
   /** The WebAssembly kernel build that ran ("relaxed-simd" or "simd"), for the wasm-kernel path. */
   kernel?: string;
+  /** The code that trained the model and computed its curvature ("wasm-kernel" or "tfjs"), when it was trained here. */
+  training?: string;
   seeds: Record<string, number | number[]>;
   directions: { label: string; method: string; normalization: string; bias: string }[];
   dataChecksum: string;
@@ -75,7 +77,9 @@ export function reproducibilityRecord(s: Snapshot): ReproducibilityRecord {
     })),
     dataChecksum: dataChecksum(s.data),
   };
-  if (evaluator === "wasm-kernel") record.kernel = resolveKernelVariant("auto");
+  const training = (s.producer as { training?: unknown }).training;
+  if (typeof training === "string") record.training = training;
+  if (evaluator === "wasm-kernel" || training === "wasm-kernel") record.kernel = resolveKernelVariant("auto");
   return record;
 }
 
@@ -90,7 +94,8 @@ export function reproducibilityLines(s: Snapshot): [string, string][] {
   return [
     [
       "reproducibility",
-      `${r.producer ?? "?"}, backend ${r.backend ?? "?"}, path ${r.evaluator ?? "?"}${r.kernel ? ` (${r.kernel})` : ""}`,
+      `${r.producer ?? "?"}, backend ${r.backend ?? "?"}, path ${r.evaluator ?? "?"}` +
+        `${r.training ? `, training ${r.training}` : ""}${r.kernel ? ` (kernel ${r.kernel})` : ""}`,
     ],
     ["seeds", seeds || "none recorded"],
     ["directions made", dirs.join("; ") || "none"],
