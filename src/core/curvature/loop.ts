@@ -13,29 +13,8 @@ export interface LoopOptions {
   onProgress?: ProgressCallback;
 }
 
-/** Yield at most this often (ms): often enough for an abort to land, rarely enough to cost nothing. */
-const YIELD_INTERVAL_MS = 25;
-
-const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
-
-/**
- * A checkpoint to await between iterations: throws when the signal is aborted, and yields to the
- * event loop when the last yield is more than YIELD_INTERVAL_MS ago (checking the signal again).
- *
- * @example const tick = makeTicker(signal); for (...) { await tick(); ... }
- */
-export function makeTicker(signal?: AbortSignal): () => Promise<void> {
-  let last = Date.now();
-  return async () => {
-    signal?.throwIfAborted();
-    const now = Date.now();
-    if (now - last >= YIELD_INTERVAL_MS) {
-      await yieldToEventLoop();
-      last = Date.now();
-      signal?.throwIfAborted();
-    }
-  };
-}
+// The ticker is shared with the training loops (core/yield.ts).
+export { makeTicker } from "../yield";
 
 /** Throws a named error unless `value` is an integer >= min. */
 export function assertInteger(value: number, min: number, what: string): void {

@@ -1,6 +1,7 @@
 import { assertSeed, createRng, permutation } from "../rng";
 import type { OptimizerSettings } from "../train/optimizers";
 import { resolveTrainingPath } from "../train/path";
+import { makeTicker } from "../yield";
 import { assertFiniteNumber, assertInteger } from "./check";
 import { type CurveStepper, kernelCurveStepper, tfjsCurveStepper } from "./curve-steppers";
 import {
@@ -77,8 +78,6 @@ export interface CurveTrainResult {
   settings: CurveTrainingSettings;
 }
 
-const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
-
 function resolveSettings(partial: Partial<CurveTrainingSettings> | undefined): CurveTrainingSettings {
   const s = { ...CURVE_TRAINING_DEFAULTS, ...partial };
   assertInteger(s.epochs, 1, "curve training epochs");
@@ -138,6 +137,7 @@ export async function trainCurve(args: TrainCurveArgs): Promise<CurveTrainResult
     resolveTrainingPath(arch.kind) === "wasm-kernel"
       ? kernelCurveStepper(stepperArgs)
       : tfjsCurveStepper(stepperArgs);
+  const tick = makeTicker(args.signal);
   try {
     const maxSteps = settings.steps ?? Number.POSITIVE_INFINITY;
     for (epoch = 1; epoch <= settings.epochs && step < maxSteps; epoch++) {
@@ -167,7 +167,7 @@ export async function trainCurve(args: TrainCurveArgs): Promise<CurveTrainResult
       const entry: CurveProgress = { epoch, epochs: settings.epochs, step, loss: sum / count };
       history.push(entry);
       args.onProgress?.(entry);
-      await yieldToEventLoop();
+      await tick();
     }
   } finally {
     stepper.dispose();

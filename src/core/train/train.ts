@@ -3,6 +3,7 @@ import { type ModelArchitecture, modelLayout, requireMlp } from "../model/archit
 import { assertFinite, assertFlatLength } from "../model/layout";
 import type { LossKind } from "../model/types";
 import { createRng, permutation } from "../rng";
+import { makeTicker } from "../yield";
 import type { TrainControl } from "./control";
 import type { TrainEngine } from "./engine";
 import type { Checkpoint, HistoryEntry, SharpnessEntry, SharpnessTrack } from "./history";
@@ -71,8 +72,6 @@ export interface TrainArgs {
   path?: TrainingPathChoice;
 }
 
-const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
-
 /**
  * Train a model (an MLP, or a layers model through modelForward: the CNNs and imported tfjs
  * models) from `initial` with minibatch SGD / momentum / Adam, optionally through SAM.
@@ -108,6 +107,8 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
   const engineArgs = { arch, loss, dataset, initial: args.initial, settings };
   const engine: TrainEngine = path === "wasm-kernel" ? kernelEngine(engineArgs) : tfjsEngine(engineArgs);
   const hasTest = dataset.test.count > 0;
+  // Yields between epochs only every YIELD_INTERVAL_MS: a kernel epoch can take microseconds.
+  const tick = makeTicker(args.signal);
   let tracker: SharpnessTracker | null = null;
   const history: HistoryEntry[] = [];
   const checkpoints: Checkpoint[] = [];
@@ -191,7 +192,7 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
       if (atEnd || (settings.checkpointEvery > 0 && epoch % settings.checkpointEvery === 0)) {
         checkpoints.push({ epoch, step, parameters: current });
       }
-      await yieldToEventLoop();
+      await tick();
     }
     const extras: Pick<TrainResult, "sharpness" | "labelNoise" | "path"> = { path };
     if (tracker) {
