@@ -2,7 +2,8 @@
  * Backend and evaluation-path choice by measurement: initialize each candidate tfjs backend, time
  * the same small landscape tile on it (after a warm-up run, which includes shader compilation),
  * keep the fastest; then, on that backend, time every evaluation path that runs here on the same
- * tile and keep the fastest one whose numbers agree with the others.
+ * tile and keep the fastest one whose numbers agree with the others; then the training paths
+ * (calibrate-training.ts).
  */
 import { type BackendName, initBackend } from "../src/core/backend";
 import { randomDirection } from "../src/core/directions/random";
@@ -19,6 +20,7 @@ import { initParameters } from "../src/core/model/init";
 import { makeArchitecture, mlpLayout } from "../src/core/model/mlp";
 import { createRng } from "../src/core/rng";
 import { tf } from "../src/core/tf";
+import { calibrateTraining, type TrainingCalibration } from "./calibrate-training";
 
 export interface CalibrationResult {
   backend: BackendName;
@@ -30,6 +32,9 @@ export interface CalibrationResult {
   evaluatorTimings: Partial<Record<EvaluatorName, number | string>>;
   /** Grid points per second of the chosen path on the calibration tile. */
   pointsPerSecond: number;
+  /** The fastest training path (calibrate-training.ts) and its timings. */
+  training: TrainingCalibration["training"];
+  trainingTimings: TrainingCalibration["trainingTimings"];
 }
 
 /** Grid points in the calibration tile (8 x 8). */
@@ -172,7 +177,7 @@ export async function calibrateBackends(candidates: readonly BackendName[]): Pro
   );
   const best = measured.length > 0 ? measured.reduce((a, b) => (a[1] <= b[1] ? a : b))[0] : original;
   await initBackend([best]);
-  return { backend: best, timings, ...calibrateEvaluators(best) };
+  return { backend: best, timings, ...calibrateEvaluators(best), ...calibrateTraining() };
 }
 
 /**

@@ -32,6 +32,7 @@ import type { Snapshot } from "../src/core/snapshot/schema";
 import { tf } from "../src/core/tf";
 import { TrainControl } from "../src/core/train/control";
 import type { HistoryEntry } from "../src/core/train/history";
+import { resolveTrainingPath, setTrainingPath, type TrainingPathChoice } from "../src/core/train/path";
 import { calibrateBackends, timeTile } from "./calibrate";
 import { createPathsApi } from "./paths-api";
 import { buffersOf } from "./transfer";
@@ -240,6 +241,20 @@ const api = {
   async checkBackend(): Promise<number> {
     const backend = await backendName();
     return timeTile(defaultEvaluatorFor(backend)).ms;
+  },
+
+  /**
+   * Train MLPs (and compute their curvature) on this path from now on (null: "auto", the kernel
+   * where it runs); returns the path an MLP trains on. Throws for an unknown path or one this
+   * runtime cannot run, and then keeps the previous choice.
+   *
+   * @example await api.selectTrainingPath("wasm-kernel") // "wasm-kernel"
+   */
+  async selectTrainingPath(name: string | null): Promise<string> {
+    const choice = (name ?? "auto") as TrainingPathChoice;
+    const path = resolveTrainingPath("mlp", choice);
+    setTrainingPath(choice);
+    return path;
   },
 
   /**

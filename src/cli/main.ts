@@ -5,6 +5,7 @@
  */
 import { Command } from "commander";
 import { PRODUCER_NAME, PRODUCER_VERSION } from "../core/producer";
+import { setTrainingPath, type TrainingPathChoice } from "../core/train/path";
 import { registerAnimateCommand } from "./animate-command";
 import { registerCheckCommand } from "./check-command";
 import { infoCommand, validateCommand } from "./commands";
@@ -12,7 +13,6 @@ import { computeCommand } from "./compute-command";
 import { registerCurvatureCommand } from "./curvature-command";
 import { registerExportCommands } from "./export-command";
 import { registerLessonCommand } from "./lesson-command";
-import { setTrainingPath, type TrainingPathChoice } from "../core/train/path";
 import { arraysOption, evaluatorOption, integer, trainingPathOption } from "./option-parsers";
 import { registerPathsCommand } from "./paths-command";
 import { cliReadLimits, readMemoryOption } from "./read-limits";

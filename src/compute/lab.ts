@@ -58,6 +58,9 @@ export interface CalibrationReport {
   evaluator: string;
   evaluatorTimings: Record<string, number | string>;
   pointsPerSecond: number;
+  /** The training path chosen (train/path.ts) and milliseconds per step of each. */
+  training: string;
+  trainingTimings: Record<string, number | string>;
 }
 
 export class Lab {
@@ -582,13 +585,15 @@ export class Lab {
   }
 
   /**
-   * Use the evaluation path calibrated on this device when it was measured on the backend that
-   * runs now; otherwise (or when the workers cannot run it) the backend's default path.
+   * Use the evaluation path (and training path) calibrated on this device when it was measured on
+   * the backend that runs now; otherwise (or when the workers cannot run it) the backend's default
+   * evaluation path and the "auto" training path.
    */
   private async applyRememberedEvaluator(backend: string): Promise<void> {
     const remembered = storedEvaluator();
     if (remembered && remembered.backend === backend) {
       try {
+        await this.pool.selectTrainingPath(remembered.training ?? null);
         const name = await this.pool.selectEvaluator(remembered.evaluator);
         this.evaluationSource = "calibrated";
         this.store.getState().setEvaluation({ name, source: "calibrated" });
@@ -601,6 +606,7 @@ export class Lab {
           .notify(`the remembered evaluation path cannot run: ${(err as Error).message}`, "warn");
       }
     }
+    await this.pool.selectTrainingPath(null);
     const name = await this.pool.selectEvaluator(null);
     this.evaluationSource = "default";
     this.store.getState().setEvaluation({ name, source: "default", pointsPerSecond: null });
@@ -627,6 +633,7 @@ export class Lab {
         backend: result.backend,
         evaluator: result.evaluator,
         pointsPerSecond: result.pointsPerSecond,
+        training: result.training,
       });
       const running = await this.pool.init();
       if (running.backend === result.backend) await this.applyRememberedEvaluator(running.backend);

@@ -89,6 +89,8 @@ export class ComputePool {
   private ready: Promise<InitResult> | null = null;
   /** The evaluation path chosen with selectEvaluator (null: the backend's default), for replacements. */
   private evaluator: string | null = null;
+  /** The training path chosen with selectTrainingPath (null: auto), for replacements. */
+  private trainingPath: string | null = null;
   /** Workers replaced after a crash since the pool started. */
   replaced = 0;
   /** The running training job on the first worker, for pause / resume / step. */
@@ -146,6 +148,8 @@ export class ComputePool {
   private async initLikePool(w: ComputeWorker, backend: BackendName): Promise<void> {
     await withWorkerGuard(w, w.api.init([backend]), INIT_TIMEOUT_MS, "backend init");
     if (this.evaluator !== null) await Promise.race([w.api.selectEvaluator(this.evaluator), w.failed]);
+    if (this.trainingPath !== null)
+      await Promise.race([w.api.selectTrainingPath(this.trainingPath), w.failed]);
   }
 
   /** Live workers (dead ones are replaced by heal before the next job). */
@@ -401,6 +405,19 @@ export class ComputePool {
     );
     this.evaluator = name;
     return names[0];
+  }
+
+  /**
+   * Train MLPs on this path on every worker (null: auto). Rejects, leaving every worker's
+   * previous choice, when a worker cannot run it; returns the path an MLP trains on.
+   */
+  async selectTrainingPath(name: string | null): Promise<string> {
+    await this.heal();
+    const paths = await Promise.all(
+      this.workers.map((w) => Promise.race([w.api.selectTrainingPath(name), w.failed])),
+    );
+    this.trainingPath = name;
+    return paths[0];
   }
 
   /** Run a small real tile and the self-check on every worker's backend; rejects when one fails. */

@@ -1,6 +1,6 @@
 /**
- * What a device remembers between visits (localStorage): the tfjs backend and the evaluation path
- * the first-use calibration found fastest. Storage may be unavailable (private mode, blocked):
+ * What a device remembers between visits (localStorage): the tfjs backend, the evaluation path and
+ * the training path the first-use calibration found fastest. Storage may be unavailable (private mode, blocked):
  * reads then find nothing and writes apply to this session only.
  */
 import type { BackendName } from "../core/backend";
@@ -13,6 +13,8 @@ export interface StoredEvaluator {
   backend: string;
   evaluator: string;
   pointsPerSecond: number;
+  /** The training path the calibration found fastest (absent in older records: auto). */
+  training?: string;
 }
 
 export function storedBackend(): BackendName | null {
@@ -27,8 +29,15 @@ export function storedBackend(): BackendName | null {
 export function storedEvaluator(): StoredEvaluator | null {
   try {
     const v = JSON.parse(localStorage.getItem(EVALUATOR_KEY) ?? "null") as Partial<StoredEvaluator> | null;
-    if (v && typeof v.backend === "string" && typeof v.evaluator === "string")
-      return { backend: v.backend, evaluator: v.evaluator, pointsPerSecond: Number(v.pointsPerSecond) };
+    if (v && typeof v.backend === "string" && typeof v.evaluator === "string") {
+      const stored: StoredEvaluator = {
+        backend: v.backend,
+        evaluator: v.evaluator,
+        pointsPerSecond: Number(v.pointsPerSecond),
+      };
+      if (typeof v.training === "string") stored.training = v.training;
+      return stored;
+    }
   } catch {
     // unreadable or unavailable storage: calibrate again
   }

@@ -5,9 +5,9 @@
  * on the vector's scale, not their own).
  */
 import { describe, expect, it } from "vitest";
+import { topEigenpairs } from "../../src/core/curvature/eigen";
 import { makeHvp } from "../../src/core/curvature/hvp";
 import { makeKernelHvp } from "../../src/core/curvature/kernel-objective";
-import { topEigenpairs } from "../../src/core/curvature/eigen";
 import { makeDataset } from "../../src/core/data/make";
 import { parseDatasetSpec } from "../../src/core/data/spec";
 import type { Dataset } from "../../src/core/data/types";
@@ -38,7 +38,11 @@ const relative = (a: ArrayLike<number>, b: ArrayLike<number>) => {
 };
 
 /** A small problem of either task: 5 inputs, hidden 7-7-6 (so the middle layer is residual). */
-function problem(task: "classification" | "regression", activation: MlpArchitecture["activation"], residual: boolean) {
+function problem(
+  task: "classification" | "regression",
+  activation: MlpArchitecture["activation"],
+  residual: boolean,
+) {
   const rng = createRng(11);
   const outputs = task === "classification" ? 3 : 2;
   const arch = makeArchitecture(5, outputs, { hiddenSizes: [7, 7, 6], activation, residual });
@@ -187,9 +191,9 @@ describe("a whole training run on the kernel path", () => {
     const last = (r: typeof fast) => r.history[r.history.length - 1];
     expect(last(fast).trainLoss).toBeLessThan(0.5 * last(fast).trainLoss + 0.5 * fast.history[0].trainLoss);
     expect(Math.abs(last(fast).trainLoss - last(ref).trainLoss) / last(ref).trainLoss).toBeLessThan(0.02);
-    expect(Math.abs((last(fast).testLoss ?? 0) - (last(ref).testLoss ?? 0)) / (last(ref).testLoss ?? 1)).toBeLessThan(
-      0.02,
-    );
+    expect(
+      Math.abs((last(fast).testLoss ?? 0) - (last(ref).testLoss ?? 0)) / (last(ref).testLoss ?? 1),
+    ).toBeLessThan(0.02);
     const lambda = (r: typeof fast) => r.sharpness?.entries.at(-1)?.lambdaMax ?? Number.NaN;
     expect(Math.abs(lambda(fast) - lambda(ref)) / lambda(ref)).toBeLessThan(0.02);
     expect(fast.sharpness?.entries.length).toBe(ref.sharpness?.entries.length);
@@ -206,7 +210,8 @@ describe("curvature on the kernel", () => {
     try {
       const a = await topEigenpairs(fast, { topK: 2, seed: 3, maxIterations: 300, tolerance: 1e-7 });
       const b = await topEigenpairs(ref, { topK: 2, seed: 3, maxIterations: 300, tolerance: 1e-7 });
-      for (let i = 0; i < 2; i++) expect(Math.abs(a.values[i] - b.values[i]) / Math.abs(b.values[i])).toBeLessThan(1e-4);
+      for (let i = 0; i < 2; i++)
+        expect(Math.abs(a.values[i] - b.values[i]) / Math.abs(b.values[i])).toBeLessThan(1e-4);
       expect(Math.abs(fast.loss() - ref.loss()) / ref.loss()).toBeLessThan(1e-6);
       expect(relative(fast.gradient(), ref.gradient())).toBeLessThan(1e-5);
     } finally {
