@@ -363,8 +363,9 @@ describe.skipIf(skipReason !== "")("classroom", () => {
       .poll(() => page.getByTestId("progress").getAttribute("data-phase"), { timeout: 30_000 })
       .toBe("idle");
     await expect.poll(() => timeline.count(), { timeout: 10_000 }).toBe(0);
-    // Long enough that it cannot end between two key presses, however fast the machine.
-    await page.getByTestId("ctl-ep").fill("400");
+    // Long enough that it cannot end between two key presses, however fast the machine (the
+    // kernel trains an epoch of this experiment in well under a millisecond).
+    await page.getByTestId("ctl-ep").fill("20000");
     const epochs = () =>
       page.evaluate(() => globalThis.lossLandscapeLab?.store.getState().history.epoch.length ?? -1);
     const playing = () => page.getByTestId("train-pause").count();

@@ -132,7 +132,7 @@ describe.skipIf(skipReason !== "")("a first visit, without touching anything (th
     const status = page.getByTestId("status");
     expect(await status.getAttribute("data-state")).toBe("ready");
     expect(await status.textContent()).toMatch(
-      /^worker ready: wasm backend, \d+ workers?, self-check ok\s*· evaluation path [\w-]+ \((default|calibrated)\), [\d,]+ points\/s$/,
+      /^worker ready: wasm backend, \d+ workers?, self-check ok\s*· evaluation path [\w-]+ \((default|calibrated)\), [\d,]+ points\/s\s*· trained by wasm-kernel \(WebAssembly SIMD\)$/,
     );
     expect(unexpectedProblems(lab.session.problems)).toEqual([]);
   });
@@ -249,9 +249,10 @@ describe.skipIf(skipReason !== "")("running jobs", () => {
   it("cancels a running training at once, and the next job runs to the end", async () => {
     await withLab("", async ({ page }) => {
       await waitForDone(page);
-      await page.getByTestId("ctl-ep").fill("400");
+      // Enough epochs that the training still runs when the cancel comes, however fast it is.
+      await page.getByTestId("ctl-ep").fill("20000");
       await page.getByTestId("run").click();
-      // 400 epochs may be estimated above 10 s here: then Run asks first, naming the figures.
+      // 20000 epochs may be estimated above 10 s here: then Run asks first, naming the figures.
       const confirm = page.getByTestId("confirm-run");
       await page
         .locator('[data-testid="confirm-run"][open], [data-testid="progress"][data-phase="training"]')
@@ -265,7 +266,7 @@ describe.skipIf(skipReason !== "")("running jobs", () => {
       // Let a few epochs arrive, so that the worker is busy when the cancel comes.
       await expect
         .poll(async () => page.getByTestId("progress").textContent(), { timeout: 20_000 })
-        .toMatch(/^training [1-9]\d*\/400/);
+        .toMatch(/^training [1-9]\d*\/20000/);
       const clickedAt = Date.now();
       await page.getByTestId("cancel").click();
       await waitForPhase(page, ["cancelled"], 5_000);
@@ -290,11 +291,11 @@ describe.skipIf(skipReason !== "")("running jobs", () => {
 
   // Fails today: the replaced job's late "cancelled" overwrites the new job's "training".
   it("shows the new job as running when a preset replaces a running job", async () => {
-    await withLab("#ep=400", async ({ page }) => {
+    await withLab("#ep=20000", async ({ page }) => {
       await waitForPhase(page, ["training"], 10_000);
       await expect
         .poll(async () => page.getByTestId("progress").textContent(), { timeout: 20_000 })
-        .toMatch(/^training [1-9]\d*\/400/);
+        .toMatch(/^training [1-9]\d*\/20000/);
       const before = (await recorded(page)).phases.length;
       await page.getByTestId("ctl-preset").selectOption("moons-quick");
       await page.waitForFunction(
