@@ -1,15 +1,16 @@
 /**
- * Training-path choice by measurement (train/path.ts): the reference network (MLP 2-64-64-2 ReLU,
+ * Training-path choice by measurement (kernel/training-path.ts): the reference network (MLP 2-64-64-2 ReLU,
  * batch 64, Adam) trained for a few steps on every path that runs here, after a warm-up step;
  * the fastest whose parameters match the tfjs reference within 1e-4 (relative to their largest
  * entry) is kept. The kernel usually wins by 20-40x; a runtime without WebAssembly SIMD has only tfjs.
  */
+
+import { resolveTrainingPath, type TrainingPath } from "../src/core/kernel/training-path";
 import { initParameters } from "../src/core/model/init";
 import { makeArchitecture } from "../src/core/model/mlp";
 import { createRng } from "../src/core/rng";
 import type { TrainEngine } from "../src/core/train/engine";
 import { kernelEngine } from "../src/core/train/kernel-engine";
-import { resolveTrainingPath, type TrainingPath } from "../src/core/train/path";
 import { type EngineArgs, tfjsEngine } from "../src/core/train/tfjs-engine";
 
 export interface TrainingCalibration {

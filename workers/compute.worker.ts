@@ -15,6 +15,11 @@ import { resolveConfig } from "../src/core/config/schema";
 import { fetchBytes } from "../src/core/data/shipped";
 import { makePlane, prepareModel } from "../src/core/experiment/prepare";
 import { buildSnapshot } from "../src/core/experiment/snapshot-parts";
+import {
+  resolveTrainingPath,
+  setTrainingPath,
+  type TrainingPathChoice,
+} from "../src/core/kernel/training-path";
 import { defaultEvaluatorFor, type EvaluatorName, evaluatorByName } from "../src/core/landscape/evaluators";
 import type { Grid, Tile } from "../src/core/landscape/grid";
 import {
@@ -32,7 +37,6 @@ import type { Snapshot } from "../src/core/snapshot/schema";
 import { tf } from "../src/core/tf";
 import { TrainControl } from "../src/core/train/control";
 import type { HistoryEntry } from "../src/core/train/history";
-import { resolveTrainingPath, setTrainingPath, type TrainingPathChoice } from "../src/core/train/path";
 import { calibrateBackends, timeTile } from "./calibrate";
 import { createPathsApi } from "./paths-api";
 import { buffersOf } from "./transfer";

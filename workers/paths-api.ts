@@ -64,7 +64,7 @@ export interface EndpointResult {
   /** What the snapshot's training section records besides the history (runPathsFrom needs it). */
   sharpness?: TrainResult["sharpness"];
   labelNoise?: TrainResult["labelNoise"];
-  /** The code that trained it (train/path.ts). */
+  /** The code that trained it (kernel/training-path.ts). */
   path: TrainResult["path"];
 }
 

@@ -23,7 +23,7 @@ export function evaluationText(e: EvaluationInfo): string {
   return `· evaluation path ${e.name} (${source})${speed}`;
 }
 
-/** "· trained by wasm-kernel": the code that trained the shown landscape's model (train/path.ts). */
+/** "· trained by wasm-kernel": the code that trained the shown landscape's model (kernel/training-path.ts). */
 export function trainingText(path: string): string {
   return `· trained by ${path}${path === "wasm-kernel" ? " (WebAssembly SIMD)" : ""}`;
 }

@@ -4,8 +4,8 @@
  * arguments, src/core does the work, src/node does the file I/O.
  */
 import { Command } from "commander";
+import { setTrainingPath, type TrainingPathChoice } from "../core/kernel/training-path";
 import { PRODUCER_NAME, PRODUCER_VERSION } from "../core/producer";
-import { setTrainingPath, type TrainingPathChoice } from "../core/train/path";
 import { registerAnimateCommand } from "./animate-command";
 import { registerCheckCommand } from "./check-command";
 import { infoCommand, validateCommand } from "./commands";

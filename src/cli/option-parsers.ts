@@ -5,8 +5,8 @@
  * @example program.command("paths").addOption(arraysOption()).addOption(evaluatorOption())
  */
 import { InvalidArgumentError, Option } from "commander";
+import { TRAINING_PATHS } from "../core/kernel/training-path";
 import { EVALUATOR_NAMES } from "../core/landscape/evaluators";
-import { TRAINING_PATHS } from "../core/train/path";
 
 /** One of `allowed`, e.g. "--arrays must be one of base64, plain". */
 export function choice<T extends string>(name: string, allowed: readonly T[]) {
@@ -42,7 +42,7 @@ export function arraysOption(
     .default("base64");
 }
 
-/** `--training-path <name>`: the code that trains MLPs and computes their curvature (train/path.ts). */
+/** `--training-path <name>`: the code that trains MLPs and computes their curvature (kernel/training-path.ts). */
 export function trainingPathOption(): Option {
   return new Option(
     "--training-path <name>",

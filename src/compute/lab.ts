@@ -58,7 +58,7 @@ export interface CalibrationReport {
   evaluator: string;
   evaluatorTimings: Record<string, number | string>;
   pointsPerSecond: number;
-  /** The training path chosen (train/path.ts) and milliseconds per step of each. */
+  /** The training path chosen (kernel/training-path.ts) and milliseconds per step of each. */
   training: string;
   trainingTimings: Record<string, number | string>;
 }

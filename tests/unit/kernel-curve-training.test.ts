@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { makeDataset } from "../../src/core/data/make";
 import { parseDatasetSpec } from "../../src/core/data/spec";
+import { setTrainingPath } from "../../src/core/kernel/training-path";
 import { initParameters } from "../../src/core/model/init";
 import { makeArchitecture } from "../../src/core/model/mlp";
 import { type CurveStepper, kernelCurveStepper, tfjsCurveStepper } from "../../src/core/paths/curve-steppers";
@@ -14,7 +15,6 @@ import { trainCurve } from "../../src/core/paths/train-curve";
 import { createRng, permutation } from "../../src/core/rng";
 import { tf } from "../../src/core/tf";
 import { OPTIMIZERS } from "../../src/core/train/optimizers";
-import { setTrainingPath } from "../../src/core/train/path";
 import { withWasmBackend } from "./helpers/backend";
 
 withWasmBackend();

@@ -1,11 +1,15 @@
 /**
- * Choosing the training path (train/path.ts): "auto" is the kernel for MLPs where WebAssembly
+ * Choosing the training path (kernel/training-path.ts): "auto" is the kernel for MLPs where WebAssembly
  * SIMD runs (Node here), tfjs for other model kinds; the first-use calibration times both and
  * keeps the fastest that agrees; the status bar names the path of the shown landscape.
  */
 import { describe, expect, it } from "vitest";
 import { trainingText } from "../../src/app/StatusBar";
-import { resolveTrainingPath, setTrainingPath, trainingPathChoice } from "../../src/core/train/path";
+import {
+  resolveTrainingPath,
+  setTrainingPath,
+  trainingPathChoice,
+} from "../../src/core/kernel/training-path";
 import { calibrateTraining } from "../../workers/calibrate-training";
 import { withWasmBackend } from "./helpers/backend";
 

@@ -6,9 +6,9 @@
  * runs on it unchanged; tests/unit/kernel-training.test.ts checks it against makeHvp.
  */
 import { MlpTrainKernel } from "../kernel/mlp-train-kernel";
+import { resolveTrainingPath } from "../kernel/training-path";
 import { assertFinite, assertFlatLength } from "../model/layout";
 import { mlpLayout } from "../model/mlp";
-import { resolveTrainingPath } from "../train/path";
 import { type CurvatureObjective, type CurvatureProblem, type MlpHvpOptions, makeHvp } from "./hvp";
 
 /**
@@ -90,7 +90,7 @@ export function makeKernelHvp(problem: CurvatureProblem, options: MlpHvpOptions 
 }
 
 /**
- * The MLP objective on the training path (train/path.ts): the kernel's where it runs, else
+ * The MLP objective on the training path (kernel/training-path.ts): the kernel's where it runs, else
  * tfjs's makeHvp. What the curvature report, the Hessian directions and sharpness tracking use.
  *
  * @example const op = mlpObjective(problem, { data: subset }); ... op.dispose();

@@ -155,7 +155,7 @@ export function buildSnapshot(p: SnapshotParts): Snapshot {
       version: PRODUCER_VERSION,
       backend: p.backend,
       evaluator: p.evaluator,
-      // The code that trained (train/path.ts), when this run trained.
+      // The code that trained (kernel/training-path.ts), when this run trained.
       ...(p.model.training ? { training: p.model.training.path } : {}),
     },
     config: p.config,

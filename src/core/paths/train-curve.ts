@@ -1,6 +1,6 @@
+import { resolveTrainingPath } from "../kernel/training-path";
 import { assertSeed, createRng, permutation } from "../rng";
 import type { OptimizerSettings } from "../train/optimizers";
-import { resolveTrainingPath } from "../train/path";
 import { makeTicker } from "../yield";
 import { assertFiniteNumber, assertInteger } from "./check";
 import { type CurveStepper, kernelCurveStepper, tfjsCurveStepper } from "./curve-steppers";
@@ -103,7 +103,7 @@ function resolveSettings(partial: Partial<CurveTrainingSettings> | undefined): C
  * Deterministic for a seed. A step whose loss is not finite stops training (status "diverged")
  * and keeps the bends of the last completed epoch. Cancelling through `signal` rejects with the
  * signal's reason; no tensor is left behind either way. The steps run on the training path
- * (train/path.ts): the WebAssembly kernel or tfjs, the same numbers within float32 rounding.
+ * (kernel/training-path.ts): the WebAssembly kernel or tfjs, the same numbers within float32 rounding.
  *
  * @example const r = await trainCurve({ model, endpoints: [a, b], kind: "bezier", settings: { epochs: 50 } });
  */

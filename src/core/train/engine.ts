@@ -4,7 +4,7 @@
  * same numbers within float32 rounding: tfjs (tfjs-engine.ts, every model kind) and the
  * WebAssembly kernel (kernel-engine.ts, MLPs).
  */
-import type { TrainingPath } from "./path";
+import type { TrainingPath } from "../kernel/training-path";
 
 export interface TrainEngine {
   readonly path: TrainingPath;

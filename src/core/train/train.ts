@@ -1,4 +1,5 @@
 import type { Dataset } from "../data/types";
+import { resolveTrainingPath, type TrainingPath, type TrainingPathChoice } from "../kernel/training-path";
 import { type ModelArchitecture, modelLayout, requireMlp } from "../model/architecture";
 import { assertFinite, assertFlatLength } from "../model/layout";
 import type { LossKind } from "../model/types";
@@ -9,7 +10,6 @@ import type { TrainEngine } from "./engine";
 import type { Checkpoint, HistoryEntry, SharpnessEntry, SharpnessTrack } from "./history";
 import { kernelEngine } from "./kernel-engine";
 import type { OptimizerSettings } from "./optimizers";
-import { resolveTrainingPath, type TrainingPath, type TrainingPathChoice } from "./path";
 import { DEFAULT_SHARPNESS_SAMPLES, SharpnessTracker, stabilityBound } from "./sharpness";
 import { tfjsEngine } from "./tfjs-engine";
 
@@ -51,7 +51,7 @@ export interface TrainResult {
   sharpness?: SharpnessTrack;
   /** The dataset's label noise, when its training labels were flipped (data/label-noise.ts). */
   labelNoise?: { fraction: number; changed: number };
-  /** The code that trained (path.ts): the WebAssembly kernel or tfjs. */
+  /** The code that trained (kernel/training-path.ts): the WebAssembly kernel or tfjs. */
   path: TrainingPath;
 }
 
@@ -68,7 +68,7 @@ export interface TrainArgs {
   signal?: AbortSignal;
   /** Pause / resume / step from outside (checked before every epoch). */
   control?: TrainControl;
-  /** Which code trains (path.ts); absent: the process-wide choice. */
+  /** Which code trains (kernel/training-path.ts); absent: the process-wide choice. */
   path?: TrainingPathChoice;
 }
 

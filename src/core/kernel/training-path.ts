@@ -8,8 +8,9 @@
  * The choice is process-wide, as the tfjs backend is: the CLI sets it from --training-path, a
  * compute worker from the page's setting. "auto" is the kernel for MLPs when it can run here.
  */
-import { kernelVariantSupported } from "../kernel/kernel-module";
+
 import type { ModelKind } from "../model/architecture";
+import { kernelVariantSupported } from "./kernel-module";
 
 export const TRAINING_PATHS = ["wasm-kernel", "tfjs"] as const;
 export type TrainingPath = (typeof TRAINING_PATHS)[number];
