@@ -11,7 +11,7 @@ import wasmSimdUrl from "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-si
 import wasmThreadedSimdUrl from "@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url";
 import { expose, transfer } from "comlink";
 import { type BackendName, initBackend } from "../src/core/backend";
-import { resolveConfig } from "../src/core/config/schema";
+import { resolveConfig } from "../src/core/config/resolve";
 import { fetchBytes } from "../src/core/data/shipped";
 import { makePlane, prepareModel } from "../src/core/experiment/prepare";
 import { buildSnapshot } from "../src/core/experiment/snapshot-parts";

@@ -9,7 +9,7 @@
 import { transfer } from "comlink";
 import { weightMatching } from "../src/core/align";
 import { parsePathsSettings } from "../src/core/config/paths-settings";
-import { resolveConfig } from "../src/core/config/schema";
+import { resolveConfig } from "../src/core/config/resolve";
 import {
   connectTrainedEndpoints,
   type PathShape,

@@ -13,7 +13,8 @@
  * "file" data section (label, task, testFraction, ...) or of a "layers" model (train) are kept.
  */
 import path from "node:path";
-import { type ExperimentConfig, resolveConfig } from "../core/config/schema";
+import { resolveConfig } from "../core/config/resolve";
+import type { ExperimentConfig } from "../core/config/schema";
 import type { DataReaders } from "../core/data/files";
 import { readConfigJson } from "../node/config-file";
 import { nodeDataReaders } from "../node/data-files";

@@ -1,18 +1,18 @@
 /**
  * `landscape curvature --from SNAPSHOT`: the curvature report of a snapshot's model on its
- * training data (src/core/curvature/report.ts), written as a copy of the snapshot plus a
+ * training data (src/core/experiment/curvature-report.ts), written as a copy of the snapshot plus a
  * `curvature` section. Options map one to one onto the settings of the config's `curvature`
  * section (--top-k <-> topK, --eps-sharpness <-> epsSharpness, ...). Nothing is written on error
  * or Ctrl-C.
  */
 import path from "node:path";
 import { type Command, InvalidArgumentError } from "commander";
-import { curvatureReport, snapshotCurvatureProblem } from "../core/curvature/report";
 import {
   type CurvatureSettingsInput,
   parseCurvatureSettings,
   SMALLEST_METHODS,
 } from "../core/curvature/settings";
+import { curvatureReport, snapshotCurvatureProblem } from "../core/experiment/curvature-report";
 import { readSnapshotFile, writeSnapshotFile } from "../node/snapshot-file";
 import { initNodeBackend } from "../node/tf-node";
 import { cancelOnSigint } from "./cancel-on-sigint";

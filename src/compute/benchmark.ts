@@ -5,8 +5,9 @@
  *
  * @example const report = await runBenchmark({ config: { data: { name: "spirals", trainCount: 512 } } });
  */
+
+import { problemFromSnapshot } from "../core/experiment/landscape-problem";
 import type { Grid } from "../core/landscape/grid";
-import { problemFromSnapshot } from "../core/landscape/problem";
 import type { LandscapeProblem } from "../core/landscape/surfaces";
 import { maxRelativeDifference } from "../core/landscape/timing";
 import type { Snapshot } from "../core/snapshot/schema";

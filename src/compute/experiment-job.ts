@@ -6,7 +6,7 @@
 
 import type { HistoryEntry } from "../../workers/compute.worker";
 import type { MeasuredSpeed } from "../core/config/cost";
-import { resolveConfig } from "../core/config/schema";
+import { resolveConfig } from "../core/config/resolve";
 import type { Snapshot } from "../core/snapshot/schema";
 import { MARK_SAMPLING_START } from "../state/marks";
 import type { LandscapeOrigin } from "../state/origin";

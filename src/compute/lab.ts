@@ -6,7 +6,7 @@
 import type { StoreApi } from "zustand";
 import type { BackendName } from "../core/backend";
 import { canonicalJson } from "../core/canonical-json";
-import { resolveConfig } from "../core/config/schema";
+import { resolveConfig } from "../core/config/resolve";
 import { pointInSubspace } from "../core/directions/vector";
 import { gridPointCount } from "../core/landscape/grid";
 import { evaluateChecks } from "../core/lessons/checks";

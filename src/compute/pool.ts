@@ -9,6 +9,7 @@
 import { proxy } from "comlink";
 import type { HistoryEntry, InitResult, TrainJobResult } from "../../workers/compute.worker";
 import type { BackendName } from "../core/backend";
+import { problemFromSnapshot } from "../core/experiment/landscape-problem";
 import {
   type Grid,
   gridPointCount,
@@ -17,7 +18,6 @@ import {
   tilePointCount,
   writeTile,
 } from "../core/landscape/grid";
-import { problemFromSnapshot } from "../core/landscape/problem";
 import type { Surfaces } from "../core/landscape/surfaces";
 import type { Lesson, LessonMetrics } from "../core/lessons/schema";
 import type { Snapshot } from "../core/snapshot/schema";

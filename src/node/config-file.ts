@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
-import { type ExperimentConfig, resolveConfig } from "../core/config/schema";
+import { resolveConfig } from "../core/config/resolve";
+import type { ExperimentConfig } from "../core/config/schema";
 
 /** Read and resolve a JSON experiment config; errors name the file and what is wrong. */
 export async function readConfigFile(path: string): Promise<ExperimentConfig> {

@@ -8,8 +8,8 @@
  * @example const r = await runShard({ checked, partPath, shard: { index: 1, count: 4 }, workers: 1 });
  */
 import os from "node:os";
+import { problemFromSnapshot } from "../core/experiment/landscape-problem";
 import { tilePointCount } from "../core/landscape/grid";
-import { problemFromSnapshot } from "../core/landscape/problem";
 import { PRODUCER_NAME, PRODUCER_VERSION } from "../core/producer";
 import {
   encodeDoneRecord,

@@ -3,7 +3,7 @@
  * chart: the grid axis label, and for a Hessian-eigenvector axis which eigenvector it is and its
  * eigenvalue, "x: top eigenvector, λ = 12.3". The eigenvalue is the snapshot direction's
  * d^T H d, the curvature of the plotted landscape along that axis at the centre
- * (core/directions/hessian.ts); for a PCA axis, which principal component of the training path
+ * (core/curvature/hessian-directions.ts); for a PCA axis, which principal component of the training path
  * it is ("x: PC1"). Pure, no DOM; in scene/ so that the scene needs nothing from app/.
  *
  * @example axisTitle("y", { method: "hessian", which: "bottom", eigenvalue: -0.0044 })

@@ -7,7 +7,8 @@
  * checkpoints) live in the schema, so they are checked by the schema, not copied here.
  */
 
-import { type ExperimentConfigInput, resolveConfig } from "../core/config/schema";
+import { resolveConfig } from "../core/config/resolve";
+import type { ExperimentConfigInput } from "../core/config/schema";
 import { deriveSeed } from "../core/rng";
 import { type AnyKind, shown } from "./kinds";
 import {

@@ -16,7 +16,7 @@
  * @example const origin = originOfConfig("library", "sharp minimum", snapshot.config, current);
  */
 import { canonicalJson } from "../core/canonical-json";
-import { resolveConfig } from "../core/config/schema";
+import { resolveConfig } from "../core/config/resolve";
 import { firstJsonDifference } from "../core/json-difference";
 import { fromExperimentConfig, toExperimentConfig } from "./config-map";
 import { propertyOf, SETTING_KEYS, type Settings, sameValue } from "./properties";

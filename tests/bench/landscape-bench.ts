@@ -43,7 +43,6 @@ import { makeDataset } from "../../src/core/data/make";
 import { parseDatasetSpec } from "../../src/core/data/spec";
 import { randomDirection } from "../../src/core/directions/random";
 import { resolveKernelVariant } from "../../src/core/kernel/kernel-module";
-import { createWasmKernelEvaluator, wasmKernelEvaluator } from "../../src/core/kernel/wasm-kernel-evaluator";
 import type { LandscapeEvaluator } from "../../src/core/landscape/evaluator";
 import { defaultEvaluatorFor } from "../../src/core/landscape/evaluators";
 import { type Grid, gridPointCount, splitTiles, writeTile } from "../../src/core/landscape/grid";
@@ -51,6 +50,10 @@ import { naiveEvaluator } from "../../src/core/landscape/naive-evaluator";
 import { sampleLandscape } from "../../src/core/landscape/surfaces";
 import { tfjsBatchedEvaluator } from "../../src/core/landscape/tfjs-batched-evaluator";
 import { tfjsGemmEvaluator } from "../../src/core/landscape/tfjs-gemm-evaluator";
+import {
+  createWasmKernelEvaluator,
+  wasmKernelEvaluator,
+} from "../../src/core/landscape/wasm-kernel-evaluator";
 import { initParameters } from "../../src/core/model/init";
 import { forwardMacsPerSample, makeArchitecture, mlpLayout } from "../../src/core/model/mlp";
 import { createRng } from "../../src/core/rng";

@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { resolveConfig } from "../../src/core/config/schema";
+import { resolveConfig } from "../../src/core/config/resolve";
 import { runExperiment } from "../../src/core/experiment/run";
 import type { H5Lib } from "../../src/core/export/h5";
 import { surfaceToHdf5 } from "../../src/core/export/hdf5-surface";

@@ -7,7 +7,7 @@
  */
 
 import { canonicalJson } from "../../src/core/canonical-json";
-import { resolveConfig } from "../../src/core/config/schema";
+import { resolveConfig } from "../../src/core/config/resolve";
 import type { ImportedSurface } from "../../src/core/export/imported";
 import { parseSnapshot, serializeSnapshot } from "../../src/core/snapshot/io";
 import { DEFAULT_READ_LIMITS, type ReadLimits } from "../../src/core/snapshot/limits";

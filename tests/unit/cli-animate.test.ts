@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { GifReader } from "omggif";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resolveConfig } from "../../src/core/config/schema";
+import { resolveConfig } from "../../src/core/config/resolve";
 import { runExperiment } from "../../src/core/experiment/run";
 import { type AnimateOptions, animationPalette, planAnimation } from "../../src/core/export/animate";
 import { parseSnapshot, serializeSnapshot } from "../../src/core/snapshot";

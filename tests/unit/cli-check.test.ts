@@ -7,7 +7,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resolveConfig } from "../../src/core/config/schema";
+import { resolveConfig } from "../../src/core/config/resolve";
 import { runExperiment } from "../../src/core/experiment/run";
 import { loadH5wasm, surfaceToHdf5 } from "../../src/core/export";
 import type { Snapshot } from "../../src/core/snapshot";

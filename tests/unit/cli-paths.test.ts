@@ -9,7 +9,7 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promise
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resolveConfig } from "../../src/core/config/schema";
+import { resolveConfig } from "../../src/core/config/resolve";
 import { runExperiment } from "../../src/core/experiment/run";
 import { writeSnapshotFile } from "../../src/node/snapshot-file";
 import { withWasmBackend } from "./helpers/backend";

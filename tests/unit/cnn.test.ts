@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { resolveConfig } from "../../src/core/config/schema";
+import { resolveConfig } from "../../src/core/config/resolve";
 import { landscapeProblem, makePlane, prepareModel } from "../../src/core/experiment/prepare";
 import { naiveEvaluator } from "../../src/core/landscape/naive-evaluator";
 import { sampleLandscape } from "../../src/core/landscape/surfaces";

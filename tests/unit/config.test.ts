@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { configGrid, resolveConfig } from "../../src/core/config/schema";
+import { configGrid, resolveConfig } from "../../src/core/config/resolve";
 import { PRODUCER_NAME, PRODUCER_VERSION } from "../../src/core/producer";
 import { deriveSeed } from "../../src/core/rng";
 

@@ -1,20 +1,20 @@
 /**
- * curvatureReport (curvature/report.ts): every figure is the routine it wraps, run with the seed
+ * curvatureReport (experiment/curvature-report.ts): every figure is the routine it wraps, run with the seed
  * the section records; the figures agree with the explicit Hessian of a 42-parameter MLP; the
  * section validates inside a snapshot and `info` prints it; bad settings fail by name.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { resolveConfig } from "../../src/core/config/schema";
+import { resolveConfig } from "../../src/core/config/resolve";
 import { spectralDensity } from "../../src/core/curvature/density";
 import { smallestEigenpair, topEigenpairs } from "../../src/core/curvature/eigen";
 import { type CurvatureProblem, makeHvp } from "../../src/core/curvature/hvp";
 import { mlpObjective } from "../../src/core/curvature/kernel-objective";
-import { curvatureReport, snapshotCurvatureProblem } from "../../src/core/curvature/report";
 import { epsilonSharpness, samSharpness } from "../../src/core/curvature/sharpness";
 import { hutchinsonTrace } from "../../src/core/curvature/trace";
 import { l2norm } from "../../src/core/curvature/vectors";
 import { moons } from "../../src/core/data";
 import { symmetricEigen } from "../../src/core/directions/pca";
+import { curvatureReport, snapshotCurvatureProblem } from "../../src/core/experiment/curvature-report";
 import { runExperiment } from "../../src/core/experiment/run";
 import { initParameters } from "../../src/core/model/init";
 import { makeArchitecture } from "../../src/core/model/mlp";

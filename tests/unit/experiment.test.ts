@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { resolveConfig } from "../../src/core/config/schema";
+import { resolveConfig } from "../../src/core/config/resolve";
 import { runExperiment } from "../../src/core/experiment/run";
 import { requireMlp } from "../../src/core/model/architecture";
 import { checkSnapshot, parseSnapshot, serializeSnapshot, summarizeSnapshot } from "../../src/core/snapshot";

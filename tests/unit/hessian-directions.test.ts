@@ -1,16 +1,17 @@
 /**
- * Hessian eigenvector axes (directions/hessian.ts through makePlane): orthonormal, their
+ * Hessian eigenvector axes (curvature/hessian-directions.ts through makePlane): orthonormal, their
  * eigenvalues those of the power iteration on the same problem, and the plotted landscape really
  * curves by lambda along them. A small tanh MLP (2-8-2, 42 parameters; smooth, so finite
  * differences are meaningful) trained on 64 moons points, full batch, to near a minimum.
  */
 
 import { beforeAll, describe, expect, it } from "vitest";
-import { type ExperimentConfigInput, resolveConfig } from "../../src/core/config/schema";
+import { resolveConfig } from "../../src/core/config/resolve";
+import type { ExperimentConfigInput } from "../../src/core/config/schema";
 import { smallestEigenpair, topEigenpairs } from "../../src/core/curvature/eigen";
+import { hessianDirections } from "../../src/core/curvature/hessian-directions";
 import { type CurvatureProblem, makeHvp } from "../../src/core/curvature/hvp";
 import { dot, l2norm } from "../../src/core/curvature/vectors";
-import { hessianDirections } from "../../src/core/directions/hessian";
 import {
   landscapeProblem,
   makePlane,

@@ -1,10 +1,13 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { resolveKernelVariant } from "../../src/core/kernel/kernel-module";
-import { createWasmKernelEvaluator, wasmKernelEvaluator } from "../../src/core/kernel/wasm-kernel-evaluator";
 import type { SubspaceProblem } from "../../src/core/landscape/evaluator";
 import { EVALUATORS } from "../../src/core/landscape/evaluators";
 import { tfjsGemmEvaluator } from "../../src/core/landscape/tfjs-gemm-evaluator";
+import {
+  createWasmKernelEvaluator,
+  wasmKernelEvaluator,
+} from "../../src/core/landscape/wasm-kernel-evaluator";
 import { layoutOffsets } from "../../src/core/model/layout";
 import { makeArchitecture, mlpLayout } from "../../src/core/model/mlp";
 import { createRng } from "../../src/core/rng";

@@ -3,7 +3,7 @@
  * findings in a snapshot crafted to have that one fault.
  */
 import { beforeAll, describe, expect, it } from "vitest";
-import { resolveConfig } from "../../src/core/config/schema";
+import { resolveConfig } from "../../src/core/config/resolve";
 import { lossAtOrigin } from "../../src/core/diagnose/origin-loss";
 import {
   type Finding,

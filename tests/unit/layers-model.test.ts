@@ -6,7 +6,7 @@
  * these models; the convolution's own gradient matches tfjs's.
  */
 import { describe, expect, it } from "vitest";
-import { resolveConfig } from "../../src/core/config/schema";
+import { resolveConfig } from "../../src/core/config/resolve";
 import { normalizeDirection } from "../../src/core/directions/normalize";
 import { randomDirection } from "../../src/core/directions/random";
 import { runExperiment } from "../../src/core/experiment/run";

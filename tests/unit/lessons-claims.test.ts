@@ -7,7 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { resolveConfig } from "../../src/core/config/schema";
+import { resolveConfig } from "../../src/core/config/resolve";
 import { runExperiment } from "../../src/core/experiment/run";
 import { LESSONS } from "../../src/core/lessons/catalog";
 import { formatNumber, METRIC_SHORT } from "../../src/core/lessons/checks";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { estimateJobMemory, MEMORY_BUDGET_BYTES, memoryProblem } from "../../src/core/config/memory";
-import { resolveConfig } from "../../src/core/config/schema";
+import { resolveConfig } from "../../src/core/config/resolve";
 import { runExperiment } from "../../src/core/experiment/run";
 import { withWasmBackend } from "./helpers/backend";
 

@@ -8,7 +8,7 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { resolveConfig } from "../../src/core/config/schema";
+import { resolveConfig } from "../../src/core/config/resolve";
 import { randomDirection } from "../../src/core/directions/random";
 import { runExperiment } from "../../src/core/experiment/run";
 import { torchShape, toTorchOrder } from "../../src/core/export/reference";

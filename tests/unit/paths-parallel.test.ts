@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { WorkerCall } from "../../src/compute/pool";
-import { type ExperimentConfig, resolveConfig } from "../../src/core/config/schema";
+import { resolveConfig } from "../../src/core/config/resolve";
+import type { ExperimentConfig } from "../../src/core/config/schema";
 import {
   connectTrainedEndpoints,
   type EndpointTraining,

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { barrierRows, pathChartData, pathLabel } from "../../src/app/views/path-chart";
 import { metricAt, pathTRange, planeCoordinates, probeChoices } from "../../src/compute/path-probe";
-import { resolveConfig } from "../../src/core/config/schema";
+import { resolveConfig } from "../../src/core/config/resolve";
 import { runPaths } from "../../src/core/experiment/paths-run";
 import { defaultEvaluatorFor } from "../../src/core/landscape/evaluators";
 import { curvePoint } from "../../src/core/paths/curves";

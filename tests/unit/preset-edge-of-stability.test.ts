@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { resolveConfig } from "../../src/core/config/schema";
+import { resolveConfig } from "../../src/core/config/resolve";
 import { prepareModel } from "../../src/core/experiment/prepare";
 import type { TrainResult } from "../../src/core/train/train";
 import { withWasmBackend } from "./helpers/backend";

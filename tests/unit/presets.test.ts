@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { PRESETS } from "../../src/app/presets";
-import { resolveConfig } from "../../src/core/config/schema";
+import { resolveConfig } from "../../src/core/config/resolve";
 
 const folder = new URL("../../public/presets/", import.meta.url);
 const presets = readdirSync(folder).filter((f) => f.endsWith(".json"));

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type ExperimentConfig, requireMlpModel, resolveConfig } from "../../src/core/config/schema";
+import { requireMlpModel, resolveConfig } from "../../src/core/config/resolve";
+import type { ExperimentConfig } from "../../src/core/config/schema";
 import { datasetFromSnapshot, prepareModel } from "../../src/core/experiment/prepare";
 import { runExperiment } from "../../src/core/experiment/run";
 import { initModelParameters, requireMlp } from "../../src/core/model/architecture";

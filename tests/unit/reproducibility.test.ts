@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { resolveConfig } from "../../src/core/config/schema";
+import { resolveConfig } from "../../src/core/config/resolve";
 import { runExperiment } from "../../src/core/experiment/run";
 import { crc32 } from "../../src/core/snapshot/gzip";
 import { parseSnapshot, serializeSnapshot } from "../../src/core/snapshot/io";

@@ -4,9 +4,9 @@
  */
 
 import { describe, expect, it } from "vitest";
-import { resolveConfig } from "../../src/core/config/schema";
-import { curvatureReport } from "../../src/core/curvature/report";
+import { resolveConfig } from "../../src/core/config/resolve";
 import { randomDirection } from "../../src/core/directions/random";
+import { curvatureReport } from "../../src/core/experiment/curvature-report";
 import { runExperiment } from "../../src/core/experiment/run";
 import type { Grid } from "../../src/core/landscape/grid";
 import { sampleLandscape } from "../../src/core/landscape/surfaces";

@@ -6,7 +6,7 @@ import {
   estimateRun,
   PAGE_BYTES_PER_POINT,
 } from "../../src/core/config/cost";
-import { resolveConfig } from "../../src/core/config/schema";
+import { resolveConfig } from "../../src/core/config/resolve";
 
 const grid = (n: number) => ({ x: { min: -1, max: 1, count: n }, y: { min: -1, max: 1, count: n } });
 

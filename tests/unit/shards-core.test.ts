@@ -5,11 +5,11 @@
  * leaving no tensor behind).
  */
 import { describe, expect, it } from "vitest";
-import { resolveConfig } from "../../src/core/config/schema";
+import { resolveConfig } from "../../src/core/config/resolve";
+import { problemFromSnapshot } from "../../src/core/experiment/landscape-problem";
 import { runExperiment } from "../../src/core/experiment/run";
 import { EVALUATORS, type EvaluatorName } from "../../src/core/landscape/evaluators";
 import { type Grid, splitTiles, type Tile } from "../../src/core/landscape/grid";
-import { problemFromSnapshot } from "../../src/core/landscape/problem";
 import { prepareLandscape } from "../../src/core/landscape/surfaces";
 import { mergeParts, missingByShard, progressOf } from "../../src/core/shards/merge";
 import {

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { resolveConfig } from "../../src/core/config/schema";
+import { resolveConfig } from "../../src/core/config/resolve";
 import { firstJsonDifference } from "../../src/core/json-difference";
 import { toExperimentConfig } from "../../src/state/config-map";
 import {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { configGrid, resolveConfig } from "../../src/core/config/schema";
+import { configGrid, resolveConfig } from "../../src/core/config/resolve";
 import { toExperimentConfig, toViewOptions } from "../../src/state/config-map";
 import {
   axisKind,

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { resolveConfig } from "../../src/core/config/schema";
+import { resolveConfig } from "../../src/core/config/resolve";
 import { deriveSeed } from "../../src/core/rng";
 import { fromExperimentConfig } from "../../src/state/config-map";
 import { defaultSettings } from "../../src/state/properties";

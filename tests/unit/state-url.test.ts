@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { resolveConfig } from "../../src/core/config/schema";
+import { resolveConfig } from "../../src/core/config/resolve";
 import { DATASET_NAMES, parseDatasetSpec } from "../../src/core/data/spec";
 import { fromExperimentConfig, settingsProblems, toExperimentConfig } from "../../src/state/config-map";
 import type { AnyKind } from "../../src/state/kinds";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { requireMlpModel, resolveConfig } from "../../src/core/config/schema";
+import { requireMlpModel, resolveConfig } from "../../src/core/config/resolve";
 import { applyLabelNoise } from "../../src/core/data/label-noise";
 import { makeDataset } from "../../src/core/data/make";
 import { parseDatasetSpec } from "../../src/core/data/spec";

@@ -7,7 +7,7 @@
  */
 import { useMemo, useRef, useState } from "react";
 import { describeEstimate, estimateRun, type RunEstimate } from "../../core/config/cost";
-import { resolveConfig } from "../../core/config/schema";
+import { resolveConfig } from "../../core/config/resolve";
 import { toExperimentConfig } from "../../state/config-map";
 import type { SettingKey } from "../../state/properties";
 import { appStore, useAppStore } from "../../state/store";

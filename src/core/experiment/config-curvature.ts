@@ -1,7 +1,7 @@
 import type { ExperimentConfig } from "../config/schema";
-import { curvatureReport } from "../curvature/report";
 import { requireMlp } from "../model/architecture";
 import type { CurvatureSection } from "../snapshot/curvature-section";
+import { curvatureReport } from "./curvature-report";
 import type { PreparedModel } from "./prepare";
 import type { ExperimentProgress } from "./progress";
 

@@ -16,7 +16,8 @@
  */
 
 import { type PathsSettings, parsePathsSettings } from "../config/paths-settings";
-import { type ExperimentConfig, requireMlpModel } from "../config/schema";
+import { requireMlpModel } from "../config/resolve";
+import type { ExperimentConfig } from "../config/schema";
 import { makeDataset } from "../data/make";
 import type { Dataset } from "../data/types";
 import type { LandscapeEvaluator } from "../landscape/evaluator";

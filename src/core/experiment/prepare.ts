@@ -1,8 +1,9 @@
-import { configGrid, type ExperimentConfig } from "../config/schema";
+import { configGrid } from "../config/resolve";
+import type { ExperimentConfig } from "../config/schema";
+import { hessianDirections, isHessianMethod } from "../curvature/hessian-directions";
 import { type DataReaders, loadDataset } from "../data/files";
 import type { ReadBytes } from "../data/shipped";
 import type { Dataset } from "../data/types";
-import { hessianDirections, isHessianMethod } from "../directions/hessian";
 import { rangeAround, trajectoryPca } from "../directions/pca";
 import { randomDirection } from "../directions/random";
 import { assertGrid, type Grid } from "../landscape/grid";
@@ -346,7 +347,7 @@ export interface PlaneOptions {
  * says, on the config's grid. "pca": the plane of the training trajectory (unit directions, so
  * normalization "none"), with the grid ranges fitted around the projected path (the counts come
  * from the config). "hessian-top2" / "hessian-top-bottom": unit Hessian eigenvectors of the
- * training loss at theta (directions/hessian.ts; normalization "none", so coordinates are
+ * training loss at theta (curvature/hessian-directions.ts; normalization "none", so coordinates are
  * distances in parameter space), each direction carrying its eigenvalue, on the config's grid.
  * A race's PCA plane is that of every run's checkpoints together, around run 1's end point, and
  * its grid holds every run's replay path. Every plane of a trained model carries the replay

@@ -17,7 +17,7 @@ export interface SnapshotParts {
   surfaces: Surfaces;
   /** The evaluation path that computed the surfaces (recorded in producer). */
   evaluator: string;
-  /** The curvature report at theta (curvature/report.ts), when one was computed. */
+  /** The curvature report at theta (experiment/curvature-report.ts), when one was computed. */
   curvature?: CurvatureSection;
 }
 

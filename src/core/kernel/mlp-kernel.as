@@ -1,5 +1,5 @@
 // AssemblyScript source of the tuned CPU kernel: the batched MLP forward pass, loss and accuracy
-// (see wasm-kernel-evaluator.ts for how the host drives it). Built by build.mjs into
+// (see ../landscape/wasm-kernel-evaluator.ts for how the host drives it). Built by build.mjs into
 // kernel-wasm.generated.ts; it is not TypeScript (hence .as: tsc and Biome never read it).
 //
 // Memory: raw pointers (byte offsets, 16-byte aligned) into one linear memory laid out by the
@@ -12,7 +12,7 @@
 // Built twice: plain SIMD, and with relaxed SIMD (ASC_FEATURE_RELAXED_SIMD) where mad() is a
 // fused multiply-add.
 
-// Activation codes (keep in step with ACTIVATION_CODES in wasm-kernel-evaluator.ts).
+// Activation codes (keep in step with ACTIVATION_CODES in ../landscape/wasm-kernel-evaluator.ts).
 export const LINEAR: i32 = 0;
 export const RELU: i32 = 1;
 export const LEAKY_RELU: i32 = 2;

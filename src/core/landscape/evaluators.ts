@@ -1,10 +1,10 @@
 import { kernelVariantSupported } from "../kernel/kernel-module";
-import { wasmKernelEvaluator } from "../kernel/wasm-kernel-evaluator";
 import type { ModelKind } from "../model/architecture";
 import type { LandscapeEvaluator } from "./evaluator";
 import { naiveEvaluator } from "./naive-evaluator";
 import { tfjsBatchedEvaluator } from "./tfjs-batched-evaluator";
 import { tfjsGemmEvaluator } from "./tfjs-gemm-evaluator";
+import { wasmKernelEvaluator } from "./wasm-kernel-evaluator";
 
 /**
  * Every evaluation path by name; all give the same numbers within 1e-5 relative.

@@ -6,8 +6,9 @@
  *
  * @example const m = await lessonMetrics(snapshot, lesson, { signal });
  */
-import { curvatureReport, snapshotCurvatureProblem } from "../curvature/report";
+
 import type { CurvatureSettings } from "../curvature/settings";
+import { curvatureReport, snapshotCurvatureProblem } from "../experiment/curvature-report";
 import type { ExperimentProgress } from "../experiment/prepare";
 import { flatToTensors } from "../model/flat";
 import { modelForward } from "../model/forward";

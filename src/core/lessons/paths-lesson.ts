@@ -30,7 +30,8 @@
  */
 import { z } from "zod";
 import type { PathsSettings } from "../config/paths-settings";
-import { type ExperimentConfig, resolveConfig } from "../config/schema";
+import { resolveConfig } from "../config/resolve";
+import type { ExperimentConfig } from "../config/schema";
 import type { PathsSection, SectionPath } from "../snapshot/paths-section";
 import { type CheckResult, formatNumber } from "./checks";
 import { issueProblems, lessonFileFields, lessonTextFields } from "./schema";

@@ -5,7 +5,9 @@
  *
  * @example const { metrics, checks } = await runLesson(parseLesson(json), { backend: "wasm" });
  */
-import { type ExperimentConfig, resolveConfig } from "../config/schema";
+
+import { resolveConfig } from "../config/resolve";
+import type { ExperimentConfig } from "../config/schema";
 import type { ExperimentProgress } from "../experiment/prepare";
 import { runExperiment } from "../experiment/run";
 import type { LandscapeEvaluator } from "../landscape/evaluator";

@@ -16,7 +16,8 @@
  * @example const lesson = parseLesson(await (await fetch("lessons/learning-rate.json")).json(), "learning-rate.json");
  */
 import { z } from "zod";
-import { type ExperimentConfig, resolveConfig } from "../config/schema";
+import { resolveConfig } from "../config/resolve";
+import type { ExperimentConfig } from "../config/schema";
 import { type CurvatureSettings, curvatureSettingsSchema } from "../curvature/settings";
 
 export const LESSON_FORMAT = "loss-landscape-lesson";

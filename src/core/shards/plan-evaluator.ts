@@ -3,9 +3,9 @@
  * load only the evaluation code, not training and curvature.
  */
 import { resolveKernelVariant } from "../kernel/kernel-module";
-import { createWasmKernelEvaluator } from "../kernel/wasm-kernel-evaluator";
 import type { LandscapeEvaluator } from "../landscape/evaluator";
 import { evaluatorByName } from "../landscape/evaluators";
+import { createWasmKernelEvaluator } from "../landscape/wasm-kernel-evaluator";
 import type { ModelKind } from "../model/architecture";
 import type { PlanSection } from "../snapshot/plan-section";
 

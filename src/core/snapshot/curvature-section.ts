@@ -1,7 +1,7 @@
 /**
  * The snapshot's `curvature` section: Hessian eigenvalues, trace, spectral density and sharpness
  * of the training loss at theta (the model's parameters), with every setting and seed that made
- * them, so anyone can recompute them from the snapshot (curvature/report.ts computes it).
+ * them, so anyone can recompute them from the snapshot (experiment/curvature-report.ts computes it).
  * Numbers that may be non-finite are written as null. Objects are loose, so fields added later
  * survive a read and a write.
  *

@@ -26,13 +26,7 @@ import {
   shiftedOperator,
   smallestEigenpair,
   topEigenpairs,
-} from "../curvature/eigen";
-import type { CurvatureObjective } from "../curvature/hvp";
-import type { LoopOptions } from "../curvature/loop";
-import { type AnyCurvatureProblem, curvatureObjective } from "../curvature/model-objective";
-import { trainingSubset } from "../curvature/subset";
-import { dot, fixSign, l2norm, normalizeInPlace, orthogonalizeInPlace } from "../curvature/vectors";
-
+} from "./eigen";
 /** Direction methods of the config that make Hessian axes. */
 import {
   HESSIAN_DIRECTION_METHODS,
@@ -40,6 +34,11 @@ import {
   type HessianWhich,
   isHessianMethod,
 } from "./hessian-methods";
+import type { CurvatureObjective } from "./hvp";
+import type { LoopOptions } from "./loop";
+import { type AnyCurvatureProblem, curvatureObjective } from "./model-objective";
+import { trainingSubset } from "./subset";
+import { dot, fixSign, l2norm, normalizeInPlace, orthogonalizeInPlace } from "./vectors";
 
 export {
   HESSIAN_DIRECTION_METHODS,

@@ -17,17 +17,22 @@
  * eps the same corners), so the same settings give the same numbers, and adding a step changes no
  * other. The subset is drawn from deriveSeed(settings.seed, "curvature-subset").
  */
+
+import { spectralDensity } from "../curvature/density";
+import { smallestEigenpair, topEigenpairs } from "../curvature/eigen";
+import { type AnyCurvatureProblem, curvatureObjective } from "../curvature/model-objective";
+import {
+  type CurvatureSettings,
+  type CurvatureSettingsInput,
+  parseCurvatureSettings,
+} from "../curvature/settings";
+import { averageSharpness, epsilonSharpness, samSharpness } from "../curvature/sharpness";
+import { trainingSubset } from "../curvature/subset";
+import { hutchinsonTrace } from "../curvature/trace";
 import { requireMlp } from "../model/architecture";
 import { deriveSeed } from "../rng";
 import type { CurvatureSection } from "../snapshot/curvature-section";
 import type { Snapshot } from "../snapshot/schema";
-import { spectralDensity } from "./density";
-import { smallestEigenpair, topEigenpairs } from "./eigen";
-import { type AnyCurvatureProblem, curvatureObjective } from "./model-objective";
-import { type CurvatureSettings, type CurvatureSettingsInput, parseCurvatureSettings } from "./settings";
-import { averageSharpness, epsilonSharpness, samSharpness } from "./sharpness";
-import { trainingSubset } from "./subset";
-import { hutchinsonTrace } from "./trace";
 
 export interface CurvatureProgress {
   phase: "curvature";

@@ -1,5 +1,5 @@
+import type { LandscapeProblem } from "../landscape/surfaces";
 import type { Snapshot } from "../snapshot/schema";
-import type { LandscapeProblem } from "./surfaces";
 
 /**
  * The sampling problem a snapshot describes (centre, directions, data): what workers need to

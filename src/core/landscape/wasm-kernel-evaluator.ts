@@ -1,15 +1,15 @@
+import { instantiateKernel, type KernelVariant, resolveKernelVariant } from "../kernel/kernel-module";
+import { requireMlp } from "../model/architecture";
+import { layoutOffsets } from "../model/layout";
+import { isResidualLayer, layerWidths, mlpLayout } from "../model/mlp";
+import type { Activation } from "../model/types";
 import {
   checkCoords,
   checkProblem,
   type LandscapeEvaluator,
   type PreparedEvaluation,
   type SubspaceProblem,
-} from "../landscape/evaluator";
-import { requireMlp } from "../model/architecture";
-import { layoutOffsets } from "../model/layout";
-import { isResidualLayer, layerWidths, mlpLayout } from "../model/mlp";
-import type { Activation } from "../model/types";
-import { instantiateKernel, type KernelVariant, resolveKernelVariant } from "./kernel-module";
+} from "./evaluator";
 
 /** Activation codes of the kernel (keep in step with mlp-kernel.as). */
 const ACTIVATION_CODES: Record<Activation, number> = {
