@@ -33,7 +33,7 @@ import {
 } from "../snapshot/paths-section";
 import type { Snapshot } from "../snapshot/schema";
 import type { TrainResult } from "../train/train";
-import type { PathsProblem, PathsRunOptions } from "./paths-run";
+import type { PathsProblem, PathsRunOptions } from "./paths-problem";
 import type { PlaneSetup, PreparedModel } from "./prepare";
 import { buildSnapshot } from "./snapshot-parts";
 

@@ -19,14 +19,11 @@ import { type PathsSettings, parsePathsSettings } from "../config/paths-settings
 import { requireMlpModel } from "../config/resolve";
 import type { ExperimentConfig } from "../config/schema";
 import { makeDataset } from "../data/make";
-import type { Dataset } from "../data/types";
-import type { LandscapeEvaluator } from "../landscape/evaluator";
 import { initModelParameters, requireMlp } from "../model/architecture";
 import { INIT_SCHEMES, type InitScheme, initParameters } from "../model/init";
 import { lossKindFor } from "../model/loss";
 import { makeArchitecture, mlpLayout } from "../model/mlp";
-import type { Layout, LossKind, MlpArchitecture } from "../model/types";
-import type { PathModel } from "../paths";
+import type { LossKind, MlpArchitecture } from "../model/types";
 import { createRng } from "../rng";
 
 export { type PathShape, pathPointAt } from "../paths/point";
@@ -46,41 +43,16 @@ import {
   planeCounts,
   trainingSummary,
 } from "./paths-connect";
+import type { PathsProblem, PathsRunOptions } from "./paths-problem";
 import { datasetFromSnapshot, type PreparedModel } from "./prepare";
 
+export type { PathsPhase, PathsProblem, PathsProgress, PathsRunOptions } from "./paths-problem";
 export { ALIGN_SEED };
-
-export type PathsPhase = "train" | "curve" | "align" | "paths" | "landscape";
-
-export interface PathsProgress {
-  phase: PathsPhase;
-  done: number;
-  total: number;
-  /** e.g. "model 2/2 (seed 7): epoch 12/200, train loss 0.4312". */
-  detail: string;
-}
-
-export interface PathsRunOptions {
-  /** Name of the tfjs backend that runs, recorded in the snapshot. */
-  backend: string;
-  /** Absent: the fastest path for the backend (defaultEvaluatorFor). */
-  evaluator?: LandscapeEvaluator;
-  onProgress?: (p: PathsProgress) => void;
-  signal?: AbortSignal;
-  /** Clock for createdAt (tests pin it). */
-  now?: () => Date;
-}
 
 export interface PathsRunResult {
   snapshot: Snapshot;
   /** Things the user should know that did not stop the run (divergence, a skipped path). */
   warnings: string[];
-}
-
-/** The model and data every path of a run is scored on. */
-export interface PathsProblem extends PathModel {
-  layout: Layout;
-  dataset: Dataset;
 }
 
 /** The data and architecture of a config (the same for every model of the run). */

@@ -11,7 +11,7 @@ import { type LayersArchitecture, layersLayout } from "../model/layers";
 import type { Layout, MlpArchitecture } from "../model/types";
 import { reviewOnnxLayout } from "../onnx/layout";
 import { jsonPath } from "./issues";
-import { reviewPathsSection } from "./paths-section";
+import { reviewPathsSection } from "./paths-review";
 import { dataChecksum } from "./reproducibility";
 import type { Snapshot, SnapshotAxis, SnapshotDataSplit } from "./schema";
 
