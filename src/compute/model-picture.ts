@@ -2,8 +2,9 @@
  * What a model does on its data, for the data plot: the decision boundary (class probabilities
  * over the data's box) or the regression curve. Computed in a worker.
  */
-import { dataBounds } from "../app/views/bounds";
+
 import type { Snapshot } from "../core/snapshot/schema";
+import { dataBounds } from "../core/surface/data-bounds";
 import type { DecisionBoundary } from "../state/store";
 import type { ComputePool } from "./pool";
 

@@ -14,17 +14,18 @@ import {
   interpolateViridis,
 } from "d3-scale-chromatic";
 import { scaleNormalizer, transformedValue } from "../core/surface/normalize";
+import { COLORMAP_NAMES, type ColormapName } from "../state/surface-view";
 
-export const COLORMAPS = {
+export { COLORMAP_NAMES, type ColormapName } from "../state/surface-view";
+
+export const COLORMAPS: Record<ColormapName, (t: number) => string> = {
   viridis: interpolateViridis,
   magma: interpolateMagma,
   inferno: interpolateInferno,
   plasma: interpolatePlasma,
   cividis: interpolateCividis,
   turbo: interpolateTurbo,
-} as const;
-export type ColormapName = keyof typeof COLORMAPS;
-export const COLORMAP_NAMES = Object.keys(COLORMAPS) as ColormapName[];
+};
 
 export interface ScaleOptions {
   /** log10 of the values (losses span decades; accuracies should stay linear). */

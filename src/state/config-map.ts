@@ -19,7 +19,7 @@ import {
   type SettingsPatch,
   sameValue,
 } from "./properties";
-import type { SurfaceViewOptions } from "./types";
+import type { SurfaceViewOptions } from "./surface-view";
 
 const DIRECTION_LABELS = ["direction-x", "direction-y"] as const;
 

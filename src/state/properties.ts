@@ -27,7 +27,6 @@ import { INIT_SCHEMES } from "../core/model/init";
 import { MAX_HIDDEN_LAYERS, MAX_WIDTH } from "../core/model/mlp";
 import { ACTIVATIONS } from "../core/model/types";
 import { OPTIMIZERS, type OptimizerName } from "../core/train/names";
-import { COLORMAP_NAMES } from "../scene/scale";
 import {
   type AnyKind,
   axisKind,
@@ -42,7 +41,8 @@ import {
   optionalNumberKind,
   type ValueOf,
 } from "./kinds";
-import type { SurfaceMetric, SurfaceViewOptions } from "./types";
+import type { SurfaceMetric, SurfaceViewOptions } from "./surface-view";
+import { COLORMAP_NAMES } from "./surface-view";
 
 export const GROUPS = ["Data", "Model", "Training", "Directions", "Grid", "View"] as const;
 export type Group = (typeof GROUPS)[number];

@@ -9,25 +9,11 @@ import type { AnyLesson } from "../core/lessons/parse";
 import type { pathsLessonNumbers } from "../core/lessons/paths-lesson";
 import type { LessonMetrics } from "../core/lessons/schema";
 import type { Snapshot } from "../core/snapshot/schema";
-import type { ColormapName } from "../scene/scale";
 import type { LandscapeOrigin } from "./origin";
 
-export type SurfaceMetric = "train_loss" | "test_loss" | "train_accuracy" | "test_accuracy";
+import type { SurfaceMetric } from "./surface-view";
 
-/** How a surface is drawn; the same options drive the 3D view, the contour view and the legend. */
-export interface SurfaceViewOptions {
-  metric: SurfaceMetric;
-  /** log10 colour and height scale (losses). */
-  logScale: boolean;
-  /** Height multiplier of the 3D surface. */
-  exaggeration: number;
-  /** Values above this quantile are clipped (1 = none). */
-  clipQuantile: number;
-  /** Number of contour levels (0 = none). */
-  contours: number;
-  wireframe: boolean;
-  colormap: ColormapName;
-}
+export type { SurfaceMetric, SurfaceViewOptions } from "./surface-view";
 
 /** The optimizer's path projected on the plane of the landscape (PCA directions). */
 export interface TrajectoryView {

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { dataBounds } from "../../src/app/views/bounds";
 import {
   argmax,
   boundaryRgba,
@@ -8,7 +7,8 @@ import {
   classRgb,
   confidence,
 } from "../../src/app/views/palette";
-import type { PlotData } from "../../src/app/views/plot-data";
+import { dataBounds } from "../../src/core/surface/data-bounds";
+import type { PlotData } from "../../src/core/surface/plot-data";
 
 function classification(train: number[][], test?: number[][]): PlotData {
   const split = (pts: number[][]) => ({

@@ -5,6 +5,7 @@
  * evaluates the boundary on.
  */
 import { useCallback, useRef } from "react";
+import type { PlotData } from "../../core/surface/plot-data";
 import {
   type BoundaryImage,
   type BoundaryLayer,
@@ -13,12 +14,11 @@ import {
   type RegressionCurve,
 } from "./data-paint";
 import { classColor } from "./palette";
-import type { PlotData } from "./plot-data";
 import { useCanvas } from "./useCanvas";
 import "./views.css";
 
+export type { PlotData } from "../../core/surface/plot-data";
 export type { BoundaryImage, RegressionCurve } from "./data-paint";
-export type { PlotData } from "./plot-data";
 
 export interface DataPlotProps {
   /** The snapshot's dataset (Snapshot["data"] fits), or null before there is one. */

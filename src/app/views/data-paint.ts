@@ -3,7 +3,8 @@
  * the points (train filled, test hollow) or, for 1-D regression, points and the model's curve.
  */
 
-import { type Box, dataBounds } from "./bounds";
+import { type Box, dataBounds } from "../../core/surface/data-bounds";
+import { type PlotData, type PlotSplit, plotPoint } from "../../core/surface/plot-data";
 import { drawAxes } from "./canvas-axes";
 import { rgbaCanvas } from "./canvas-image";
 import {
@@ -17,7 +18,6 @@ import {
   toCanvasY,
 } from "./frame";
 import { boundaryRgba, classColor } from "./palette";
-import { type PlotData, type PlotSplit, plotPoint } from "./plot-data";
 import { THEME } from "./theme";
 
 /** Class probabilities on a res x res grid over `bounds` (grid nodes on the edges), x fastest, y upwards. */
