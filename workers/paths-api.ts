@@ -8,7 +8,6 @@
  */
 import { transfer } from "comlink";
 import { weightMatching } from "../src/core/align";
-import { parsePathsSettings } from "../src/core/config/paths-settings";
 import { resolveConfig } from "../src/core/config/resolve";
 import {
   connectTrainedEndpoints,
@@ -24,17 +23,6 @@ import {
 } from "../src/core/experiment/paths-run";
 import type { LandscapeEvaluator } from "../src/core/landscape/evaluator";
 import type { MlpArchitecture } from "../src/core/model/types";
-import {
-  type CurveKind,
-  type CurveProgress,
-  type CurveTrainingSettings,
-  curvePlane,
-  evaluateCurve,
-  evaluateLinearPath,
-  type PathModel,
-  type PathResult,
-  trainCurve,
-} from "../src/core/paths";
 import { TrainControl } from "../src/core/train/control";
 import type { HistoryEntry } from "../src/core/train/history";
 import type { TrainResult } from "../src/core/train/train";
@@ -66,31 +54,6 @@ export interface EndpointResult {
   labelNoise?: TrainResult["labelNoise"];
   /** The code that trained it (kernel/training-path.ts). */
   path: TrainResult["path"];
-}
-
-export interface CurveJobResult {
-  kind: CurveKind;
-  /** [theta1, bend 1, ..., bend k, theta2]. */
-  points: Float32Array[];
-  status: "completed" | "diverged";
-  message?: string;
-  epochs: number;
-  steps: number;
-  history: CurveProgress[];
-  settings: CurveTrainingSettings;
-}
-
-/** A path to score: two points for "linear" (alpha over [min, max]), bends + 2 for a curve (t in [0, 1]). */
-export interface PathRequest {
-  kind: "linear" | CurveKind;
-  points: Float32Array[];
-  /** t values: over [0, 1] for curves, over alphaRange for linear paths. Default 61. */
-  count?: number;
-  /** Linear paths only; default [-0.5, 1.5]. */
-  alphaRange?: [number, number];
-  labels?: string[];
-  /** Curves: also the plane through the endpoints and the middle bend (paths/plane.ts). */
-  plane?: boolean;
 }
 
 export interface AlignResult {
@@ -209,82 +172,6 @@ export function createPathsApi(ctx: PathsApiContext) {
         if (t.labelNoise) result.labelNoise = t.labelNoise;
         return moved(result);
       });
-    },
-
-    /**
-     * Train the bends of a curve between two fixed endpoints (Garipov et al. 2018), calling
-     * onProgress after every epoch. `settings` is the config's paths.curve (defaults filled in).
-     */
-    async trainCurve(
-      jobId: number,
-      model: PathModel,
-      endpoints: [Float32Array, Float32Array],
-      settingsInput: unknown,
-      onProgress?: (p: CurveProgress) => void,
-    ): Promise<CurveJobResult> {
-      await ctx.backendName();
-      return ctx.withJob(jobId, async (signal) => {
-        const curve = parsePathsSettings({ curve: settingsInput ?? {} }, 0, "paths").curve;
-        const r = await trainCurve({
-          model,
-          endpoints,
-          kind: curve.kind,
-          bends: curve.bends,
-          settings: {
-            optimizer: curve.optimizer,
-            learningRate: curve.learningRate,
-            batchSize: curve.batchSize,
-            epochs: curve.epochs,
-            seed: curve.seed,
-            l2: curve.l2,
-          },
-          signal,
-          onProgress,
-        });
-        const result: CurveJobResult = {
-          kind: r.curve.kind,
-          points: r.curve.points,
-          status: r.status,
-          epochs: r.epochs,
-          steps: r.steps,
-          history: r.history,
-          settings: r.settings,
-        };
-        if (r.message) result.message = r.message;
-        return moved(result);
-      });
-    },
-
-    /**
-     * Loss, accuracy and barriers along a linear path or a curve (one batched evaluation per
-     * split), with the curve's plane when asked.
-     */
-    async evaluatePath(model: PathModel, request: PathRequest) {
-      const backend = await ctx.backendName();
-      const evaluator = ctx.evaluatorFor(backend);
-      const count = request.count ?? 61;
-      let result: PathResult;
-      if (request.kind === "linear") {
-        if (request.points.length !== 2) {
-          throw new Error(`a linear path has 2 points, got ${request.points.length}`);
-        }
-        const [min, max] = request.alphaRange ?? [-0.5, 1.5];
-        const labels = request.labels?.length === 2 ? (request.labels as [string, string]) : undefined;
-        result = evaluateLinearPath(model, request.points[0], request.points[1], {
-          min,
-          max,
-          count,
-          labels,
-          evaluator,
-        });
-      } else {
-        result = evaluateCurve(model, { kind: request.kind, points: request.points }, { count, evaluator });
-      }
-      const plane =
-        request.plane && request.kind !== "linear"
-          ? curvePlane({ kind: request.kind, points: request.points }, { count })
-          : undefined;
-      return moved({ ...result, plane });
     },
 
     /** Weight matching (Ainsworth et al. 2023): permute theta_b's hidden units onto theta_a's. */

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { parsePathsSettings } from "../../src/core/config/paths-settings";
 import { resolveConfig } from "../../src/core/config/resolve";
 import {
   type PathsPhase,
@@ -12,7 +13,8 @@ import { runExperiment } from "../../src/core/experiment/run";
 import { defaultEvaluatorFor } from "../../src/core/landscape/evaluators";
 import { requireMlp } from "../../src/core/model/architecture";
 import { initParameters } from "../../src/core/model/init";
-import { curvePoint } from "../../src/core/paths";
+import { curvePlane, curvePoint, evaluateCurve, evaluateLinearPath } from "../../src/core/paths";
+import { trainCurve } from "../../src/core/paths/train-curve";
 import { createRng } from "../../src/core/rng";
 import { checkSnapshot, type Snapshot, snapshotToJsonText } from "../../src/core/snapshot";
 import { tf } from "../../src/core/tf";
@@ -301,35 +303,57 @@ describe("the worker's paths API (workers/paths-api.ts, with an in-process job t
   });
 
   it("trains a curve, scores paths, aligns and gives points along a path, as runPaths does", async () => {
+    // Curve training and path scores are core functions (the worker API has only what the app calls).
     const s = section();
     const [p1, p2] = [s.models?.[0].parameters, s.models?.[1].parameters] as [Float32Array, Float32Array];
     const seed = (snapshot.config.paths as { curve: { seed: number } }).curve.seed;
+    const settings = parsePathsSettings({ curve: { epochs: 5, seed } }, 0, "paths").curve;
     const progress: number[] = [];
-    const curve = await api.trainCurve(2, model(), [p1, p2], { epochs: 5, seed }, (p) =>
-      progress.push(p.epoch),
-    );
+    const curve = (
+      await trainCurve({
+        model: model(),
+        endpoints: [p1, p2],
+        kind: settings.kind,
+        bends: settings.bends,
+        settings: { ...settings },
+        onProgress: (p) => progress.push(p.epoch),
+      })
+    ).curve;
     expect(progress).toEqual([1, 2, 3, 4, 5]);
     expect(curve.points).toEqual(s.paths[2].points);
-    const scored = await api.evaluatePath(model(), { kind: "bezier", points: curve.points, plane: true });
+    const evaluator = defaultEvaluatorFor("wasm");
+    const scored = evaluateCurve(model(), curve, { count: 61, evaluator });
     expect(scored.values.train_loss).toEqual(s.paths[2].values.train_loss);
     expect(scored.barriers.train_loss.linearExcess).toBe(s.paths[2].barriers.train_loss.linearExcess);
-    expect(scored.plane?.points).toEqual(s.plane?.points);
+    expect(curvePlane(curve, { count: 61 }).points).toEqual(s.plane?.points);
     const aligned = api.align(model().arch, p1, p2, { seed: 0 });
     expect(aligned.aligned).toEqual(s.paths[3].points[1]);
-    const line = await api.evaluatePath(model(), { kind: "linear", points: [p1, aligned.aligned] });
+    const line = evaluateLinearPath(model(), p1, aligned.aligned, {
+      min: -0.5,
+      max: 1.5,
+      count: 61,
+      evaluator,
+    });
     expect(line.t).toHaveLength(61);
     expect(line.barriers.train_loss.linearExcess).toBe(s.paths[3].barriers.train_loss.linearExcess);
     expect(api.pathPoint({ kind: "bezier", points: curve.points }, 1)).toEqual(p2);
   });
 
-  it("cancels curve training by job id and leaves no tensor behind", async () => {
+  it("cancels curve training and leaves no tensor behind", async () => {
     const s = section();
     const before = tf.memory().numTensors;
     const ends = [s.models?.[0].parameters, s.models?.[1].parameters] as [Float32Array, Float32Array];
+    const controller = new AbortController();
     await expect(
-      api.trainCurve(9, model(), ends, { epochs: 10_000 }, () => jobs.get(9)?.abort(new Error("cancelled"))),
+      trainCurve({
+        model: model(),
+        endpoints: ends,
+        kind: "bezier",
+        settings: { epochs: 10_000 },
+        signal: controller.signal,
+        onProgress: () => controller.abort(new Error("cancelled")),
+      }),
     ).rejects.toThrow(/cancelled/);
-    expect(jobs.size).toBe(0);
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -248,21 +248,6 @@ export function makeLayersArchitecture(
   return arch;
 }
 
-/** Multiply-adds of one forward pass for one sample (kernels only). */
-export function layersMacsPerSample(arch: LayersArchitecture): number {
-  const { shapes, layout, owners } = layerShapes(arch);
-  let macs = 0;
-  layout.forEach((entry, i) => {
-    if (owners[i].role !== "kernel") return;
-    const layer = arch.layers[owners[i].layer];
-    const size = entry.shape.reduce((a, b) => a * b, 1);
-    const out = shapes[owners[i].layer + 1];
-    const positions = layer.type === "conv2d" ? out[0] * out[1] : out.slice(0, -1).reduce((a, b) => a * b, 1);
-    macs += size * positions;
-  });
-  return macs;
-}
-
 /**
  * Initial flat parameters: kernels drawn in layout order from one rng stream, "he" N(0, 2 / fanIn)
  * or "glorot" U(-a, a), a = sqrt(6 / (fanIn + fanOut)), with Keras's fans (Dense [in, out]:
