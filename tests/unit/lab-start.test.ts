@@ -33,6 +33,7 @@ function fakePool() {
       },
     },
     selectEvaluator: vi.fn(() => Promise.race([Promise.resolve("wasm-kernel"), stopped])),
+    selectTrainingPath: vi.fn(() => Promise.race([Promise.resolve("wasm-kernel"), stopped])),
     train: vi.fn(() => Promise.reject(new Error("no training in this test"))),
     heal: vi.fn(() => Promise.resolve(0)),
   };
