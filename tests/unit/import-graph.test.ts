@@ -13,7 +13,7 @@ import { describe, expect, it } from "vitest";
 const ROOT = resolve(__dirname, "../..");
 
 /** src/core's folders from the bottom up ("(root)": the files directly in src/core). */
-export const CORE_STACK = [
+const CORE_STACK = [
   "(root)",
   "surface",
   "onnx",
@@ -74,7 +74,7 @@ function resolveImport(from: string, spec: string): string | null {
  * `@example import ... from "./x"` is not an import); a "//" inside a string can only cut that
  * line's rest, and no import specifier holds one.
  */
-export function importSpecifiers(source: string): string[] {
+function importSpecifiers(source: string): string[] {
   const code = source.replace(/\/\*[\s\S]*?\*\//g, "").replace(/(^|[^:"'`\\])\/\/.*$/gm, "$1");
   const specs: string[] = [];
   for (const m of code.matchAll(/\b(?:from|import)\s*\(?\s*["']([^"']+)["']/g)) specs.push(m[1]);
