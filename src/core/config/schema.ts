@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { HESSIAN_DIRECTION_METHODS } from "../curvature/hessian-methods";
 import {
   type CurvatureSettings,
   curvatureSettingsSchema,
@@ -7,6 +6,7 @@ import {
   SMALLEST_METHODS,
 } from "../curvature/settings";
 import type { DatasetSpec } from "../data/spec";
+import { DIRECTION_METHODS } from "../directions/methods";
 import { BIAS_MODES, NORMALIZATIONS } from "../directions/normalize";
 import { FLOAT32_MAX, MAX_AXIS_COUNT } from "../landscape/grid";
 import { INIT_SCHEMES } from "../model/init";
@@ -138,11 +138,10 @@ const trainingSchema = z.strictObject({
 });
 
 /**
- * "random": Gaussian directions; "pca": the plane of the training trajectory (Li et al. 2018);
- * "hessian-top2" / "hessian-top-bottom": Hessian eigenvectors of the training loss at the trained
- * parameters (curvature/hessian-directions.ts).
+ * The direction methods' names (directions/methods.ts, which says what each does); re-exported for
+ * the readers that take them from the schema. Their makers: experiment/direction-methods.ts.
  */
-export const DIRECTION_METHODS = ["random", "pca", ...HESSIAN_DIRECTION_METHODS] as const;
+export { DIRECTION_METHODS };
 
 /** Solver settings of the Hessian direction methods (defaults: PyHessian's, all samples, Lanczos for the bottom). */
 export const hessianDirectionsSchema = z.strictObject({

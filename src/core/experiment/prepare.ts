@@ -1,12 +1,9 @@
 import { configGrid } from "../config/resolve";
 import type { ExperimentConfig } from "../config/schema";
-import { hessianDirections, isHessianMethod } from "../curvature/hessian-directions";
 import { type DataReaders, loadDataset } from "../data/files";
 import type { ReadBytes } from "../data/shipped";
 import type { Dataset } from "../data/types";
-import { rangeAround, trajectoryPca } from "../directions/pca";
-import { randomDirection } from "../directions/random";
-import { assertGrid, type Grid } from "../landscape/grid";
+import { assertGrid } from "../landscape/grid";
 import type { LandscapeProblem } from "../landscape/surfaces";
 import { initModelParameters, type ModelArchitecture, modelLayout, requireMlp } from "../model/architecture";
 import { endsInSoftmax, type LayersArchitecture } from "../model/layers";
@@ -23,18 +20,13 @@ import { createRng } from "../rng";
 import type { Snapshot } from "../snapshot/schema";
 import type { TrainControl } from "../train/control";
 import { type HistoryEntry, type TrainResult, trainModel } from "../train/train";
+import { checkDirectionMethod, directionMethodSpec } from "./direction-methods";
+import type { PlaneOptions, PlaneSetup } from "./plane";
 import type { ExperimentProgress } from "./progress";
 import { trainRace } from "./race";
-import {
-  parametersFit,
-  type ReplayPlan,
-  type ReplayRun,
-  replayPlan,
-  splitCheckpoints,
-  type TrajectoryRun,
-  trajectoryRuns,
-} from "./replay";
+import { type ReplayPlan, type ReplayRun, replayPlan, splitCheckpoints } from "./replay";
 
+export type { PlaneOptions, PlaneSetup, Trajectory } from "./plane";
 export type { ExperimentProgress };
 
 /** The model at the centre of the landscape and where it came from. */
@@ -303,55 +295,11 @@ function checkModelFitsData(
 }
 
 /**
- * The trained runs' paths relative to the landscape's plane, as written into the snapshot's
- * trajectory section (snapshot/trajectory-section.ts).
- */
-export interface Trajectory {
-  /**
-   * "pca": the plane is the PCA plane of the checkpoints themselves (orthonormal directions, the
-   * coordinates are exact projections); "projection": the plane came from elsewhere (random or
-   * Hessian directions) and the checkpoints are projected on it by least squares.
-   */
-  method: "pca" | "projection";
-  /** PCA: the fraction of the checkpoints' variance each axis explains. */
-  explained?: [number, number];
-  /**
-   * PCA, as earlier versions wrote it: run 1's checkpoints among those the plane was computed
-   * from (every training.checkpointEvery epochs; a race's PCA takes those of every run), their
-   * [n, 2] row-major plane coordinates and true training losses.
-   */
-  pca?: { epochs: number[]; steps: number[]; coords: Float32Array; loss: Float32Array };
-  /** Every run's replay trajectory (replay.ts). */
-  runs: TrajectoryRun[];
-  /** The replay rule that chose the checkpoints, and whether their parameters are stored. */
-  replay: { plan: ReplayPlan; parametersStored: boolean };
-  /** A race: the initialization every run started from. */
-  initial?: Float32Array;
-}
-
-export interface PlaneSetup {
-  directions: Snapshot["directions"];
-  grid: Grid;
-  trajectory?: Trajectory;
-}
-
-export interface PlaneOptions {
-  /** Aborts the Hessian solvers (the other methods are quick and synchronous). */
-  signal?: AbortSignal;
-  /** Progress of the Hessian solvers (phase "directions"). */
-  onProgress?: (p: ExperimentProgress) => void;
-}
-
-/**
- * Phase 2: the directions and the grid. "random": Gaussian directions normalized as the config
- * says, on the config's grid. "pca": the plane of the training trajectory (unit directions, so
- * normalization "none"), with the grid ranges fitted around the projected path (the counts come
- * from the config). "hessian-top2" / "hessian-top-bottom": unit Hessian eigenvectors of the
- * training loss at theta (curvature/hessian-directions.ts; normalization "none", so coordinates are
- * distances in parameter space), each direction carrying its eigenvalue, on the config's grid.
- * A race's PCA plane is that of every run's checkpoints together, around run 1's end point, and
- * its grid holds every run's replay path. Every plane of a trained model carries the replay
- * trajectories of its runs (replay.ts), projected on it by least squares.
+ * Phase 2: the directions and the grid, by the config's direction method. makePlane knows no
+ * method by name: it looks the method up in the registry (direction-methods.ts), checks its
+ * validity rules (model kinds, 1-D or 2-D grid) and calls its maker (direction-<name>.ts, which
+ * says what the method does). Every plane of a trained model carries the replay trajectories of
+ * its runs (replay.ts): projected on it by least squares, or, for "pca", exact.
  *
  * @example const plane = await makePlane(config, model, { signal });
  */
@@ -360,170 +308,12 @@ export async function makePlane(
   model: PreparedModel,
   options: PlaneOptions = {},
 ): Promise<PlaneSetup> {
-  const { theta, layout } = model;
-  assertFinite(theta, layout, "model.parameters");
+  assertFinite(model.theta, model.layout, "model.parameters");
   const grid = configGrid(config);
-  const labels = ["x", "y"];
-  const method = config.directions.method;
-  if (isHessianMethod(method)) {
-    // MLPs and ONNX models (whose interpreter differentiates twice); tfjs layers models are refused.
-    const arch =
-      model.arch.kind === "onnx" ? model.arch : requireMlp(model.arch, `directions.method ${method}`);
-    const seed = config.directions.seeds[0];
-    const settings = { ...config.directions.hessian, seed };
-    const budget = (settings.maxIterations ?? 100) * (grid.axes.length + (method === "hessian-top2" ? 0 : 1));
-    const r = await hessianDirections(
-      { arch, loss: model.loss, theta, dataset: model.dataset, train: model.dataset.train },
-      method,
-      grid.axes.length,
-      settings,
-      {
-        signal: options.signal,
-        onProgress: (done, estimate) =>
-          options.onProgress?.({
-            phase: "directions",
-            done: Math.min(done, budget),
-            total: budget,
-            detail: `Hessian eigenvectors: ${done} H v products, estimate ${estimate.toPrecision(4)}`,
-          }),
-      },
-    );
-    return {
-      directions: r.directions.map((d, i) => ({
-        label: labels[i],
-        method: "hessian",
-        normalization: "none" as const,
-        bias: "include" as const,
-        seed,
-        which: d.which,
-        eigenvalue: d.eigenvalue,
-        residual: d.residual,
-        iterations: d.iterations,
-        converged: d.converged,
-        samples: r.samples,
-        values: d.values,
-      })),
-      grid,
-      ...withTrajectory(
-        replayTrajectory(
-          model,
-          r.directions.map((d) => d.values),
-          "projection",
-        ),
-      ),
-    };
-  }
-  if (config.directions.method === "pca") {
-    if (grid.axes.length !== 2)
-      throw new Error("directions.method pca needs a 2-D grid (grid.y must not be null)");
-    const race = model.initial !== undefined && model.runs !== undefined;
-    // The config's checkpoints (every training.checkpointEvery epochs, Li et al.): of the run, or
-    // of every run of a race together (the Gram matrix of PCA grows with their square).
-    const source = race ? (model.runs ?? []).flatMap((r) => r.kept) : (model.training?.checkpoints ?? []);
-    if (!model.training || source.length < 3) {
-      throw new Error(
-        "directions.method pca needs a training run with at least 3 checkpoints (set training.checkpointEvery)",
-      );
-    }
-    const pca = trajectoryPca(
-      source.map((c) => c.parameters),
-      theta,
-      layout,
-      config.directions.bias === "zero",
-    );
-    const values = pca.directions;
-    const trajectory = replayTrajectory(model, values, "pca");
-    // As earlier versions wrote it: run 1's checkpoints among those the plane came from.
-    const t = model.training;
-    const byEpoch = new Map(t.history.map((h) => [h.epoch, h.trainLoss]));
-    const legacy: NonNullable<Trajectory["pca"]> = {
-      epochs: t.checkpoints.map((c) => c.epoch),
-      steps: t.checkpoints.map((c) => c.step),
-      coords: pca.coords.slice(0, 2 * t.checkpoints.length),
-      loss: Float32Array.from(t.checkpoints, (c) => byEpoch.get(c.epoch) ?? Number.NaN),
-    };
-    // A race's grid holds every run's path; a single run's, as before, the checkpoints of its PCA.
-    const range = race && trajectory ? rangeAround(runCoords(trajectory.runs)) : rangeAround(pca.coords);
-    grid.axes[0] = { ...grid.axes[0], min: range.x[0], max: range.x[1] };
-    grid.axes[1] = { ...grid.axes[1], min: range.y[0], max: range.y[1] };
-    return {
-      directions: values.map((v, i) => ({
-        label: labels[i],
-        method: "pca",
-        normalization: "none" as const,
-        bias: config.directions.bias,
-        values: v,
-      })),
-      grid,
-      trajectory: {
-        ...(trajectory ?? { method: "pca", runs: [], replay: replayRecord(model, false) }),
-        explained: pca.explained,
-        pca: legacy,
-      },
-    };
-  }
-  const directions = config.directions.seeds.map((seed, i) => ({
-    label: labels[i],
-    method: "random",
-    normalization: config.directions.normalization,
-    bias: config.directions.bias,
-    seed,
-    values: randomDirection(theta, layout, { ...config.directions, seed }),
-  }));
-  const trajectory = replayTrajectory(
-    model,
-    directions.map((d) => d.values),
-    "projection",
-  );
-  return { directions, grid, ...withTrajectory(trajectory) };
-}
-
-/** `{ trajectory }` when there is one, else nothing (so that the key is absent, not undefined). */
-function withTrajectory(trajectory: Trajectory | undefined): { trajectory?: Trajectory } {
-  return trajectory ? { trajectory } : {};
-}
-
-/** The replay rule as recorded, with whether the parameters were stored. */
-function replayRecord(model: PreparedModel, parametersStored: boolean): Trajectory["replay"] {
-  const plan = model.replay?.plan ?? { maxCheckpoints: 0, every: 0, trainEvery: 0 };
-  return { plan, parametersStored };
-}
-
-/**
- * Every trained run's replay checkpoints on the plane theta + span(directions) (replay.ts), or
- * undefined when nothing was trained (a model taken from a snapshot, imported weights, zero epochs).
- */
-function replayTrajectory(
-  model: PreparedModel,
-  directions: readonly Float32Array[],
-  method: Trajectory["method"],
-): Trajectory | undefined {
-  const runs = model.runs;
-  if (!runs || !model.replay) return undefined;
-  if (model.initial === undefined && runs.every((r) => r.checkpoints.length < 2)) return undefined;
-  const store = model.replay.storeParameters && parametersFit(runs, model.theta.length);
-  const trajectory: Trajectory = {
-    method,
-    runs: trajectoryRuns(runs, model.theta, directions, store),
-    replay: replayRecord(model, store),
-  };
-  if (model.initial) trajectory.initial = model.initial;
-  return trajectory;
-}
-
-/** [n, 2] row-major plane coordinates of every checkpoint of every run (2-D runs). */
-function runCoords(runs: readonly TrajectoryRun[]): Float32Array {
-  const n = runs.reduce((k, r) => k + r.x.length, 0);
-  const out = new Float32Array(n * 2);
-  let i = 0;
-  for (const r of runs) {
-    r.x.forEach((x, j) => {
-      out[2 * i] = x;
-      out[2 * i + 1] = r.y?.[j] ?? 0;
-      i++;
-    });
-  }
-  return out;
+  const name = config.directions.method;
+  const spec = directionMethodSpec(name, options.methods);
+  checkDirectionMethod(name, spec, model.arch.kind, grid.axes.length);
+  return spec.make(config, model, grid, options);
 }
 
 /** The sampling problem of a prepared model and plane (what workers receive). */
