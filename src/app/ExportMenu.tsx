@@ -7,13 +7,7 @@ import { useCallback, useRef, useState, useSyncExternalStore } from "react";
 import { gridPointCount } from "../core/landscape/grid";
 import { CURRENT_VIEW, sceneHandle, scenesVersion, subscribeScenes } from "../scene/export-registry";
 import { appStore, selectShownLandscape, useAppStore } from "../state/store";
-import {
-  availability,
-  EXPORT_FORMATS,
-  type ExportContext,
-  type ExportFormat,
-  PNG_SCALES,
-} from "./io/export-formats";
+import { type ExportContext, type ExportFormat, exportMenu, PNG_SCALES } from "./io/export-formats";
 import { buildExport, exportSourceOf } from "./io/exporters";
 import { downloadBlob } from "./io/snapshot-files";
 import "./io/export-menu.css";
@@ -66,7 +60,8 @@ export function ExportMenu({ onError }: { onError(message: string): void }) {
   };
 
   const cssSize = open ? sceneHandle(CURRENT_VIEW)?.three().size : undefined;
-  const anyAvailable = EXPORT_FORMATS.some((f) => availability(f, ctx) === null);
+  const items = exportMenu(ctx);
+  const anyAvailable = items.some((item) => item.reason === null);
 
   return (
     <div className="export-menu" ref={root}>
@@ -76,15 +71,14 @@ export function ExportMenu({ onError }: { onError(message: string): void }) {
         aria-haspopup="menu"
         aria-expanded={open}
         disabled={!anyAvailable}
-        title="Export the landscape: snapshot, HDF5 (reference tool), VTK, CSV, OBJ, glTF, PNG"
+        title={`Export the landscape: ${items.map((item) => item.format.label).join(", ")}`}
         onClick={() => setOpen((o) => !o)}
       >
         Export as… ▾
       </button>
       {open ? (
         <div className="export-menu-list" role="menu" data-testid="export-formats">
-          {EXPORT_FORMATS.map((format) => {
-            const reason = availability(format, ctx);
+          {items.map(({ format, reason }) => {
             return (
               <button
                 key={format.id}

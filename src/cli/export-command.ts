@@ -1,27 +1,28 @@
 /**
  * `landscape export SNAPSHOT --to FORMAT --out FILE` and `landscape import FILE.h5 --base SNAPSHOT
- * --out FILE`: the file formats live in src/core/export; this file only reads, checks options and
- * writes. The input of export may also be a reference-layout surface .h5 (converted as an
- * ImportedSurface: hdf5, vtk, vtp, csv, obj, glb, png). Output is built completely in memory and written
- * atomically, so nothing is written on any error.
+ * --out FILE`: the file formats, which options apply to each and their writers live in one
+ * registry, src/core/export/formats.ts; this file only reads, checks options and writes. The input
+ * of export may also be a reference-layout surface .h5 (an ImportedSurface, to the formats that
+ * need only a surface). Output is built completely in memory and written atomically, so nothing
+ * is written on any error.
  */
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
 import {
-  directionsToHdf5,
   type ImportedSurface,
   loadH5wasm,
   readHdf5Directions,
   snapshotWithImportedSurface,
-  surfaceToCsv,
-  surfaceToGlb,
-  surfaceToHdf5,
-  surfaceToObj,
-  surfaceToPng,
-  surfaceToVtk,
-  surfaceToVtp,
 } from "../core/export";
 import { inputKind } from "../core/export/file-kind";
-import { parseSnapshot, type ReadLimits, type Snapshot, serializeSnapshot } from "../core/snapshot";
+import {
+  type ExportFormatSpec,
+  type ExportOptionName,
+  type ExportWriteOptions,
+  exportFormats,
+  formatsTaking,
+  writeExport,
+} from "../core/export/formats";
+import { parseSnapshot, type ReadLimits, type Snapshot } from "../core/snapshot";
 import { writeFileAtomic } from "../node/atomic-file";
 import { createGuardedHdf5Reader } from "../node/hdf5-guard";
 import { readInputFile, readSnapshotFile, writeSnapshotFile } from "../node/snapshot-file";
@@ -41,60 +42,53 @@ async function readSurfaceGuarded(bytes: Uint8Array, source: string, limits: Rea
   }
 }
 
-export const EXPORT_FORMATS = [
-  "hdf5",
-  "hdf5-directions",
-  "vtk",
-  "vtp",
-  "csv",
-  "obj",
-  "glb",
-  "png",
-  "json",
-  "json.gz",
-] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+/**
+ * The options that shape a format's output. Which formats each applies to is not written here:
+ * the registry (src/core/export/formats.ts) says it, for the help text and for the check.
+ */
+const FORMAT_OPTIONS: readonly {
+  name: ExportOptionName;
+  flags: string;
+  what: string;
+  parse?: (value: string) => unknown;
+}[] = [
+  { name: "metric", flags: "--metric <name>", what: "the surface to draw (default train_loss)" },
+  { name: "log", flags: "--log", what: "plot ln(value + 0.1), as the reference tool's --log" },
+  {
+    name: "height",
+    flags: "--height <mode>",
+    what: "vertex height, value or normalized (to [0, 1])",
+    parse: choice("--height", ["value", "normalized"] as const),
+  },
+  { name: "colors", flags: "--colors", what: "add viridis vertex colours" },
+  { name: "dirFile", flags: "--dir-file <name>", what: "the directions file's name, stored as dir_file" },
+  {
+    name: "arrays",
+    flags: "--arrays <mode>",
+    what: "base64 (default) or plain",
+    parse: choice("--arrays", ARRAY_MODES),
+  },
+];
 
-/** Which options make sense for which formats; any other combination is refused. */
-const OPTION_FORMATS: Record<string, readonly ExportFormat[]> = {
-  "--metric": ["vtk", "vtp", "obj", "glb", "png"],
-  "--log": ["vtk", "vtp", "obj", "glb", "png"],
-  "--height": ["obj", "glb"],
-  "--colors": ["obj"],
-  "--dir-file": ["hdf5"],
-  "--arrays": ["json", "json.gz"],
-};
+/** "--dir-file" of "--dir-file <name>". */
+const flagOf = (flags: string) => flags.split(" ")[0];
 
-/** Formats an imported reference surface (no model, data or directions) can go to. */
-const SURFACE_ONLY_FORMATS: readonly ExportFormat[] = ["hdf5", "vtk", "vtp", "csv", "obj", "glb", "png"];
-
-export interface ExportOptions {
-  to: ExportFormat;
+export interface ExportOptions extends ExportWriteOptions {
+  /** A registered format's id (src/core/export/formats.ts). */
+  to: string;
   out: string;
-  metric?: string;
-  log?: boolean;
-  height?: "value" | "normalized";
-  colors?: boolean;
-  dirFile?: string;
-  arrays?: "base64" | "plain";
   /** --read-memory (MB): the read limits of the input (read-limits.ts). */
   readMemory?: number;
 }
 
 /** Throws when an option is given for a format it does not apply to. */
-function checkOptionsFit(o: ExportOptions): void {
-  const given: Record<string, unknown> = {
-    "--metric": o.metric,
-    "--log": o.log || undefined,
-    "--height": o.height,
-    "--colors": o.colors || undefined,
-    "--dir-file": o.dirFile,
-    "--arrays": o.arrays,
-  };
-  for (const [option, value] of Object.entries(given)) {
-    if (value !== undefined && !OPTION_FORMATS[option].includes(o.to)) {
-      throw new Error(`${option} applies to --to ${OPTION_FORMATS[option].join(" or ")}, not ${o.to}`);
-    }
+function checkOptionsFit(o: ExportOptions, format: ExportFormatSpec): void {
+  for (const option of FORMAT_OPTIONS) {
+    const value = o[option.name];
+    if (value === undefined || value === false || format.options.includes(option.name)) continue;
+    throw new Error(
+      `${flagOf(option.flags)} applies to --to ${formatsTaking(option.name).join(" or ")}, not ${o.to}`,
+    );
   }
 }
 
@@ -112,48 +106,27 @@ export async function readExportInput(
   return { snapshot: parseSnapshot(bytes, { source: file, limits }) };
 }
 
-/** The output's content, built completely before anything is written. */
-async function render(
-  input: { snapshot?: Snapshot; surface?: ImportedSurface },
-  o: ExportOptions,
-): Promise<Uint8Array | string> {
-  const view = input.snapshot ?? (input.surface as ImportedSurface);
-  switch (o.to) {
-    case "hdf5":
-      return surfaceToHdf5(await loadH5wasm(), view, { dirFile: o.dirFile });
-    case "hdf5-directions":
-      return directionsToHdf5(await loadH5wasm(), input.snapshot as Snapshot);
-    case "vtk":
-      return surfaceToVtk(view, { metric: o.metric, log: o.log });
-    case "vtp":
-      return surfaceToVtp(view, { metric: o.metric, log: o.log });
-    case "csv":
-      return surfaceToCsv(view);
-    case "obj":
-      return surfaceToObj(view, { metric: o.metric, log: o.log, height: o.height, colors: o.colors });
-    case "glb":
-      return surfaceToGlb(view, { metric: o.metric, log: o.log, height: o.height });
-    case "png":
-      return surfaceToPng(view, { metric: o.metric, log: o.log });
-    case "json":
-    case "json.gz":
-      return serializeSnapshot(input.snapshot as Snapshot, { arrays: o.arrays, gzip: o.to === "json.gz" });
-  }
-}
-
 /** export: snapshot (or reference surface .h5) -> one file in the chosen format. */
 export async function exportCommand(file: string, o: ExportOptions): Promise<void> {
-  if (!(EXPORT_FORMATS as readonly string[]).includes(o.to)) {
-    throw new Error(`--to must be one of ${EXPORT_FORMATS.join(", ")}, got ${o.to}`);
-  }
-  checkOptionsFit(o);
-  const input = await readExportInput(file, cliReadLimits(o.readMemory));
-  if (input.surface && !SURFACE_ONLY_FORMATS.includes(o.to)) {
+  const format = exportFormats().find((f) => f.id === o.to);
+  if (!format) {
     throw new Error(
-      `${file} is an HDF5 surface file (no model, data or directions): it exports to ${SURFACE_ONLY_FORMATS.join(", ")}, not ${o.to}`,
+      `--to must be one of ${exportFormats()
+        .map((f) => f.id)
+        .join(", ")}, got ${o.to}`,
     );
   }
-  const content = await render(input, o);
+  checkOptionsFit(o, format);
+  const input = await readExportInput(file, cliReadLimits(o.readMemory));
+  if (input.surface && format.needs !== "surface") {
+    const surfaceOnly = exportFormats().filter((f) => f.needs === "surface");
+    throw new Error(
+      `${file} is an HDF5 surface file (no model, data or directions): it exports to ${surfaceOnly.map((f) => f.id).join(", ")}, not ${o.to}`,
+    );
+  }
+  // The output is built completely before anything is written.
+  const view = input.snapshot ?? (input.surface as ImportedSurface);
+  const content = await writeExport(format, { view, snapshot: input.snapshot }, o, { hdf5: loadH5wasm });
   await writeFileAtomic(o.out, content, `${o.to} file`);
   const size = typeof content === "string" ? Buffer.byteLength(content) : content.byteLength;
   process.stdout.write(`wrote ${o.out} (${o.to}, ${size} bytes)\n`);
@@ -197,32 +170,21 @@ export async function importCommand(file: string, o: ImportOptions): Promise<voi
 
 /** Adds `export` and `import` to the CLI. */
 export function registerExportCommands(program: Command): void {
-  program
+  // Read from the registry now, when the command is built: its choices and help list every format.
+  const ids = exportFormats().map((f) => f.id);
+  const command = program
     .command("export")
-    .description(
-      "write a snapshot (or a reference surface .h5) as HDF5 for the reference loss-landscape tool, VTK, CSV, OBJ, glTF binary, a PNG heatmap or JSON",
-    )
+    .description("write a snapshot (or a reference surface .h5) in another file format, one of --to's")
     .argument("<file>", "snapshot (.json or .json.gz), or a surface .h5 in the reference layout")
-    .requiredOption(
-      "--to <format>",
-      `output format: ${EXPORT_FORMATS.join(", ")}`,
-      choice("--to", EXPORT_FORMATS),
-    )
-    .requiredOption("--out <file>", "file to write")
-    .option("--metric <name>", "vtk, vtp, obj, glb, png: the surface to draw (default train_loss)")
-    .option("--log", "vtk, vtp, obj, glb, png: plot ln(value + 0.1), as the reference tool's --log")
-    .option(
-      "--height <mode>",
-      "obj, glb: vertex height, value or normalized (to [0, 1])",
-      choice("--height", ["value", "normalized"] as const),
-    )
-    .option("--colors", "obj: add viridis vertex colours")
-    .option("--dir-file <name>", "hdf5: the directions file's name, stored as dir_file")
-    .option("--arrays <mode>", "json, json.gz: base64 (default) or plain", choice("--arrays", ARRAY_MODES))
-    .addOption(readMemoryOption())
-    .action(async (file: string, opts: ExportOptions) => {
-      await exportCommand(file, opts);
-    });
+    .requiredOption("--to <format>", `output format: ${ids.join(", ")}`, choice("--to", ids))
+    .requiredOption("--out <file>", "file to write");
+  for (const option of FORMAT_OPTIONS) {
+    const added = new Option(option.flags, `${formatsTaking(option.name).join(", ")}: ${option.what}`);
+    command.addOption(option.parse ? added.argParser(option.parse) : added);
+  }
+  command.addOption(readMemoryOption()).action(async (file: string, opts: ExportOptions) => {
+    await exportCommand(file, opts);
+  });
 
   program
     .command("import")

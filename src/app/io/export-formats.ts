@@ -1,119 +1,54 @@
 /**
- * The export menu's formats as plain data: what each writes, what it needs (a snapshot with its
- * model and directions, just a grid of surfaces, or the drawn 3D view), when it is unavailable
- * and why, and the file names. Pure functions: no DOM, no three, no HDF5.
+ * The export menu as plain data, read from the one format registry (src/core/export/formats.ts):
+ * the formats in menu order, when each is unavailable and why, and the file names. Pure
+ * functions: no DOM, no three, no HDF5.
  *
  * @example availability(formatById("glb"), { snapshot: true, surface: true, dims: 2, view: "surface" }); // null: available
  */
+import { exportFileName as fileNameOf, safeStem } from "../../core/export/file-name";
+import { type ExportFormatSpec, exportFormats, onExportFormatsChange } from "../../core/export/formats";
 
-export type ExportFormatId =
-  | "json.gz"
-  | "json"
-  | "hdf5"
-  | "hdf5-directions"
-  | "vtk"
-  | "vtp"
-  | "csv"
-  | "obj"
-  | "glb"
-  | "png";
+export { safeStem };
+
+/** A registered format's id (any format of the registry, e.g. "vtk"). */
+export type ExportFormatId = string;
+export type ExportFormat = ExportFormatSpec;
 
 /**
- * What a format needs: "snapshot" a full snapshot (model, data, directions); "surface" a grid of
- * surfaces (a snapshot or an imported surface file); "view" the drawn 3D view; "mesh" the drawn
- * 3D surface of a 2-D landscape.
+ * What a format needs in the app: the registry's "snapshot" (model, data, directions) or
+ * "surface" (a grid of surfaces), or, for the formats the app writes from the drawn 3D view,
+ * "view" that view, "mesh" the drawn 3D surface of a 2-D landscape.
  */
-export type ExportNeed = "snapshot" | "surface" | "view" | "mesh";
+export type ExportNeed = ExportFormatSpec["needs"] | "view" | "mesh";
 
-export interface ExportFormat {
-  id: ExportFormatId;
-  /** Menu label. */
-  label: string;
-  /** One line on what the file holds (the menu item's title). */
-  description: string;
-  needs: ExportNeed;
-  mime: string;
+/**
+ * The formats the app writes from the drawn 3D view (src/app/io/scene-export.ts), so that the file
+ * is what is seen (its colours, exaggeration, camera), instead of with the registry's writer,
+ * which draws its own mesh or heatmap for the CLI. exporters.ts has one builder for each.
+ */
+export const DRAWN_FORMATS = { glb: "mesh", png: "view" } as const satisfies Record<string, ExportNeed>;
+
+/** What `format` needs here: its drawn-view need, else the registry's. */
+export function exportNeed(format: ExportFormat): ExportNeed {
+  return DRAWN_FORMATS[format.id as keyof typeof DRAWN_FORMATS] ?? format.needs;
 }
 
-export const EXPORT_FORMATS: readonly ExportFormat[] = [
-  {
-    id: "json.gz",
-    label: "Snapshot (.json.gz)",
-    description:
-      "the whole snapshot, gzip-compressed: model, data, directions, grid, surfaces (importable here)",
-    needs: "snapshot",
-    mime: "application/gzip",
-  },
-  {
-    id: "json",
-    label: "Snapshot (.json)",
-    description: "the whole snapshot as plain JSON (float arrays base64-encoded)",
-    needs: "snapshot",
-    mime: "application/json",
-  },
-  {
-    id: "hdf5",
-    label: "HDF5 surface (.h5)",
-    description:
-      "surface file in the layout of tomgoldstein/loss-landscape: xcoordinates, ycoordinates, train_loss, train_acc (percent), ...",
-    needs: "surface",
-    mime: "application/x-hdf5",
-  },
-  {
-    id: "hdf5-directions",
-    label: "HDF5 directions (.h5)",
-    description:
-      "directions file in the reference layout: xdirection/ydirection, one dataset per tensor in PyTorch order",
-    needs: "snapshot",
-    mime: "application/x-hdf5",
-  },
-  {
-    id: "vtk",
-    label: "VTK (.vtk)",
-    description:
-      "legacy VTK PolyData of the shown surface (ParaView, VisIt): points (x, y, value), quads, scalars",
-    needs: "surface",
-    mime: "text/plain",
-  },
-  {
-    id: "vtp",
-    label: "VTK XML (.vtp)",
-    description:
-      "VTK XML PolyData of the shown surface, as the reference tool's h52vtp.py writes (ParaView): points, quads, zvalue",
-    needs: "surface",
-    mime: "application/xml",
-  },
-  {
-    id: "csv",
-    label: "CSV (.csv)",
-    description: "one row per grid point: x, y and every surface (accuracies as fractions)",
-    needs: "surface",
-    mime: "text/csv",
-  },
-  {
-    id: "obj",
-    label: "OBJ (.obj)",
-    description: "Wavefront OBJ mesh of the shown surface with viridis vertex colours (Blender, MeshLab)",
-    needs: "surface",
-    mime: "model/obj",
-  },
-  {
-    id: "glb",
-    label: "glTF binary (.glb)",
-    description: "the 3D surface as drawn, with its colours (one vertex per grid point)",
-    needs: "mesh",
-    mime: "model/gltf-binary",
-  },
-  {
-    id: "png",
-    label: "PNG image (.png)",
-    description: "the 3D view as drawn, at the chosen resolution (without the HTML labels and legend)",
-    needs: "view",
-    mime: "image/png",
-  },
-];
+/** The registry's formats in menu order: ranked ones first (the app's own snapshot files), then list order. */
+function menuFormats(): readonly ExportFormat[] {
+  const rank = (f: ExportFormat) => f.menuRank ?? Number.POSITIVE_INFINITY;
+  return [...exportFormats()].sort((a, b) => rank(a) - rank(b));
+}
 
-/** The format with this id (throws for an unknown id). */
+/**
+ * Every format in menu order. Reassigned when the registry changes, so that importers (a live
+ * binding) see a format registered after this module was loaded.
+ */
+export let EXPORT_FORMATS: readonly ExportFormat[] = menuFormats();
+onExportFormatsChange(() => {
+  EXPORT_FORMATS = menuFormats();
+});
+
+/** The format with this id (throws for an unknown id, listing the known ones in menu order). */
 export function formatById(id: string): ExportFormat {
   const format = EXPORT_FORMATS.find((f) => f.id === id);
   if (!format)
@@ -141,7 +76,7 @@ export interface ExportContext {
 export function availability(format: ExportFormat, ctx: ExportContext): string | null {
   if (ctx.busy) return "wait until the landscape is complete";
   if (!ctx.surface) return "no landscape yet";
-  switch (format.needs) {
+  switch (exportNeed(format)) {
     case "snapshot":
       return ctx.snapshot ? null : "an imported surface file has no model, data or directions";
     case "surface":
@@ -154,30 +89,29 @@ export function availability(format: ExportFormat, ctx: ExportContext): string |
   }
 }
 
+/** One item of the export menu: the format, and why it is greyed out (null: it is not). */
+export interface ExportMenuItem {
+  format: ExportFormat;
+  reason: string | null;
+}
+
+/**
+ * The export menu for what is on screen: every registered format in menu order, each with its
+ * reason to be unavailable.
+ *
+ * @example exportMenu({ snapshot: false, surface: false, dims: 0, view: "none" })[0].reason; // "no landscape yet"
+ */
+export function exportMenu(ctx: ExportContext): ExportMenuItem[] {
+  return EXPORT_FORMATS.map((format) => ({ format, reason: availability(format, ctx) }));
+}
+
 /** PNG sizes offered: multiples of the 3D view's size on screen (CSS pixels). */
 export const PNG_SCALES = [1, 2, 4] as const;
 export type PngScale = (typeof PNG_SCALES)[number];
 
 /**
- * A file-name stem from free text (a dataset or a file name): letters, digits, "_", "-" and "."
- * kept, every other run of characters becomes one "_", at most 60 characters; "landscape" when
- * nothing is left. A known extension (.h5, .hdf5, .json, .json.gz) is dropped first.
- *
- * @example safeStem("resnet56 sgd.h5"); // "resnet56_sgd"
- */
-export function safeStem(text: string): string {
-  const bare = text.replace(/\.(h5|hdf5|he5|json\.gz|json|gz)$/i, "");
-  const safe = bare
-    .replace(/[^a-z0-9_.-]+/gi, "_")
-    .replace(/_{2,}/g, "_")
-    .replace(/^[._]+|[._]+$/g, "")
-    .slice(0, 60);
-  return safe || "landscape";
-}
-
-/**
- * The downloaded file's name: `stem` plus what distinguishes the format. Exports of one surface
- * (VTK, VTP, OBJ, glTF, PNG) name the metric; the PNG its scale.
+ * The downloaded file's name: `stem` plus what distinguishes the format (the registry's naming).
+ * Exports of one surface (VTK, VTP, OBJ, glTF, PNG) name the metric; the PNG its scale.
  *
  * @example exportFileName("spirals-2-32-32-2-20261127-1012", "vtk", { metric: "train_loss" }); // "spirals-2-32-32-2-20261127-1012-train_loss.vtk"
  */
@@ -186,29 +120,7 @@ export function exportFileName(
   format: ExportFormatId,
   opts: { metric?: string; pngScale?: number } = {},
 ): string {
-  const metric = opts.metric ? `-${safeStem(opts.metric)}` : "";
-  switch (format) {
-    case "json.gz":
-      return `${stem}.json.gz`;
-    case "json":
-      return `${stem}.json`;
-    case "hdf5":
-      return `${stem}-surface.h5`;
-    case "hdf5-directions":
-      return `${stem}-directions.h5`;
-    case "vtk":
-      return `${stem}${metric}.vtk`;
-    case "vtp":
-      return `${stem}${metric}.vtp`;
-    case "csv":
-      return `${stem}.csv`;
-    case "obj":
-      return `${stem}${metric}.obj`;
-    case "glb":
-      return `${stem}${metric}.glb`;
-    case "png":
-      return `${stem}${metric}-${opts.pngScale ?? 1}x.png`;
-  }
+  return fileNameOf(formatById(format), stem, { metric: opts.metric, scale: opts.pngScale });
 }
 
 /**

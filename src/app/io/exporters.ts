@@ -1,24 +1,30 @@
 /**
  * One file per export format, from what is on screen: a complete snapshot (computed or imported),
- * or a surface file imported from the reference tool (grid and surfaces only). Text formats are
- * written here by the same core functions the CLI uses (`landscape export`); the snapshot itself
- * in the snapshot worker (src/compute/snapshot-io-bridge.ts); HDF5 in a throwaway worker
- * (src/compute/hdf5-bridge.ts); the glTF and PNG come from the drawn 3D view.
+ * or a surface file imported from the reference tool (grid and surfaces only). A format is written
+ * here by its writer in the registry (src/core/export/formats.ts), the one `landscape export` uses,
+ * unless the app builds it its own way: the snapshot itself in the snapshot worker
+ * (src/compute/snapshot-io-bridge.ts), HDF5 in a throwaway worker (src/compute/hdf5-bridge.ts),
+ * the glTF and PNG from the drawn 3D view.
  *
  * @example const { blob, name } = await buildExport("vtk", exportSourceOf(state), { metric: "train_loss" });
  */
 import { writeDirectionsInWorker, writeSurfaceInWorker } from "../../compute/hdf5-bridge";
-import { surfaceToCsv } from "../../core/export/csv";
+import { writeExport } from "../../core/export/formats";
 import type { SurfaceExportSource } from "../../core/export/hdf5-surface";
-import { surfaceToObj } from "../../core/export/obj";
 import { surfaceNames } from "../../core/export/surface-view";
-import { surfaceToVtk } from "../../core/export/vtk";
-import { surfaceToVtp } from "../../core/export/vtp";
 import { gridPointCount } from "../../core/landscape/grid";
 import type { Snapshot } from "../../core/snapshot/schema";
 import { CURRENT_VIEW, sceneHandle } from "../../scene/export-registry";
 import type { ImportedLandscapeView, LandscapeView } from "../../state/types";
-import { type ExportFormatId, exportFileName, exportMetric, formatById, safeStem } from "./export-formats";
+import {
+  type DRAWN_FORMATS,
+  type ExportFormat,
+  type ExportFormatId,
+  exportFileName,
+  exportMetric,
+  formatById,
+  safeStem,
+} from "./export-formats";
 import { surfaceGlb, viewPng } from "./scene-export";
 import { snapshotBlob, snapshotStem } from "./snapshot-files";
 
@@ -84,6 +90,83 @@ export interface BuiltExport {
   note?: string;
 }
 
+/** What a builder hands back: the file, and maybe a note; buildExport adds the name. */
+type Built = Omit<BuiltExport, "name">;
+
+interface BuildArgs {
+  source: ExportSource;
+  /** The surfaces shown: the snapshot, or the imported surface file's. */
+  view: SurfaceExportSource;
+  format: ExportFormat;
+  /** The metric the file writes (exportMetric of the shown one). */
+  metric: string | undefined;
+  choices: ExportChoices;
+}
+
+const bytesBlob = (content: Uint8Array | ArrayBuffer | string, format: ExportFormat) =>
+  new Blob([content as BlobPart], { type: format.mime });
+
+/** The formats drawn from the 3D view: one builder for each of DRAWN_FORMATS. */
+const DRAWN_BUILDERS: Record<keyof typeof DRAWN_FORMATS, (a: BuildArgs) => Promise<Built>> = {
+  glb: async ({ format }) => ({
+    blob: bytesBlob(await surfaceGlb(sceneHandle(CURRENT_VIEW)), format),
+  }),
+  png: async ({ choices }) => {
+    const png = await viewPng(sceneHandle(CURRENT_VIEW), choices.pngScale ?? 1);
+    const note = png.limited
+      ? `the image was made ${png.width} x ${png.height} pixels, the largest this GPU draws`
+      : undefined;
+    return { blob: png.blob, ...(note ? { note } : {}) };
+  },
+};
+
+/**
+ * Formats written in a worker, so that the page never stalls and h5wasm (4 MB) stays out of the
+ * main bundle: the snapshot in the snapshot worker, HDF5 in a throwaway worker.
+ */
+const WORKER_BUILDERS: Record<string, (a: BuildArgs) => Promise<Built>> = {
+  "json.gz": async ({ source }) => ({
+    blob: await snapshotBlob(needSnapshot(source, "a snapshot export"), true),
+  }),
+  json: async ({ source }) => ({
+    blob: await snapshotBlob(needSnapshot(source, "a snapshot export"), false),
+  }),
+  hdf5: async ({ source, format }) => {
+    // Like plot_surface.py, the surface file names its directions file (the one the menu writes).
+    const dirFile =
+      source.kind === "snapshot"
+        ? exportFileName(source.stem, "hdf5-directions")
+        : source.view.snapshot.dirFile;
+    const bytes = await writeSurfaceInWorker(surfaceSource(source), dirFile === undefined ? {} : { dirFile });
+    return { blob: bytesBlob(bytes, format) };
+  },
+  "hdf5-directions": async ({ source, format }) => {
+    const s = needSnapshot(source, "a directions file");
+    const bytes = await writeDirectionsInWorker({
+      model: { layout: s.model.layout },
+      directions: s.directions,
+    });
+    return { blob: bytesBlob(bytes, format) };
+  },
+};
+
+/**
+ * Any other format, a newly registered one included: the registry's writer, here, with the app's
+ * choices (the metric shown; colours, which the app's OBJ always has). The writer takes only the
+ * options its format lists.
+ */
+async function withRegistryWriter({ source, view, format, metric }: BuildArgs): Promise<Built> {
+  if (format.needs === "snapshot") needSnapshot(source, `a ${format.id} file`);
+  const snapshot = source.kind === "snapshot" ? source.snapshot : undefined;
+  const content = await writeExport(format, { view, snapshot }, { metric, colors: true });
+  return { blob: bytesBlob(content, format) };
+}
+
+const APP_BUILDERS: Readonly<Record<string, (a: BuildArgs) => Promise<Built>>> = {
+  ...WORKER_BUILDERS,
+  ...DRAWN_BUILDERS,
+};
+
 /** The file of one format. Throws an Error saying what is missing or what failed. */
 export async function buildExport(
   id: ExportFormatId,
@@ -94,47 +177,6 @@ export async function buildExport(
   const view = source.kind === "snapshot" ? source.snapshot : source.view.snapshot;
   const metric = exportMetric(choices.metric, surfaceNames(view));
   const name = exportFileName(source.stem, id, { metric, pngScale: choices.pngScale });
-  const blob = (parts: BlobPart) => new Blob([parts], { type: format.mime });
-  switch (id) {
-    case "json.gz":
-    case "json":
-      return { blob: await snapshotBlob(needSnapshot(source, "a snapshot export"), id === "json.gz"), name };
-    case "hdf5": {
-      // Like plot_surface.py, the surface file names its directions file (the one the menu writes).
-      const dirFile =
-        source.kind === "snapshot"
-          ? exportFileName(source.stem, "hdf5-directions")
-          : source.view.snapshot.dirFile;
-      const bytes = await writeSurfaceInWorker(
-        surfaceSource(source),
-        dirFile === undefined ? {} : { dirFile },
-      );
-      return { blob: blob(bytes as BlobPart), name };
-    }
-    case "hdf5-directions": {
-      const s = needSnapshot(source, "a directions file");
-      const bytes = await writeDirectionsInWorker({
-        model: { layout: s.model.layout },
-        directions: s.directions,
-      });
-      return { blob: blob(bytes as BlobPart), name };
-    }
-    case "vtk":
-      return { blob: blob(surfaceToVtk(view, { metric })), name };
-    case "vtp":
-      return { blob: blob(surfaceToVtp(view, { metric })), name };
-    case "csv":
-      return { blob: blob(surfaceToCsv(view)), name };
-    case "obj":
-      return { blob: blob(surfaceToObj(view, { metric, colors: true })), name };
-    case "glb":
-      return { blob: blob(await surfaceGlb(sceneHandle(CURRENT_VIEW))), name };
-    case "png": {
-      const png = await viewPng(sceneHandle(CURRENT_VIEW), choices.pngScale ?? 1);
-      const note = png.limited
-        ? `the image was made ${png.width} x ${png.height} pixels, the largest this GPU draws`
-        : undefined;
-      return { blob: png.blob, name, ...(note ? { note } : {}) };
-    }
-  }
+  const build = Object.hasOwn(APP_BUILDERS, id) ? APP_BUILDERS[id] : withRegistryWriter;
+  return { ...(await build({ source, view, format, metric, choices })), name };
 }

@@ -6,10 +6,27 @@
  * - HDF5 surface and directions files in the layout of tomgoldstein/loss-landscape (reference.ts)
  * - legacy VTK PolyData for ParaView, CSV, Wavefront OBJ
  * - ImportedSurface: a reference surface file read back; snapshotWithImportedSurface makes a Snapshot
+ * - the format registry (formats.ts): every export format, its options and writer, for the CLI and the app
  *
  * @example const lib = await loadH5wasm(); const h5 = surfaceToHdf5(lib, snapshot); const csv = surfaceToCsv(snapshot);
  */
 export { surfaceToCsv } from "./csv";
+export { exportFileName, type FileNameOptions, type FileNaming, safeStem } from "./file-name";
+export {
+  type ExportContent,
+  type ExportEnvironment,
+  type ExportFormatSpec,
+  type ExportInput,
+  type ExportNeed,
+  type ExportOptionName,
+  type ExportWriteOptions,
+  exportFormat,
+  exportFormats,
+  formatsTaking,
+  onExportFormatsChange,
+  registerExportFormat,
+  writeExport,
+} from "./formats";
 export { type GlbOptions, surfaceToGlb } from "./glb";
 export { type H5Lib, type H5WasmModuleLike, h5LibFromModule, hdf5SignatureOffset, loadH5wasm } from "./h5";
 export {
