@@ -16,18 +16,11 @@ import { createRng, permutation } from "../../src/core/rng";
 import { tf } from "../../src/core/tf";
 import { OPTIMIZERS } from "../../src/core/train/optimizers";
 import { withWasmBackend } from "./helpers/backend";
+import { relativeMaxDifference } from "./helpers/relative";
 
 withWasmBackend();
 
-const relative = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  let d = 0;
-  let m = 0;
-  for (let i = 0; i < b.length; i++) {
-    d = Math.max(d, Math.abs(a[i] - b[i]));
-    m = Math.max(m, Math.abs(b[i]));
-  }
-  return d / m;
-};
+const relative = relativeMaxDifference;
 
 const dataset = makeDataset(parseDatasetSpec({ name: "moons", trainCount: 200, testCount: 0 }), 2);
 const arch = makeArchitecture(2, 2, { hiddenSizes: [12, 12], activation: "tanh", residual: true });

@@ -24,18 +24,11 @@ import { tfjsEngine } from "../../src/core/train/tfjs-engine";
 import { type TrainingSettings, trainModel } from "../../src/core/train/train";
 import { withWasmBackend } from "./helpers/backend";
 import { f64Gradient, f64Hvp } from "./helpers/f64-gradient";
+import { relativeMaxDifference } from "./helpers/relative";
 
 withWasmBackend();
 
-const relative = (a: ArrayLike<number>, b: ArrayLike<number>) => {
-  let d = 0;
-  let m = 0;
-  for (let i = 0; i < b.length; i++) {
-    d = Math.max(d, Math.abs(a[i] - b[i]));
-    m = Math.max(m, Math.abs(b[i]));
-  }
-  return d / m;
-};
+const relative = relativeMaxDifference;
 
 /** A small problem of either task: 5 inputs, hidden 7-7-6 (so the middle layer is residual). */
 function problem(

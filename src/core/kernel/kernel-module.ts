@@ -1,4 +1,16 @@
+import type { Activation } from "../model/types";
 import { KERNEL_RELAXED_SIMD_BASE64, KERNEL_SIMD_BASE64 } from "./kernel-wasm.generated";
+
+/** The kernel's activation codes (keep in step with the constants of mlp-kernel.as). */
+export const ACTIVATION_CODES: Readonly<Record<Activation, number>> = {
+  linear: 0,
+  relu: 1,
+  leaky_relu: 2,
+  tanh: 3,
+  sigmoid: 4,
+  elu: 5,
+  softplus: 6,
+};
 
 /**
  * The compiled kernel (mlp-kernel.as, built by build.mjs into kernel-wasm.generated.ts) as a

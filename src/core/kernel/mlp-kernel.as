@@ -12,7 +12,7 @@
 // Built twice: plain SIMD, and with relaxed SIMD (ASC_FEATURE_RELAXED_SIMD) where mad() is a
 // fused multiply-add.
 
-// Activation codes (keep in step with ACTIVATION_CODES in ../landscape/wasm-kernel-evaluator.ts).
+// Activation codes (keep in step with ACTIVATION_CODES in kernel-module.ts).
 export const LINEAR: i32 = 0;
 export const RELU: i32 = 1;
 export const LEAKY_RELU: i32 = 2;

@@ -27,20 +27,16 @@
 import type { DataSplit, Dataset } from "../data/types";
 import { isResidualLayer, layerWidths, mlpLayout } from "../model/mlp";
 import type { LossKind, MlpArchitecture } from "../model/types";
-import { instantiateKernel, type KernelVariant, resolveKernelVariant } from "./kernel-module";
+import {
+  ACTIVATION_CODES,
+  instantiateKernel,
+  type KernelVariant,
+  resolveKernelVariant,
+} from "./kernel-module";
 
 /** Rows per pass; larger batches and splits are summed chunk by chunk. */
 export const CHUNK = 256;
 
-const ACTIVATION_CODES = {
-  linear: 0,
-  relu: 1,
-  leaky_relu: 2,
-  tanh: 3,
-  sigmoid: 4,
-  elu: 5,
-  softplus: 6,
-} as const;
 /** Activations with act(0) != 0, whose padding columns must be zeroed after the activation. */
 const NONZERO_AT_ZERO = new Set(["sigmoid", "softplus"]);
 /** Keep in step with the optimizer codes in mlp-train.as. */

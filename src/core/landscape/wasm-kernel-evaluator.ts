@@ -1,8 +1,12 @@
-import { instantiateKernel, type KernelVariant, resolveKernelVariant } from "../kernel/kernel-module";
+import {
+  ACTIVATION_CODES,
+  instantiateKernel,
+  type KernelVariant,
+  resolveKernelVariant,
+} from "../kernel/kernel-module";
 import { requireMlp } from "../model/architecture";
 import { layoutOffsets } from "../model/layout";
 import { isResidualLayer, layerWidths, mlpLayout } from "../model/mlp";
-import type { Activation } from "../model/types";
 import {
   checkCoords,
   checkProblem,
@@ -11,17 +15,7 @@ import {
   type SubspaceProblem,
 } from "./evaluator";
 
-/** Activation codes of the kernel (keep in step with mlp-kernel.as). */
-const ACTIVATION_CODES: Record<Activation, number> = {
-  linear: 0,
-  relu: 1,
-  leaky_relu: 2,
-  tanh: 3,
-  sigmoid: 4,
-  elu: 5,
-  softplus: 6,
-};
-const LINEAR = 0;
+const LINEAR = ACTIVATION_CODES.linear;
 
 /** Rows are padded to a whole number of f32x4 vectors. */
 const pad4 = (x: number): number => (x + 3) & ~3;
