@@ -102,9 +102,10 @@ describe.skipIf(skipReason !== "")("the app shell in headless Chromium", () => {
   });
 
   it("reports the worker ready on the wasm backend with a passing self-check", () => {
-    // "· evaluation path ..." follows once a landscape is shown (the first run may not have ended yet).
+    // "· evaluation path ..." and "· trained by ..." follow once a landscape is shown (the first run
+    // may not have ended yet).
     expect(statusText).toMatch(
-      /^worker ready: wasm backend, \d+ workers?, self-check ok(· evaluation path [\w-]+ \((default|calibrated)\)(, [\d,]+ points\/s)?)?$/,
+      /^worker ready: wasm backend, \d+ workers?, self-check ok(· evaluation path [\w-]+ \((default|calibrated)\)(, [\d,]+ points\/s)?)?(· trained by [\w-]+( \(WebAssembly SIMD\))?)?$/,
     );
     expect(statusState).toBe("ready");
   });
