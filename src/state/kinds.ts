@@ -7,6 +7,8 @@
  * @example integerKind({ min: 0, max: 10 }).parse("3") // { ok: true, value: 3 }
  */
 
+import type { Field } from "../core/data/fields";
+
 export type Result<T> = { ok: true; value: T } | { ok: false; message: string };
 
 /** What every kind can do with its value type T. Method syntax keeps kinds assignable to AnyKind. */
@@ -57,6 +59,8 @@ export interface OptionalNumberKind extends Kind<number | null> {
 export interface EnumKind<O extends string = string> extends Kind<O> {
   readonly type: "enum";
   readonly options: readonly O[];
+  /** Names for people by option (e.g. the dataset menu's "Spirals" for "spirals"), when they differ. */
+  readonly labels?: Readonly<Record<O, string>>;
 }
 export interface BooleanKind extends Kind<boolean> {
   readonly type: "boolean";
@@ -290,7 +294,10 @@ export function optionalNumberKind(o: {
   };
 }
 
-export function enumKind<const O extends string>(options: readonly O[]): EnumKind<O> {
+export function enumKind<const O extends string>(
+  options: readonly O[],
+  labels?: Readonly<Record<O, string>>,
+): EnumKind<O> {
   const rule = `one of ${options.join(", ")}`;
   const check = (value: unknown): Result<O> =>
     typeof value === "string" && (options as readonly string[]).includes(value)
@@ -299,6 +306,7 @@ export function enumKind<const O extends string>(options: readonly O[]): EnumKin
   return {
     type: "enum",
     options,
+    ...(labels && { labels }),
     rule,
     check,
     parse: (text) => fromText(check(text.trim()), rule, text),
@@ -485,4 +493,51 @@ export function batchKind(o: { min: number; max: number }): BatchKind {
     parse: (text) => (text.trim() === "full" ? ok("full") : numberText(check, rule)(text)),
     format: (v) => String(v),
   };
+}
+
+/** The kind of a dataset field's control (core/data/fields.ts), by the field's type. */
+export type KindOfField<F extends Field> = F extends { type: "integer" }
+  ? IntegerKind
+  : F extends { type: "number" }
+    ? NumberKind
+    : NumberListKind;
+
+/**
+ * The control's kind of a dataset field: its bounds are the field's (core/data/fields.ts), where
+ * the field's `control` does not give tighter ones; the step defaults to 1 (integers), 0.01.
+ *
+ * @example fieldKind(COMMON_FIELDS.labelNoise).rule // "a number in [0, 1)"
+ */
+export function fieldKind<const F extends Field>(field: F): KindOfField<F>;
+export function fieldKind(field: Field): AnyKind {
+  const control = field.control ?? {};
+  const where = `dataset field "${field.label}"`;
+  switch (field.type) {
+    case "integer":
+      return integerKind({
+        min: control.min ?? field.min,
+        max: control.max ?? field.max,
+        step: control.step,
+      });
+    case "number": {
+      const max = control.max ?? field.max;
+      if (max === undefined) throw new Error(`${where} has no upper bound: give its control a max`);
+      return numberKind({
+        min: control.min ?? field.min,
+        max,
+        step: control.step ?? 0.01,
+        minExclusive: control.min === undefined && field.minExclusive === true,
+        maxExclusive: control.max === undefined && field.maxExclusive === true,
+      });
+    }
+    case "numberList":
+      if (control.min === undefined || control.max === undefined)
+        throw new Error(`${where} takes any finite numbers: give its control a min and a max for each`);
+      return numberListKind({
+        min: control.min,
+        max: control.max,
+        minLength: field.minLength,
+        maxLength: field.maxLength,
+      });
+  }
 }

@@ -8,19 +8,19 @@
  * Config paths are checked by resolveConfig in the tests; view paths are checked against
  * SurfaceViewOptions at compile time (VIEW_TABLE_MATCHES below).
  *
+ * The Data entries derive from the dataset registry (src/core/data/registry.ts): the dataset
+ * menu's options, labels and help, and one entry per dataset field (kind, label, help, default),
+ * with the bounds of the field's one schema (core/data/fields.ts), so a new dataset needs no line here.
+ *
  * Defaults draw a useful picture in a few seconds on a laptop without a GPU: the default preset,
  * smaller (256 + 256 spiral points, MLP 32-32, 60 epochs, a 41 x 41 grid).
  *
  * @example PROPERTIES.lr.kind.parse("0.02") // { ok: true, value: 0.02 }
  */
 
-import {
-  DATASET_NAMES,
-  type DatasetName,
-  defaultDatasetSpec,
-  MAX_COEFFICIENTS,
-  MAX_POINTS,
-} from "../core/data/spec";
+import { COMMON_FIELDS, type Field, type ParamField } from "../core/data/fields";
+import { GENERATED_DATASETS, type GeneratedDatasets } from "../core/data/registry";
+import { DATASET_NAMES, type DatasetName, MAX_POINTS, MAX_SEED } from "../core/data/spec";
 import { BIAS_MODES, NORMALIZATIONS } from "../core/directions/normalize";
 import { MAX_AXIS_COUNT } from "../core/landscape/grid";
 import { INIT_SCHEMES } from "../core/model/init";
@@ -33,10 +33,11 @@ import {
   batchKind,
   booleanKind,
   enumKind,
+  fieldKind,
   integerKind,
   intListKind,
+  type KindOfField,
   numberKind,
-  numberListKind,
   optionalIntegerKind,
   optionalNumberKind,
   type ValueOf,
@@ -59,7 +60,6 @@ import { DIRECTION_METHODS } from "../core/config/schema";
 
 export { DIRECTION_METHODS };
 
-const MAX_SEED = 0xffffffff;
 /** Largest |coordinate| of a grid axis the controls accept (directions are normalized: +-1 is typical). */
 export const MAX_AXIS_BOUND = 10_000;
 
@@ -93,135 +93,128 @@ function prop<K extends AnyKind, const P extends SettingPath>(p: Property<K, P>)
   return p;
 }
 
-const dataDefault = <N extends DatasetName>(name: N) => defaultDatasetSpec(name);
+/**
+ * The entry of a dataset field (core/data/fields.ts): its control's kind, label, help and slider
+ * come from the field, so its bounds are written once, in core.
+ */
+function fieldProp<const F extends Field, const P extends SettingPath>(
+  path: P,
+  field: F,
+  rest: Pick<Property<KindOfField<F>, P>, "default" | "datasets" | "omitDefault">,
+): Property<KindOfField<F>, P> {
+  return {
+    path,
+    kind: fieldKind(field),
+    label: field.label,
+    group: "Data",
+    help: field.help,
+    ...(field.slider && { slider: field.slider }),
+    ...rest,
+  };
+}
 
 /** The datasets whose targets are class labels (the ones data.labelNoise applies to). */
-export const CLASSIFICATION_DATASETS = [
-  "moons",
-  "circles",
-  "spirals",
-  "xor",
-  "blobs",
-] as const satisfies readonly DatasetName[];
+export const CLASSIFICATION_DATASETS: readonly DatasetName[] = DATASET_NAMES.filter(
+  (name) => GENERATED_DATASETS[name].task === "classification",
+);
+
+/** The dataset menu's help: the names grouped by what they are, e.g. "sine, polynomial: 1-D regression". */
+function datasetHelp(): string {
+  const groups = new Map<string, string[]>();
+  for (const name of DATASET_NAMES) {
+    const { inputSize, task } = GENERATED_DATASETS[name];
+    const what = `${inputSize}-D ${task}`;
+    groups.set(what, [...(groups.get(what) ?? []), name]);
+  }
+  return [...groups].map(([what, names]) => `${names.join(", ")}: ${what}`).join("; ");
+}
+
+/** Every dataset's own field with its name, e.g. { name: "arms", field: <its field> }. */
+type DatasetField = {
+  [N in DatasetName]: {
+    [F in keyof GeneratedDatasets[N]["fields"] & string]: {
+      name: F;
+      field: GeneratedDatasets[N]["fields"][F];
+    };
+  }[keyof GeneratedDatasets[N]["fields"] & string];
+}[DatasetName];
+/** A field's URL key: its `key`, else its name. */
+type UrlKeyOf<E> = E extends { field: { key: infer K extends string } }
+  ? K
+  : E extends { name: infer F }
+    ? F
+    : never;
+/** The entries of the datasets' own fields, by URL key (factor, arms, turns, ..., coef). */
+type DatasetParamProperties = {
+  [E in DatasetField as UrlKeyOf<E>]: Property<KindOfField<E["field"]>, readonly ["data", E["name"]]>;
+};
+
+/**
+ * One entry per field of the generated datasets (registry.ts), in registry order, shown and sent
+ * for the datasets that have it. Two datasets share an entry by sharing one field object.
+ */
+function datasetParamProperties(): DatasetParamProperties {
+  const out: Record<string, Property> = {};
+  const fieldOf = new Map<string, ParamField>();
+  for (const dataset of DATASET_NAMES) {
+    const fields: Record<string, ParamField> = GENERATED_DATASETS[dataset].fields;
+    for (const [name, field] of Object.entries(fields)) {
+      const key = field.key ?? name;
+      const seen = out[key];
+      if (seen) {
+        if (fieldOf.get(key) !== field || seen.path[1] !== name)
+          throw new Error(
+            `datasets ${seen.datasets?.join(", ")} and ${dataset} both have a control "${key}": ` +
+              "share one field object, or give one of them another key",
+          );
+        out[key] = { ...seen, datasets: [...(seen.datasets ?? []), dataset] };
+        continue;
+      }
+      fieldOf.set(key, field);
+      const fallback = field.default;
+      out[key] = fieldProp(["data", name], field, {
+        default: typeof fallback === "number" ? fallback : [...fallback],
+        datasets: [dataset],
+      });
+    }
+  }
+  return out as unknown as DatasetParamProperties;
+}
+
+/** The dataset menu's names for people ("Spirals"), by option. */
+const DATASET_LABELS = Object.fromEntries(
+  DATASET_NAMES.map((name) => [name, GENERATED_DATASETS[name].label]),
+) as Record<DatasetName, string>;
+
+const DATASET_PARAMS = datasetParamProperties();
 
 export const PROPERTIES = {
   // ---- Data
   ds: prop({
     path: ["data", "name"],
-    kind: enumKind(DATASET_NAMES),
+    kind: enumKind(DATASET_NAMES, DATASET_LABELS),
     default: "spirals",
     label: "Dataset",
     group: "Data",
-    help: "moons, circles, spirals, xor, blobs: 2-D classification; sine, polynomial: 1-D regression",
+    help: datasetHelp(),
   }),
-  n: prop({
-    path: ["data", "trainCount"],
-    kind: integerKind({ min: 1, max: MAX_POINTS, step: 32 }),
-    default: 256,
-    label: "Train points",
-    group: "Data",
-    help: "training samples (train + test at most 1,000,000)",
-  }),
-  nt: prop({
-    path: ["data", "testCount"],
-    kind: integerKind({ min: 0, max: MAX_POINTS, step: 32 }),
-    default: 256,
-    label: "Test points",
-    group: "Data",
-    help: "test samples (0: no test surfaces)",
-  }),
-  noise: prop({
-    path: ["data", "noise"],
-    kind: numberKind({ min: 0, max: 10, step: 0.01 }),
-    default: 0.1,
-    label: "Noise",
-    group: "Data",
-    help: "std of the Gaussian noise added to the inputs (classification) or targets (regression)",
-    slider: { min: 0, max: 1, step: 0.01 },
-  }),
-  lnoise: prop({
-    path: ["data", "labelNoise"],
-    kind: numberKind({ min: 0, max: 1, step: 0.05, maxExclusive: true }),
-    default: 0,
-    label: "Label noise",
-    group: "Data",
-    help: "fraction of training labels replaced by a random other class (test labels stay clean): noisy labels are memorized late, in sharper minima",
+  n: fieldProp(["data", "trainCount"], COMMON_FIELDS.trainCount, { default: 256 }),
+  nt: fieldProp(["data", "testCount"], COMMON_FIELDS.testCount, { default: 256 }),
+  noise: fieldProp(["data", "noise"], COMMON_FIELDS.noise, { default: 0.1 }),
+  lnoise: fieldProp(["data", "labelNoise"], COMMON_FIELDS.labelNoise, {
+    default: COMMON_FIELDS.labelNoise.default,
     datasets: CLASSIFICATION_DATASETS,
     omitDefault: true,
-    slider: { min: 0, max: 0.8, step: 0.05 },
   }),
-  factor: prop({
-    path: ["data", "factor"],
-    kind: numberKind({ min: 0, max: 1, step: 0.05, minExclusive: true, maxExclusive: true }),
-    default: dataDefault("circles").factor,
-    label: "Inner radius",
-    group: "Data",
-    help: "radius of the inner circle (the outer one is 1)",
-    datasets: ["circles"],
-    slider: { min: 0.05, max: 0.95, step: 0.05 },
-  }),
-  arms: prop({
-    path: ["data", "arms"],
-    kind: integerKind({ min: 2, max: 8 }),
-    default: dataDefault("spirals").arms,
-    label: "Arms",
-    group: "Data",
-    help: "number of spiral arms = number of classes",
-    datasets: ["spirals"],
-  }),
-  turns: prop({
-    path: ["data", "turns"],
-    kind: numberKind({ min: 0, max: 10, step: 0.25, minExclusive: true }),
-    default: dataDefault("spirals").turns,
-    label: "Turns",
-    group: "Data",
-    help: "turns of each arm out to radius 1.4",
-    datasets: ["spirals"],
-  }),
-  classes: prop({
-    path: ["data", "classes"],
-    kind: integerKind({ min: 2, max: 10 }),
-    default: dataDefault("blobs").classes,
-    label: "Classes",
-    group: "Data",
-    help: "number of blobs, centres evenly spaced on the unit circle",
-    datasets: ["blobs"],
-  }),
-  spread: prop({
-    path: ["data", "spread"],
-    kind: numberKind({ min: 0, max: 10, step: 0.05 }),
-    default: dataDefault("blobs").spread,
-    label: "Spread",
-    group: "Data",
-    help: "std of each blob",
-    datasets: ["blobs"],
-    slider: { min: 0, max: 1, step: 0.01 },
-  }),
-  freq: prop({
-    path: ["data", "frequency"],
-    kind: numberKind({ min: 0, max: 50, step: 0.25, minExclusive: true }),
-    default: dataDefault("sine").frequency,
-    label: "Frequency",
-    group: "Data",
-    help: "y = sin(frequency * pi * x) + noise on x in [-1, 1)",
-    datasets: ["sine"],
-  }),
-  coef: prop({
-    path: ["data", "coefficients"],
-    kind: numberListKind({ min: -1000, max: 1000, minLength: 1, maxLength: MAX_COEFFICIENTS }),
-    default: dataDefault("polynomial").coefficients,
-    label: "Coefficients",
-    group: "Data",
-    help: "c0, c1, c2, ...: y = sum c_i x^i + noise on x in [-1, 1)",
-    datasets: ["polynomial"],
-  }),
+  // The datasets' own fields (registry.ts), each shown for its datasets only.
+  ...DATASET_PARAMS,
   dseed: prop({
     path: ["data", "seed"],
-    kind: optionalIntegerKind({ min: 0, max: MAX_SEED }),
+    kind: optionalIntegerKind({ min: COMMON_FIELDS.seed.min, max: COMMON_FIELDS.seed.max }),
     default: null,
-    label: "Data seed",
+    label: COMMON_FIELDS.seed.label,
     group: "Data",
-    help: "pins the data while other seeds vary; empty: derived from the seed",
+    help: COMMON_FIELDS.seed.help,
     advanced: true,
   }),
 
@@ -534,6 +527,13 @@ export const PROPERTIES = {
     help: "perceptually uniform colour scales",
   }),
 };
+
+// A dataset field whose URL key is another entry's would lose one of the two without a word.
+for (const [key, entry] of Object.entries(DATASET_PARAMS))
+  if ((PROPERTIES as Record<string, unknown>)[key] !== entry)
+    throw new Error(
+      `dataset field ${entry.path.join(".")}: URL key "${key}" is taken; give the field another key`,
+    );
 
 export type Properties = typeof PROPERTIES;
 export type SettingKey = keyof Properties;

@@ -1,4 +1,5 @@
 import { type Rng, shuffleInPlace } from "../rng";
+import { defineDataset, integerField, numberField } from "./fields";
 import type { DataSplit } from "./types";
 
 /**
@@ -10,6 +11,8 @@ import type { DataSplit } from "./types";
  * random order. Every point draws the same rng values whatever the noise, so changing only
  * the noise moves the same points continuously instead of drawing new ones.
  * Inputs stay roughly within [-1.5, 1.5] so networks train without normalization.
+ * Each generator's dataset definition (label, shape, fields with their bounds) is at the end of
+ * this file; registry.ts lists them.
  */
 
 /** Writes one point of class `label` into out[0], out[1]. */
@@ -129,3 +132,119 @@ export function blobs(
     out[1] = Math.sin(angle) + std * r.normal();
   });
 }
+
+/**
+ * Two interleaving half circles of radius 1 (sklearn make_moons), centred on the origin.
+ * noise: std of the Gaussian added to each coordinate.
+ */
+export const moonsDataset = defineDataset({
+  label: "Moons",
+  task: "classification",
+  inputSize: 2,
+  outputSize: 2,
+  noise: 0.1,
+  fields: {},
+  generate: moons,
+});
+
+/**
+ * Two concentric circles (sklearn make_circles): class 0 of radius 1, class 1 of radius `factor`.
+ * noise: std of the Gaussian added to each coordinate.
+ */
+export const circlesDataset = defineDataset({
+  label: "Circles",
+  task: "classification",
+  inputSize: 2,
+  outputSize: 2,
+  noise: 0.05,
+  fields: {
+    factor: numberField({
+      min: 0,
+      max: 1,
+      minExclusive: true,
+      maxExclusive: true,
+      default: 0.5,
+      label: "Inner radius",
+      help: "radius of the inner circle (the outer one is 1)",
+      control: { step: 0.05 },
+      slider: { min: 0.05, max: 0.95, step: 0.05 },
+    }),
+  },
+  generate: circles,
+});
+
+/**
+ * `arms` interleaved Archimedean spirals (one class each) making `turns` turns out to radius 1.4.
+ * noise: std of the Gaussian added to each coordinate.
+ */
+export const spiralsDataset = defineDataset({
+  label: "Spirals",
+  task: "classification",
+  inputSize: 2,
+  outputSize: (spec) => spec.arms,
+  noise: 0.1,
+  fields: {
+    arms: integerField({
+      min: 2,
+      max: 8,
+      default: 2,
+      label: "Arms",
+      help: "number of spiral arms = number of classes",
+    }),
+    turns: numberField({
+      min: 0,
+      minExclusive: true,
+      default: 1.5,
+      label: "Turns",
+      help: "turns of each arm out to radius 1.4",
+      control: { step: 0.25, max: 10 },
+    }),
+  },
+  generate: spirals,
+});
+
+/**
+ * Uniform points in [-1, 1]^2; label 1 where x * y > 0. The label is taken from the clean point,
+ * then Gaussian jitter of std `noise` moves the point, so noise blurs the boundary (label noise
+ * near the axes) instead of merely widening the square.
+ */
+export const xorDataset = defineDataset({
+  label: "XOR",
+  task: "classification",
+  inputSize: 2,
+  outputSize: 2,
+  noise: 0.05,
+  fields: {},
+  generate: xor,
+});
+
+/**
+ * `classes` isotropic Gaussian blobs of std `spread`, centres evenly spaced on the unit circle.
+ * noise: extra isotropic jitter, added in quadrature (total std sqrt(spread^2 + noise^2)), so
+ * that every dataset answers to the same noise control.
+ */
+export const blobsDataset = defineDataset({
+  label: "Blobs",
+  task: "classification",
+  inputSize: 2,
+  outputSize: (spec) => spec.classes,
+  noise: 0,
+  fields: {
+    classes: integerField({
+      min: 2,
+      max: 10,
+      default: 3,
+      label: "Classes",
+      help: "number of blobs, centres evenly spaced on the unit circle",
+    }),
+    spread: numberField({
+      min: 0,
+      default: 0.25,
+      label: "Spread",
+      help: "std of each blob",
+      control: { step: 0.05, max: 10 },
+      slider: { min: 0, max: 1, step: 0.01 },
+    }),
+  },
+  generate: blobs,
+});

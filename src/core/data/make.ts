@@ -1,10 +1,10 @@
-import { createRng, deriveSeed, type Rng } from "../rng";
-import { blobs, circles, moons, spirals, xor } from "./classification2d";
+import { createRng, deriveSeed } from "../rng";
+import type { DatasetDefinition, FieldValues, ParamField } from "./fields";
 import { applyLabelNoise } from "./label-noise";
 import { datasetFromLoaded, type LoadedData } from "./loaded";
-import { polynomial, sine } from "./regression1d";
+import { GENERATED_DATASETS } from "./registry";
 import { type DatasetSpec, isLoadedSpec, parseDatasetSpec } from "./spec";
-import type { DataSplit, Dataset, Task } from "./types";
+import type { Dataset, Task } from "./types";
 
 /** What a model needs to know about a dataset before any point is drawn. */
 export interface DatasetShape {
@@ -18,9 +18,20 @@ export interface DatasetShape {
   inputShape?: number[];
 }
 
+/** A generated spec as its definition's functions read it (their own fields are checked by the schema). */
+type DefinitionInput = FieldValues<Record<string, ParamField>> & { noise: number };
+
+/** The definition of a generated dataset (registry.ts), or undefined for one read from bytes. */
+function definitionOf(name: string): DatasetDefinition | undefined {
+  return Object.hasOwn(GENERATED_DATASETS, name)
+    ? (GENERATED_DATASETS as Record<string, DatasetDefinition>)[name]
+    : undefined;
+}
+
 /**
- * Task and sizes of the dataset a spec describes, without generating it. A "file" dataset's
- * shape is known only once its file is read: undefined then.
+ * Task and sizes of the dataset a spec describes, without generating it: a generated dataset's
+ * from its definition (registry.ts), a shipped one's from its files. A "file" dataset's shape is
+ * known only once its file is read: undefined then.
  *
  * @example datasetShape(parseDatasetSpec({ name: "spirals", arms: 3 })) // { task: "classification", inputSize: 2, outputSize: 3, classes: 3 }
  */
@@ -28,45 +39,24 @@ export function datasetShape<S extends DatasetSpec>(
   spec: S,
 ): S extends { name: "file" } ? DatasetShape | undefined : DatasetShape;
 export function datasetShape(spec: DatasetSpec): DatasetShape | undefined {
+  const definition = definitionOf(spec.name);
+  if (definition) {
+    const { task, inputSize } = definition;
+    const outputSize =
+      typeof definition.outputSize === "function"
+        ? definition.outputSize(spec as unknown as DefinitionInput)
+        : definition.outputSize;
+    return task === "classification"
+      ? { task, inputSize, outputSize, classes: outputSize }
+      : { task, inputSize, outputSize };
+  }
   switch (spec.name) {
-    case "moons":
-    case "circles":
-    case "xor":
-      return { task: "classification", inputSize: 2, outputSize: 2, classes: 2 };
-    case "spirals":
-      return { task: "classification", inputSize: 2, outputSize: spec.arms, classes: spec.arms };
-    case "blobs":
-      return { task: "classification", inputSize: 2, outputSize: spec.classes, classes: spec.classes };
-    case "sine":
-    case "polynomial":
-      return { task: "regression", inputSize: 1, outputSize: 1 };
     case "iris":
       return { task: "classification", inputSize: 4, outputSize: 3, classes: 3 };
     case "digits":
       return { task: "classification", inputSize: 196, outputSize: 10, classes: 10, inputShape: [14, 14, 1] };
-    case "file":
-      return undefined;
-  }
-}
-
-function generate(spec: DatasetSpec, n: number, rng: Rng): DataSplit {
-  switch (spec.name) {
-    case "moons":
-      return moons(n, spec, rng);
-    case "circles":
-      return circles(n, spec, rng);
-    case "spirals":
-      return spirals(n, spec, rng);
-    case "xor":
-      return xor(n, spec, rng);
-    case "blobs":
-      return blobs(n, spec, rng);
-    case "sine":
-      return sine(n, spec, rng);
-    case "polynomial":
-      return polynomial(n, spec, rng);
     default:
-      throw new Error(`dataset "${spec.name}" is read from files, not generated`);
+      return undefined;
   }
 }
 
@@ -95,9 +85,12 @@ export function makeDataset(spec: DatasetSpec, seed: number, loaded?: LoadedData
     }
     return datasetFromLoaded(checked, dataSeed, loaded);
   }
+  const definition = definitionOf(checked.name);
+  if (!definition) throw new Error(`dataset "${checked.name}" has no generator in data/registry.ts`);
+  const options = checked as unknown as DefinitionInput;
   const rng = createRng(dataSeed);
-  const train = generate(checked, checked.trainCount, rng);
-  const test = generate(checked, checked.testCount, rng);
+  const train = definition.generate(checked.trainCount, options, rng);
+  const test = definition.generate(checked.testCount, options, rng);
   const shape = datasetShape(checked);
   const fraction = checked.labelNoise ?? 0;
   if (fraction > 0 && shape.classes !== undefined) {

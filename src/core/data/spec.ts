@@ -1,19 +1,35 @@
 import { z } from "zod";
+import {
+  COMMON_FIELDS,
+  type DatasetDefinition,
+  type IntegerField,
+  MAX_COEFFICIENTS,
+  MAX_POINTS,
+  MAX_SEED,
+  type NumberField,
+  type NumberListField,
+  numberRule,
+  type ParamField,
+  RESERVED_FIELD_NAMES,
+} from "./fields";
+import { type DatasetName, GENERATED_DATASETS, type GeneratedDatasets } from "./registry";
 
 /**
- * Dataset specs: which synthetic dataset to generate, how many points, how noisy.
+ * Dataset specs: which dataset to generate (or read), how many points, how noisy.
  *
- * One zod schema (a discriminated union on `name`) is the single source of truth for the
- * fields, their bounds and their defaults, so `{ name: "moons" }` is a complete spec.
- * Every message says what was wrong and what was received, because the same schema
- * checks URL state, presets, CLI flags and snapshot files.
+ * One zod schema (a discriminated union on `name`) checks every spec and fills in its defaults, so
+ * `{ name: "moons" }` is a complete spec. The generated datasets' members are built from their
+ * definitions in registry.ts (fields.ts: each field's bounds and default, written once). Every
+ * message says what was wrong and what was received, because the same schema checks URL state,
+ * presets, CLI flags and snapshot files.
  *
  * @example parseDatasetSpec({ name: "spirals", arms: 3 }) // { name: "spirals", arms: 3, turns: 1.5, ... }
  */
 
-/** Every dataset name, in the order shown to people. */
-export const DATASET_NAMES = ["moons", "circles", "spirals", "xor", "blobs", "sine", "polynomial"] as const;
-export type DatasetName = (typeof DATASET_NAMES)[number];
+export { type DatasetName, MAX_COEFFICIENTS, MAX_POINTS, MAX_SEED };
+
+/** Every generated dataset's name, in the order shown to people (the registry's order). */
+export const DATASET_NAMES = Object.keys(GENERATED_DATASETS) as readonly DatasetName[];
 /**
  * Datasets read from bytes instead of generated: "iris" and "digits" are shipped in public/data/
  * (data/shipped.ts), "file" is the user's CSV or .npy file (data/files.ts). They need a loading
@@ -25,12 +41,6 @@ export type LoadedDatasetName = (typeof LOADED_DATASET_NAMES)[number];
 export const IRIS_ROWS = 150;
 export const DIGITS_TRAIN_ROWS = 3000;
 export const DIGITS_TEST_ROWS = 1000;
-
-/** Largest trainCount + testCount: 1e6 points of 2 float32 inputs is 8 MB, still fine in a tab. */
-export const MAX_POINTS = 1_000_000;
-/** Largest number of polynomial coefficients (degree 15); x is in [-1, 1] so powers stay bounded. */
-export const MAX_COEFFICIENTS = 16;
-export const MAX_SEED = 0xffffffff;
 
 /** A received value for an error message, short enough for one line. */
 function show(value: unknown): string {
@@ -55,17 +65,64 @@ function intField(min: number, max: number) {
   return z.number(r).int(r).min(min, r).max(max, r);
 }
 
-function noiseField(fallback: number) {
-  const r = rule("a finite number >= 0");
-  return z.number(r).min(0, r).default(fallback);
+/** The zod check of a field of fields.ts, its message saying the bounds (no default: see paramSchema). */
+function integerSchema(f: IntegerField) {
+  return intField(f.min, f.max);
+}
+
+function numberSchema(f: NumberField) {
+  const r = rule(numberRule(f));
+  const low = f.minExclusive ? z.number(r).gt(f.min, r) : z.number(r).min(f.min, r);
+  if (f.max === undefined) return low;
+  return f.maxExclusive ? low.lt(f.max, r) : low.max(f.max, r);
+}
+
+function numberListSchema(f: NumberListField) {
+  const list = rule(`an array of ${f.minLength} to ${f.maxLength} finite numbers`);
+  return z
+    .array(z.number(rule("a finite number")), list)
+    .min(f.minLength, list)
+    .max(f.maxLength, list);
+}
+
+/** The zod type of a dataset's own parameter: its check with its default. */
+type ParamSchema<F extends ParamField> = F extends { type: "numberList" }
+  ? z.ZodDefault<z.ZodArray<z.ZodNumber>>
+  : z.ZodDefault<z.ZodNumber>;
+type ParamSchemas<F extends Record<string, ParamField>> = { [K in keyof F]: ParamSchema<F[K]> };
+
+function paramSchema(f: ParamField): z.ZodDefault<z.ZodNumber> | z.ZodDefault<z.ZodArray<z.ZodNumber>> {
+  switch (f.type) {
+    case "integer":
+      return integerSchema(f).default(f.default);
+    case "number":
+      return numberSchema(f).default(f.default);
+    case "numberList": {
+      // A fresh array per spec: editing one spec's list must never change the default.
+      const fallback = f.default;
+      return numberListSchema(f).default(() => [...fallback]);
+    }
+  }
+}
+
+function paramSchemas<F extends Record<string, ParamField>>(dataset: string, fields: F): ParamSchemas<F> {
+  const out: Record<string, ParamSchema<ParamField>> = {};
+  for (const [name, f] of Object.entries(fields)) {
+    if (RESERVED_FIELD_NAMES.includes(name))
+      throw new Error(
+        `dataset "${dataset}": "${name}" is a field of every dataset; name the parameter otherwise`,
+      );
+    out[name] = paramSchema(f);
+  }
+  return out as ParamSchemas<F>;
 }
 
 /** Fields every dataset has. Noise is per dataset because its natural scale differs. */
 const common = {
-  trainCount: intField(1, MAX_POINTS).default(512),
-  testCount: intField(0, MAX_POINTS).default(512),
+  trainCount: integerSchema(COMMON_FIELDS.trainCount).default(COMMON_FIELDS.trainCount.default),
+  testCount: integerSchema(COMMON_FIELDS.testCount).default(COMMON_FIELDS.testCount.default),
   /** Overrides the seed passed to makeDataset, to pin the data while other seeds vary. */
-  seed: intField(0, MAX_SEED).optional(),
+  seed: integerSchema(COMMON_FIELDS.seed).optional(),
 };
 
 /** trainCount + testCount is bounded as a whole: that is what sets the memory. */
@@ -85,7 +142,7 @@ function checkTotal<T extends { trainCount?: number; testCount?: number }>(
 }
 
 /** A strict object (typos such as `trainCnt` are errors, not silently ignored) with a clear message. */
-function datasetObject<Name extends DatasetName, Shape extends z.ZodRawShape>(name: Name, shape: Shape) {
+function datasetObject<Name extends string, Shape extends z.ZodRawShape>(name: Name, shape: Shape) {
   const fields = ["name", ...Object.keys(common), ...Object.keys(shape)];
   return z.strictObject(
     { name: z.literal(name), ...common, ...shape },
@@ -107,8 +164,7 @@ function datasetObject<Name extends DatasetName, Shape extends z.ZodRawShape>(na
  * the snapshot's data.train then holds the labels the model was fit to, and the train surfaces
  * are computed against them, as the history's train loss is.
  */
-const labelNoiseRule = rule("a number in [0, 1)");
-const labelNoiseField = z.number(labelNoiseRule).min(0, labelNoiseRule).lt(1, labelNoiseRule).optional();
+const labelNoiseField = numberSchema(COMMON_FIELDS.labelNoise).optional();
 /** Regression targets have no class to flip: `noise` already adds Gaussian noise to the targets. */
 const noLabelNoise = z
   .literal(0, {
@@ -117,81 +173,25 @@ const noLabelNoise = z
       `use noise for Gaussian noise on the targets), got ${show(issue.input)}`,
   })
   .optional();
-
-const unitFraction = rule("a number strictly between 0 and 1");
-const positive = rule("a finite number > 0");
-const coefficient = rule("a finite number");
-const coefficientList = rule(`an array of 1 to ${MAX_COEFFICIENTS} finite numbers`);
+type LabelNoiseSchema<T> = T extends "classification" ? typeof labelNoiseField : typeof noLabelNoise;
 
 /**
- * Two interleaving half circles of radius 1 (sklearn make_moons), centred on the origin.
- * noise: std of the Gaussian added to each coordinate.
+ * The member of one generated dataset: name, the common fields, its own parameters (in its
+ * definition's order), noise with its own default, and labelNoise by task.
  */
-export const moonsSpecSchema = datasetObject("moons", {
-  noise: noiseField(0.1),
-  labelNoise: labelNoiseField,
-});
-
-/**
- * Two concentric circles (sklearn make_circles): class 0 of radius 1, class 1 of radius `factor`.
- * noise: std of the Gaussian added to each coordinate.
- */
-export const circlesSpecSchema = datasetObject("circles", {
-  factor: z.number(unitFraction).gt(0, unitFraction).lt(1, unitFraction).default(0.5),
-  noise: noiseField(0.05),
-  labelNoise: labelNoiseField,
-});
-
-/**
- * `arms` interleaved Archimedean spirals (one class each) making `turns` turns out to radius 1.4.
- * noise: std of the Gaussian added to each coordinate.
- */
-export const spiralsSpecSchema = datasetObject("spirals", {
-  arms: intField(2, 8).default(2),
-  turns: z.number(positive).gt(0, positive).default(1.5),
-  noise: noiseField(0.1),
-  labelNoise: labelNoiseField,
-});
-
-/**
- * Uniform points in [-1, 1]^2; label 1 where x * y > 0. The label is taken from the clean point,
- * then Gaussian jitter of std `noise` moves the point, so noise blurs the boundary (label noise
- * near the axes) instead of merely widening the square.
- */
-export const xorSpecSchema = datasetObject("xor", { noise: noiseField(0.05), labelNoise: labelNoiseField });
-
-/**
- * `classes` isotropic Gaussian blobs of std `spread`, centres evenly spaced on the unit circle.
- * noise: extra isotropic jitter, added in quadrature (total std sqrt(spread^2 + noise^2)), so
- * that every dataset answers to the same noise control.
- */
-export const blobsSpecSchema = datasetObject("blobs", {
-  classes: intField(2, 10).default(3),
-  spread: noiseField(0.25),
-  noise: noiseField(0),
-  labelNoise: labelNoiseField,
-});
-
-/** x uniform in [-1, 1), y = sin(frequency * pi * x) + noise * N(0, 1). */
-export const sineSpecSchema = datasetObject("sine", {
-  frequency: z.number(positive).gt(0, positive).default(1),
-  noise: noiseField(0.1),
-  labelNoise: noLabelNoise,
-});
-
-/**
- * x uniform in [-1, 1), y = sum_i coefficients[i] * x^i + noise * N(0, 1).
- * The default x^3 - x has two bumps of height 0.385, hence the smaller default noise.
- */
-export const polynomialSpecSchema = datasetObject("polynomial", {
-  coefficients: z
-    .array(z.number(coefficient), coefficientList)
-    .min(1, coefficientList)
-    .max(MAX_COEFFICIENTS, coefficientList)
-    .default(() => [0, -1, 0, 1]),
-  noise: noiseField(0.05),
-  labelNoise: noLabelNoise,
-});
+function generatedSchema<const Name extends string, D extends DatasetDefinition>(name: Name, dataset: D) {
+  return datasetObject(name, {
+    // As D["fields"]: property access on a generic would widen the fields to the constraint's.
+    ...paramSchemas(name, dataset.fields as D["fields"]),
+    noise: numberSchema(COMMON_FIELDS.noise).default(dataset.noise),
+    labelNoise: (dataset.task === "classification" ? labelNoiseField : noLabelNoise) as LabelNoiseSchema<
+      D["task"]
+    >,
+  });
+}
+type GeneratedSchema = {
+  [N in DatasetName]: ReturnType<typeof generatedSchema<N, GeneratedDatasets[N]>>;
+}[DatasetName];
 
 /** A strict object for a loaded dataset, with the same unknown-field message as datasetObject. */
 function loadedObject<Name extends LoadedDatasetName, Shape extends z.ZodRawShape>(name: Name, shape: Shape) {
@@ -314,34 +314,25 @@ export function fileFormat(path: string): "csv" | "npy" | undefined {
 
 const knownNames = [...DATASET_NAMES, ...LOADED_DATASET_NAMES].join(", ");
 
+/** One member per generated dataset, in the registry's order (which has at least one). */
+const generatedSchemas = DATASET_NAMES.map((name) => generatedSchema(name, GENERATED_DATASETS[name])) as [
+  GeneratedSchema,
+  ...GeneratedSchema[],
+];
+
 /** Any dataset spec; `name` picks the member. Also bounds trainCount + testCount (MAX_POINTS). */
 export const datasetSpecSchema = z
-  .discriminatedUnion(
-    "name",
-    [
-      moonsSpecSchema,
-      circlesSpecSchema,
-      spiralsSpecSchema,
-      xorSpecSchema,
-      blobsSpecSchema,
-      sineSpecSchema,
-      polynomialSpecSchema,
-      irisSpecSchema,
-      digitsSpecSchema,
-      fileSpecSchema,
-    ],
-    {
-      // zod's own "No matching discriminator" names neither the bad name nor the good ones.
-      error: (issue) => {
-        const input = issue.input;
-        if (typeof input !== "object" || input === null || Array.isArray(input)) {
-          return `must be an object such as { "name": "moons" }, got ${show(input)}`;
-        }
-        if (!("name" in input) || input.name === undefined) return `missing; expected one of ${knownNames}`;
-        return `unknown dataset ${show(input.name)}; expected one of ${knownNames}`;
-      },
+  .discriminatedUnion("name", [...generatedSchemas, irisSpecSchema, digitsSpecSchema, fileSpecSchema], {
+    // zod's own "No matching discriminator" names neither the bad name nor the good ones.
+    error: (issue) => {
+      const input = issue.input;
+      if (typeof input !== "object" || input === null || Array.isArray(input)) {
+        return `must be an object such as { "name": "moons" }, got ${show(input)}`;
+      }
+      if (!("name" in input) || input.name === undefined) return `missing; expected one of ${knownNames}`;
+      return `unknown dataset ${show(input.name)}; expected one of ${knownNames}`;
     },
-  )
+  })
   // On the union rather than each member: zod cannot see through the generic member builder.
   .superRefine(checkTotal);
 
