@@ -18,14 +18,15 @@
  *             finite difference; at ReLU kinks the almost-everywhere Hessian, as tfjs's.
  *
  * Memory: parameters in the kernel's padded layout (each row of W_l and b_l padded to out4, a
- * multiple of 4, with zeros), activations per chunk of at most CHUNK rows. Sums over more rows
+ * multiple of 4, with zeros), activations per chunk of at most CHUNK rows (train-memory.ts plans
+ * where everything lives). Sums over more rows
  * than a chunk add the chunks' gradients, each already divided by the total count.
  *
  * @example const k = new MlpTrainKernel({ arch, loss, dataset, train }); k.setParameters(theta);
  *          const loss = k.lossAndGradient(rows); k.optimizerStep(settings, 1); k.dispose();
  */
 import type { DataSplit, Dataset } from "../data/types";
-import { isResidualLayer, layerWidths, mlpLayout } from "../model/mlp";
+import { layerWidths, mlpLayout } from "../model/mlp";
 import type { LossKind, MlpArchitecture } from "../model/types";
 import {
   ACTIVATION_CODES,
@@ -33,83 +34,15 @@ import {
   type KernelVariant,
   resolveKernelVariant,
 } from "./kernel-module";
+import type { TrainExports } from "./train-exports";
+import { CHUNK, planTrainMemory, round4, type StoredSplit, type TrainLayer } from "./train-memory";
 
-/** Rows per pass; larger batches and splits are summed chunk by chunk. */
-export const CHUNK = 256;
+export { CHUNK } from "./train-memory";
 
 /** Activations with act(0) != 0, whose padding columns must be zeroed after the activation. */
 const NONZERO_AT_ZERO = new Set(["sigmoid", "softplus"]);
 /** Keep in step with the optimizer codes in mlp-train.as. */
 const OPTIMIZER_CODES = { sgd: 0, momentum: 1, adam: 2 } as const;
-
-interface TrainExports {
-  mm(
-    l: number,
-    rs: number,
-    cs: number,
-    rows: number,
-    kdim: number,
-    b: number,
-    ldb: number,
-    n4: number,
-    c: number,
-    ldc: number,
-    bias: number,
-    accumulate: number,
-  ): void;
-  activate(z: number, a: number, count: number, act: number, res: number): void;
-  derivatives(z: number, a: number, d1: number, d2: number, count: number, act: number): void;
-  zeroColumns(p: number, rows: number, ld: number, from: number): void;
-  mul(dst: number, a: number, b: number, count: number): void;
-  addMul3(dst: number, a: number, b: number, c: number, count: number): void;
-  add(dst: number, src: number, count: number): void;
-  scale(dst: number, src: number, s: number, count: number): void;
-  addScaled(dst: number, x: number, y: number, s: number, count: number): void;
-  addColumnSums(dst: number, src: number, rows: number, ld: number): void;
-  transpose(dst: number, src: number, rows: number, cols: number, lds: number, ldd: number): void;
-  gatherRows(dst: number, src: number, ld: number, rows: number, count: number): void;
-  sumSquares(p: number, count: number): number;
-  crossEntropyHead(
-    z: number,
-    ld: number,
-    n: number,
-    classes: number,
-    labels: number,
-    s: number,
-    dz: number,
-    p: number,
-    out: number,
-  ): void;
-  crossEntropyR(p: number, rz: number, ld: number, n: number, classes: number, s: number, rdz: number): void;
-  squaredErrorHead(
-    z: number,
-    y: number,
-    ld: number,
-    n: number,
-    cols: number,
-    s: number,
-    dz: number,
-    out: number,
-  ): void;
-  optimizerStep(
-    kind: number,
-    w: number,
-    g: number,
-    m: number,
-    v: number,
-    count: number,
-    lr: number,
-    mu: number,
-    b1: number,
-    oneMinusB1: number,
-    b2: number,
-    oneMinusB2: number,
-    eps: number,
-    wd: number,
-    c1: number,
-    c2: number,
-  ): void;
-}
 
 /** The optimizer settings the kernel applies (train/optimizers.ts's OptimizerSettings). */
 export interface KernelOptimizerSettings {
@@ -135,48 +68,13 @@ export interface MlpTrainKernelArgs {
   variant?: KernelVariant | "auto";
 }
 
-interface Layer {
-  inW: number;
-  outW: number;
-  in4: number;
-  out4: number;
-  /** Offsets (floats) of W_l and b_l inside a parameter block. */
-  w: number;
-  b: number;
-  residual: boolean;
-  hidden: boolean;
-  /** Byte pointers of the chunk buffers [CHUNK, out4] (0 where unused). */
-  z: number;
-  a: number;
-  h: number;
-  d1: number;
-  d2: number;
-  dz: number;
-  dh: number;
-  rz: number;
-  rh: number;
-  rdz: number;
-  rdh: number;
-  /** W_l^T and V_l^T [outW, in4] (layers l >= 1). */
-  wt: number;
-  vt: number;
-}
-
-interface StoredSplit {
-  x: number;
-  y: number;
-  count: number;
-}
-
-const round4 = (n: number) => Math.ceil(n / 4) * 4;
-
 export class MlpTrainKernel {
   readonly variant: KernelVariant;
   /** Length of the flat parameter vector (mlpLayout order). */
   readonly dimension: number;
   private readonly k: TrainExports;
   private readonly memory: WebAssembly.Memory;
-  private readonly layers: Layer[];
+  private readonly layers: TrainLayer[];
   private readonly act: number;
   /** Whether act(0) != 0, so that the activation fills padding columns that must be zeroed. */
   private readonly padsNonzero: boolean;
@@ -218,111 +116,33 @@ export class MlpTrainKernel {
       );
     this.outputs = args.dataset.outputSize;
     this.dimension = mlpLayout(arch).reduce((s, e) => s + e.shape.reduce((a, b) => a * b, 1), 0);
-    const L = widths.length - 1;
-
-    // Plan the memory (bytes, 16-aligned) before instantiating.
-    let bytes = 0;
-    const alloc = (floats: number) => {
-      const at = bytes;
-      bytes += round4(Math.max(floats, 0)) * 4;
-      return at;
-    };
-    let block = 0;
-    const plan: Omit<
-      Layer,
-      "z" | "a" | "h" | "d1" | "d2" | "dz" | "dh" | "rz" | "rh" | "rdz" | "rdh" | "wt" | "vt"
-    >[] = [];
-    for (let l = 0; l < L; l++) {
-      const inW = widths[l];
-      const outW = widths[l + 1];
-      const in4 = round4(inW);
-      const out4 = round4(outW);
-      const w = block;
-      block += inW * out4;
-      const b = block;
-      block += out4;
-      plan.push({ inW, outW, in4, out4, w, b, residual: isResidualLayer(arch, l), hidden: l < L - 1 });
-    }
-    this.block = round4(block);
-    const withOptimizer = args.optimizer ?? true;
-    const rel = {
-      params: alloc(this.block),
-      grad: alloc(this.block),
-      slot1: withOptimizer ? alloc(this.block) : -1,
-      slot2: withOptimizer ? alloc(this.block) : -1,
-      perturbed: withOptimizer ? alloc(this.block) : -1,
-      dir: alloc(this.block),
-      hv: alloc(this.block),
-    };
-    const layerRel = plan.map((p) => {
-      const buf = () => alloc(CHUNK * p.out4);
-      return {
-        z: buf(),
-        a: p.hidden ? buf() : -1,
-        h: p.hidden && p.residual ? buf() : -1,
-        d1: p.hidden ? buf() : -1,
-        d2: p.hidden ? buf() : -1,
-        dz: buf(),
-        dh: p.hidden ? buf() : -1,
-        rz: buf(),
-        rh: p.hidden ? buf() : -1,
-        rdz: buf(),
-        rdh: p.hidden ? buf() : -1,
-        wt: alloc(p.outW * p.in4),
-        vt: alloc(p.outW * p.in4),
-      };
+    const plan = planTrainMemory({
+      arch,
+      widths,
+      yWidth: this.classification ? 1 : Math.ceil(this.outputs / 4) * 4,
+      train: args.train.count,
+      test: args.test ? args.test.count : null,
+      optimizer: args.optimizer ?? true,
     });
-    const yWidth = this.classification ? 1 : round4(this.outputs);
-    const splitRel = (s: DataSplit | null | undefined) =>
-      s ? { x: alloc(s.count * plan[0].in4), y: alloc(s.count * yWidth), count: s.count } : null;
-    const trainRel = splitRel(args.train) as { x: number; y: number; count: number };
-    const testRel = splitRel(args.test);
-    const bx = alloc(CHUNK * plan[0].in4);
-    const by = alloc(CHUNK * yWidth);
-    const rowsRel = alloc(CHUNK);
-    const probs = alloc(CHUNK * plan[L - 1].out4);
-    const out = alloc(4);
-
-    const { kernel, base } = instantiateKernel(this.variant, bytes);
+    this.block = plan.block;
+    const { kernel, base } = instantiateKernel(this.variant, plan.bytes);
     this.k = kernel.exports as unknown as TrainExports;
     this.memory = kernel.memory;
-    const at = (rel: number) => (rel < 0 ? 0 : base + rel);
-    this.params = at(rel.params);
-    this.grad = at(rel.grad);
-    this.slot1 = at(rel.slot1);
-    this.slot2 = at(rel.slot2);
-    this.perturbed = at(rel.perturbed);
-    this.dir = at(rel.dir);
-    this.hv = at(rel.hv);
-    this.layers = plan.map((p, l) => {
-      const r = layerRel[l];
-      const a = at(r.a);
-      return {
-        ...p,
-        z: at(r.z),
-        a,
-        h: p.hidden ? (p.residual ? at(r.h) : a) : 0,
-        d1: at(r.d1),
-        d2: at(r.d2),
-        dz: at(r.dz),
-        dh: at(r.dh),
-        rz: at(r.rz),
-        rh: at(r.rh),
-        rdz: at(r.rdz),
-        rdh: at(r.rdh),
-        wt: at(r.wt),
-        vt: at(r.vt),
-      };
-    });
-    this.bx = at(bx);
-    this.by = at(by);
-    this.rows = at(rowsRel);
-    this.probs = at(probs);
-    this.out = at(out);
-    this.splits = {
-      train: { x: at(trainRel.x), y: at(trainRel.y), count: trainRel.count },
-      test: testRel ? { x: at(testRel.x), y: at(testRel.y), count: testRel.count } : null,
-    };
+    const m = plan.place(base);
+    this.params = m.params;
+    this.grad = m.grad;
+    this.slot1 = m.slot1;
+    this.slot2 = m.slot2;
+    this.perturbed = m.perturbed;
+    this.dir = m.dir;
+    this.hv = m.hv;
+    this.layers = m.layers;
+    this.bx = m.bx;
+    this.by = m.by;
+    this.rows = m.rows;
+    this.probs = m.probs;
+    this.out = m.out;
+    this.splits = m.splits;
     this.upload(args.train, this.splits.train, args.dataset.inputSize);
     if (args.test && this.splits.test) this.upload(args.test, this.splits.test, args.dataset.inputSize);
   }
