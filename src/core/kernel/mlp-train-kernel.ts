@@ -19,8 +19,8 @@
  *
  * Memory: parameters in the kernel's padded layout (each row of W_l and b_l padded to out4, a
  * multiple of 4, with zeros), activations per chunk of at most CHUNK rows (train-memory.ts plans
- * where everything lives). Sums over more rows
- * than a chunk add the chunks' gradients, each already divided by the total count.
+ * where everything lives). Sums over more rows than a chunk add the chunks' gradients, each
+ * already divided by the total count.
  *
  * @example const k = new MlpTrainKernel({ arch, loss, dataset, train }); k.setParameters(theta);
  *          const loss = k.lossAndGradient(rows); k.optimizerStep(settings, 1); k.dispose();
