@@ -6,7 +6,7 @@
  * runs on it unchanged; tests/unit/kernel-training.test.ts checks it against makeHvp.
  */
 import { MlpTrainKernel } from "../kernel/mlp-train-kernel";
-import { resolveTrainingPath } from "../kernel/training-path";
+import { resolveTrainingPath, type TrainingPath } from "../kernel/training-path";
 import { assertFinite, assertFlatLength } from "../model/layout";
 import { mlpLayout } from "../model/mlp";
 import { type CurvatureObjective, type CurvatureProblem, type MlpHvpOptions, makeHvp } from "./hvp";
@@ -95,8 +95,13 @@ export function makeKernelHvp(problem: CurvatureProblem, options: MlpHvpOptions 
  *
  * @example const op = mlpObjective(problem, { data: subset }); ... op.dispose();
  */
-export function mlpObjective(problem: CurvatureProblem, options: MlpHvpOptions = {}): CurvatureObjective {
-  return resolveTrainingPath("mlp") === "wasm-kernel"
+export function mlpObjective(
+  problem: CurvatureProblem,
+  options: MlpHvpOptions = {},
+  /** The path to take (absent: the process-wide choice). */
+  path?: TrainingPath,
+): CurvatureObjective {
+  return (path ?? resolveTrainingPath("mlp")) === "wasm-kernel"
     ? makeKernelHvp(problem, options)
     : makeHvp(problem, options);
 }

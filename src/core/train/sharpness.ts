@@ -17,6 +17,7 @@ import type { CurvatureObjective, HessianOperator } from "../curvature/hvp";
 import { mlpObjective } from "../curvature/kernel-objective";
 import { trainingSubset } from "../curvature/subset";
 import type { Dataset } from "../data/types";
+import type { TrainingPath } from "../kernel/training-path";
 import type { LossKind, MlpArchitecture } from "../model/types";
 import { deriveSeed } from "../rng";
 import type { SharpnessEntry } from "./history";
@@ -108,6 +109,8 @@ export interface SharpnessTrackerArgs {
   weightDecay: number;
   /** Seeds the subset and the first start vector. */
   seed: number;
+  /** The path the H v products take: the training's own (absent: the process-wide choice). */
+  path?: TrainingPath;
 }
 
 /**
@@ -137,6 +140,7 @@ export class SharpnessTracker {
     this.objective = mlpObjective(
       { arch: args.arch, loss: args.loss, theta: args.theta, dataset, train: split },
       { weightDecay: args.weightDecay },
+      args.path,
     );
   }
 

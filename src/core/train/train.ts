@@ -158,6 +158,7 @@ export async function trainModel(args: TrainArgs): Promise<TrainResult> {
         samples: sharpnessSamples,
         weightDecay: settings.weightDecay,
         seed: settings.seed,
+        path,
       });
       await measureSharpness();
     }
