@@ -18,30 +18,7 @@ import { mlpForward } from "../model/forward";
 import type { Activation, LossKind, MlpArchitecture } from "../model/types";
 import { LEAKY_RELU_ALPHA } from "../model/types";
 import { tf } from "../tf";
-
-/**
- * A unary op whose gradient is dy * derivative(x), recomputed from the saved input. The input is
- * passed through `save` (a kept clone that backprop disposes): a closure over x would read a
- * tensor the forward pass's tidy has already freed.
- */
-function twiceDifferentiable(
-  forward: (x: tf.Tensor) => tf.Tensor,
-  gradient: (dy: tf.Tensor, x: tf.Tensor) => tf.Tensor,
-): (x: tf.Tensor) => tf.Tensor {
-  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const x = args[0] as tf.Tensor;
-    (args[1] as tf.GradSaveFunc)([x]);
-    return { value: forward(x), gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => gradient(dy, saved[0]) };
-  });
-  return (x) => op(x);
-}
-
-const tanh2 = twiceDifferentiable(tf.tanh, (dy, x) => tf.mul(dy, tf.sub(1, tf.square(tf.tanh(x)))));
-
-const sigmoid2 = twiceDifferentiable(tf.sigmoid, (dy, x) => {
-  const s = tf.sigmoid(x);
-  return tf.mul(dy, tf.mul(s, tf.sub(1, s)));
-});
+import { logSoftmaxTwice, sigmoidTwice, tanhTwice, twiceDifferentiable } from "../twice-ops";
 
 // step(x) + (1 - step(x)) e^min(x, 0): comparisons such as greater have no gradient to pass through.
 const elu2 = twiceDifferentiable(tf.elu, (dy, x) => {
@@ -55,11 +32,6 @@ const leakyRelu2 = twiceDifferentiable(
   (dy, x) => tf.mul(dy, tf.add(LEAKY_RELU_ALPHA, tf.mul(1 - LEAKY_RELU_ALPHA, tf.step(x)))),
 );
 
-const logSoftmax2 = twiceDifferentiable(
-  (z) => tf.logSoftmax(z),
-  (dy, z) => tf.sub(dy, tf.mul(tf.sum(dy, -1, true), tf.softmax(z))),
-);
-
 /** The hidden-layer activation (as model/activation.ts defines it), twice differentiable. */
 export function activateTwice(z: tf.Tensor, activation: Activation): tf.Tensor {
   switch (activation) {
@@ -68,9 +40,9 @@ export function activateTwice(z: tf.Tensor, activation: Activation): tf.Tensor {
     case "leaky_relu":
       return leakyRelu2(z);
     case "tanh":
-      return tanh2(z);
+      return tanhTwice(z);
     case "sigmoid":
-      return sigmoid2(z);
+      return sigmoidTwice(z);
     case "elu":
       return elu2(z);
     case "softplus":
@@ -82,13 +54,7 @@ export function activateTwice(z: tf.Tensor, activation: Activation): tf.Tensor {
   }
 }
 
-/** e^x, twice differentiable (the stock gradient multiplies by its saved output). */
-export const expTwice = twiceDifferentiable(tf.exp, (dy, x) => tf.mul(dy, tf.exp(x)));
-
-/** logSoftmax over the last axis, twice differentiable. */
-export function logSoftmaxTwice(z: tf.Tensor): tf.Tensor {
-  return logSoftmax2(z);
-}
+export { expTwice, logSoftmaxTwice } from "../twice-ops";
 
 /**
  * The MLP forward pass of model/forward.ts (same semantics, same layout), built from the

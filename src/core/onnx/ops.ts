@@ -10,6 +10,7 @@
  * exact (see curvature/twice.ts for why). Call inside tf.tidy.
  */
 import { tf } from "../tf";
+import { expTwice, logSoftmaxTwice, sigmoidTwice, tanhTwice } from "../twice-ops";
 import type { OnnxAttribute, OnnxConstant, OnnxNode } from "./graph";
 
 /** An integer value (shape arithmetic: Reshape's target shape), kept on the CPU as numbers. */
@@ -61,33 +62,16 @@ export function constantValue(c: OnnxConstant): OnnxValue {
   return tf.tensor(c.values, c.dims, "float32");
 }
 
-// ---- twice-differentiable activations (their gradients recompute the derivative from the input)
+// ---- twice-differentiable activations (core/twice-ops.ts: their gradients recompute the derivative from the input)
 
-function twice(
-  forward: (x: tf.Tensor) => tf.Tensor,
-  gradient: (dy: tf.Tensor, x: tf.Tensor) => tf.Tensor,
-): (x: tf.Tensor) => tf.Tensor {
-  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-    const x = args[0] as tf.Tensor;
-    (args[1] as tf.GradSaveFunc)([x]);
-    return { value: forward(x), gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => gradient(dy, saved[0]) };
-  });
-  return (x) => op(x);
-}
-
-const sigmoidOf = (x: tf.Tensor) => tf.div(1, tf.add(1, tf.exp(tf.neg(x))));
-const tanh = twice(tf.tanh, (dy, x) => tf.mul(dy, tf.sub(1, tf.square(tf.tanh(x)))));
-const sigmoid = twice(tf.sigmoid, (dy, x) => {
-  const s = sigmoidOf(x);
-  return tf.mul(dy, tf.mul(s, tf.sub(1, s)));
-});
+const tanh = tanhTwice;
+const sigmoid = sigmoidTwice;
+const exp = expTwice;
 
 function leakyRelu(x: tf.Tensor, alpha: number): tf.Tensor {
   // alpha x + (1 - alpha) relu(x): relu differentiates through its input, leakyRelu's mask does not.
   return tf.add(tf.mul(alpha, x), tf.mul(1 - alpha, tf.relu(x)));
 }
-
-const exp = twice(tf.exp, (dy, z) => tf.mul(dy, tf.exp(z)));
 
 function elu(x: tf.Tensor, alpha: number): tf.Tensor {
   // relu(x) + alpha (exp(min(x, 0)) - 1), written with ops that differentiate through x.
@@ -95,9 +79,7 @@ function elu(x: tf.Tensor, alpha: number): tf.Tensor {
   return tf.add(tf.relu(x), tf.mul(alpha, tf.sub(exp(negative), 1)));
 }
 
-const logSoftmaxLast = twice(tf.logSoftmax, (dy, z) =>
-  tf.sub(dy, tf.mul(tf.sum(dy, -1, true), tf.softmax(z))),
-);
+const logSoftmaxLast = logSoftmaxTwice;
 
 // ---- convolution
 

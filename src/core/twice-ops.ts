@@ -1,0 +1,45 @@
+/**
+ * Twice-differentiable stand-ins for tfjs ops whose stock gradients read their saved OUTPUT
+ * (curvature/twice.ts says why a second backward pass then drops a term): the same values from
+ * the stock kernels, with gradients that recompute the derivative from the INPUT.
+ *   tanh' = 1 - tanh(x)^2,  sigmoid' = s (1 - s),  exp' = e^x,
+ *   logSoftmax'(dy) = dy - sum(dy) softmax(z)  (over the last axis).
+ * Shared by the MLP's curvature objective (curvature/twice.ts) and the ONNX interpreter
+ * (onnx/ops.ts), which sits below curvature in the core's stack.
+ */
+import { tf } from "./tf";
+
+/**
+ * A unary op whose gradient is dy * derivative(x), recomputed from the saved input. The input is
+ * passed through `save` (a kept clone that backprop disposes): a closure over x would read a
+ * tensor the forward pass's tidy has already freed.
+ */
+export function twiceDifferentiable(
+  forward: (x: tf.Tensor) => tf.Tensor,
+  gradient: (dy: tf.Tensor, x: tf.Tensor) => tf.Tensor,
+): (x: tf.Tensor) => tf.Tensor {
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const x = args[0] as tf.Tensor;
+    (args[1] as tf.GradSaveFunc)([x]);
+    return { value: forward(x), gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => gradient(dy, saved[0]) };
+  });
+  return (x) => op(x);
+}
+
+export const tanhTwice = twiceDifferentiable(tf.tanh, (dy, x) =>
+  tf.mul(dy, tf.sub(1, tf.square(tf.tanh(x)))),
+);
+
+export const sigmoidTwice = twiceDifferentiable(tf.sigmoid, (dy, x) => {
+  const s = tf.sigmoid(x);
+  return tf.mul(dy, tf.mul(s, tf.sub(1, s)));
+});
+
+/** e^x, twice differentiable (the stock gradient multiplies by its saved output). */
+export const expTwice = twiceDifferentiable(tf.exp, (dy, x) => tf.mul(dy, tf.exp(x)));
+
+/** logSoftmax over the last axis, twice differentiable. */
+export const logSoftmaxTwice = twiceDifferentiable(
+  (z) => tf.logSoftmax(z),
+  (dy, z) => tf.sub(dy, tf.mul(tf.sum(dy, -1, true), tf.softmax(z))),
+);
