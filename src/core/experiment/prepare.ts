@@ -134,6 +134,16 @@ export async function prepareModel(
   const model = config.model;
   let arch: ModelArchitecture;
   let initial: Float32Array;
+  /** An imported model whose weights are the centre (model.train false): no training. */
+  const untrained = (a: ModelArchitecture, theta: Float32Array, warnings: string[]): PreparedModel => ({
+    arch: a,
+    loss,
+    layout: modelLayout(a),
+    dataset,
+    theta,
+    recordedConfig: { ...config },
+    warnings,
+  });
   if (model.kind === "onnx") {
     // An ONNX model (core/onnx): its weights and biases are the centre (or the start of training).
     const readUser = options.files?.user;
@@ -145,17 +155,7 @@ export async function prepareModel(
     const imported = await loadOnnxModel(model.file, readUser);
     checkModelFitsData(imported.arch, dataset, model.file);
     arch = imported.arch;
-    if (!model.train) {
-      return {
-        arch,
-        loss,
-        layout: modelLayout(arch),
-        dataset,
-        theta: imported.parameters,
-        recordedConfig: { ...config },
-        warnings: imported.notes,
-      };
-    }
+    if (!model.train) return untrained(arch, imported.parameters, imported.notes);
     initial = imported.parameters;
   } else if (model.kind === "layers") {
     const readUser = options.files?.user;
@@ -167,18 +167,8 @@ export async function prepareModel(
     const imported = options.imported ?? (await loadLayersModel(model.file, readUser as ReadBytes));
     checkModelFitsData(imported.arch, dataset, model.file);
     arch = imported.arch;
-    if (!model.train) {
-      // The imported weights are the centre, as with `from`: no training.
-      return {
-        arch,
-        loss,
-        layout: modelLayout(arch),
-        dataset,
-        theta: imported.parameters,
-        recordedConfig: { ...config },
-        warnings: [],
-      };
-    }
+    // The imported weights are the centre, as with `from`: no training.
+    if (!model.train) return untrained(arch, imported.parameters, []);
     initial = imported.parameters;
   } else {
     arch =
