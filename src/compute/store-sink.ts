@@ -78,7 +78,12 @@ export function storeSink(
       if (train) {
         trainProgress = progress;
         epochTimer ??= setTimeout(flushEpochs, EPOCH_UPDATE_MS);
-      } else if (timer !== null) pendingProgress = progress;
+        return;
+      }
+      // A training line still waiting for its timer is older than this one: written now, it can
+      // no longer land over the sampling line (a fast training ends within one timer period).
+      flushEpochs();
+      if (timer !== null) pendingProgress = progress;
       else s().setProgress(progress);
     },
     epoch(entry) {
