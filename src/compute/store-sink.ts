@@ -76,14 +76,12 @@ export function storeSink(
       // While a redraw of the growing surface waits, the count waits with it: the progress line
       // and the view's "computing" badge then give the same number.
       if (train) {
+        // The worker's epoch callbacks come through their own message port, so the last ones can
+        // arrive after the job has moved on (a fast training): a training line then is stale.
+        if (s().job.phase !== "training") return;
         trainProgress = progress;
         epochTimer ??= setTimeout(flushEpochs, EPOCH_UPDATE_MS);
-        return;
-      }
-      // A training line still waiting for its timer is older than this one: written now, it can
-      // no longer land over the sampling line (a fast training ends within one timer period).
-      flushEpochs();
-      if (timer !== null) pendingProgress = progress;
+      } else if (timer !== null) pendingProgress = progress;
       else s().setProgress(progress);
     },
     epoch(entry) {
