@@ -399,7 +399,7 @@ function PathSlider(props: { lab: Lab | null; section: PathsSection; initial?: S
           disabled={!probe}
           onClick={() => {
             setT(0);
-            void lab?.paths.clearProbe();
+            void lab?.paths.clear();
           }}
           title="show θ1 again"
         >

@@ -4,39 +4,14 @@
  * a new one starts. No tfjs here: the workers compute, this file only orchestrates.
  */
 
-import type { HistoryEntry } from "../../workers/compute.worker";
-import type { MeasuredSpeed } from "../core/config/cost";
 import { resolveConfig } from "../core/config/resolve";
 import type { Snapshot } from "../core/snapshot/schema";
 import { MARK_SAMPLING_START } from "../state/marks";
 import type { LandscapeOrigin } from "../state/origin";
 import type { LandscapeView, TrajectoryView } from "../state/types";
-import { boundaryFor, type ModelPicture } from "./model-picture";
-import type { ComputePool, SampleProgress } from "./pool";
-
-export type JobPhase = "training" | "sampling" | "done" | "error" | "cancelled";
-
-export interface JobSink {
-  start(): void;
-  phase(phase: JobPhase, detail?: string): void;
-  progress(p: { phase: "train" | "landscape"; done: number; total: number; detail: string | null }): void;
-  epoch(entry: HistoryEntry, total: number): void;
-  landscape(view: LandscapeView): void;
-  /** The landscape's surface arrays changed in place. */
-  surfaces(done: number, total: number, stage: SampleProgress["stage"]): void;
-  picture(p: ModelPicture | null): void;
-  warn(message: string): void;
-  /** A landscape finished: the path that sampled it and its speed in grid points per second. */
-  speed(evaluator: string, pointsPerSecond: number, modelKind: string): void;
-  /** The speeds of a finished run, with the work they were measured on (the next run's estimate). */
-  measured(speed: MeasuredSpeed): void;
-  /**
-   * Remember what is on screen now (the landscape and the model picture); the returned function
-   * puts it back. A job that fails or is cancelled restores it, so it never leaves a half-made
-   * landscape in place of the last good one.
-   */
-  keepView(): () => void;
-}
+import { guardedSink, type JobSink } from "./job-sink";
+import { boundaryFor } from "./model-picture";
+import type { ComputePool } from "./pool";
 
 /** The trajectory of a snapshot's `trajectory` section as typed arrays for the views. */
 export function trajectoryView(s: Snapshot): TrajectoryView | undefined {
@@ -89,15 +64,8 @@ export class ExperimentJob {
     const { signal } = controller;
     // A job replaced by a newer one stops reporting: its late "cancelled" must not overwrite the new job.
     const current = () => this.controller === controller;
-    const live = this.sink;
-    const restoreView = live.keepView();
-    const sink: JobSink = new Proxy(live, {
-      get:
-        (target, key: keyof JobSink) =>
-        (...args: unknown[]) => {
-          if (current()) (target[key] as (...a: unknown[]) => void)(...args);
-        },
-    });
+    const restoreView = this.sink.keepView();
+    const sink = guardedSink(this.sink, current);
     try {
       const config = resolveConfig(configInput); // bad input fails here, before any work
       sink.start();

@@ -1,7 +1,9 @@
 /**
- * The lab's compute side on the main thread: one worker pool, the running experiment job, the
- * linked inspection of a picked point, snapshot import and export, and the backend calibration.
- * It only orchestrates (workers compute) and reports into the store.
+ * The lab: the one facade the app talks to on the main thread. It owns the worker pool and the
+ * jobs (experiment-job.ts, paths-job.ts, lesson-job.ts, all reporting through the store's
+ * JobSink), and hands the rest to one file each: the local library (lab-library.ts), the
+ * calibration of paths (calibration.ts), the paths panel's t slider (paths-slider.ts), the
+ * review of a plot (landscape-review.ts). No tfjs here: workers compute.
  */
 import type { StoreApi } from "zustand";
 import type { BackendName } from "../core/backend";
@@ -9,33 +11,26 @@ import { canonicalJson } from "../core/canonical-json";
 import { resolveConfig } from "../core/config/resolve";
 import { pointInSubspace } from "../core/directions/vector";
 import { gridPointCount } from "../core/landscape/grid";
-import { evaluateChecks } from "../core/lessons/checks";
-import { type AnyLesson, isPathsLesson } from "../core/lessons/parse";
-import { evaluatePathsChecks, type PathsLesson, pathsLessonNumbers } from "../core/lessons/paths-lesson";
-import type { LessonMetrics } from "../core/lessons/schema";
+import type { AnyLesson } from "../core/lessons/parse";
 import type { Snapshot } from "../core/snapshot/schema";
-import { type LibraryEntry, SnapshotDb } from "../library/snapshot-db";
-import { MARK_CALIBRATION_START } from "../state/marks";
+import type { LibraryEntry } from "../library/snapshot-db";
 import { configOrigin, type LandscapeOrigin, runOrigin } from "../state/origin";
 import { historyOfSnapshot } from "../state/snapshot-history";
 import type { AppState } from "../state/store";
 import type { PickedPoint } from "../state/types";
-import { startComputeWorker } from "./bridge";
+import { applyRememberedPaths, type CalibrationReport, calibrateDevice } from "./calibration";
 import { ExperimentJob, trajectoryView } from "./experiment-job";
+import { LabLibrary } from "./lab-library";
 import { type LandscapeReview, reviewShown } from "./landscape-review";
+import { LessonJob } from "./lesson-job";
 import { boundaryFor } from "./model-picture";
 import { PathsJob } from "./paths-job";
+import { PathsSlider } from "./paths-slider";
 import { ComputePool } from "./pool";
-import {
-  BACKEND_KEY,
-  EVALUATOR_KEY,
-  forget,
-  rememberChoice,
-  storedBackend,
-  storedEvaluator,
-} from "./remembered-choice";
-import { workerSnapshotCodec } from "./snapshot-io-bridge";
+import { BACKEND_KEY, forget, storedBackend, storedEvaluator } from "./remembered-choice";
 import { storeSink } from "./store-sink";
+
+export type { CalibrationReport } from "./calibration";
 
 /**
  * Why a lab's start() rejects when terminate() stopped the lab on purpose while it started (the
@@ -52,31 +47,22 @@ export class LabStoppedError extends Error {
 /** What the automatic first run of a page load did (Lab.firstRun). */
 export type FirstRun = "ran" | "restored" | "skipped";
 
-export interface CalibrationReport {
-  backend: string;
-  timings: Record<string, number | string>;
-  evaluator: string;
-  evaluatorTimings: Record<string, number | string>;
-  pointsPerSecond: number;
-  /** The training path chosen (kernel/training-path.ts) and milliseconds per step of each. */
-  training: string;
-  trainingTimings: Record<string, number | string>;
-}
-
 export class Lab {
   pool: ComputePool;
   private job: ExperimentJob;
   /** Called when the workers move to another backend (the status line follows). */
   onBackend?: (backend: string, workers: number) => void;
   private inspectToken = 0;
-  /** Aborts the open lesson's measuring step (its runs are cancelled through the job). */
-  private lessonAbort: AbortController | null = null;
   /** How the MLP evaluation path was chosen (what the status line says after an MLP job). */
   private evaluationSource: "calibrated" | "default" | undefined;
-  /** The local library and last result (IndexedDB); null where storage is unavailable. */
-  private db: Promise<SnapshotDb | null> | null = null;
-  /** Paths between minima (paths-job.ts): its run and the paths panel's t slider. */
-  readonly paths: PathsJob;
+  /** Paths between minima (paths-job.ts). */
+  private readonly pathsJob: PathsJob;
+  /** The open lesson's runs, numbers and checks (lesson-job.ts). */
+  private readonly lessons: LessonJob;
+  /** The local library and the last result (IndexedDB). */
+  private readonly library = new LabLibrary();
+  /** The paths panel's t slider (paths-slider.ts). */
+  readonly paths: PathsSlider;
 
   /** Set by terminate(): the lab was stopped on purpose and starts nothing more. */
   private stopped = false;
@@ -90,11 +76,16 @@ export class Lab {
     private readonly makePool: () => ComputePool = () => new ComputePool(),
   ) {
     this.pool = makePool();
-    this.job = new ExperimentJob(
-      this.pool,
-      storeSink(store, () => this.evaluationSource),
-    );
-    this.paths = new PathsJob(() => this.pool, store);
+    const sink = storeSink(store, () => this.evaluationSource);
+    this.job = new ExperimentJob(this.pool, sink);
+    this.pathsJob = new PathsJob(() => this.pool, sink);
+    this.paths = new PathsSlider(() => this.pool, store);
+    this.lessons = new LessonJob(store, {
+      experiment: () => this.job,
+      paths: this.pathsJob,
+      pool: () => this.pool,
+      origin: (lesson, config) => this.lessonOrigin(lesson, config),
+    });
   }
 
   /**
@@ -172,7 +163,7 @@ export class Lab {
     return (
       this.stopped ||
       this.job.running ||
-      this.paths.running ||
+      this.pathsJob.running ||
       s.job.phase !== "idle" ||
       s.lesson !== null ||
       s.landscape !== null ||
@@ -181,118 +172,16 @@ export class Lab {
   }
 
   /**
-   * Run a lesson: its first run, pinned on the left, then its second run beside it (one colour
-   * scale for both, as the comparison view draws them), then both runs' numbers (curvature with
-   * the lesson's settings, in a worker) and the lesson's checks. Another run, another lesson or
-   * closing it cancels what is left.
+   * Open a lesson (lesson-job.ts): its runs, their numbers and its checks. Another run, another
+   * lesson or closing it cancels what is left.
    */
-  async openLesson(lesson: AnyLesson): Promise<void> {
-    if (isPathsLesson(lesson)) return this.openPathsLesson(lesson);
-    const st = () => this.store.getState();
-    this.paths.stop();
-    this.lessonAbort?.abort(new Error("cancelled"));
-    const controller = new AbortController();
-    this.lessonAbort = controller;
-    const current = () => this.lessonAbort === controller && st().lesson?.lesson === lesson;
-    st().setCompare(null);
-    st().setLesson({
-      lesson,
-      status: "running",
-      step: "",
-      metrics: lesson.runs.map(() => null),
-      checks: null,
-    });
-    const snapshots: Snapshot[] = [];
-    for (const [i, run] of lesson.runs.entries()) {
-      st().updateLesson({ step: `run ${i + 1} of ${lesson.runs.length}: ${run.label}` });
-      // The controls show the run's settings (keys the controls do not have, such as a
-      // rescaling, stay in the run's config and in its snapshot).
-      st().applyPreset(`lesson "${lesson.title}", run ${i + 1}`, run.config, null);
-      const snapshot = await this.job.run(run.config, this.lessonOrigin(lesson, run.config));
-      if (!current()) return;
-      if (!snapshot) {
-        const { phase, error } = st().job;
-        st().updateLesson({ status: phase === "error" ? "error" : "cancelled", error: error ?? undefined });
-        return;
-      }
-      snapshots.push(snapshot);
-      if (i === 0) st().setCompare(st().landscape);
-    }
-    st().updateLesson({ status: "measuring", step: "measuring the curvature of both runs" });
-    try {
-      const metrics: LessonMetrics[] = [];
-      for (const snapshot of snapshots) {
-        metrics.push(await this.pool.lessonMetrics(snapshot, lesson, controller.signal));
-        if (!current()) return;
-        st().updateLesson({ metrics: [...metrics, ...lesson.runs.slice(metrics.length).map(() => null)] });
-      }
-      const checks = evaluateChecks(
-        lesson,
-        metrics,
-        snapshots.map((s) => s.surfaces.train_loss),
-      );
-      st().updateLesson({ status: "done", step: "", checks });
-    } catch (err) {
-      if (!current()) return;
-      if (controller.signal.aborted) st().updateLesson({ status: "cancelled" });
-      else st().updateLesson({ status: "error", error: (err as Error).message });
-    }
-  }
-
-  /**
-   * Run a paths lesson: its one paths run (as the paths presets run, after whatever experiment
-   * runs has stopped), its plane as the current landscape with both paths drawn, then the checks
-   * on its barriers. Another run, another lesson or closing it cancels the run.
-   */
-  private async openPathsLesson(lesson: PathsLesson): Promise<void> {
-    const st = () => this.store.getState();
-    this.lessonAbort?.abort(new Error("cancelled"));
-    const controller = new AbortController();
-    this.lessonAbort = controller;
-    const current = () => this.lessonAbort === controller && st().lesson?.lesson === lesson;
-    this.job.cancel();
-    st().setCompare(null);
-    st().setLesson({
-      lesson,
-      status: "running",
-      step: `paths run: ${lesson.run.label}`,
-      metrics: [],
-      checks: null,
-    });
-    // The controls show the run's settings; the paths panel explains the preset of the same name.
-    st().applyPreset(`lesson "${lesson.title}"`, lesson.run.config, null);
-    const snapshot = await this.paths.run(lesson.run.config, {
-      preset: lesson.id,
-      origin: this.lessonOrigin(lesson, lesson.run.config),
-      after: () => !this.job.running,
-    });
-    if (!current()) return;
-    if (!snapshot?.paths) {
-      const { phase, error } = st().job;
-      st().updateLesson({
-        status: phase === "error" ? "error" : "cancelled",
-        error: snapshot ? "the paths run wrote no paths section" : (error ?? undefined),
-      });
-      return;
-    }
-    st().updateLesson({
-      status: "done",
-      step: "",
-      pathNumbers: pathsLessonNumbers(snapshot.paths),
-      checks: evaluatePathsChecks(lesson, snapshot.paths),
-    });
+  openLesson(lesson: AnyLesson): Promise<void> {
+    return this.lessons.open(lesson);
   }
 
   /** Close the open lesson (and its comparison); cancels whatever of it still runs. */
   closeLesson(): void {
-    const open = this.store.getState().lesson;
-    if (!open) return;
-    this.lessonAbort?.abort(new Error("cancelled"));
-    this.lessonAbort = null;
-    if (isPathsLesson(open.lesson)) this.paths.cancel();
-    this.job.cancel();
-    this.store.getState().setLesson(null);
-    this.store.getState().setCompare(null);
+    this.lessons.close();
   }
 
   /**
@@ -307,11 +196,11 @@ export class Lab {
   ): Promise<Snapshot | null> {
     // Another experiment ends the open lesson and stops a paths run.
     if (this.store.getState().lesson) this.closeLesson();
-    this.paths.stop();
+    this.pathsJob.stop();
     return this.job.run(config, origin, files, options).then(async (snapshot) => {
       if (snapshot) {
         this.reportHoles(snapshot);
-        void this.rememberLast(snapshot);
+        void this.library.rememberLast(snapshot);
       }
       const job = this.store.getState().job;
       if (job.phase === "error" && job.error) {
@@ -349,7 +238,7 @@ export class Lab {
 
   cancel(): void {
     this.job.cancel();
-    this.paths.cancel();
+    this.pathsJob.cancel();
   }
 
   /**
@@ -363,7 +252,7 @@ export class Lab {
       key: "preset",
       value: preset,
     });
-    return this.paths.run(config, { preset, after: () => !this.job.running, origin });
+    return this.pathsJob.run(config, { preset, after: () => !this.job.running, origin });
   }
 
   /**
@@ -387,7 +276,7 @@ export class Lab {
   /** Stop everything and start a fresh pool (a backend change). */
   private replacePool(): void {
     this.job.cancel();
-    this.paths.cancel();
+    this.pathsJob.cancel();
     this.pool.terminate();
     this.pool = this.makePool();
     this.job = new ExperimentJob(
@@ -404,7 +293,7 @@ export class Lab {
   /** Stop whatever runs and clear the landscape and the training curves. */
   reset(): void {
     this.job.cancel();
-    this.paths.cancel();
+    this.pathsJob.cancel();
     const st = this.store.getState();
     st.resetHistory();
     st.setLandscape(null);
@@ -451,7 +340,7 @@ export class Lab {
     st.setLandscape({ snapshot, done: total, total, trajectory: trajectoryView(snapshot), origin });
     st.setHistory(historyOfSnapshot(snapshot));
     this.reportHoles(snapshot);
-    void this.rememberLast(snapshot);
+    void this.library.rememberLast(snapshot);
     await this.inspect(null);
   }
 
@@ -495,34 +384,9 @@ export class Lab {
     }
   }
 
-  private library(): Promise<SnapshotDb | null> {
-    // Snapshots are written and read in the snapshot worker: the page never waits for gzip or validation.
-    this.db ??= SnapshotDb.open(undefined, workerSnapshotCodec).catch(() => null);
-    return this.db;
-  }
-
-  private async requireLibrary(): Promise<SnapshotDb> {
-    const db = await this.library();
-    if (!db) throw new Error("the local library is unavailable (this browser blocks IndexedDB here)");
-    return db;
-  }
-
-  /**
-   * `createdAt` of the snapshot last written as the last result, once IndexedDB has it. The write
-   * (gzip in the snapshot worker, then IndexedDB) ends some time after the job's "done": a reload
-   * in between finds the previous last result (tests wait for this before they reload).
-   */
-  lastSaved: string | null = null;
-
-  /** Keep the landscape on screen as the last result, so a reload shows it again. */
-  private async rememberLast(snapshot: Snapshot): Promise<void> {
-    try {
-      const db = await this.library();
-      await db?.saveLast(snapshot);
-      if (db) this.lastSaved = snapshot.createdAt;
-    } catch {
-      // storage full or unavailable: the result stays on screen, only the reload copy is missing
-    }
+  /** `createdAt` of the last result once IndexedDB has it (lab-library.ts; tests wait for it). */
+  get lastSaved(): string | null {
+    return this.library.lastSaved;
   }
 
   /**
@@ -530,7 +394,7 @@ export class Lab {
    * describe, instead of computing it again. Returns whether it did.
    */
   async restoreLast(): Promise<boolean> {
-    const last = await (await this.library())?.loadLast().catch(() => null);
+    const last = await this.library.loadLast();
     // A choice made while the library was read (a preset, a lesson, a file) wins.
     if (!last || this.chosen()) return false;
     let wanted: unknown;
@@ -555,12 +419,11 @@ export class Lab {
     const snapshot = this.store.getState().landscape?.snapshot;
     if (!snapshot || this.store.getState().job.phase === "sampling")
       throw new Error("there is no finished landscape to save yet");
-    return (await this.requireLibrary()).save(name, snapshot, thumbnail(snapshot));
+    return this.library.save(name, snapshot, thumbnail(snapshot));
   }
 
-  async listLibrary(): Promise<LibraryEntry[]> {
-    const db = await this.library();
-    return db ? db.list() : [];
+  listLibrary(): Promise<LibraryEntry[]> {
+    return this.library.list();
   }
 
   /**
@@ -568,7 +431,7 @@ export class Lab {
    * beside it, on the shared scale).
    */
   async openFromLibrary(id: number, name: string, as: "current" | "compare" = "current"): Promise<void> {
-    const snapshot = await (await this.requireLibrary()).load(id);
+    const snapshot = await this.library.load(id);
     if (as === "current") {
       await this.show(snapshot, { kind: "library", name });
       return;
@@ -580,36 +443,29 @@ export class Lab {
       .setCompare({ snapshot, done: total, total, trajectory: trajectoryView(snapshot), origin });
   }
 
-  async removeFromLibrary(id: number): Promise<void> {
-    await (await this.requireLibrary()).remove(id);
+  removeFromLibrary(id: number): Promise<void> {
+    return this.library.remove(id);
   }
 
-  /**
-   * Use the evaluation path (and training path) calibrated on this device when it was measured on
-   * the backend that runs now; otherwise (or when the workers cannot run it) the backend's default
-   * evaluation path and the "auto" training path.
-   */
+  /** The remembered (or default) evaluation and training paths on `backend` (calibration.ts). */
   private async applyRememberedEvaluator(backend: string): Promise<void> {
-    const remembered = storedEvaluator();
-    if (remembered && remembered.backend === backend) {
-      try {
-        await this.pool.selectTrainingPath(remembered.training ?? null);
-        const name = await this.pool.selectEvaluator(remembered.evaluator);
-        this.evaluationSource = "calibrated";
-        this.store.getState().setEvaluation({ name, source: "calibrated" });
-        return;
-      } catch (err) {
-        if (this.stopped) throw new LabStoppedError(); // stopped, not a path that cannot run
-        forget(EVALUATOR_KEY);
-        this.store
-          .getState()
-          .notify(`the remembered evaluation path cannot run: ${(err as Error).message}`, "warn");
-      }
+    let applied: Awaited<ReturnType<typeof applyRememberedPaths>>;
+    try {
+      applied = await applyRememberedPaths(this.pool, backend, () => this.stopped);
+    } catch (err) {
+      if (this.stopped) throw new LabStoppedError(); // stopped, not a path that cannot run
+      throw err;
     }
-    await this.pool.selectTrainingPath(null);
-    const name = await this.pool.selectEvaluator(null);
-    this.evaluationSource = "default";
-    this.store.getState().setEvaluation({ name, source: "default", pointsPerSecond: null });
+    if (applied.dropped)
+      this.store.getState().notify(`the remembered evaluation path cannot run: ${applied.dropped}`, "warn");
+    this.evaluationSource = applied.source;
+    this.store
+      .getState()
+      .setEvaluation(
+        applied.source === "calibrated"
+          ? { name: applied.evaluator, source: "calibrated" }
+          : { name: applied.evaluator, source: "default", pointsPerSecond: null },
+      );
   }
 
   /** Whether this device has a calibrated evaluation path remembered (calibration runs once). */
@@ -618,36 +474,21 @@ export class Lab {
   }
 
   /**
-   * Time the candidate backends, then every evaluation path on the fastest backend, in a throwaway
-   * worker (so running jobs are not disturbed), and remember both for the next start. A better
+   * Calibrate this device (calibration.ts) and remember the choice for the next start. A better
    * path on the running backend is used at once; a better backend from the next start.
    */
   async calibrate(): Promise<CalibrationReport> {
-    performance.mark(MARK_CALIBRATION_START);
-    const w = startComputeWorker();
-    try {
-      await w.api.init(["wasm", "cpu"]);
-      const candidates: BackendName[] = ["wasm", "webgl", "webgpu"];
-      const result = await Promise.race([w.api.calibrate(candidates), w.failed]);
-      rememberChoice({
-        backend: result.backend,
-        evaluator: result.evaluator,
-        pointsPerSecond: result.pointsPerSecond,
-        training: result.training,
-      });
-      const running = await this.pool.init();
-      if (running.backend === result.backend) await this.applyRememberedEvaluator(running.backend);
-      return result;
-    } finally {
-      w.terminate();
-    }
+    const result = await calibrateDevice();
+    const running = await this.pool.init();
+    if (running.backend === result.backend) await this.applyRememberedEvaluator(running.backend);
+    return result;
   }
 
   /** Stop everything for good (the page unmounts the lab); a start still under way rejects quietly. */
   terminate(): void {
     this.stopped = true;
     this.job.cancel();
-    this.paths.cancel();
+    this.pathsJob.cancel();
     this.pool.terminate();
   }
 }

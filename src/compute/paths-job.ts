@@ -16,28 +16,24 @@
  * takes a few percent of the run, so splitting it over workers would save little and add a
  * second protocol.
  *
- * Also the t slider of the paths panel: w(t) is a weighted sum of the path's stored points
- * (path-probe.ts, no tfjs), marked on the plane, and the decision boundary at w(t) is drawn by a
- * worker (model-picture.ts, as for a picked point).
+ * It reports through a JobSink, as an experiment job does (job-sink.ts). The paths panel's t
+ * slider is paths-slider.ts.
  *
  * @example await lab.paths.run(await fetchPreset("mode-connectivity"), { preset: "mode-connectivity" });
  */
 import { proxy } from "comlink";
-import type { StoreApi } from "zustand";
 import type { EndpointResult } from "../../workers/paths-api";
 import { parsePathsSettings } from "../core/config/paths-settings";
 import { resolveConfig } from "../core/config/resolve";
 import type { ExperimentConfig } from "../core/config/schema";
 import type { PathsPhase, PathsProgress } from "../core/experiment/paths-run";
 import { gridPointCount } from "../core/landscape/grid";
-import { pathPointAt } from "../core/paths/point";
 import type { Snapshot } from "../core/snapshot/schema";
 import type { HistoryEntry } from "../core/train/history";
 import type { LandscapeOrigin } from "../state/origin";
 import { historyOfSnapshot } from "../state/snapshot-history";
-import type { AppState } from "../state/store";
+import { guardedSink, type JobSink } from "./job-sink";
 import { boundaryFor } from "./model-picture";
-import { planeCoordinates } from "./path-probe";
 import type { ComputePool, WorkerCall } from "./pool";
 
 /** What the progress bar says in each phase of runPaths. */
@@ -65,13 +61,10 @@ export class PathsJob {
   private controller: AbortController | null = null;
   /** Aborted runs that must not report anything any more (another job took the progress bar). */
   private silenced = new WeakSet<AbortController>();
-  private probeToken = 0;
-  private probeBusy = false;
-  private probeNext: { path: number; t: number } | null = null;
 
   constructor(
     private readonly pool: () => ComputePool,
-    private readonly store: StoreApi<AppState>,
+    private readonly sink: JobSink,
   ) {}
 
   get running(): boolean {
@@ -102,19 +95,23 @@ export class PathsJob {
     this.controller = controller;
     const { signal } = controller;
     const live = () => !this.silenced.has(controller);
-    const st = () => this.store.getState();
+    const sink = guardedSink(this.sink, live);
     try {
       const config = resolveConfig(configInput); // bad input fails here, before any work
       if (options.after) await waitFor(options.after, signal);
       if (!live()) return null;
-      st().startJob("training");
-      st().resetHistory({
+      sink.start({
         optimizer: config.training.optimizer,
         learningRate: config.training.learningRate,
         momentum: config.training.momentum,
       });
-      st().setPicked(null);
-      st().setProgress({ phase: PATHS_PHASE_LABELS.train, done: 0, total: 0, detail: "starting" });
+      sink.progress({
+        phase: "train",
+        label: PATHS_PHASE_LABELS.train,
+        done: 0,
+        total: 0,
+        detail: "starting",
+      });
 
       let last = 0;
       let lastPhase: PathsPhase | null = null;
@@ -125,9 +122,11 @@ export class PathsJob {
         if (!changed && p.done < p.total && now - last < PROGRESS_MS) return;
         last = now;
         lastPhase = p.phase;
-        if (changed) st().setJobPhase(p.phase === "landscape" ? "sampling" : "training");
-        st().setProgress({
-          phase: PATHS_PHASE_LABELS[p.phase],
+        const landscape = p.phase === "landscape";
+        if (changed) sink.phase(landscape ? "sampling" : "training");
+        sink.progress({
+          phase: landscape ? "landscape" : "train",
+          label: PATHS_PHASE_LABELS[p.phase],
           done: p.done,
           total: p.total,
           detail: p.detail,
@@ -142,9 +141,9 @@ export class PathsJob {
       signal.throwIfAborted();
       const seconds = (performance.now() - started) / 1000;
       const { snapshot, warnings } = result;
-      for (const message of warnings) st().notify(message, "warn");
+      for (const message of warnings) sink.warn(message);
       const total = gridPointCount(snapshot.grid);
-      st().setLandscape({
+      sink.landscape({
         snapshot,
         done: total,
         total,
@@ -153,80 +152,28 @@ export class PathsJob {
         origin: options.origin,
       });
       // The training charts show model 1's (theta1's) training, as recorded in the snapshot.
-      st().setHistory(historyOfSnapshot(snapshot));
+      sink.history(historyOfSnapshot(snapshot));
       const evaluator = (snapshot.producer as { evaluator?: string }).evaluator ?? "?";
-      st().setProgress({
-        phase: PATHS_PHASE_LABELS.landscape,
+      sink.progress({
+        phase: "landscape",
+        label: PATHS_PHASE_LABELS.landscape,
         done: total,
         total,
         detail: `${snapshot.paths?.paths.length ?? 0} paths and the ${total}-point plane in ${seconds.toFixed(1)} s (${evaluator})`,
       });
-      st().finishJob("done");
-      void boundaryFor(this.pool(), snapshot, snapshot.model.parameters).then(
-        (picture) => {
-          if (live() && st().landscape?.snapshot === snapshot) st().setBoundary(picture);
-        },
+      sink.phase("done");
+      void boundaryFor(pool, snapshot, snapshot.model.parameters).then(
+        (picture) => sink.picture(picture, snapshot),
         () => {},
       );
       return snapshot;
     } catch (err) {
-      if (live()) {
-        if (signal.aborted) st().finishJob("cancelled");
-        else st().finishJob("error", err instanceof Error ? err.message : String(err));
-      }
+      if (signal.aborted) sink.phase("cancelled");
+      else sink.phase("error", err instanceof Error ? err.message : String(err));
       return null;
     } finally {
       if (this.controller === controller) this.controller = null;
     }
-  }
-
-  /**
-   * The t slider: mark w(t) of path `path` (an index into the current snapshot's paths section) on
-   * the plane and draw the network at w(t) in the data plot. Moves faster than the worker draws
-   * are coalesced: at most one drawing runs, then the latest position.
-   */
-  async probe(path: number, t: number): Promise<void> {
-    const st = () => this.store.getState();
-    const snapshot = st().landscape?.snapshot;
-    const section = snapshot?.paths;
-    const entry = section?.paths[path];
-    if (!snapshot || !section || !entry) return;
-    const w = pathPointAt(entry, t);
-    const at = section.plane ? planeCoordinates(section.plane, w) : { x: 0, y: 0, offPlane: Number.NaN };
-    // The data plot now shows w(t), not a point picked on the surface.
-    if (st().picked) st().setPicked(null);
-    st().setPathProbe({ path, t, ...at });
-    this.probeNext = { path, t };
-    if (this.probeBusy) return;
-    this.probeBusy = true;
-    try {
-      while (this.probeNext) {
-        const next = this.probeNext;
-        this.probeNext = null;
-        const current = st().landscape?.snapshot;
-        const p = current?.paths?.paths[next.path];
-        if (!current || !p) break;
-        const token = ++this.probeToken;
-        const picture = await boundaryFor(this.pool(), current, pathPointAt(p, next.t));
-        if (token === this.probeToken && st().landscape?.snapshot === current) st().setBoundary(picture);
-      }
-    } catch (err) {
-      st().notify(`cannot draw the model at w(t): ${(err as Error).message}`, "warn");
-    } finally {
-      this.probeBusy = false;
-    }
-  }
-
-  /** Forget the probe: the data plot shows theta1 again. */
-  async clearProbe(): Promise<void> {
-    const st = () => this.store.getState();
-    this.probeNext = null;
-    this.probeToken++;
-    st().setPathProbe(null);
-    const snapshot = st().landscape?.snapshot;
-    if (!snapshot?.paths) return;
-    const picture = await boundaryFor(this.pool(), snapshot, snapshot.model.parameters);
-    if (st().landscape?.snapshot === snapshot) st().setBoundary(picture);
   }
 }
 

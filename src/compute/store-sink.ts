@@ -4,7 +4,7 @@
  */
 import type { StoreApi } from "zustand";
 import type { AppState, JobProgress } from "../state/store";
-import type { JobSink } from "./experiment-job";
+import type { JobSink } from "./job-sink";
 
 /** Redraws of a growing landscape at most this often: each costs main-thread time (colour, contours, slices). */
 const SURFACE_UPDATE_MS = 250;
@@ -45,7 +45,7 @@ export function storeSink(
     pendingProgress = null;
   };
   return {
-    start() {
+    start(training) {
       // Whatever a replaced job left waiting is not this job's.
       if (epochTimer) clearTimeout(epochTimer);
       if (timer) clearTimeout(timer);
@@ -54,7 +54,7 @@ export function storeSink(
       trainProgress = pendingProgress = null;
       pending = null;
       s().startJob("training");
-      s().resetHistory();
+      s().resetHistory(training);
       s().setPicked(null);
     },
     phase(phase, detail) {
@@ -66,13 +66,16 @@ export function storeSink(
     },
     progress(p) {
       const train = p.phase === "train";
-      const progress = {
-        phase: train ? "training" : "sampling",
-        done: p.done,
-        total: p.total,
-        unit: train ? "epochs" : "grid points",
-        detail: p.detail,
-      };
+      // A labelled step (a paths run's) counts what its label says; the plain ones name the unit.
+      const progress: JobProgress = p.label
+        ? { phase: p.label, done: p.done, total: p.total, detail: p.detail }
+        : {
+            phase: train ? "training" : "sampling",
+            done: p.done,
+            total: p.total,
+            unit: train ? "epochs" : "grid points",
+            detail: p.detail,
+          };
       // While a redraw of the growing surface waits, the count waits with it: the progress line
       // and the view's "computing" badge then give the same number.
       if (train) {
@@ -98,7 +101,12 @@ export function storeSink(
       if (stage === "coarse" || done >= total || wait <= 0) flush();
       else timer ??= setTimeout(flush, wait);
     },
-    picture(p) {
+    history(columns) {
+      flushEpochs();
+      s().setHistory(columns);
+    },
+    picture(p, of) {
+      if (of && s().landscape?.snapshot !== of) return;
       s().setBoundary(p);
     },
     speed(evaluator, pointsPerSecond, modelKind) {

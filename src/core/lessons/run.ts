@@ -1,7 +1,7 @@
 /**
  * A whole lesson headless: both runs with runExperiment (each config with the lesson's measure
  * as its `curvature` section, so each snapshot carries the numbers' curvature report), then the
- * metrics of each snapshot, then the checks.
+ * metrics of each snapshot, then the checks (in the order of sequence.ts, which the app shares).
  *
  * @example const { metrics, checks } = await runLesson(parseLesson(json), { backend: "wasm" });
  */
@@ -12,9 +12,10 @@ import type { ExperimentProgress } from "../experiment/prepare";
 import { runExperiment } from "../experiment/run";
 import type { LandscapeEvaluator } from "../landscape/evaluator";
 import type { Snapshot } from "../snapshot/schema";
-import { type CheckResult, evaluateChecks } from "./checks";
+import type { CheckResult } from "./checks";
 import { lessonMetrics } from "./metrics";
 import { type Lesson, type LessonMetrics, lessonMeasure } from "./schema";
+import { lessonSequence } from "./sequence";
 
 /** Progress of one run of the lesson (run 0 or 1, and its label). */
 export interface LessonProgress extends ExperimentProgress {
@@ -65,24 +66,25 @@ export function lessonRunConfig(lesson: Lesson, i: number, seed?: number): Exper
  */
 export async function runLesson(lesson: Lesson, options: RunLessonOptions): Promise<LessonResult> {
   const configs = lesson.runs.map((_, i) => lessonRunConfig(lesson, i, options.seed));
-  const snapshots: Snapshot[] = [];
-  const metrics: LessonMetrics[] = [];
   const warnings: string[] = [];
-  for (const [i, config] of configs.entries()) {
-    const label = lesson.runs[i].label;
-    const onProgress = (p: ExperimentProgress) => options.onProgress?.({ ...p, run: i, label });
-    const result = await runExperiment(config, {
-      backend: options.backend,
-      evaluator: options.evaluator,
-      signal: options.signal,
-      now: options.now,
-      onProgress,
-    });
-    for (const w of result.warnings) warnings.push(`${label}: ${w}`);
-    snapshots.push(result.snapshot);
-    metrics.push(await lessonMetrics(result.snapshot, lesson, { signal: options.signal, onProgress }));
-  }
-  const surfaces = snapshots.map((s) => s.surfaces.train_loss).filter((s): s is Float32Array => !!s);
-  const checks = evaluateChecks(lesson, metrics, surfaces.length === 2 ? surfaces : undefined);
-  return { snapshots, metrics, checks, warnings };
+  const progressOf = (i: number) => (p: ExperimentProgress) =>
+    options.onProgress?.({ ...p, run: i, label: lesson.runs[i].label });
+  const outcome = await lessonSequence(lesson, {
+    run: async (i) => {
+      const result = await runExperiment(configs[i], {
+        backend: options.backend,
+        evaluator: options.evaluator,
+        signal: options.signal,
+        now: options.now,
+        onProgress: progressOf(i),
+      });
+      for (const w of result.warnings) warnings.push(`${lesson.runs[i].label}: ${w}`);
+      return result.snapshot;
+    },
+    measure: (snapshot, i) =>
+      lessonMetrics(snapshot, lesson, { signal: options.signal, onProgress: progressOf(i) }),
+  });
+  // runExperiment resolves with a snapshot or rejects, so every run finishes here.
+  if (!outcome) throw new Error(`lesson ${lesson.id}: a run ended without a snapshot`);
+  return { ...outcome, warnings };
 }
