@@ -9,10 +9,11 @@
 import { type ChangeEvent, useCallback, useId, useMemo, useRef, useState } from "react";
 import type uPlot from "uplot";
 import type { Lab } from "../compute/lab";
-import { metricAt, pathTRange, probeChoices } from "../compute/path-probe";
 import type { PathsSection, SectionBarrier, SectionPathKind } from "../core/snapshot/paths-section";
 import { PATH_COLORS } from "../scene/path-lines";
+import { metricAt, pathTRange, probeChoices } from "../state/path-probe";
 import { useAppStore } from "../state/store";
+import { presetStory } from "./presets";
 import {
   barrierRows,
   type PathChartMetric,
@@ -23,46 +24,6 @@ import {
 import { axisNumber, bottomAxis, lineSeries, valueAxis } from "./views/uplot-theme";
 import { type ChartOptions, useUplot } from "./views/useUplot";
 import "./paths-panel.css";
-
-/** The paths presets' story: the claim in plain words and what to look at. */
-export const PATHS_TEXTS: Record<
-  string,
-  {
-    title: string;
-    claim: string;
-    look: string /** The path the t slider starts on. */;
-    probe?: SectionPathKind;
-  }
-> = {
-  "mode-connectivity": {
-    title: "Mode connectivity",
-    claim:
-      "Two copies of one network trained from different random seeds end in different minima. The straight line " +
-      "between them climbs over a high loss barrier, yet a curve with one bend, trained so that every point on it " +
-      "has low loss, joins them with almost no barrier: the minima are not isolated valleys but parts of one " +
-      "connected low-loss region (Garipov et al. 2018; Draxler et al. 2018).",
-    look:
-      "On the plane through \u03b81, \u03b82 and the bend, the dashed straight line runs over high ground while the " +
-      "curve stays in the valley. In the chart the straight line has a bump in the middle and the curve stays flat; " +
-      "the table gives the barriers. Slide t along the straight line: near the middle the decision boundary " +
-      "falls apart; along the curve it keeps solving the spirals.",
-  },
-  "permutation-symmetry": {
-    title: "Permutation symmetry",
-    claim:
-      "Reordering the hidden units of a network, with their incoming and outgoing weights, gives a different " +
-      "point in weight space that computes exactly the same function, so every minimum has many copies. Much of " +
-      "the barrier on the straight line between two independently trained networks comes from their units " +
-      "being in different orders: weight matching permutes \u03b82's units to line up with \u03b81's, and the " +
-      "straight line to the aligned \u03b82 has a far lower barrier (Ainsworth et al. 2023, Git Re-Basin).",
-    look:
-      "Compare the straight line with the aligned straight line in the chart and the table: the aligned one " +
-      "ends at the same loss (the same function as \u03b82) but its bump almost vanishes. Slide t along both and " +
-      "watch the decision boundary: halfway along the aligned line it is still a working classifier. Wider " +
-      "layers align better; this preset uses 128 units per layer.",
-    probe: "linear-aligned",
-  },
-};
 
 const GENERIC_TEXT =
   "The straight line between two trained networks, the line from \u03b81's initialization, a curve trained to " +
@@ -91,7 +52,8 @@ export function PathsPanel({ lab }: { lab: Lab | null }) {
 }
 
 function PathsBody({ lab, section, preset }: { lab: Lab | null; section: PathsSection; preset?: string }) {
-  const text = preset ? PATHS_TEXTS[preset] : undefined;
+  // A paths preset (or the paths lesson of the same id) tells its story (presets.json).
+  const text = presetStory(preset);
   const [metric, setMetric] = useState<PathChartMetric>("loss");
   const [extended, setExtended] = useState(false);
   const [split, setSplit] = useState<PathSplit>("train");

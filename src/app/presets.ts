@@ -1,68 +1,54 @@
+import { z } from "zod";
 import type { StoreApi } from "zustand";
 import type { Lab } from "../compute/lab";
 import { LESSONS } from "../core/lessons/catalog";
 import { type AnyLesson, parseAnyLesson } from "../core/lessons/parse";
+import { PATH_KINDS } from "../core/snapshot/paths-section";
 import { fromExperimentConfig } from "../state/config-map";
 import { configOrigin } from "../state/origin";
 import type { AppState } from "../state/store";
+import catalog from "./presets.json";
 
-/** The presets in public/presets/, as the picker lists them (a unit test checks the two agree). */
-export const PRESETS = [
-  {
-    name: "default",
-    label: "Spirals, MLP 64-64 (reference)",
-    description: "Spirals, MLP 2-64-64-2 ReLU, 51 x 51: the reference workload of the benchmarks",
-  },
-  {
-    name: "moons-quick",
-    label: "Moons, MLP 32 (quick)",
-    description: "Moons, one hidden layer of 32, 31 x 31: a quick picture",
-  },
-  {
-    name: "circles-full-batch-gd",
-    label: "Edge of stability (full-batch GD)",
-    description:
-      "Circles, plain full-batch gradient descent at lr 0.5: lambda_max rises to 2/lr and hovers there (Cohen et al. 2021)",
-  },
-  {
-    name: "sine-regression-1d",
-    label: "Sine regression, 1-D",
-    description: "Regression of a sine, a 1-D landscape",
-  },
-  {
-    name: "mode-connectivity",
-    label: "Paths: mode connectivity",
-    description: "Two minima joined by a straight line and by a trained curve (Garipov et al. 2018)",
-  },
-  {
-    name: "permutation-symmetry",
-    label: "Paths: permutation symmetry",
-    description: "Two minima aligned by weight matching before they are joined (Ainsworth et al. 2023)",
-  },
-  {
-    name: "optimizer-race",
-    label: "Optimizer race (SGD, momentum, Adam, SAM)",
-    description:
-      "Moons, MLP 16-16 tanh, full batch: SGD, momentum, Adam and SAM from one initialization on one PCA plane; Adam ends lowest and sharpest, SAM flattest",
-  },
-  {
-    name: "digits-mlp",
-    label: "Digits 14x14, MLP 32",
-    description: "Handwritten digits (MNIST, 14 x 14), MLP 196-32-10",
-  },
-  {
-    name: "digits-cnn",
-    label: "Digits 14x14, small CNN",
-    description: "Handwritten digits (MNIST, 14 x 14), a small CNN: 2 convolutions and a dense layer of 32",
-  },
-] as const;
+/**
+ * A preset as the picker lists it (presets.json, the one list; a unit test checks it against
+ * public/presets/): its name (the config file public/presets/<name>.json, which stays a plain
+ * CLI config), label and description; a paths preset's story is what the paths panel says of it.
+ */
+const presetSchema = z
+  .object({
+    name: z.string().regex(/^[a-z0-9-]+$/),
+    label: z.string().min(1),
+    description: z.string().min(1),
+    story: z
+      .object({
+        title: z.string().min(1),
+        /** The claim in plain words, with the papers. */
+        claim: z.string().min(1),
+        /** What to look at in the plane, the chart and the table. */
+        look: z.string().min(1),
+        /** The path the t slider starts on. */
+        probe: z.enum(PATH_KINDS).optional(),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+export type Preset = z.infer<typeof presetSchema>;
+export type PresetStory = NonNullable<Preset["story"]>;
+
+/** The presets, in the picker's order; a broken presets.json fails here, naming the entry and field. */
+export const PRESETS: readonly Preset[] = z.array(presetSchema).parse(catalog);
+
+/** The story of preset `name` (the paths presets and paths lessons have one), or undefined. */
+export function presetStory(name: string | undefined): PresetStory | undefined {
+  return name === undefined ? undefined : PRESETS.find((p) => p.name === name)?.story;
+}
 
 /** A config with a `paths` section runs the paths between minima (lab.runPaths), not one experiment. */
 export function hasPaths(config: unknown): boolean {
   return typeof config === "object" && config !== null && "paths" in config;
 }
-
-export type PresetName = (typeof PRESETS)[number]["name"];
 
 /**
  * Fetch and check a lesson (public/lessons/<file>); a bad file is an Error naming its problems.

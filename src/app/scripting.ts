@@ -6,8 +6,7 @@
 
 import type { StoreApi } from "zustand";
 import type { BenchmarkOptions, BenchmarkReport } from "../compute/benchmark";
-import { workerCounts } from "../compute/bridge";
-import type { Lab } from "../compute/lab";
+import { type Lab, workerCounts } from "../compute/lab";
 import { type AppState, appStore } from "../state/store";
 
 export interface ScriptingHook {

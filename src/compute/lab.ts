@@ -23,13 +23,14 @@ import { ExperimentJob, trajectoryView } from "./experiment-job";
 import { LabLibrary } from "./lab-library";
 import { type LandscapeReview, reviewShown } from "./landscape-review";
 import { LessonJob } from "./lesson-job";
-import { boundaryFor } from "./model-picture";
+import { boundaryFor, type ModelPicture } from "./model-picture";
 import { PathsJob } from "./paths-job";
 import { PathsSlider } from "./paths-slider";
 import { ComputePool } from "./pool";
 import { BACKEND_KEY, forget, storedBackend, storedEvaluator } from "./remembered-choice";
 import { storeSink } from "./store-sink";
 
+export { workerCounts } from "./bridge";
 export type { CalibrationReport } from "./calibration";
 
 /**
@@ -322,6 +323,11 @@ export class Lab {
     } catch (err) {
       this.store.getState().notify(`cannot draw the model at that point: ${(err as Error).message}`, "warn");
     }
+  }
+
+  /** The data plot's picture of `snapshot`'s network at `parameters` (model-picture.ts; null: none for its kind). */
+  pictureAt(snapshot: Snapshot, parameters: Float32Array): Promise<ModelPicture | null> {
+    return boundaryFor(this.pool, snapshot, parameters);
   }
 
   /**

@@ -8,9 +8,9 @@
  */
 import type { StoreApi } from "zustand";
 import { pathPointAt } from "../core/paths/point";
+import { planeCoordinates } from "../state/path-probe";
 import type { AppState } from "../state/store";
 import { boundaryFor } from "./model-picture";
-import { planeCoordinates } from "./path-probe";
 import type { ComputePool } from "./pool";
 
 export class PathsSlider {

@@ -1,6 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { barrierRows, pathChartData, pathLabel } from "../../src/app/views/path-chart";
-import { metricAt, pathTRange, planeCoordinates, probeChoices } from "../../src/compute/path-probe";
 import { resolveConfig } from "../../src/core/config/resolve";
 import { runPaths } from "../../src/core/experiment/paths-run";
 import { defaultEvaluatorFor } from "../../src/core/landscape/evaluators";
@@ -9,6 +8,7 @@ import { pathPointAt } from "../../src/core/paths/point";
 import type { PathsSection, SectionPath } from "../../src/core/snapshot/paths-section";
 import type { Snapshot } from "../../src/core/snapshot/schema";
 import { planeOverlay } from "../../src/scene/path-lines";
+import { metricAt, pathTRange, planeCoordinates, probeChoices } from "../../src/state/path-probe";
 import { historyEntries } from "../../src/state/snapshot-history";
 import { createPathsApi } from "../../workers/paths-api";
 import { withWasmBackend } from "./helpers/backend";

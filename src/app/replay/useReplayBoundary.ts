@@ -8,7 +8,6 @@
  * @returns the step whose network the data plot shows (null: not the replay's).
  */
 import { useEffect, useRef, useState } from "react";
-import { boundaryFor } from "../../compute/model-picture";
 import { appStore } from "../../state/store";
 import { installScriptingHook } from "../scripting";
 import { runAt } from "./replay-model";
@@ -50,7 +49,7 @@ export function useReplayBoundary(): number | null {
           const [r, kk] = key.split(":").map(Number);
           const params = model.runs[r]?.parameters?.[kk];
           if (!params) break;
-          const picture = await boundaryFor(lab.pool, snapshot, params);
+          const picture = await lab.pictureAt(snapshot, params);
           // Still the replay's turn (not closed meanwhile).
           if (!wanted.current) break;
           appStore.getState().setBoundary(picture);
