@@ -13,6 +13,7 @@ import { expose, transfer } from "comlink";
 import { type BackendName, initBackend } from "../src/core/backend";
 import { resolveConfig } from "../src/core/config/resolve";
 import { fetchBytes } from "../src/core/data/shipped";
+import { calibrateBackends } from "../src/core/experiment/calibrate";
 import { makePlane, prepareModel } from "../src/core/experiment/prepare";
 import { buildSnapshot } from "../src/core/experiment/snapshot-parts";
 import {
@@ -20,6 +21,7 @@ import {
   setTrainingPath,
   type TrainingPathChoice,
 } from "../src/core/kernel/training-path";
+import { timeTile } from "../src/core/landscape/calibrate";
 import { defaultEvaluatorFor, type EvaluatorName, evaluatorByName } from "../src/core/landscape/evaluators";
 import type { Grid, Tile } from "../src/core/landscape/grid";
 import {
@@ -31,14 +33,14 @@ import {
 import { timeEvaluator } from "../src/core/landscape/timing";
 import { lessonMetrics } from "../src/core/lessons/metrics";
 import type { Lesson, LessonMetrics } from "../src/core/lessons/schema";
-import { predict } from "../src/core/model/predict";
+import { predictOnGrid } from "../src/core/model/predict";
 import type { MlpArchitecture } from "../src/core/model/types";
 import type { Snapshot } from "../src/core/snapshot/schema";
 import { tf } from "../src/core/tf";
 import { TrainControl } from "../src/core/train/control";
 import type { HistoryEntry } from "../src/core/train/history";
-import { calibrateBackends, timeTile } from "./calibrate";
 import { createPathsApi } from "./paths-api";
+import { softwareGpuSkip } from "./software-gpu";
 import { buffersOf } from "./transfer";
 
 /** Used until the backend-measurement step exists: the fastest CPU path first. */
@@ -193,7 +195,7 @@ const api = {
    */
   async calibrate(candidates: readonly BackendName[] = ["wasm", "webgl", "webgpu"]) {
     await api.init();
-    const result = await calibrateBackends(candidates);
+    const result = await calibrateBackends(candidates, softwareGpuSkip);
     if (initPromise) {
       const first = await initPromise;
       initPromise = Promise.resolve({ ...first, backend: result.backend });
@@ -320,11 +322,7 @@ const api = {
     problems.delete(problemId);
   },
 
-  /**
-   * The network's outputs over a regular grid of inputs (decision boundary) or along a line
-   * (regression curve). 2-D: points (x_i, y_j) for a res x res grid over bounds, row-major with
-   * x fastest; 1-D: res points over [bounds[0], bounds[1]]. Returns [points, outputs].
-   */
+  /** The network's outputs over a grid of inputs (core/model/predict.ts predictOnGrid; transferred). */
   predictGrid(
     arch: MlpArchitecture,
     parameters: Float32Array,
@@ -332,23 +330,7 @@ const api = {
     bounds: [number, number, number, number],
     resolution: number,
   ): Float32Array {
-    const [x0, x1, y0, y1] = bounds;
-    const step = (a: number, b: number, i: number) => a + ((b - a) * i) / (resolution - 1);
-    let points: Float32Array;
-    if (arch.inputSize === 1) {
-      points = Float32Array.from({ length: resolution }, (_, i) => step(x0, x1, i));
-    } else if (arch.inputSize === 2) {
-      points = new Float32Array(resolution * resolution * 2);
-      for (let j = 0; j < resolution; j++) {
-        for (let i = 0; i < resolution; i++) {
-          points[2 * (j * resolution + i)] = step(x0, x1, i);
-          points[2 * (j * resolution + i) + 1] = step(y0, y1, j);
-        }
-      }
-    } else {
-      throw new Error(`a decision boundary needs 1 or 2 inputs, this model has ${arch.inputSize}`);
-    }
-    const out = predict(arch, parameters, points, points.length / arch.inputSize, task);
+    const out = predictOnGrid(arch, parameters, task, bounds, resolution);
     return transfer(out, [out.buffer as ArrayBuffer]);
   },
 

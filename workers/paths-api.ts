@@ -1,23 +1,19 @@
 /**
  * The paths part of the compute worker's API (spread into the api object of compute.worker.ts):
- * thin wiring around src/core/experiment/paths-run.ts, src/core/paths and src/core/align. Long
+ * thin wiring around src/core/experiment/paths-run.ts, the two calls the page makes. Long
  * calls take a job id first (cancel(jobId) aborts them; pause/resume/step work on endpoint
  * training); every Float32Array in a result is transferred, not copied.
  *
  * @example const m = await worker.trainEndpoints(7, config, 1, undefined, proxy((e) => draw(e)));
  */
 import { transfer } from "comlink";
-import { weightMatching } from "../src/core/align";
 import { resolveConfig } from "../src/core/config/resolve";
 import {
   connectTrainedEndpoints,
-  type PathShape,
   type PathsProgress,
   type PathsRunResult,
-  pathPointAt,
   pathsProblem,
   pathsSettingsOf,
-  runPaths,
   type TrainedEndpoint,
   trainEndpoint,
 } from "../src/core/experiment/paths-run";
@@ -56,50 +52,15 @@ export interface EndpointResult {
   path: TrainResult["path"];
 }
 
-export interface AlignResult {
-  permutations: Int32Array[];
-  objective: number[];
-  sweeps: number;
-  converged: boolean;
-  seed: number;
-  /** theta_b with its hidden units permuted onto theta_a's: the same function. */
-  aligned: Float32Array;
-}
-
 const moved = <T>(value: T): T => transfer(value, buffersOf(value));
 
 /** The paths methods, bound to the worker's job table. */
 export function createPathsApi(ctx: PathsApiContext) {
   return {
     /**
-     * The whole paths run of a config in this worker (experiment/paths-run.ts runPaths, as the
-     * CLI's `paths --config`): train the models, score the paths, train the curve, align, sample
-     * the curve's plane. Progress (phases train, paths, curve, align, landscape) streams through
-     * onProgress; cancel with cancel(jobId). Returns the snapshot with its `paths` section. (The
-     * page trains the models in parallel workers with trainEndpoints, then calls runPathsFrom.)
-     */
-    async runPaths(
-      jobId: number,
-      configInput: unknown,
-      onProgress?: (p: PathsProgress) => void,
-    ): Promise<PathsRunResult> {
-      const backend = await ctx.backendName();
-      return ctx.withJob(jobId, async (signal) => {
-        const config = resolveConfig(configInput);
-        const result = await runPaths(config, {
-          backend,
-          evaluator: ctx.evaluatorFor(backend),
-          signal,
-          onProgress: (p) => onProgress?.(p),
-        });
-        return moved(result);
-      });
-    },
-
-    /**
      * The rest of a paths run from its trained models (experiment/paths-run.ts
      * connectTrainedEndpoints): `endpoints` are trainEndpoints results for k = 0 .. models - 1, in
-     * that order, possibly trained in other workers. The same numbers as runPaths; progress
+     * that order, possibly trained in other workers. The same numbers as the CLI's runPaths; progress
      * phases paths, curve, align, landscape; cancel with cancel(jobId).
      */
     async runPathsFrom(
@@ -172,33 +133,6 @@ export function createPathsApi(ctx: PathsApiContext) {
         if (t.labelNoise) result.labelNoise = t.labelNoise;
         return moved(result);
       });
-    },
-
-    /** Weight matching (Ainsworth et al. 2023): permute theta_b's hidden units onto theta_a's. */
-    align(
-      arch: MlpArchitecture,
-      thetaA: Float32Array,
-      thetaB: Float32Array,
-      options: { seed?: number; maxSweeps?: number } = {},
-    ): AlignResult {
-      const m = weightMatching(arch, thetaA, thetaB, options);
-      return moved({
-        permutations: m.permutations,
-        objective: m.objective,
-        sweeps: m.sweeps,
-        converged: m.converged,
-        seed: m.seed,
-        aligned: m.apply(thetaB),
-      });
-    },
-
-    /**
-     * The flat parameters at t on a path (cheap: one weighted sum), for drawing the decision
-     * boundary there with predictGrid.
-     */
-    pathPoint(path: PathShape, t: number): Float32Array {
-      const w = pathPointAt(path, t);
-      return transfer(w, [w.buffer as ArrayBuffer]);
     },
   };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { evaluationText } from "../../src/app/StatusBar";
 import { randomDirection } from "../../src/core/directions/random";
+import { calibrateEvaluators } from "../../src/core/landscape/calibrate";
 import {
   availableEvaluators,
   EVALUATOR_NAMES,
@@ -15,7 +16,6 @@ import { makeArchitecture, mlpLayout } from "../../src/core/model/mlp";
 import { createRng } from "../../src/core/rng";
 import { tf } from "../../src/core/tf";
 import { createAppStore } from "../../src/state/store";
-import { calibrateEvaluators } from "../../workers/calibrate";
 import { withWasmBackend } from "./helpers/backend";
 
 withWasmBackend();

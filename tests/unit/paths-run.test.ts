@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { weightMatching } from "../../src/core/align";
 import { parsePathsSettings } from "../../src/core/config/paths-settings";
 import { resolveConfig } from "../../src/core/config/resolve";
 import {
@@ -326,9 +327,11 @@ describe("the worker's paths API (workers/paths-api.ts, with an in-process job t
     expect(scored.values.train_loss).toEqual(s.paths[2].values.train_loss);
     expect(scored.barriers.train_loss.linearExcess).toBe(s.paths[2].barriers.train_loss.linearExcess);
     expect(curvePlane(curve, { count: 61 }).points).toEqual(s.plane?.points);
-    const aligned = api.align(model().arch, p1, p2, { seed: 0 });
-    expect(aligned.aligned).toEqual(s.paths[3].points[1]);
-    const line = evaluateLinearPath(model(), p1, aligned.aligned, {
+    const aligned = weightMatching(requireMlp(model().arch, "weight matching"), p1, p2, { seed: 0 }).apply(
+      p2,
+    );
+    expect(aligned).toEqual(s.paths[3].points[1]);
+    const line = evaluateLinearPath(model(), p1, aligned, {
       min: -0.5,
       max: 1.5,
       count: 61,
@@ -336,7 +339,7 @@ describe("the worker's paths API (workers/paths-api.ts, with an in-process job t
     });
     expect(line.t).toHaveLength(61);
     expect(line.barriers.train_loss.linearExcess).toBe(s.paths[3].barriers.train_loss.linearExcess);
-    expect(api.pathPoint({ kind: "bezier", points: curve.points }, 1)).toEqual(p2);
+    expect(pathPointAt({ kind: "bezier", points: curve.points }, 1)).toEqual(p2);
   });
 
   it("cancels curve training and leaves no tensor behind", async () => {

@@ -194,7 +194,10 @@ describe("the paths chart and barrier table", () => {
   });
 });
 
-/** A real paths run on a tiny setting, through the worker API the browser calls. */
+/**
+ * A real paths run on a tiny setting, through the worker API the browser calls, as the page
+ * calls it (compute/paths-job.ts): every model by trainEndpoints, then runPathsFrom.
+ */
 describe("a paths run through the worker API", () => {
   const small = {
     seed: 3,
@@ -218,14 +221,17 @@ describe("a paths run through the worker API", () => {
   const phases: string[] = [];
 
   beforeAll(async () => {
-    const r = await api.runPaths(1, small, (p) => {
+    const models = resolveConfig(small).paths?.models ?? 0;
+    const endpoints = [];
+    for (let k = 0; k < models; k++) endpoints.push(await api.trainEndpoints(10 + k, small, k));
+    const r = await api.runPathsFrom(1, small, endpoints, (p) => {
       if (phases.at(-1) !== p.phase) phases.push(p.phase);
     });
     snapshot = r.snapshot;
   }, 60_000);
 
-  it("reports every phase and returns the same snapshot as runPaths", async () => {
-    expect(phases).toEqual(["train", "paths", "curve", "paths", "align", "landscape"]);
+  it("reports every phase after the models' training and returns the same snapshot as runPaths", async () => {
+    expect(phases).toEqual(["paths", "curve", "paths", "align", "landscape"]);
     const core = await runPaths(resolveConfig(small), { backend: "wasm" });
     expect(snapshot.surfaces.train_loss).toEqual(core.snapshot.surfaces.train_loss);
     expect(snapshot.paths?.paths.map((p) => p.barriers.train_loss)).toEqual(
@@ -260,7 +266,8 @@ describe("a paths run through the worker API", () => {
   });
 
   it("stops with the cancel reason when its job is cancelled", async () => {
-    const run = api.runPaths(2, small);
+    // Long enough to be under way when the abort comes (the kernel trains 6 epochs in a millisecond).
+    const run = api.trainEndpoints(2, { ...small, training: { epochs: 100_000 } }, 0);
     await new Promise((resolve) => setTimeout(resolve, 0)); // the job registers after the backend check
     jobs.get(2)?.abort(new Error("cancelled"));
     await expect(run).rejects.toThrow(/cancelled/);

@@ -10,7 +10,7 @@ import {
   setTrainingPath,
   trainingPathChoice,
 } from "../../src/core/kernel/training-path";
-import { calibrateTraining } from "../../workers/calibrate-training";
+import { calibrateTraining } from "../../src/core/train/calibrate";
 import { withWasmBackend } from "./helpers/backend";
 
 withWasmBackend();

@@ -3,15 +3,16 @@
  * batch 64, Adam) trained for a few steps on every path that runs here, after a warm-up step;
  * the fastest whose parameters match the tfjs reference within 1e-4 (relative to their largest
  * entry) is kept. The kernel usually wins by 20-40x; a runtime without WebAssembly SIMD has only tfjs.
+ * The app's calibration runs it in a throwaway worker (experiment/calibrate.ts).
  */
 
-import { resolveTrainingPath, type TrainingPath } from "../src/core/kernel/training-path";
-import { initParameters } from "../src/core/model/init";
-import { makeArchitecture } from "../src/core/model/mlp";
-import { createRng } from "../src/core/rng";
-import type { TrainEngine } from "../src/core/train/engine";
-import { kernelEngine } from "../src/core/train/kernel-engine";
-import { type EngineArgs, tfjsEngine } from "../src/core/train/tfjs-engine";
+import { resolveTrainingPath, type TrainingPath } from "../kernel/training-path";
+import { initParameters } from "../model/init";
+import { makeArchitecture } from "../model/mlp";
+import { createRng } from "../rng";
+import type { TrainEngine } from "./engine";
+import { kernelEngine } from "./kernel-engine";
+import { type EngineArgs, tfjsEngine } from "./tfjs-engine";
 
 export interface TrainingCalibration {
   /** The fastest path whose numbers agree. */
