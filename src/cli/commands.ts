@@ -1,4 +1,6 @@
-import { DEFAULT_READ_LIMITS, type ReadLimits, SnapshotError, summarizeSnapshot } from "../core/snapshot";
+import { DEFAULT_READ_LIMITS, type ReadLimits } from "../core/snapshot/limits";
+import { summarizeSnapshot } from "../core/snapshot/summary";
+import { SnapshotError } from "../core/snapshot/validate";
 import { readSnapshotFile } from "../node/snapshot-file";
 
 // `compute` lives in compute-command.ts.

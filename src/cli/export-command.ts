@@ -22,7 +22,9 @@ import {
   formatsTaking,
   writeExport,
 } from "../core/export/formats";
-import { parseSnapshot, type ReadLimits, type Snapshot } from "../core/snapshot";
+import { parseSnapshot } from "../core/snapshot/io";
+import type { ReadLimits } from "../core/snapshot/limits";
+import type { Snapshot } from "../core/snapshot/schema";
 import { writeFileAtomic } from "../node/atomic-file";
 import { createGuardedHdf5Reader } from "../node/hdf5-guard";
 import { readInputFile, readSnapshotFile, writeSnapshotFile } from "../node/snapshot-file";

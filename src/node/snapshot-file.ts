@@ -7,19 +7,21 @@
  */
 import { open } from "node:fs/promises";
 import {
+  type ParseOptions,
+  parseSnapshot,
+  type SerializeOptions,
+  serializeSnapshot,
+} from "../core/snapshot/io";
+import {
   limitHint,
   maxFileBytes,
   memoryForData,
-  type ParseOptions,
-  parseSnapshot,
   type ReadLimits,
   readLimits,
-  type SerializeOptions,
-  type Snapshot,
-  SnapshotError,
-  serializeSnapshot,
   sizeText,
-} from "../core/snapshot";
+} from "../core/snapshot/limits";
+import type { Snapshot } from "../core/snapshot/schema";
+import { SnapshotError } from "../core/snapshot/validate";
 import { writeFileAtomic } from "./atomic-file";
 
 /** The environment variable (MB) that raises the read limits of every command. */

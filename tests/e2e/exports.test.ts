@@ -13,7 +13,8 @@ import * as nodeH5 from "h5wasm/node";
 import type { Page } from "playwright-core";
 import { GLTFLoader } from "three/examples/jsm/loaders/GLTFLoader.js";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { parseSnapshot, type Snapshot } from "../../src/core/snapshot";
+import { parseSnapshot } from "../../src/core/snapshot/io";
+import type { Snapshot } from "../../src/core/snapshot/schema";
 import { type BrowserSession, openBrowser, unexpectedProblems } from "./browser";
 import {
   canvasStats,

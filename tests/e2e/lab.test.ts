@@ -12,7 +12,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { parseSnapshot } from "../../src/core/snapshot";
+import { parseSnapshot } from "../../src/core/snapshot/io";
 import { type BrowserSession, openBrowser, unexpectedProblems } from "./browser";
 import {
   canvasStats,

@@ -7,8 +7,8 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { resolveConfig } from "../../src/core/config/resolve";
 import { runExperiment } from "../../src/core/experiment/run";
-import type { Snapshot } from "../../src/core/snapshot";
 import { serializeSnapshot } from "../../src/core/snapshot/io";
+import type { Snapshot } from "../../src/core/snapshot/schema";
 import { initNodeBackend } from "../../src/node/tf-node";
 
 export const artifactsDir = join(dirname(fileURLToPath(import.meta.url)), "artifacts");

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/core/config/resolve";
 import { runExperiment } from "../../src/core/experiment/run";
 import { type AnimateOptions, animationPalette, planAnimation } from "../../src/core/export/animate";
-import { parseSnapshot, serializeSnapshot } from "../../src/core/snapshot";
+import { parseSnapshot, serializeSnapshot } from "../../src/core/snapshot/io";
 import { withWasmBackend } from "./helpers/backend";
 import { cli } from "./helpers/cli";
 

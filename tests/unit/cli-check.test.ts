@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/core/config/resolve";
 import { runExperiment } from "../../src/core/experiment/run";
 import { loadH5wasm, surfaceToHdf5 } from "../../src/core/export";
-import type { Snapshot } from "../../src/core/snapshot";
+import type { Snapshot } from "../../src/core/snapshot/schema";
 import { writeSnapshotFile } from "../../src/node/snapshot-file";
 import { withWasmBackend } from "./helpers/backend";
 import { cli } from "./helpers/cli";

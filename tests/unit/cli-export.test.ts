@@ -11,7 +11,8 @@ import {
   surfaceToHdf5,
   surfaceToVtp,
 } from "../../src/core/export";
-import { parseSnapshot, type Snapshot } from "../../src/core/snapshot";
+import { parseSnapshot } from "../../src/core/snapshot/io";
+import type { Snapshot } from "../../src/core/snapshot/schema";
 import { writeSnapshotFile } from "../../src/node/snapshot-file";
 import { lineSnapshot, planeSnapshot } from "./export-fixture";
 import { cli } from "./helpers/cli";

@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parseSnapshot } from "../../src/core/snapshot";
+import { parseSnapshot } from "../../src/core/snapshot/io";
 import { cli, ROOT } from "./helpers/cli";
 
 const fixtures = path.join(ROOT, "tests", "fixtures", "onnx");

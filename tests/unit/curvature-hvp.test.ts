@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { makeFunctionHvp, makeHvp } from "../../src/core/curvature/hvp";
 import { makeQuadraticHvp, matrixWithSpectrum } from "../../src/core/curvature/quadratic";
 import { expTwice } from "../../src/core/curvature/twice";
-import { moons } from "../../src/core/data";
+import { moons } from "../../src/core/data/classification2d";
 import { flatToTensors } from "../../src/core/model/flat";
 import { mlpForward } from "../../src/core/model/forward";
 import { initParameters } from "../../src/core/model/init";

@@ -5,7 +5,7 @@ import { type CurvatureProblem, makeHvp } from "../../src/core/curvature/hvp";
 import { epsilonSharpness } from "../../src/core/curvature/sharpness";
 import { hutchinsonTrace } from "../../src/core/curvature/trace";
 import { dot } from "../../src/core/curvature/vectors";
-import { moons } from "../../src/core/data";
+import { moons } from "../../src/core/data/classification2d";
 import { symmetricEigen } from "../../src/core/directions/pca";
 import { initParameters } from "../../src/core/model/init";
 import { makeArchitecture } from "../../src/core/model/mlp";

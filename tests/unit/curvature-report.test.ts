@@ -12,20 +12,17 @@ import { mlpObjective } from "../../src/core/curvature/kernel-objective";
 import { epsilonSharpness, samSharpness } from "../../src/core/curvature/sharpness";
 import { hutchinsonTrace } from "../../src/core/curvature/trace";
 import { l2norm } from "../../src/core/curvature/vectors";
-import { moons } from "../../src/core/data";
+import { moons } from "../../src/core/data/classification2d";
 import { symmetricEigen } from "../../src/core/directions/pca";
 import { curvatureReport, snapshotCurvatureProblem } from "../../src/core/experiment/curvature-report";
 import { runExperiment } from "../../src/core/experiment/run";
 import { initParameters } from "../../src/core/model/init";
 import { makeArchitecture } from "../../src/core/model/mlp";
 import { createRng, deriveSeed } from "../../src/core/rng";
-import {
-  parseSnapshot,
-  reviewSnapshot,
-  type Snapshot,
-  serializeSnapshot,
-  summarizeSnapshot,
-} from "../../src/core/snapshot";
+import { parseSnapshot, serializeSnapshot } from "../../src/core/snapshot/io";
+import type { Snapshot } from "../../src/core/snapshot/schema";
+import { reviewSnapshot } from "../../src/core/snapshot/semantics";
+import { summarizeSnapshot } from "../../src/core/snapshot/summary";
 import { tf } from "../../src/core/tf";
 import { trainModel } from "../../src/core/train/train";
 import { withWasmBackend } from "./helpers/backend";

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { makeFunctionHvp, makeHvp } from "../../src/core/curvature/hvp";
 import { makeQuadraticHvp, matrixWithSpectrum } from "../../src/core/curvature/quadratic";
 import { averageSharpness, epsilonSharpness, samSharpness } from "../../src/core/curvature/sharpness";
-import { moons } from "../../src/core/data";
+import { moons } from "../../src/core/data/classification2d";
 import { initParameters } from "../../src/core/model/init";
 import { makeArchitecture } from "../../src/core/model/mlp";
 import { createRng } from "../../src/core/rng";

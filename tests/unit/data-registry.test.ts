@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import type { DataSplit } from "../../src/core/data";
+import type { DataSplit } from "../../src/core/data/types";
 import type { Rng } from "../../src/core/rng";
 
 /**
@@ -45,16 +45,10 @@ vi.mock("../../src/core/data/registry", async (importOriginal) => {
 });
 
 import { resolveConfig } from "../../src/core/config/resolve";
-import {
-  COMMON_FIELDS,
-  type DatasetSpec,
-  datasetShape,
-  makeDataset,
-  numberField,
-  numberListField,
-  parseDatasetSpec,
-  validateDataset,
-} from "../../src/core/data";
+import { COMMON_FIELDS, numberField, numberListField } from "../../src/core/data/fields";
+import { datasetShape, makeDataset } from "../../src/core/data/make";
+import { type DatasetSpec, parseDatasetSpec } from "../../src/core/data/spec";
+import { validateDataset } from "../../src/core/data/validate";
 import { fromExperimentConfig, toExperimentConfig } from "../../src/state/config-map";
 import { fieldKind } from "../../src/state/kinds";
 import {

@@ -1,17 +1,15 @@
 import { describe, expect, it } from "vitest";
+import { SPIRAL_RADIUS } from "../../src/core/data/classification2d";
+import { datasetShape, makeDataset } from "../../src/core/data/make";
+import { evaluatePolynomial } from "../../src/core/data/regression1d";
 import {
   DATASET_NAMES,
-  type Dataset,
   type DatasetSpecInput,
-  datasetShape,
-  datasetSummary,
   defaultDatasetSpec,
-  evaluatePolynomial,
-  makeDataset,
   parseDatasetSpec,
-  SPIRAL_RADIUS,
-  validateDataset,
-} from "../../src/core/data";
+} from "../../src/core/data/spec";
+import type { Dataset } from "../../src/core/data/types";
+import { datasetSummary, validateDataset } from "../../src/core/data/validate";
 
 const make = (input: DatasetSpecInput, seed = 1): Dataset => makeDataset(parseDatasetSpec(input), seed);
 

@@ -24,7 +24,7 @@ import {
 import { buildSnapshot } from "../../src/core/experiment/snapshot-parts";
 import { naiveEvaluator } from "../../src/core/landscape/naive-evaluator";
 import { sampleLandscape } from "../../src/core/landscape/surfaces";
-import { parseSnapshot, serializeSnapshot } from "../../src/core/snapshot";
+import { parseSnapshot, serializeSnapshot } from "../../src/core/snapshot/io";
 import { withWasmBackend } from "./helpers/backend";
 
 withWasmBackend();

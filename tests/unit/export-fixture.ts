@@ -3,7 +3,7 @@
  * 3 points, y has 2, so that swapping the axes would show) and a 1-D line of 5 points. The loss is
  * 1 + x + 10 y at (x, y), so any file can be checked point by point against its coordinates.
  */
-import type { Snapshot } from "../../src/core/snapshot";
+import type { Snapshot } from "../../src/core/snapshot/schema";
 
 export const XS = [-1, 0, 1];
 export const YS = [-0.5, 0.5];

@@ -18,7 +18,8 @@ import {
   snapshotWithImportedSurface,
   surfaceToHdf5,
 } from "../../src/core/export";
-import { checkSnapshot, type Snapshot } from "../../src/core/snapshot";
+import type { Snapshot } from "../../src/core/snapshot/schema";
+import { checkSnapshot } from "../../src/core/snapshot/validate";
 import { lineSnapshot, lossAt, planeSnapshot, XS, YS } from "./export-fixture";
 
 let lib: H5Lib;

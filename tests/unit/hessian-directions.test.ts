@@ -22,13 +22,9 @@ import { buildSnapshot } from "../../src/core/experiment/snapshot-parts";
 import { defaultEvaluatorFor } from "../../src/core/landscape/evaluators";
 import { sampleLandscape } from "../../src/core/landscape/surfaces";
 import { requireMlp } from "../../src/core/model/architecture";
-import {
-  checkSnapshot,
-  parseSnapshot,
-  serializeSnapshot,
-  snapshotToJsonText,
-  summarizeSnapshot,
-} from "../../src/core/snapshot";
+import { parseSnapshot, serializeSnapshot, snapshotToJsonText } from "../../src/core/snapshot/io";
+import { summarizeSnapshot } from "../../src/core/snapshot/summary";
+import { checkSnapshot } from "../../src/core/snapshot/validate";
 import { tf } from "../../src/core/tf";
 import { withWasmBackend } from "./helpers/backend";
 

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { importErrorText, importedView, importKind, metricToShow } from "../../src/app/io/import-files";
 import { loadH5wasm, readHdf5Surface, surfaceToHdf5 } from "../../src/core/export";
-import { SnapshotError } from "../../src/core/snapshot";
+import { SnapshotError } from "../../src/core/snapshot/validate";
 import { runOrigin } from "../../src/state/origin";
 import { defaultSettings } from "../../src/state/properties";
 import { createAppStore, selectShownLandscape } from "../../src/state/store";

@@ -12,7 +12,7 @@ import {
   reviewLandscape,
 } from "../../src/core/diagnose/review";
 import { runExperiment } from "../../src/core/experiment/run";
-import type { Snapshot } from "../../src/core/snapshot";
+import type { Snapshot } from "../../src/core/snapshot/schema";
 import { tf } from "../../src/core/tf";
 import { withWasmBackend } from "./helpers/backend";
 

@@ -20,7 +20,7 @@ import { layersLayout } from "../../src/core/model/layers";
 import { conv2d, layersForward } from "../../src/core/model/layers-forward";
 import { type ImportedLayersModel, importLayersModel } from "../../src/core/model/layers-import";
 import { createRng } from "../../src/core/rng";
-import { parseSnapshot, serializeSnapshot } from "../../src/core/snapshot";
+import { parseSnapshot, serializeSnapshot } from "../../src/core/snapshot/io";
 import { tf } from "../../src/core/tf";
 import { withWasmBackend } from "./helpers/backend";
 

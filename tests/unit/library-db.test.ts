@@ -2,7 +2,7 @@ import "fake-indexeddb/auto"; // IndexedDB globals (IDBRequest, ...) that idb us
 import { IDBFactory } from "fake-indexeddb";
 import { describe, expect, it } from "vitest";
 import { thumbnailPixels } from "../../src/app/library/thumbnail";
-import { SnapshotError } from "../../src/core/snapshot";
+import { SnapshotError } from "../../src/core/snapshot/validate";
 import { inThreadSnapshotCodec, type SnapshotCodec } from "../../src/library/snapshot-codec";
 import { SnapshotDb, snapshotSummary } from "../../src/library/snapshot-db";
 import { lineSnapshot, planeSnapshot } from "./export-fixture";

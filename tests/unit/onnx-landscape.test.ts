@@ -18,7 +18,7 @@ import { sampleLandscape } from "../../src/core/landscape/surfaces";
 import { modelLayout } from "../../src/core/model/architecture";
 import { layoutOffsets } from "../../src/core/model/layout";
 import { importOnnxModel } from "../../src/core/onnx/load";
-import { parseSnapshot, serializeSnapshot } from "../../src/core/snapshot";
+import { parseSnapshot, serializeSnapshot } from "../../src/core/snapshot/io";
 import { tf } from "../../src/core/tf";
 import { withWasmBackend } from "./helpers/backend";
 

@@ -5,15 +5,11 @@ import { parseDatasetSpec } from "../../src/core/data/spec";
 import { naiveEvaluator } from "../../src/core/landscape/naive-evaluator";
 import { initParameters } from "../../src/core/model/init";
 import { makeArchitecture } from "../../src/core/model/mlp";
-import {
-  alphaGrid,
-  barrier,
-  errorOf,
-  evaluateLinearPath,
-  interpolate,
-  pathBarriers,
-  pathSection,
-} from "../../src/core/paths";
+import { barrier, errorOf } from "../../src/core/paths/barrier";
+import { pathBarriers } from "../../src/core/paths/evaluate";
+import { alphaGrid, interpolate } from "../../src/core/paths/linear";
+import { evaluateLinearPath } from "../../src/core/paths/path";
+import { pathSection } from "../../src/core/paths/section";
 import { createRng } from "../../src/core/rng";
 import { tf } from "../../src/core/tf";
 import { withWasmBackend } from "./helpers/backend";

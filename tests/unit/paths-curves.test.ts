@@ -13,17 +13,15 @@ import {
   curveCoefficientRows,
   curveCoefficients,
   curveLength,
-  curvePlane,
   curvePoint,
-  evaluateCombinations,
-  evaluateCurve,
   initialBends,
-  interpolate,
-  pathSection,
-  planeGrid,
-  planeLandscapeProblem,
-  trainCurve,
-} from "../../src/core/paths";
+} from "../../src/core/paths/curves";
+import { evaluateCombinations } from "../../src/core/paths/evaluate";
+import { interpolate } from "../../src/core/paths/linear";
+import { evaluateCurve } from "../../src/core/paths/path";
+import { curvePlane, planeGrid, planeLandscapeProblem } from "../../src/core/paths/plane";
+import { pathSection } from "../../src/core/paths/section";
+import { trainCurve } from "../../src/core/paths/train-curve";
 import { createRng } from "../../src/core/rng";
 import { tf } from "../../src/core/tf";
 import { withWasmBackend } from "./helpers/backend";

@@ -12,7 +12,7 @@ import {
   trainEndpoint,
 } from "../../src/core/experiment/paths-run";
 import { defaultEvaluatorFor } from "../../src/core/landscape/evaluators";
-import { snapshotToJsonText } from "../../src/core/snapshot";
+import { snapshotToJsonText } from "../../src/core/snapshot/io";
 import { tf } from "../../src/core/tf";
 import { createPathsApi, type EndpointResult } from "../../workers/paths-api";
 import { withWasmBackend } from "./helpers/backend";

@@ -1,15 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { barrier, errorOf } from "../../src/core/paths/barrier";
-import {
-  checkSnapshot,
-  parseSnapshot,
-  type SectionPath,
-  type Snapshot,
-  serializeSnapshot,
-  snapshotToJsonText,
-  summarizeSnapshot,
-} from "../../src/core/snapshot";
-import { barrierRecord, type PathsSection } from "../../src/core/snapshot/paths-section";
+import { parseSnapshot, serializeSnapshot, snapshotToJsonText } from "../../src/core/snapshot/io";
+import { barrierRecord, type PathsSection, type SectionPath } from "../../src/core/snapshot/paths-section";
+import type { Snapshot } from "../../src/core/snapshot/schema";
+import { summarizeSnapshot } from "../../src/core/snapshot/summary";
+import { checkSnapshot } from "../../src/core/snapshot/validate";
 
 /**
  * The snapshot's `paths` section on a hand-made fixture: MLP 2-3-2 (17 parameters), a linear path

@@ -15,13 +15,9 @@ import { readHdf5Surface, surfaceToHdf5 } from "../../src/core/export/hdf5-surfa
 import { snapshotWithImportedSurface } from "../../src/core/export/imported";
 import { surfaceToVtk } from "../../src/core/export/vtk";
 import { gridPointCount } from "../../src/core/landscape/grid";
-import {
-  parseSnapshot,
-  type Snapshot,
-  SnapshotError,
-  serializeSnapshot,
-  snapshotToJsonText,
-} from "../../src/core/snapshot";
+import { parseSnapshot, serializeSnapshot, snapshotToJsonText } from "../../src/core/snapshot/io";
+import type { Snapshot } from "../../src/core/snapshot/schema";
+import { SnapshotError } from "../../src/core/snapshot/validate";
 import { inThreadSnapshotCodec } from "../../src/library/snapshot-codec";
 import { SnapshotDb } from "../../src/library/snapshot-db";
 import { fromExperimentConfig } from "../../src/state/config-map";

@@ -6,7 +6,9 @@ import { datasetFromSnapshot, prepareModel } from "../../src/core/experiment/pre
 import { runExperiment } from "../../src/core/experiment/run";
 import { initModelParameters, requireMlp } from "../../src/core/model/architecture";
 import { createRng } from "../../src/core/rng";
-import { parseSnapshot, reviewSnapshot, type Snapshot, serializeSnapshot } from "../../src/core/snapshot";
+import { parseSnapshot, serializeSnapshot } from "../../src/core/snapshot/io";
+import type { Snapshot } from "../../src/core/snapshot/schema";
+import { reviewSnapshot } from "../../src/core/snapshot/semantics";
 import type { TrajectorySection } from "../../src/core/snapshot/trajectory-section";
 import { SharpnessTracker } from "../../src/core/train/sharpness";
 import { withWasmBackend } from "./helpers/backend";

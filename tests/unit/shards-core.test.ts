@@ -30,7 +30,7 @@ import {
   shardTileRange,
   shardTiles,
 } from "../../src/core/shards/tiling";
-import { parseSnapshot, serializeSnapshot } from "../../src/core/snapshot";
+import { parseSnapshot, serializeSnapshot } from "../../src/core/snapshot/io";
 import type { PlanSection } from "../../src/core/snapshot/plan-section";
 import { tf } from "../../src/core/tf";
 import { withWasmBackend } from "./helpers/backend";

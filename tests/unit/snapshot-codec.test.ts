@@ -5,8 +5,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { importErrorText } from "../../src/app/io/import-files";
-import { parseSnapshot, SnapshotError, serializeSnapshot } from "../../src/core/snapshot";
+import { parseSnapshot, serializeSnapshot } from "../../src/core/snapshot/io";
 import { snapshotOutcome, unwrapSnapshotOutcome } from "../../src/core/snapshot/outcome";
+import { SnapshotError } from "../../src/core/snapshot/validate";
 import { inThreadSnapshotCodec } from "../../src/library/snapshot-codec";
 import { lineSnapshot, planeSnapshot } from "./export-fixture";
 

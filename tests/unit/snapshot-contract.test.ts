@@ -8,8 +8,9 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { trainPlaneProblem } from "../../src/core/diagnose/origin-loss";
 import { naiveEvaluator } from "../../src/core/landscape/naive-evaluator";
-import { checkSnapshot, parseSnapshot } from "../../src/core/snapshot";
 import { fillContractFields } from "../../src/core/snapshot/contract-fields";
+import { parseSnapshot } from "../../src/core/snapshot/io";
+import { checkSnapshot } from "../../src/core/snapshot/validate";
 import { withWasmBackend } from "./helpers/backend";
 
 withWasmBackend();

@@ -4,25 +4,18 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import {
-  assertSnapshot,
-  checkSnapshot,
-  decodeBase64,
   decodeFloat32Wire,
-  encodeBase64,
   encodeFloat32Array,
   type Float32Wire,
   float32ArrayCodec,
-  parseSnapshot,
-  type Snapshot,
-  SnapshotError,
-  type SnapshotWire,
-  serializeSnapshot,
-  snapshotToJsonText,
-  summarizeSnapshot,
-  surfaceStats,
   withArrayEncoding,
-} from "../../src/core/snapshot";
+} from "../../src/core/snapshot/arrays";
+import { decodeBase64, encodeBase64 } from "../../src/core/snapshot/base64";
 import { gunzipChecked, gzipBytes } from "../../src/core/snapshot/gzip";
+import { parseSnapshot, serializeSnapshot, snapshotToJsonText } from "../../src/core/snapshot/io";
+import type { Snapshot, SnapshotWire } from "../../src/core/snapshot/schema";
+import { summarizeSnapshot, surfaceStats } from "../../src/core/snapshot/summary";
+import { assertSnapshot, checkSnapshot, SnapshotError } from "../../src/core/snapshot/validate";
 import { readSnapshotFile, writeSnapshotFile } from "../../src/node/snapshot-file";
 
 /**

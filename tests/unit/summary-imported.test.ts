@@ -12,7 +12,8 @@ import {
   snapshotWithImportedSurface,
   surfaceToHdf5,
 } from "../../src/core/export";
-import { type Snapshot, summarizeSnapshot } from "../../src/core/snapshot";
+import type { Snapshot } from "../../src/core/snapshot/schema";
+import { summarizeSnapshot } from "../../src/core/snapshot/summary";
 import { planeSnapshot } from "./export-fixture";
 
 let lib: H5Lib;

@@ -9,7 +9,9 @@ import {
 } from "../../src/core/experiment/replay";
 import { runExperiment } from "../../src/core/experiment/run";
 import { createRng } from "../../src/core/rng";
-import { parseSnapshot, reviewSnapshot, type Snapshot, serializeSnapshot } from "../../src/core/snapshot";
+import { parseSnapshot, serializeSnapshot } from "../../src/core/snapshot/io";
+import type { Snapshot } from "../../src/core/snapshot/schema";
+import { reviewSnapshot } from "../../src/core/snapshot/semantics";
 import {
   type TrajectorySection,
   trajectoryProblems,

@@ -20,7 +20,6 @@ import { MEMORY_BUDGET_BYTES } from "../../core/config/memory";
 import { hdf5SignatureOffset } from "../../core/export/h5";
 import type { ImportedSurface } from "../../core/export/imported";
 import { checkSurfaceView, gridPoints } from "../../core/export/surface-view";
-import { SnapshotError } from "../../core/snapshot";
 import {
   limitHint,
   maxFileBytes,
@@ -29,6 +28,7 @@ import {
   readLimits,
   sizeText,
 } from "../../core/snapshot/limits";
+import { SnapshotError } from "../../core/snapshot/validate";
 import { SURFACE_METRICS } from "../../state/properties";
 import type { AppState } from "../../state/store";
 import type { ImportedLandscapeView, SurfaceMetric } from "../../state/types";

@@ -6,7 +6,7 @@
  * the current view.
  */
 import { workerSnapshotCodec } from "../../compute/snapshot-io-bridge";
-import type { Snapshot } from "../../core/snapshot";
+import type { Snapshot } from "../../core/snapshot/schema";
 
 /** Largest file (snapshot or HDF5) accepted, so a wrong drop cannot freeze the tab. */
 export const MAX_SNAPSHOT_BYTES = 256 * 2 ** 20;

@@ -11,19 +11,12 @@ import { weightMatching } from "../align";
 import type { PathsSettings } from "../config/paths-settings";
 import { defaultEvaluatorFor } from "../landscape/evaluators";
 import { sampleLandscape } from "../landscape/surfaces";
-import {
-  type CurveTrainResult,
-  curvePlane,
-  curvePointLabels,
-  evaluateCurve,
-  evaluateLinearPath,
-  type PathModel,
-  type PathResult,
-  pathSection,
-  planeGrid,
-  planeLandscapeProblem,
-  trainCurve,
-} from "../paths";
+import { curvePointLabels } from "../paths/curves";
+import type { PathModel } from "../paths/evaluate";
+import { evaluateCurve, evaluateLinearPath, type PathResult } from "../paths/path";
+import { curvePlane, planeGrid, planeLandscapeProblem } from "../paths/plane";
+import { pathSection } from "../paths/section";
+import { type CurveTrainResult, trainCurve } from "../paths/train-curve";
 import {
   barrierRecord,
   type PathsSection,
