@@ -25,7 +25,7 @@ import type { TrainResult } from "../src/core/train/train";
 import { buffersOf } from "./transfer";
 
 /** What the worker shell lends the paths API: its job table, controls and evaluator choice. */
-export interface PathsApiContext {
+interface PathsApiContext {
   withJob<T>(jobId: number, run: (signal: AbortSignal) => Promise<T>): Promise<T>;
   controls: Map<number, TrainControl>;
   backendName(): Promise<string>;

@@ -21,7 +21,7 @@ import {
 
 export type RecordingFormat = "webm" | "mp4" | "gif";
 
-export interface RecordingSetup {
+interface RecordingSetup {
   format: RecordingFormat;
   width: number;
   height: number;

@@ -9,7 +9,7 @@
 import type { CurvatureSection } from "../core/snapshot/curvature-section";
 import { formatValue } from "../scene/format";
 
-export interface CurvatureRow {
+interface CurvatureRow {
   label: string;
   value: string;
   /** One line of explanation (tooltip). */

@@ -35,7 +35,7 @@ const presetSchema = z
   .strict();
 
 export type Preset = z.infer<typeof presetSchema>;
-export type PresetStory = NonNullable<Preset["story"]>;
+type PresetStory = NonNullable<Preset["story"]>;
 
 /** The presets, in the picker's order; a broken presets.json fails here, naming the entry and field. */
 export const PRESETS: readonly Preset[] = z.array(presetSchema).parse(catalog);
@@ -55,7 +55,7 @@ export function hasPaths(config: unknown): boolean {
  *
  * @example const lesson = await fetchLesson("learning-rate.json");
  */
-export async function fetchLesson(file: string): Promise<AnyLesson> {
+async function fetchLesson(file: string): Promise<AnyLesson> {
   const base = import.meta.env?.BASE_URL ?? "/";
   const response = await fetch(`${base}lessons/${encodeURIComponent(file)}`);
   if (!response.ok) throw new Error(`lesson "${file}" could not be loaded (HTTP ${response.status})`);

@@ -9,7 +9,7 @@ import type { BenchmarkOptions, BenchmarkReport } from "../compute/benchmark";
 import { type Lab, workerCounts } from "../compute/lab";
 import { type AppState, appStore } from "../state/store";
 
-export interface ScriptingHook {
+interface ScriptingHook {
   benchmark(options: BenchmarkOptions): Promise<BenchmarkReport>;
   /** The running lab, once started. */
   lab: Lab | null;

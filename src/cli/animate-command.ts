@@ -16,9 +16,9 @@ import { cancelOnSigint } from "./cancel-on-sigint";
 import { choice, integer } from "./option-parsers";
 
 /** Animation formats `--to` takes. */
-export const ANIMATE_FORMATS = ["gif"] as const;
+const ANIMATE_FORMATS = ["gif"] as const;
 
-export interface AnimateCommandOptions {
+interface AnimateCommandOptions {
   to: (typeof ANIMATE_FORMATS)[number];
   out: string;
   frames?: number;
@@ -66,7 +66,7 @@ function clipOption(value: string): number {
 }
 
 /** animate: snapshot -> GIF of its trajectory replay. Nothing is written on any error. */
-export async function animateCommand(file: string, o: AnimateCommandOptions): Promise<void> {
+async function animateCommand(file: string, o: AnimateCommandOptions): Promise<void> {
   const snapshot = await readSnapshotFile(file);
   const problems = trajectoryProblems(
     snapshot.trajectory,

@@ -12,7 +12,7 @@ import { initNodeBackend } from "../node/tf-node";
 import { readExportInput } from "./export-command";
 import { cliReadLimits, readMemoryOption } from "./read-limits";
 
-export interface CheckOptions {
+interface CheckOptions {
   /** Print one JSON object instead of text. */
   json?: boolean;
   /** Recompute the model's loss at theta (default true; --no-recompute skips it). */
@@ -22,9 +22,9 @@ export interface CheckOptions {
 }
 
 /** The exit code when the review found something (1 is kept for files that cannot be read). */
-export const FINDINGS_EXIT_CODE = 2;
+const FINDINGS_EXIT_CODE = 2;
 
-export async function checkCommand(file: string, o: CheckOptions = {}): Promise<number> {
+async function checkCommand(file: string, o: CheckOptions = {}): Promise<number> {
   const input = await readExportInput(file, cliReadLimits(o.readMemory));
   let originLoss: number | undefined;
   if (input.snapshot && o.recompute !== false) {

@@ -14,7 +14,7 @@ import { computeInputs } from "./compute-inputs";
 import { progressReporter } from "./progress";
 import { stopOnSignals } from "./stop-signals";
 
-export interface ComputeOptions {
+interface ComputeOptions {
   /** Optional when --data or --model is given (compute-inputs.ts). */
   config?: string;
   /** A tfjs model.json: model { kind: "layers", file }. */

@@ -19,7 +19,7 @@ import type { DataReaders } from "../core/data/files";
 import { readConfigJson } from "../node/config-file";
 import { nodeDataReaders } from "../node/data-files";
 
-export interface ComputeInputOptions {
+interface ComputeInputOptions {
   config?: string;
   model?: string;
   data?: string;

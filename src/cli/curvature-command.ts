@@ -19,7 +19,7 @@ import { cancelOnSigint } from "./cancel-on-sigint";
 import { arraysOption, integer } from "./option-parsers";
 import { progressReporter } from "./progress";
 
-export interface CurvatureCommandOptions extends CurvatureSettingsInput {
+interface CurvatureCommandOptions extends CurvatureSettingsInput {
   from: string;
   out?: string;
   arrays: "base64" | "plain";
@@ -51,7 +51,7 @@ const OPTION_OF: Record<string, string> = {
 };
 
 /** runs/a.json -> runs/a.curvature.json; runs/a.json.gz -> runs/a.curvature.json.gz. */
-export function defaultCurvatureOut(from: string): string {
+function defaultCurvatureOut(from: string): string {
   const dir = path.dirname(from);
   const base = path.basename(from);
   const m = /^(.*?)(\.json(\.gz)?)?$/i.exec(base) as RegExpExecArray;
@@ -97,7 +97,7 @@ function settingsOf(o: CurvatureCommandOptions): ReturnType<typeof parseCurvatur
 }
 
 /** curvature: snapshot -> snapshot + curvature section. */
-export async function curvatureCommand(o: CurvatureCommandOptions): Promise<void> {
+async function curvatureCommand(o: CurvatureCommandOptions): Promise<void> {
   const settings = settingsOf(o);
   const out = o.out ?? defaultCurvatureOut(o.from);
   const snapshot = await readSnapshotFile(o.from);

@@ -32,9 +32,9 @@ import { arraysOption, integer } from "./option-parsers";
 import { progressReporter } from "./progress";
 
 /** The shipped lessons (public/lessons/), next to the sources. */
-export const LESSONS_FOLDER = fileURLToPath(new URL("../../public/lessons/", import.meta.url));
+const LESSONS_FOLDER = fileURLToPath(new URL("../../public/lessons/", import.meta.url));
 
-export interface LessonCommandOptions {
+interface LessonCommandOptions {
   list?: boolean;
   outDir?: string;
   json?: boolean;
@@ -44,7 +44,7 @@ export interface LessonCommandOptions {
 }
 
 /** The lesson file an argument names: a shipped lesson's id, or a path to a .json file. */
-export function lessonFile(arg: string): string {
+function lessonFile(arg: string): string {
   const entry = LESSONS.find((l) => l.id === arg);
   if (entry) return path.join(LESSONS_FOLDER, entry.file);
   if (arg.toLowerCase().endsWith(".json") || arg.includes("/") || arg.includes(path.sep)) return arg;
@@ -55,7 +55,7 @@ export function lessonFile(arg: string): string {
 }
 
 /** Read and check a lesson file of either kind; errors name the file. */
-export async function readLessonFile(file: string): Promise<AnyLesson> {
+async function readLessonFile(file: string): Promise<AnyLesson> {
   let text: string;
   try {
     text = await readFile(file, "utf8");
@@ -74,7 +74,7 @@ export async function readLessonFile(file: string): Promise<AnyLesson> {
 }
 
 /** Snapshot paths of the two runs: DIR/<id>-run1.json and DIR/<id>-run2.json. */
-export function lessonSnapshotPaths(outDir: string, lesson: Lesson): string[] {
+function lessonSnapshotPaths(outDir: string, lesson: Lesson): string[] {
   return lesson.runs.map((_, i) => path.join(outDir, `${lesson.id}-run${i + 1}.json`));
 }
 
@@ -92,7 +92,7 @@ function textTable(table: string[][]): string {
 }
 
 /** The metrics side by side: one row per metric that either run has, one column per run. */
-export function metricsTable(lesson: Lesson, metrics: LessonMetrics[]): string {
+function metricsTable(lesson: Lesson, metrics: LessonMetrics[]): string {
   const rows = LESSON_METRICS.filter((m) => metrics.some((r) => r[m] !== null)).map((m) => [
     METRIC_SHORT[m],
     ...metrics.map((r) => formatNumber(r[m])),
@@ -101,7 +101,7 @@ export function metricsTable(lesson: Lesson, metrics: LessonMetrics[]): string {
 }
 
 /** A paths run's numbers: one row per metric, one column per path the run made. */
-export function pathsTable(section: PathsSection): string {
+function pathsTable(section: PathsSection): string {
   const { paths, rows } = pathsLessonNumbers(section);
   return textTable([
     ["", ...paths.map((p) => PATH_SHORT[p])],
@@ -116,7 +116,7 @@ function checksText(checks: CheckResult[]): string {
 }
 
 /** lesson: run both experiments, print metrics and checks; exit code 1 when a check fails. */
-export async function lessonCommand(arg: string | undefined, o: LessonCommandOptions): Promise<void> {
+async function lessonCommand(arg: string | undefined, o: LessonCommandOptions): Promise<void> {
   if (o.list) {
     const width = Math.max(...LESSONS.map((l) => l.id.length));
     process.stdout.write(`${LESSONS.map((l) => `${l.id.padEnd(width)}  ${l.title}`).join("\n")}\n`);
@@ -254,7 +254,7 @@ async function flatnessLessonRun(
 }
 
 /** The snapshot path of a paths lesson's run: DIR/<id>.json. */
-export function pathsLessonSnapshotPath(outDir: string, lesson: PathsLesson): string {
+function pathsLessonSnapshotPath(outDir: string, lesson: PathsLesson): string {
   return path.join(outDir, `${lesson.id}.json`);
 }
 

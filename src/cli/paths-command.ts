@@ -27,7 +27,7 @@ import { cancelOnSigint } from "./cancel-on-sigint";
 import { arraysOption, evaluatorOption } from "./option-parsers";
 import { progressReporter } from "./progress";
 
-export interface PathsCommandOptions {
+interface PathsCommandOptions {
   config?: string;
   from: string[];
   out: string;
@@ -47,7 +47,7 @@ async function assertOutFolder(out: string): Promise<void> {
 }
 
 /** paths: config, or two snapshots (+ optional config), -> snapshot with a paths section. */
-export async function pathsCommand(o: PathsCommandOptions): Promise<void> {
+async function pathsCommand(o: PathsCommandOptions): Promise<void> {
   const from = o.from ?? [];
   if (from.length === 0 && !o.config) {
     throw new Error(

@@ -43,7 +43,7 @@ interface PlanOptions {
 }
 
 /** plan: config (or --from) -> a plan file. */
-export async function planCommand(o: PlanOptions): Promise<void> {
+async function planCommand(o: PlanOptions): Promise<void> {
   if (o.config === undefined && o.data === undefined && o.model === undefined && o.from === undefined) {
     throw new Error(
       "plan needs --config FILE, or --data FILE and/or --model FILE, or --from SNAPSHOT (see --help)",
@@ -93,7 +93,7 @@ interface ShardOptions {
 }
 
 /** shard: the missing tiles of one shard -> its part file. */
-export async function shardCommand(planPath: string, o: ShardOptions): Promise<void> {
+async function shardCommand(planPath: string, o: ShardOptions): Promise<void> {
   const checked = await readPlanFile(planPath);
   const choice = shardFromEnvironment({ index: o.index, count: o.count }, process.env, checked.plan.shards);
   const { index, count } = choice;
@@ -169,7 +169,7 @@ interface MergeOptions {
 }
 
 /** merge: plan + parts -> the snapshot (or HDF5 surface file); nothing is written unless every tile is there and whole. */
-export async function mergeCommand(planPath: string, partArgs: string[], o: MergeOptions): Promise<void> {
+async function mergeCommand(planPath: string, partArgs: string[], o: MergeOptions): Promise<void> {
   const checked = await readPlanFile(planPath);
   const parts = await readParts(planPath, partArgs, checked.tiles);
   const count = o.count ?? reportCount(checked.plan, parts);
@@ -204,7 +204,7 @@ export async function mergeCommand(planPath: string, partArgs: string[], o: Merg
 }
 
 /** status: progress of a plan's parts and the time left. */
-export async function statusCommand(
+async function statusCommand(
   planPath: string,
   partArgs: string[],
   o: { count?: number; json?: boolean },

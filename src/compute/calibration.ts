@@ -22,7 +22,7 @@ export interface CalibrationReport {
 }
 
 /** The paths the pool now runs: the evaluator's name and whether a calibration chose it. */
-export interface AppliedPaths {
+interface AppliedPaths {
   evaluator: string;
   source: "calibrated" | "default";
   /** Why the remembered calibration was not used although it was for this backend (it failed). */

@@ -15,15 +15,15 @@ import type { ImportedSurface } from "../core/export/imported";
 import type { ReadLimits } from "../core/snapshot/limits";
 
 /** Loading h5wasm (4 MB of JavaScript, the wasm compiled) in a fresh worker; it never depends on a file. */
-export const HDF5_LOAD_TIMEOUT_MS = 30_000;
+const HDF5_LOAD_TIMEOUT_MS = 30_000;
 /** Writing our own surface or directions file (no corrupt input): generous. */
-export const HDF5_WRITE_TIMEOUT_MS = 60_000;
+const HDF5_WRITE_TIMEOUT_MS = 60_000;
 
 /**
  * The time limit for reading a file of `bytes` bytes: 5 s, plus 1 s per 8 MB. A good surface
  * file of a 201 x 201 grid (4 surfaces, 1.3 MB) reads in well under a second.
  */
-export function hdf5ReadTimeoutMs(bytes: number): number {
+function hdf5ReadTimeoutMs(bytes: number): number {
   return 5_000 + Math.ceil(bytes / (8 * 2 ** 20)) * 1_000;
 }
 

@@ -14,7 +14,7 @@ import type { SampleProgress } from "./pool";
 export type JobPhase = "training" | "sampling" | "done" | "error" | "cancelled";
 
 /** One progress report: of training ("train") or of sampling a landscape ("landscape"). */
-export interface JobReport {
+interface JobReport {
   phase: "train" | "landscape";
   done: number;
   total: number;

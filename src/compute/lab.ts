@@ -46,7 +46,7 @@ export class LabStoppedError extends Error {
 }
 
 /** What the automatic first run of a page load did (Lab.firstRun). */
-export type FirstRun = "ran" | "restored" | "skipped";
+type FirstRun = "ran" | "restored" | "skipped";
 
 export class Lab {
   pool: ComputePool;

@@ -16,7 +16,7 @@ import type { PathsJob } from "./paths-job";
 import type { ComputePool } from "./pool";
 
 /** What a lesson job runs on: the lab's jobs and pool (taken when used: a backend change replaces them). */
-export interface LessonJobDeps {
+interface LessonJobDeps {
   experiment: () => ExperimentJob;
   paths: PathsJob;
   pool: () => ComputePool;

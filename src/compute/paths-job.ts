@@ -37,7 +37,7 @@ import { boundaryFor } from "./model-picture";
 import type { ComputePool, WorkerCall } from "./pool";
 
 /** What the progress bar says in each phase of runPaths. */
-export const PATHS_PHASE_LABELS: Record<PathsPhase, string> = {
+const PATHS_PHASE_LABELS: Record<PathsPhase, string> = {
   train: "training models",
   paths: "scoring paths",
   curve: "training the curve",

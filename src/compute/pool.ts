@@ -59,7 +59,7 @@ const MAX_WORKERS = 4;
  * drawing and input stay responsive while a landscape is computed (on 2 cores, 2 busy workers
  * left the main thread with half a core and 150 ms+ tasks).
  */
-export function defaultPoolSize(): number {
+function defaultPoolSize(): number {
   return Math.max(1, Math.min(MAX_WORKERS, cores() - 1));
 }
 

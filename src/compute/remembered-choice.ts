@@ -9,7 +9,7 @@ export const BACKEND_KEY = "loss-landscape-lab.backend";
 /** The calibrated evaluation path, remembered with the backend it was measured on. */
 export const EVALUATOR_KEY = "loss-landscape-lab.evaluator";
 
-export interface StoredEvaluator {
+interface StoredEvaluator {
   backend: string;
   evaluator: string;
   pointsPerSecond: number;

@@ -5,11 +5,11 @@
 import { setThreadsCount, setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
 import { tf } from "./tf";
 
-export const BACKEND_NAMES = ["wasm", "webgpu", "webgl", "cpu"] as const;
+const BACKEND_NAMES = ["wasm", "webgpu", "webgl", "cpu"] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
 /** Where the tfjs wasm binaries are: a folder prefix ending in "/" or one URL per file. */
-export type WasmPaths =
+type WasmPaths =
   | string
   | {
       "tfjs-backend-wasm.wasm": string;
@@ -17,7 +17,7 @@ export type WasmPaths =
       "tfjs-backend-wasm-threaded-simd.wasm": string;
     };
 
-export interface BackendOptions {
+interface BackendOptions {
   wasmPaths?: WasmPaths;
   /** wasm threads; tfjs ignores this in Node (single-threaded there). */
   wasmThreads?: number;

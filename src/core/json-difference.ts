@@ -5,7 +5,7 @@
  *
  * @example firstJsonDifference({ a: { b: 1 } }, { a: { b: 2 } }) // { path: "a.b", a: "1", b: "2" }
  */
-export interface JsonDifference {
+interface JsonDifference {
   path: string;
   /** JSON of the first value there ("absent" when it has none). */
   a: string;

@@ -15,7 +15,7 @@ import type { Snapshot } from "../core/snapshot/schema";
 import { SnapshotError } from "../core/snapshot/validate";
 import { inThreadSnapshotCodec, type SnapshotCodec } from "./snapshot-codec";
 
-export const DB_NAME = "loss-landscape-lab";
+const DB_NAME = "loss-landscape-lab";
 const DB_VERSION = 1;
 const LAST_KEY = "current";
 

@@ -12,7 +12,7 @@ import type { DataReaders } from "../core/data/files";
 import type { ReadBytes } from "../core/data/shipped";
 
 /** The repository's public/ folder (where Vite serves the app's static files from). */
-export const PUBLIC_DIR = fileURLToPath(new URL("../../public/", import.meta.url));
+const PUBLIC_DIR = fileURLToPath(new URL("../../public/", import.meta.url));
 
 function reason(err: unknown): string {
   const code = (err as NodeJS.ErrnoException).code;
@@ -23,7 +23,7 @@ function reason(err: unknown): string {
 }
 
 /** A ReadBytes for paths relative to `base` (absolute paths are taken as they are). */
-export function folderReader(base: string): ReadBytes {
+function folderReader(base: string): ReadBytes {
   return async (p) => {
     const full = path.resolve(base, p);
     try {

@@ -11,7 +11,7 @@ import { Worker } from "node:worker_threads";
 import type { ImportedSurface } from "../core/export/imported";
 import type { ReadLimits } from "../core/snapshot/limits";
 
-export interface GuardedHdf5Reader {
+interface GuardedHdf5Reader {
   /** Reads a surface file; `limits` (default DEFAULT_READ_LIMITS) bound what its datasets may take. */
   read(bytes: Uint8Array, source: string, limits?: ReadLimits): Promise<ImportedSurface>;
   close(): Promise<void>;

@@ -32,7 +32,7 @@ export function journalPaths(out: string): { plan: string; part: string } {
   return { plan: `${out}.plan`, part: `${out}.part` };
 }
 
-export interface JournaledComputeOptions {
+interface JournaledComputeOptions {
   config: ExperimentConfig;
   files?: DataReaders;
   from?: Snapshot;
@@ -48,7 +48,7 @@ export interface JournaledComputeOptions {
   now?: () => Date;
 }
 
-export interface JournaledComputeResult {
+interface JournaledComputeResult {
   snapshot: Snapshot;
   warnings: string[];
   /** True when an existing plan was taken (no training). */

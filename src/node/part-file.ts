@@ -106,7 +106,7 @@ async function createExclusive(file: string, text: string): Promise<boolean> {
 }
 
 /** A part opened for appending: what it held when opened, and a durable append. */
-export interface PartWriter {
+interface PartWriter {
   readonly path: string;
   /** The part as opened (after dropping a cut last line): its tiles are done. */
   readonly opened: ParsedPart;

@@ -22,7 +22,7 @@ function planStem(planPath: string): string {
 }
 
 /** The default folder of a plan's parts: runs/x.plan.json -> runs/x.plan.parts. */
-export function defaultPartsFolder(planPath: string): string {
+function defaultPartsFolder(planPath: string): string {
   return `${planStem(planPath)}.parts`;
 }
 

@@ -25,7 +25,7 @@ import { openPartFile } from "./part-file";
 import { initNodeBackend } from "./tf-node";
 import { startTilePool, type TileJob } from "./tile-pool";
 
-export interface ShardRunOptions {
+interface ShardRunOptions {
   checked: CheckedPlan;
   partPath: string;
   shard: { index: number; count: number };

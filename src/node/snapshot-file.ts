@@ -27,7 +27,7 @@ import { writeFileAtomic } from "./atomic-file";
 /** The environment variable (MB) that raises the read limits of every command. */
 export const READ_MEMORY_ENV = "LANDSCAPE_READ_MEMORY";
 /** The memory (MB) reading an input may use when nothing says otherwise: MEMORY_BUDGET_BYTES. */
-export const DEFAULT_READ_MEMORY_MB = 1024;
+const DEFAULT_READ_MEMORY_MB = 1024;
 const MB = 2 ** 20;
 
 /**
@@ -52,7 +52,7 @@ export function readMemoryMb(env: Record<string, string | undefined> = process.e
  * The read limits of a command that has no --read-memory option: those of readMemoryMb(), with a
  * message saying how to raise them.
  */
-export function envReadLimits(env: Record<string, string | undefined> = process.env): ReadLimits {
+function envReadLimits(env: Record<string, string | undefined> = process.env): ReadLimits {
   const mb = readMemoryMb(env);
   return readLimits(
     mb * MB,
@@ -61,7 +61,7 @@ export function envReadLimits(env: Record<string, string | undefined> = process.
   );
 }
 
-export type WriteSnapshotFileOptions = SerializeOptions;
+type WriteSnapshotFileOptions = SerializeOptions;
 
 /**
  * Validates and writes a snapshot. gzip defaults to whether the path ends with ".gz". Throws

@@ -14,7 +14,7 @@ setFlagsFromString("--experimental-wasm-relaxed-simd");
 
 let ready: Promise<BackendName> | null = null;
 
-export function wasmDistFolder(): string {
+function wasmDistFolder(): string {
   const require = createRequire(import.meta.url);
   const pkg = require.resolve("@tensorflow/tfjs-backend-wasm/package.json");
   return `${path.join(path.dirname(pkg), "dist")}${path.sep}`;

@@ -25,13 +25,13 @@ export interface TileJob {
 }
 
 /** One computed tile: its surfaces (x fastest in the tile) and compute time on one thread. */
-export interface TileResult {
+interface TileResult {
   index: number;
   values: Record<string, Float32Array>;
   ms: number;
 }
 
-export interface TilePool {
+interface TilePool {
   /** Threads computing (1: this thread). */
   readonly workers: number;
   /**
@@ -54,7 +54,7 @@ const TILES_IN_FLIGHT = 2;
  * Extra milliseconds per tile from LANDSCAPE_SLOW_TILES_MS: a testing aid, so fault-injection
  * tests can stop a worker while it is inside a tile (between computing it and writing it).
  */
-export function slowTilesMs(env: NodeJS.ProcessEnv = process.env): number {
+function slowTilesMs(env: NodeJS.ProcessEnv = process.env): number {
   const v = Number(env.LANDSCAPE_SLOW_TILES_MS ?? 0);
   return Number.isFinite(v) && v > 0 ? v : 0;
 }

@@ -28,7 +28,7 @@ const KEY_REST_MS = 350;
 const MIN_DISTANCE = 0.6;
 const MAX_DISTANCE = 12;
 
-export interface CameraRigProps {
+interface CameraRigProps {
   /** Pose used at mount and on reset (when no shared state is given), fitted to the canvas aspect. */
   home: HomeCamera;
   sync?: CameraSync;

@@ -23,7 +23,7 @@ import {
 import { pickHandlers } from "./pointer";
 import { colormapLut, type SurfaceScale } from "./scale";
 
-export interface CurveLayerProps {
+interface CurveLayerProps {
   snapshot: DrawnSnapshot;
   values: Float32Array;
   done: number;

@@ -12,7 +12,7 @@ import type { GridCursor } from "./keyboard-cursor";
 import { MARKER_RADIUS } from "./markers";
 import type { SurfaceScale } from "./scale";
 
-export interface KeyboardCursorMarkerProps {
+interface KeyboardCursorMarkerProps {
   /** The cursor, or null while it is hidden (the view has no keyboard focus). */
   cursor: RefObject<GridCursor | null>;
   frame: GridFrame;

@@ -64,7 +64,7 @@ import "./scene.css";
 
 export type { CameraSync, SharedCamera } from "./camera";
 
-export interface LandscapeCanvasProps {
+interface LandscapeCanvasProps {
   /** A computed or imported snapshot, or an imported surface file (DrawnLandscape). */
   view: DrawnLandscape | null;
   options: SurfaceViewOptions;

@@ -7,7 +7,7 @@ import { fittingTickCount, gradientCss, legendTicks, metricTitle } from "./forma
 import type { ColormapName, SurfaceScale } from "./scale";
 import "./scene.css";
 
-export interface LegendProps {
+interface LegendProps {
   scale: SurfaceScale;
   colormap: ColormapName;
   /** Metric name shown as the title, e.g. "train_loss". */

@@ -33,7 +33,7 @@ const LIFT = 0.016;
 /** Each line is drawn depth-tested ("front") and, faintly, through whatever hides it ("hidden"). */
 const PASSES = ["front", "hidden"] as const;
 
-export interface PathOverlayProps {
+interface PathOverlayProps {
   overlay: PlaneOverlay;
   axes: readonly AxisRange[];
   /** The drawn heights (SurfaceLayer fills it before this component's effects run). */

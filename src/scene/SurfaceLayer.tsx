@@ -70,7 +70,7 @@ import { raycastSurface } from "./surface-raycast";
 
 const TRAJECTORY_LIFT = 0.012;
 
-export interface SurfaceLayerProps {
+interface SurfaceLayerProps {
   snapshot: DrawnSnapshot;
   values: Float32Array;
   /** Bumped when `values` changed in place (grid points done, parent's version counter). */

@@ -16,7 +16,7 @@ import type { SurfaceScale } from "./scale";
 export const CURRENT_VIEW = "landscape-3d";
 
 /** What the surface mesh shows: how grid values became positions and colours. */
-export interface SurfaceDescription {
+interface SurfaceDescription {
   metric: string;
   axes: readonly { label: string; min: number; max: number; count: number }[];
   scale: Pick<SurfaceScale, "lo" | "hi" | "log">;
@@ -41,7 +41,7 @@ function changed(): void {
 }
 
 /** Registers a view under `key` (replacing any); returns the function that removes it again. */
-export function registerScene(key: string, handle: SceneHandle): () => void {
+function registerScene(key: string, handle: SceneHandle): () => void {
   handles.set(key, handle);
   changed();
   return () => {

@@ -26,7 +26,7 @@ function trimZeros(s: string): string {
 }
 
 /** Tick of a colour legend: position t in [0, 1] along the bar and its label. */
-export interface LegendTick {
+interface LegendTick {
   t: number;
   value: number;
   label: string;

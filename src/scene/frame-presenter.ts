@@ -25,7 +25,7 @@
 /** The GPU's progress on a drawn frame. */
 export type FenceStatus = "pending" | "done" | "lost";
 
-export interface FramePresenterHooks {
+interface FramePresenterHooks {
   /** Draw the scene into the hidden drawing buffer and return a fence on that work (null: no fence support). */
   render(): (() => FenceStatus) | null;
   /**
@@ -46,7 +46,7 @@ export interface FramePresenterHooks {
  * SwiftShader over a second, and presenting before the fence blocks the page for the rest of it
  * (180-700 ms measured with a 1 s limit).
  */
-export const POLL_MS = 2;
+const POLL_MS = 2;
 export const GIVE_UP_MS = 10_000;
 
 export class FramePresenter {

@@ -57,12 +57,12 @@ export function frameOf(axes: readonly AxisRange[]): GridFrame {
 }
 
 /** Axis coordinate -> world position in [-1, 1] (outside for coordinates beyond the range). */
-export function axisToWorld(axis: AxisRange, c: number): number {
+function axisToWorld(axis: AxisRange, c: number): number {
   return -SURFACE_HALF_EXTENT + (2 * SURFACE_HALF_EXTENT * (c - axis.min)) / (axis.max - axis.min);
 }
 
 /** World position -> axis coordinate; the inverse of axisToWorld. */
-export function worldToAxis(axis: AxisRange, w: number): number {
+function worldToAxis(axis: AxisRange, w: number): number {
   return axis.min + ((w + SURFACE_HALF_EXTENT) / (2 * SURFACE_HALF_EXTENT)) * (axis.max - axis.min);
 }
 

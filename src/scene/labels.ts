@@ -7,7 +7,7 @@ import { formatValue, metricTitle } from "./format";
 import { type AxisRange, SURFACE_HEIGHT } from "./geometry";
 import type { SurfaceScale } from "./scale";
 
-export type LabelAnchor = "center" | "left" | "right" | "below";
+type LabelAnchor = "center" | "left" | "right" | "below";
 
 export interface SceneLabel {
   key: string;

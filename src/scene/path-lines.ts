@@ -16,7 +16,7 @@ export const PATH_COLORS = {
   probe: "#ff1744",
 } as const;
 
-export type PathLegendKey = keyof typeof PATH_COLORS;
+type PathLegendKey = keyof typeof PATH_COLORS;
 
 /** The legend of the overlay, in drawing order: lines first, then points. */
 export const PATH_LEGEND: readonly { key: PathLegendKey; label: string; shape: "line" | "dot" }[] = [
@@ -28,7 +28,7 @@ export const PATH_LEGEND: readonly { key: PathLegendKey; label: string; shape: "
   { key: "probe", label: "w(t)", shape: "dot" },
 ];
 
-export interface PathPoint {
+interface PathPoint {
   role: "theta1" | "theta2" | "bend";
   /** The section's label ("theta1", "bend1", ...). */
   label: string;
@@ -49,7 +49,7 @@ export interface PlaneOverlay {
 }
 
 /** The snapshot fields the overlay needs (a Snapshot fits; so does anything with a grid). */
-export interface OverlaySource {
+interface OverlaySource {
   grid: { axes: readonly unknown[] };
   paths?: { plane?: SectionPathPlane };
 }

@@ -13,7 +13,7 @@ export const READOUT_METRICS = [
   "test_accuracy",
 ] as const satisfies readonly SurfaceMetric[];
 
-export interface ReadoutInput {
+interface ReadoutInput {
   /** The grid's axes (one or two), for their labels. */
   axes: readonly { label: string }[];
   /** Grid coordinates of the point and every surface's value there. */

@@ -27,7 +27,7 @@ export const COLORMAPS: Record<ColormapName, (t: number) => string> = {
   turbo: interpolateTurbo,
 };
 
-export interface ScaleOptions {
+interface ScaleOptions {
   /** log10 of the values (losses span decades; accuracies should stay linear). */
   log: boolean;
   /** Values above this quantile of the finite values are clipped (1 = no clipping). */

@@ -22,16 +22,16 @@ export interface KeyLike {
 }
 
 /** Grid steps per cursor key press; with Shift. */
-export const CURSOR_STEP = 1;
+const CURSOR_STEP = 1;
 export const CURSOR_STEP_SHIFT = 5;
 /** Camera turn (around the vertical axis) and tilt per key press, in degrees; with Shift. */
 export const TURN_DEGREES = 15;
 export const TURN_DEGREES_SHIFT = 45;
 export const TILT_DEGREES = 10;
-export const TILT_DEGREES_SHIFT = 30;
+const TILT_DEGREES_SHIFT = 30;
 /** Distance factor per zoom key press (in: times this, out: divided by it); with Shift. */
-export const ZOOM_FACTOR = 0.85;
-export const ZOOM_FACTOR_SHIFT = 0.6;
+const ZOOM_FACTOR = 0.85;
+const ZOOM_FACTOR_SHIFT = 0.6;
 
 /** Change of the camera pose around its target: angles in radians, zoom as a distance factor. */
 export interface OrbitMove {
@@ -43,16 +43,13 @@ export interface OrbitMove {
   zoom: number;
 }
 
-export type SceneKeyAction =
+type SceneKeyAction =
   | { kind: "orbit"; move: OrbitMove }
   | { kind: "reset-camera" }
   | { kind: "cursor"; step: ScreenStep }
   | { kind: "pick" };
 
-export type ContourKeyAction =
-  | { kind: "cursor"; dx: number; dy: number }
-  | { kind: "home" }
-  | { kind: "pick" };
+type ContourKeyAction = { kind: "cursor"; dx: number; dy: number } | { kind: "home" } | { kind: "pick" };
 
 const DEG = Math.PI / 180;
 

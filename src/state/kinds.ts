@@ -24,7 +24,7 @@ export interface Kind<T> {
   readonly rule: string;
 }
 
-export interface NumberKind extends Kind<number> {
+interface NumberKind extends Kind<number> {
   readonly type: "number";
   readonly min: number;
   readonly max: number;
@@ -33,14 +33,14 @@ export interface NumberKind extends Kind<number> {
   readonly minExclusive: boolean;
   readonly maxExclusive: boolean;
 }
-export interface IntegerKind extends Kind<number> {
+interface IntegerKind extends Kind<number> {
   readonly type: "integer";
   readonly min: number;
   readonly max: number;
   readonly step: number;
 }
 /** An integer or null (absent: e.g. a seed derived from the master seed). */
-export interface OptionalIntegerKind extends Kind<number | null> {
+interface OptionalIntegerKind extends Kind<number | null> {
   readonly type: "optionalInteger";
   readonly min: number;
   readonly max: number;
@@ -66,7 +66,7 @@ export interface BooleanKind extends Kind<boolean> {
   readonly type: "boolean";
 }
 /** A list of integers such as hidden sizes, written "64,64" ("" is the empty list). */
-export interface IntListKind extends Kind<number[]> {
+interface IntListKind extends Kind<number[]> {
   readonly type: "intList";
   readonly min: number;
   readonly max: number;
@@ -74,7 +74,7 @@ export interface IntListKind extends Kind<number[]> {
   readonly maxLength: number;
 }
 /** A list of finite numbers such as polynomial coefficients, written "0,-1,0,1". */
-export interface NumberListKind extends Kind<number[]> {
+interface NumberListKind extends Kind<number[]> {
   readonly type: "numberList";
   readonly min: number;
   readonly max: number;
@@ -98,7 +98,7 @@ export interface AxisKind<N extends boolean = boolean>
   readonly maxCount: number;
 }
 /** A batch size: a positive integer, or "full" for full-batch gradient descent. */
-export interface BatchKind extends Kind<number | "full"> {
+interface BatchKind extends Kind<number | "full"> {
   readonly type: "batch";
   readonly min: number;
   readonly max: number;
@@ -121,7 +121,7 @@ export type AnyKind =
 export type ValueOf<K> = K extends Kind<infer T> ? T : never;
 
 /** The text written for null by optional and nullable kinds. */
-export const NONE = "none";
+const NONE = "none";
 
 /** A received value for a message: short, one line. */
 export function shown(value: unknown): string {
@@ -382,7 +382,7 @@ export function intListKind(o: {
   return listKind("intList", o, true, `a comma-separated list of ${length} integers in [${o.min}, ${o.max}]`);
 }
 
-export function numberListKind(o: {
+function numberListKind(o: {
   min: number;
   max: number;
   minLength?: number;

@@ -26,7 +26,7 @@ export type { Route } from "./url";
 
 import { applyValues } from "./validate";
 
-export type OriginKind =
+type OriginKind =
   | "run"
   | "preset"
   | "lesson"

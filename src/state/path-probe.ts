@@ -16,7 +16,7 @@ export function pathTRange(path: Pick<SectionPath, "t">): [number, number] {
 }
 
 /** A point in the plane's coordinates and its distance from the plane (all in parameter units). */
-export interface PlanePoint {
+interface PlanePoint {
   x: number;
   y: number;
   offPlane: number;
@@ -71,7 +71,7 @@ export function metricAt(path: Pick<SectionPath, "t" | "values">, metric: string
 }
 
 /** The paths the t slider offers: the straight line, the curve and the aligned line, by index. */
-export interface ProbeChoice {
+interface ProbeChoice {
   index: number;
   kind: SectionPathKind;
   label: string;

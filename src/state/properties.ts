@@ -61,10 +61,10 @@ import { DIRECTION_METHODS } from "../core/config/schema";
 export { DIRECTION_METHODS };
 
 /** Largest |coordinate| of a grid axis the controls accept (directions are normalized: +-1 is typical). */
-export const MAX_AXIS_BOUND = 10_000;
+const MAX_AXIS_BOUND = 10_000;
 
 /** Where a value goes: a config path, or ["view", field of SurfaceViewOptions]. */
-export type SettingPath = readonly (string | number)[];
+type SettingPath = readonly (string | number)[];
 
 export interface Property<K extends AnyKind = AnyKind, P extends SettingPath = SettingPath> {
   path: P;
@@ -535,7 +535,7 @@ for (const [key, entry] of Object.entries(DATASET_PARAMS))
       `dataset field ${entry.path.join(".")}: URL key "${key}" is taken; give the field another key`,
     );
 
-export type Properties = typeof PROPERTIES;
+type Properties = typeof PROPERTIES;
 export type SettingKey = keyof Properties;
 /** The value of every table entry, by URL key. */
 export type Settings = { -readonly [K in SettingKey]: ValueOf<Properties[K]["kind"]> };

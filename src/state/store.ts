@@ -50,7 +50,7 @@ export interface JobProgress {
   detail: string | null;
 }
 
-export interface JobState {
+interface JobState {
   phase: JobPhase;
   progress: JobProgress | null;
   error: string | null;
@@ -87,7 +87,7 @@ export type DecisionBoundary =
     }
   | { kind: "curve"; curve: { x: Float32Array; y: Float32Array } };
 
-export type MessageLevel = "info" | "warn" | "error";
+type MessageLevel = "info" | "warn" | "error";
 
 export interface Message {
   id: number;
@@ -97,7 +97,7 @@ export interface Message {
   at: number;
 }
 
-export type SetResult = { ok: true } | { ok: false; message: string };
+type SetResult = { ok: true } | { ok: false; message: string };
 
 export interface AppState {
   /** The value of every property-table entry, by URL key. */
@@ -206,7 +206,7 @@ export interface AppState {
 
 export const MAX_MESSAGES = 50;
 
-export const IDLE_JOB: JobState = {
+const IDLE_JOB: JobState = {
   phase: "idle",
   progress: null,
   error: null,

@@ -38,7 +38,7 @@ export interface UrlEnv {
   clearTimeout(id: unknown): void;
 }
 
-export const URL_WRITE_DELAY_MS = 150;
+const URL_WRITE_DELAY_MS = 150;
 
 /**
  * Start syncing; returns the cleanup, which writes any pending change before it stops.

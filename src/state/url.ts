@@ -29,7 +29,7 @@ export interface Route {
  * (the views full screen, the controls hidden). It is a way of showing the page, not a setting:
  * it rides along with any settings or route (`#lesson=sam&present=1`).
  */
-export const PRESENT_KEY = "present";
+const PRESENT_KEY = "present";
 
 /** Escape what must be escaped; keep the list separator "," readable. */
 function encodeText(text: string): string {

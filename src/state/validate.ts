@@ -10,7 +10,7 @@
 import { settingsProblems } from "./config-map";
 import { isSettingKey, propertyOf, SETTING_KEYS, type SettingKey, type Settings } from "./properties";
 
-export interface ApplyResult {
+interface ApplyResult {
   settings: Settings;
   /** Keys whose value changed. */
   changed: SettingKey[];
@@ -18,7 +18,7 @@ export interface ApplyResult {
 }
 
 /** "Learning rate (lr)". */
-export function settingName(key: SettingKey): string {
+function settingName(key: SettingKey): string {
   return `${propertyOf(key).label} (${key})`;
 }
 

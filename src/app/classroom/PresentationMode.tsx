@@ -20,7 +20,7 @@ import { currentTransport, driveTransport, subscribeTransport } from "./transpor
 import "./classroom.css";
 
 /** The class on <html> while presenting (app.css scales the fonts with it). */
-export const PRESENTING_CLASS = "presenting";
+const PRESENTING_CLASS = "presenting";
 
 /**
  * Whether this presentation has been full screen: only then does leaving full screen end it.
@@ -44,7 +44,7 @@ export function enterPresentation(): void {
 }
 
 /** Leave presentation mode (and full screen). */
-export function leavePresentation(): void {
+function leavePresentation(): void {
   appStore.getState().setPresenting(false);
   void exitFullscreen();
 }
@@ -53,7 +53,7 @@ export function leavePresentation(): void {
 let stayPresenting = false;
 
 /** Carry out one presentation key's action. */
-export function runPresentationAction(action: PresentationAction): void {
+function runPresentationAction(action: PresentationAction): void {
   switch (action) {
     case "play-pause":
     case "step-forward":

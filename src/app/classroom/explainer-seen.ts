@@ -4,7 +4,7 @@
  * Kept in localStorage beside the lab's other remembered choices.
  */
 
-export const EXPLAINER_KEY = "loss-landscape-lab.explainer";
+const EXPLAINER_KEY = "loss-landscape-lab.explainer";
 
 /** The parts of localStorage used here (tests pass a Map-backed fake). */
 export interface KeyValueStore {

@@ -18,7 +18,7 @@ export const SIDE_WIDTH = 340;
  */
 export const VIEW_MIN_WIDTH = 420;
 /** Below this width per view (both panels folded), two views stack instead of sitting side by side. */
-export const STACK_BELOW = 340;
+const STACK_BELOW = 340;
 
 export interface Docking {
   /** The controls are a column on the left (false: a drawer). */

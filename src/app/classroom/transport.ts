@@ -51,7 +51,7 @@ export function currentTransport(): Transport | null {
 }
 
 /** What a key asks of the transport: play or pause, one step forward or back. */
-export type TransportAction = "play-pause" | "step-forward" | "step-back";
+type TransportAction = "play-pause" | "step-forward" | "step-back";
 
 /**
  * Carry out a key's action on `transport` (by default the current one). Returns whether there was

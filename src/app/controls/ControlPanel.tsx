@@ -14,7 +14,7 @@ import { ProgressBar } from "./ProgressBar";
 import { RunButtons } from "./RunButtons";
 import "./controls.css";
 
-export interface ControlPanelProps {
+interface ControlPanelProps {
   presets: { name: string; label: string; description?: string }[];
   /** Lessons (two runs side by side with a claim); absent: no lesson picker. */
   lessons?: { id: string; title: string; short: string; kind: "flatness" | "paths" }[];

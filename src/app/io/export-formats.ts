@@ -29,7 +29,7 @@ export type ExportNeed = ExportFormatSpec["needs"] | "view" | "mesh";
 export const DRAWN_FORMATS = { glb: "mesh", png: "view" } as const satisfies Record<string, ExportNeed>;
 
 /** What `format` needs here: its drawn-view need, else the registry's. */
-export function exportNeed(format: ExportFormat): ExportNeed {
+function exportNeed(format: ExportFormat): ExportNeed {
   return DRAWN_FORMATS[format.id as keyof typeof DRAWN_FORMATS] ?? format.needs;
 }
 
@@ -90,7 +90,7 @@ export function availability(format: ExportFormat, ctx: ExportContext): string |
 }
 
 /** One item of the export menu: the format, and why it is greyed out (null: it is not). */
-export interface ExportMenuItem {
+interface ExportMenuItem {
   format: ExportFormat;
   reason: string | null;
 }

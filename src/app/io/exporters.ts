@@ -76,14 +76,14 @@ function needSnapshot(source: ExportSource, what: string): Snapshot {
   return source.snapshot;
 }
 
-export interface ExportChoices {
+interface ExportChoices {
   /** The metric shown (VTK, VTP, OBJ, glTF and PNG file names; VTK, VTP and OBJ write it). */
   metric: string;
   /** PNG: multiple of the 3D view's on-screen size. */
   pngScale?: number;
 }
 
-export interface BuiltExport {
+interface BuiltExport {
   blob: Blob;
   name: string;
   /** Something worth saying about the file (e.g. the PNG was made smaller than asked). */

@@ -35,7 +35,7 @@ import type { ImportedLandscapeView, SurfaceMetric } from "../../state/types";
 import { beginImport } from "./import-progress";
 
 /** The app's read limits: the core's defaults, saying where bigger files can be read. */
-export const APP_READ_LIMITS: ReadLimits = readLimits(
+const APP_READ_LIMITS: ReadLimits = readLimits(
   MEMORY_BUDGET_BYTES,
   'the command line reads bigger files with --read-memory (README, "Robustness and security")',
 );
@@ -50,7 +50,7 @@ export function importKind(bytes: Uint8Array, name: string): "hdf5" | "snapshot"
  * importKind of a file, reading only the 8 bytes at each place an HDF5 signature may sit (0, 512,
  * 1024, 2048, ...): a few small reads, whatever the file's size.
  */
-export async function importKindOfFile(file: Blob & { name: string }): Promise<"hdf5" | "snapshot"> {
+async function importKindOfFile(file: Blob & { name: string }): Promise<"hdf5" | "snapshot"> {
   for (let at = 0; at + 8 <= file.size; at = at === 0 ? 512 : at * 2) {
     const head = new Uint8Array(await file.slice(at, at + 8).arrayBuffer());
     if (hdf5SignatureOffset(head) === 0) return "hdf5";

@@ -8,9 +8,9 @@
 import { createStore } from "zustand/vanilla";
 
 /** An import running longer than this shows its progress line. */
-export const SHOW_AFTER_MS = 250;
+const SHOW_AFTER_MS = 250;
 
-export interface ImportStep {
+interface ImportStep {
   /** "reading", "inflating", "parsing", "validating", "reading HDF5", "showing". */
   phase: string;
   /** Bytes done and in all, when the step can say (inflating); 0 and 0 otherwise. */
@@ -18,7 +18,7 @@ export interface ImportStep {
   total: number;
 }
 
-export interface RunningImport extends ImportStep {
+interface RunningImport extends ImportStep {
   id: number;
   file: string;
   /** The file's size in bytes. */

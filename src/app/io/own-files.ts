@@ -9,12 +9,12 @@
  */
 
 /** A picked file: its name and bytes. */
-export interface NamedBytes {
+interface NamedBytes {
   name: string;
   bytes: Uint8Array;
 }
 
-export interface OwnFilesExperiment {
+interface OwnFilesExperiment {
   /** The experiment config with `model` and/or `data` naming the files. */
   config: Record<string, unknown>;
   /** Bytes by the path the config names (the worker reads them as the user's files). */

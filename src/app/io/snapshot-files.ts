@@ -9,7 +9,7 @@ import { workerSnapshotCodec } from "../../compute/snapshot-io-bridge";
 import type { Snapshot } from "../../core/snapshot/schema";
 
 /** Largest file (snapshot or HDF5) accepted, so a wrong drop cannot freeze the tab. */
-export const MAX_SNAPSHOT_BYTES = 256 * 2 ** 20;
+const MAX_SNAPSHOT_BYTES = 256 * 2 ** 20;
 
 /** The stem of a snapshot's file names: dataset, architecture and time, e.g. "spirals-2-32-32-2-20261127-1012". */
 export function snapshotStem(s: Pick<Snapshot, "model" | "data" | "createdAt">): string {

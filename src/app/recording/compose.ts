@@ -16,7 +16,7 @@ export interface LegendRow {
   text: string;
 }
 
-export interface FrameContent {
+interface FrameContent {
   /** The 3D view's visible picture canvas. */
   picture: HTMLCanvasElement;
   /** The element holding the view's DOM axis labels (`.scene-label`), positioned over the picture. */

@@ -35,7 +35,7 @@ export interface Recording {
   codec: string;
 }
 
-export const RECORDING_MIME: Record<RecordingFormat, string> = {
+const RECORDING_MIME: Record<RecordingFormat, string> = {
   webm: "video/webm",
   mp4: "video/mp4",
   gif: "image/gif",

@@ -18,7 +18,7 @@ export const REPLAY_SPEEDS = [0.25, 0.5, 1, 2, 4] as const;
 /** Timeline positions per second at speed 1. */
 export const BASE_RATE = 12;
 
-export interface ReplayState {
+interface ReplayState {
   snapshot: Snapshot | null;
   model: ReplayModel | null;
   /** Index into model.steps. */

@@ -36,7 +36,7 @@ import { useCanvas } from "./useCanvas";
 import { ViewMessage } from "./ViewMessage";
 import "./views.css";
 
-export interface ContourViewProps {
+interface ContourViewProps {
   /** null before there is a landscape: a short message instead. */
   view: DrawnLandscape | null;
   options: SurfaceViewOptions;
@@ -113,7 +113,7 @@ function metricTitle(metric: string): string {
 }
 
 /** "x = PC1 (62.3% of the path's variance) · y = PC2 (20.1%)": which component each axis is. */
-export function explainedNote(axes: readonly GridAxis[], t: TrajectoryView): string {
+function explainedNote(axes: readonly GridAxis[], t: TrajectoryView): string {
   const part = (k: number) => `${axes[k]?.label ?? `axis ${k + 1}`} = PC${k + 1}`;
   const pct = (k: number) => `${(100 * t.explained[k]).toFixed(1)}%`;
   return `${part(0)} (${pct(0)} of the path's variance) \u00b7 ${part(1)} (${pct(1)})`;

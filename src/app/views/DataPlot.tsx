@@ -20,7 +20,7 @@ import "./views.css";
 export type { PlotData } from "../../core/surface/plot-data";
 export type { BoundaryImage, RegressionCurve } from "./data-paint";
 
-export interface DataPlotProps {
+interface DataPlotProps {
   /** The snapshot's dataset (Snapshot["data"] fits), or null before there is one. */
   data: PlotData | null;
   /** Class probabilities over the data box (classification). */

@@ -12,7 +12,7 @@ import { type ChartOptions, useUplot } from "./useUplot";
 import { ViewMessage } from "./ViewMessage";
 import "./views.css";
 
-export interface SliceViewProps {
+interface SliceViewProps {
   /** null before there is a landscape: a short message instead. */
   view: DrawnLandscape | null;
   options: SurfaceViewOptions;

@@ -26,7 +26,7 @@ import "./views.css";
 
 export type { TrainingHistory } from "./history-data";
 
-export interface TrainingChartsProps {
+interface TrainingChartsProps {
   history: TrainingHistory;
   /** Bump when the history arrays grew in place. */
   version?: number;
@@ -143,7 +143,7 @@ function AccuracyChart(props: {
   return <div className="vw-chart" ref={ref} />;
 }
 
-export interface SharpnessChartProps {
+interface SharpnessChartProps {
   history: TrainingHistory;
   /** Bump when the history arrays grew in place. */
   version?: number;

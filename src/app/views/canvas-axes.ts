@@ -7,7 +7,7 @@ import { toCanvasX, toCanvasY } from "./frame";
 import { FONT, LABEL_FONT, THEME } from "./theme";
 import { formatTick, niceTicks, tickStep } from "./ticks";
 
-export interface AxesStyle {
+interface AxesStyle {
   xLabel: string;
   yLabel: string;
   /** Faint grid lines across the plot area. */

@@ -27,7 +27,7 @@ import { heatmapRgba, normalizedValues } from "./heatmap";
 import { paintPaths } from "./path-paint";
 import { FONT, THEME } from "./theme";
 
-export interface ContourInput {
+interface ContourInput {
   surface: Float32Array;
   axes: readonly GridAxis[];
   metric: string;
@@ -83,7 +83,7 @@ export function prepareLayers(input: ContourInput, previous: ContourLayers | nul
 }
 
 /** The plot frame of the view: equal units on both axes where the box allows it. */
-export function contourFrame(width: number, height: number, axes: readonly GridAxis[]): PlotFrame {
+function contourFrame(width: number, height: number, axes: readonly GridAxis[]): PlotFrame {
   const extent = gridExtent(axes);
   return makeFrame(fitPlotRect(width, height, AXES_MARGINS, equalAspect(extent)), extent);
 }

@@ -40,7 +40,7 @@ export interface RegressionCurve {
 /** Margin around the data, shared with the worker that evaluates the boundary (dataBounds). */
 export const DATA_MARGIN = 0.1;
 
-export function boxOf(bounds: BoundaryImage["bounds"]): Box {
+function boxOf(bounds: BoundaryImage["bounds"]): Box {
   return Array.isArray(bounds)
     ? [bounds[0], bounds[1], bounds[2], bounds[3]]
     : [bounds.x[0], bounds.x[1], bounds.y[0], bounds.y[1]];
@@ -77,7 +77,7 @@ export function prepareBoundary(
   return { probabilities, resolution, classes, version, rgba, image };
 }
 
-export function dataFrame(width: number, height: number, data: PlotData): PlotFrame {
+function dataFrame(width: number, height: number, data: PlotData): PlotFrame {
   const [xMin, xMax, yMin, yMax] = dataBounds(data, DATA_MARGIN);
   const extent: Extent = { xMin, xMax, yMin, yMax };
   const aspect =

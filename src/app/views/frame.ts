@@ -17,7 +17,7 @@ export interface Extent {
   yMax: number;
 }
 
-export interface Margins {
+interface Margins {
   left: number;
   right: number;
   top: number;

@@ -21,7 +21,7 @@ export function nearestIndex(axis: GridAxis, v: number): number {
 }
 
 /** Distance between neighbouring grid coordinates. */
-export function axisStep(axis: GridAxis): number {
+function axisStep(axis: GridAxis): number {
   return (axis.max - axis.min) / (axis.count - 1);
 }
 

@@ -95,7 +95,7 @@ export interface SharpnessLayout {
 }
 
 /** The bound is drawn when it is at most this many times the largest lambda_max (else the curve would be flat). */
-export const BOUND_FIT = 10;
+const BOUND_FIT = 10;
 
 /**
  * The name of an optimizer's stability bound (core/train/bound.ts), as the chart labels it.

@@ -9,7 +9,7 @@ import type { PathsSection, SectionBarrier, SectionPathKind } from "../../core/s
 import { PATH_COLORS } from "../../scene/path-lines";
 
 /** How each kind of path is named and coloured (the straight line and the curve as in the views). */
-export const PATH_KIND_STYLE: Record<SectionPathKind, { label: string; short: string; color: string }> = {
+const PATH_KIND_STYLE: Record<SectionPathKind, { label: string; short: string; color: string }> = {
   linear: { label: "straight line", short: "straight", color: PATH_COLORS.straight },
   bezier: { label: "curve (Bezier)", short: "curve", color: PATH_COLORS.curve },
   polychain: { label: "curve (polychain)", short: "curve", color: PATH_COLORS.curve },
@@ -23,7 +23,7 @@ const OTHER_LINE_COLOR = "#80deea";
 export type PathChartMetric = "loss" | "error";
 export type PathSplit = "train" | "test";
 
-export interface PathSeries {
+interface PathSeries {
   /** Index into section.paths. */
   path: number;
   kind: SectionPathKind;
@@ -32,7 +32,7 @@ export interface PathSeries {
   color: string;
 }
 
-export interface PathChartData {
+interface PathChartData {
   /** Sorted, distinct t values of all paths (within the range). */
   x: number[];
   /** One column per series, aligned with x; null where that path has no value at that t. */
@@ -124,7 +124,7 @@ export function pathChartData(
 }
 
 /** One row of the barrier table: a path and its barrier figures for one split. */
-export interface BarrierRow {
+interface BarrierRow {
   path: number;
   kind: SectionPathKind;
   label: string;

@@ -12,9 +12,9 @@ import { alignSeries, centreSlices, withGaps } from "./slices";
 import { SERIES_COLORS } from "./theme";
 import { formatValue } from "./ticks";
 
-export type SliceScale = "loss" | "accuracy";
+type SliceScale = "loss" | "accuracy";
 
-export interface SliceSeries {
+interface SliceSeries {
   label: string;
   scale: SliceScale;
   color: string;

@@ -32,7 +32,7 @@ function checkShape(values: Float32Array, nx: number, ny: number): void {
     throw new Error(`surface has ${values.length} values, expected ${nx} x ${ny} = ${nx * ny}`);
 }
 
-export interface Slice {
+interface Slice {
   /** Coordinates along the slice. */
   coords: Float64Array;
   values: Float32Array;

@@ -6,7 +6,7 @@ import type uPlot from "uplot";
 import { FONT, LABEL_FONT, THEME } from "./theme";
 
 /** An axis readable on --panel: values and label in --muted, grid lines barely visible. */
-export function darkAxis(extra: uPlot.Axis = {}): uPlot.Axis {
+function darkAxis(extra: uPlot.Axis = {}): uPlot.Axis {
   return {
     stroke: THEME.muted,
     font: FONT,

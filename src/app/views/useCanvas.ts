@@ -8,7 +8,7 @@ import { type RefObject, useCallback, useEffect, useRef } from "react";
 /** Paints the whole canvas in CSS pixels; the context is already scaled and cleared. */
 export type Painter = (ctx: CanvasRenderingContext2D, width: number, height: number) => void;
 
-export interface CanvasHandles {
+interface CanvasHandles {
   containerRef: RefObject<HTMLDivElement | null>;
   canvasRef: RefObject<HTMLCanvasElement | null>;
   /** Schedule a repaint (coalesced into the next animation frame). */

@@ -9,7 +9,7 @@ import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 
 /** Below this container height (CSS px) the legend is hidden. */
-export const COMPACT_HEIGHT = 150;
+const COMPACT_HEIGHT = 150;
 
 export type ChartOptions = Omit<uPlot.Options, "width" | "height">;
 

@@ -27,7 +27,7 @@ export interface MeasuredSpeed {
 }
 
 /** What tfjs trains at on this kind of machine once a step is large enough to be arithmetic-bound (0.6 GFLOP/s). */
-export const TRAIN_FLOPS_PER_MS = 6e5;
+const TRAIN_FLOPS_PER_MS = 6e5;
 
 /**
  * Reference figures of a 2-core machine without a GPU (measured in headless Chromium): the
@@ -46,7 +46,7 @@ export const PAGE_BYTES_PER_POINT = 4 * 4 + 3 * 3 * 4 + 6 * 4 + 4 * 4;
 /** A run above this many seconds asks first. */
 export const CONFIRM_SECONDS = 10;
 /** A run whose surfaces and mesh take more of the page's memory than this (about 640,000 points) asks first. */
-export const CONFIRM_PAGE_BYTES = 64 * 2 ** 20;
+const CONFIRM_PAGE_BYTES = 64 * 2 ** 20;
 
 export interface RunEstimate {
   points: number;

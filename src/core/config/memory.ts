@@ -28,7 +28,7 @@ export const MEMORY_BUDGET_BYTES = 1024 * 1024 * 1024;
 /** Activations (chunked by the evaluators), tfjs and kernel bookkeeping: a fixed allowance. */
 const ACTIVATIONS_BYTES = 96 * 1024 * 1024;
 
-export interface MemoryEstimate {
+interface MemoryEstimate {
   bytes: number;
   parameters: number;
   /** Float32 copies of the parameter vector held at the peak. */

@@ -17,7 +17,7 @@ const seed = z.number().int().min(0).max(0xffffffff);
 const positive = z.number().positive().finite();
 
 /** At most this many models (the brief's 2..5: enough for a few pairs, cheap enough for the browser). */
-export const MAX_PATH_MODELS = 5;
+const MAX_PATH_MODELS = 5;
 
 const curveSchema = z.strictObject({
   /** "bezier" (Garipov et al.'s quadratic Bezier with one bend) or "polychain" (a broken line). */

@@ -40,7 +40,7 @@ const mlpModelSchema = z.strictObject({
 });
 
 /** Activations of a cnn's hidden layers (its output layer is linear). */
-export const CNN_ACTIVATIONS = ["relu", "tanh", "sigmoid", "elu", "softplus", "linear"] as const;
+const CNN_ACTIVATIONS = ["relu", "tanh", "sigmoid", "elu", "softplus", "linear"] as const;
 
 /** One convolution of a "cnn" model: conv2d (filters, kernel x kernel, stride, padding) then pool x pool max-pooling (1: none). */
 const convSchema = z.strictObject({
@@ -193,7 +193,7 @@ const gridSchema = z
 const rescaleSchema = z.strictObject({ layer: z.number().int().min(0), factor: positive });
 
 /** Most runs of an optimizer race (each trains the whole model once). */
-export const MAX_RACE_RUNS = 8;
+const MAX_RACE_RUNS = 8;
 
 /**
  * One run of an optimizer race: its label and optimizer; the other optimizer settings default to
@@ -227,7 +227,7 @@ const raceSchema = z.strictObject({
 });
 
 /** Most replay checkpoints a run may keep (trajectory.checkpoints). */
-export const MAX_REPLAY_CHECKPOINTS = 2000;
+const MAX_REPLAY_CHECKPOINTS = 2000;
 
 /**
  * The replayable trajectory a trained model's snapshot carries (experiment/replay.ts): at most

@@ -23,7 +23,7 @@ import { lanczos, ritzPairs } from "./lanczos";
 import { assertInteger, assertPositive, type LoopOptions } from "./loop";
 import { rademacherVector } from "./vectors";
 
-export interface DensityOptions extends LoopOptions {
+interface DensityOptions extends LoopOptions {
   /** Lanczos steps per run (PyHessian's iter). Default 100 (capped at the dimension). */
   steps?: number;
   /** Independent start vectors (PyHessian's n_v). Default 1. */
@@ -38,7 +38,7 @@ export interface DensityOptions extends LoopOptions {
   seed?: number;
 }
 
-export interface DensityResult {
+interface DensityResult {
   /** Eigenvalue grid, evenly spaced, length bins. */
   grid: Float64Array;
   /** Density on the grid; sum(density) * (grid[1] - grid[0]) = 1. */

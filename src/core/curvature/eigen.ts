@@ -39,7 +39,7 @@ import { dot, fixSign, gaussianVector, normalizeInPlace, orthogonalizeInPlace } 
 
 export { POWER_ITERATION_DEFAULTS, SHIFT_FACTOR } from "./settings";
 
-export interface PowerIterationOptions extends LoopOptions {
+interface PowerIterationOptions extends LoopOptions {
   /** How many eigenpairs (by decreasing magnitude). Default 1. */
   topK?: number;
   /** Per eigenpair. Default 100. */
@@ -195,14 +195,14 @@ export function shiftedOperator(op: HessianOperator, shift: number): HessianOper
   };
 }
 
-export interface SmallestEigenOptions extends Omit<PowerIterationOptions, "topK" | "deflate"> {
+interface SmallestEigenOptions extends Omit<PowerIterationOptions, "topK" | "deflate"> {
   /** "shift" (default, the reference's shift trick by power iteration) or "lanczos". */
   method?: "shift" | "lanczos";
   /** The dominant eigenvalue if already known (saves one power iteration run); shift method only. */
   lambdaMax?: number;
 }
 
-export interface SmallestEigenResult {
+interface SmallestEigenResult {
   /** The smallest (most negative) eigenvalue estimate. */
   value: number;
   vector: Float32Array;

@@ -47,7 +47,7 @@ export {
   isHessianMethod,
 } from "./hessian-methods";
 
-export interface HessianSolverSettings {
+interface HessianSolverSettings {
   /** Seed of the solvers' start vectors (and of the sample subset). */
   seed: number;
   /** Power iterations per eigenpair (and per shifted run). Default 100 (PyHessian). */
@@ -60,7 +60,7 @@ export interface HessianSolverSettings {
   smallest?: "shift" | "lanczos";
 }
 
-export interface HessianDirection {
+interface HessianDirection {
   which: HessianWhich;
   /** Unit eigenvector, same layout as theta. */
   values: Float32Array;
@@ -73,7 +73,7 @@ export interface HessianDirection {
   converged: boolean;
 }
 
-export interface HessianDirectionsResult {
+interface HessianDirectionsResult {
   directions: HessianDirection[];
   /** Training samples the Hessian was taken over. */
   samples: number;

@@ -16,7 +16,7 @@ import type { HessianOperator } from "./hvp";
 import { assertInteger, type LoopOptions, makeTicker } from "./loop";
 import { axpy, dot, l2norm, normalizeInPlace, orthogonalizeInPlace } from "./vectors";
 
-export interface LanczosRun {
+interface LanczosRun {
   /** Diagonal of T (length = steps). */
   alpha: Float64Array;
   /** Off-diagonal of T (length = steps - 1). */
@@ -95,7 +95,7 @@ export async function lanczos(
   };
 }
 
-export interface RitzPairs {
+interface RitzPairs {
   /** Eigenvalues of T, descending. */
   values: Float64Array;
   /** Squared first components of T's eigenvectors (sum to 1): the quadrature weights. */

@@ -4,7 +4,7 @@
  */
 
 /** Called after every iteration with the iteration number (1-based) and the current estimate. */
-export type ProgressCallback = (iteration: number, estimate: number) => void;
+type ProgressCallback = (iteration: number, estimate: number) => void;
 
 /** Options every long-running curvature routine accepts. */
 export interface LoopOptions {

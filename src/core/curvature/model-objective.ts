@@ -25,7 +25,7 @@ import {
 import { mlpObjective } from "./kernel-objective";
 import { meanLossTwice } from "./twice";
 
-export interface ModelCurvatureProblem {
+interface ModelCurvatureProblem {
   arch: ModelArchitecture;
   loss: LossKind;
   theta: Float32Array;

@@ -46,7 +46,7 @@ function offset(
   return out;
 }
 
-export interface EpsilonSharpnessOptions extends LoopOptions {
+interface EpsilonSharpnessOptions extends LoopOptions {
   /** Box size. Default 1e-3 (one of Keskar et al.'s two settings; the other is 5e-4). */
   epsilon?: number;
   /** Ascent steps per start. Default 20. */
@@ -59,7 +59,7 @@ export interface EpsilonSharpnessOptions extends LoopOptions {
   seed?: number;
 }
 
-export interface EpsilonSharpnessResult {
+interface EpsilonSharpnessResult {
   /** 100 (maxLoss - loss) / (1 + loss); never negative. */
   sharpness: number;
   loss: number;
@@ -130,7 +130,7 @@ export async function epsilonSharpness(
   return { sharpness: score(maxLoss), loss, maxLoss, delta: best, epsilon, evaluations };
 }
 
-export interface AverageSharpnessOptions extends LoopOptions {
+interface AverageSharpnessOptions extends LoopOptions {
   /** Step length along each normalized direction. */
   radius: number;
   /** Number of random directions. Default 10. */
@@ -145,7 +145,7 @@ export interface AverageSharpnessOptions extends LoopOptions {
   layout?: Layout;
 }
 
-export interface AverageSharpnessResult extends MeanEstimate {
+interface AverageSharpnessResult extends MeanEstimate {
   /** The mean loss increase (same as mean). */
   sharpness: number;
   loss: number;
@@ -196,14 +196,14 @@ export async function averageSharpness(
   return { ...est, sharpness: est.mean, loss, radius, values: Float64Array.from(values) };
 }
 
-export interface SamSharpnessOptions extends LoopOptions {
+interface SamSharpnessOptions extends LoopOptions {
   /** Ball radius. Default 0.05 (SAM's usual rho). */
   rho?: number;
   /** Ascent steps; 1 is SAM's first-order step. Default 1. */
   steps?: number;
 }
 
-export interface SamSharpnessResult {
+interface SamSharpnessResult {
   /** max over the iterates of L(theta + delta_t) - L(theta). */
   sharpness: number;
   /** L(theta + rho g / ||g||) - L(theta): SAM's one-step quantity. */

@@ -5,7 +5,7 @@
 import type { DataSplit } from "../data/types";
 import { createRng, deriveSeed } from "../rng";
 
-export interface SampleSubset {
+interface SampleSubset {
   split: DataSplit;
   /** Samples used. */
   samples: number;

@@ -14,7 +14,7 @@ import { assertInteger, assertPositive, type LoopOptions, makeTicker } from "./l
 import { meanEstimate } from "./stats";
 import { dot, rademacherVector } from "./vectors";
 
-export interface TraceOptions extends LoopOptions {
+interface TraceOptions extends LoopOptions {
   /** Default 100 (PyHessian). */
   maxIterations?: number;
   /** Relative change of the running mean that stops sampling. Default 1e-3 (PyHessian). */
@@ -25,7 +25,7 @@ export interface TraceOptions extends LoopOptions {
   seed?: number;
 }
 
-export interface TraceResult {
+interface TraceResult {
   /** The estimate of tr(H): the mean of the samples. */
   trace: number;
   /** Standard error of the mean (sample sd / sqrt(n)). */

@@ -33,7 +33,7 @@ const leakyRelu2 = twiceDifferentiable(
 );
 
 /** The hidden-layer activation (as model/activation.ts defines it), twice differentiable. */
-export function activateTwice(z: tf.Tensor, activation: Activation): tf.Tensor {
+function activateTwice(z: tf.Tensor, activation: Activation): tf.Tensor {
   switch (activation) {
     case "relu":
       return tf.relu(z);

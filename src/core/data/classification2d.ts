@@ -22,7 +22,7 @@ type Sampler = (label: number, rng: Rng, out: Float64Array) => void;
 export const SPIRAL_RADIUS = 1.4;
 
 /** Labels 0..K-1 repeated, as even as possible, in random order. */
-export function balancedLabels(n: number, classes: number, rng: Rng): Int32Array {
+function balancedLabels(n: number, classes: number, rng: Rng): Int32Array {
   const labels = new Int32Array(n);
   for (let i = 0; i < n; i++) labels[i] = i % classes;
   shuffleInPlace(labels, rng);

@@ -18,7 +18,7 @@ import type { Task } from "./types";
  *
  * @example parseCsvSamples("a,b,species\n5.1,3.5,setosa\n...", { label: "species" })
  */
-export interface CsvOptions {
+interface CsvOptions {
   label?: string | number;
   header?: boolean | "auto";
   task?: Task;

@@ -32,7 +32,7 @@ export interface Slider {
  * type where the schema's are absent or wider (configs, presets and the CLI still take any value
  * the schema does). A bound given here replaces the schema's, exclusivity included.
  */
-export interface Control {
+interface Control {
   step?: number;
   min?: number;
   max?: number;
@@ -84,7 +84,7 @@ export type ParamField =
   | (NumberListField & { default: readonly number[] });
 
 /** The value a field holds in a spec. */
-export type FieldValue<F> = F extends { type: "numberList" } ? number[] : number;
+type FieldValue<F> = F extends { type: "numberList" } ? number[] : number;
 
 /** The spec values of a dataset's own parameters, e.g. `{ arms: number; turns: number }`. */
 export type FieldValues<F extends Record<string, ParamField>> = { [K in keyof F]: FieldValue<F[K]> };

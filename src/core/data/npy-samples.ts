@@ -2,7 +2,7 @@ import type { NpyArray } from "./npy";
 import { classIndices, type Samples } from "./samples";
 import type { Task } from "./types";
 
-export interface NpySamplesOptions {
+interface NpySamplesOptions {
   task?: Task;
   /** Classification: the number of classes (default: largest label + 1). */
   classes?: number;

@@ -11,8 +11,8 @@
  * @example const { shape, values } = parseNpy(bytes, "features.npy"); // shape [150, 4], values Float64Array(600)
  */
 
-export const NPY_DTYPES = ["float32", "float64", "int32", "int64", "uint8"] as const;
-export type NpyDtype = (typeof NPY_DTYPES)[number];
+const NPY_DTYPES = ["float32", "float64", "int32", "int64", "uint8"] as const;
+type NpyDtype = (typeof NPY_DTYPES)[number];
 
 export interface NpyArray {
   dtype: NpyDtype;

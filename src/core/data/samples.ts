@@ -23,9 +23,9 @@ export interface Samples {
 }
 
 /** Most classes a label column may imply; a larger class index is almost surely a wrong column. */
-export const MAX_CLASSES = 1000;
+const MAX_CLASSES = 1000;
 
-export function inputSizeOf(s: Pick<Samples, "inputShape">): number {
+function inputSizeOf(s: Pick<Samples, "inputShape">): number {
   return s.inputShape.reduce((a, b) => a * b, 1);
 }
 
@@ -108,7 +108,7 @@ function pick(s: Samples, rows: ArrayLike<number>): DataSplit {
  * `fit` (the training split), applied to every split: x <- (x - mean) / std; a constant feature
  * (std 0) is only centred.
  */
-export function standardizeSplits(fit: DataSplit, inputSize: number, splits: readonly DataSplit[]): void {
+function standardizeSplits(fit: DataSplit, inputSize: number, splits: readonly DataSplit[]): void {
   const n = fit.count;
   if (n === 0) return;
   const mean = new Float64Array(inputSize);
@@ -128,7 +128,7 @@ export function standardizeSplits(fit: DataSplit, inputSize: number, splits: rea
   }
 }
 
-export interface SplitOptions {
+interface SplitOptions {
   /** Seeds the shuffle that assigns rows to train and test. */
   seed: number;
   /** Rows in train and test; absent: from testFraction. */

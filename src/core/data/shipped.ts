@@ -22,16 +22,16 @@ import type { Samples } from "./samples";
 /** Bytes of a file, by a path relative to public/ (shipped data) or a path the user gave. */
 export type ReadBytes = (path: string) => Promise<Uint8Array>;
 
-export const SHIPPED_DATASETS = ["iris", "digits"] as const;
-export type ShippedDatasetName = (typeof SHIPPED_DATASETS)[number];
+const SHIPPED_DATASETS = ["iris", "digits"] as const;
+type ShippedDatasetName = (typeof SHIPPED_DATASETS)[number];
 
 /** The files of each shipped dataset, relative to public/. */
-export const SHIPPED_FILES: Record<ShippedDatasetName, readonly string[]> = {
+const SHIPPED_FILES: Record<ShippedDatasetName, readonly string[]> = {
   iris: ["data/iris.csv"],
   digits: ["data/digits-train.npy", "data/digits-test.npy"],
 };
 
-export const DIGITS_SIDE = 14;
+const DIGITS_SIDE = 14;
 
 /** What the shipped files hold: iris as one table to be split, digits as fixed train and test sets. */
 export type ShippedData =

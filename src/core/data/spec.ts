@@ -35,12 +35,12 @@ export const DATASET_NAMES = Object.keys(GENERATED_DATASETS) as readonly Dataset
  * (data/shipped.ts), "file" is the user's CSV or .npy file (data/files.ts). They need a loading
  * step before makeDataset (loadDataset in data/files.ts).
  */
-export const LOADED_DATASET_NAMES = ["iris", "digits", "file"] as const;
-export type LoadedDatasetName = (typeof LOADED_DATASET_NAMES)[number];
+const LOADED_DATASET_NAMES = ["iris", "digits", "file"] as const;
+type LoadedDatasetName = (typeof LOADED_DATASET_NAMES)[number];
 /** Rows in the shipped files (public/data/): iris 150; digits 3000 train and 1000 test. */
-export const IRIS_ROWS = 150;
-export const DIGITS_TRAIN_ROWS = 3000;
-export const DIGITS_TEST_ROWS = 1000;
+const IRIS_ROWS = 150;
+const DIGITS_TRAIN_ROWS = 3000;
+const DIGITS_TEST_ROWS = 1000;
 
 /** A received value for an error message, short enough for one line. */
 function show(value: unknown): string {
@@ -213,7 +213,7 @@ function loadedObject<Name extends LoadedDatasetName, Shape extends z.ZodRawShap
  * The rows are shuffled by the data seed; the first trainCount go to train, the next testCount
  * to test. standardize: z-score each feature with the training split's mean and std.
  */
-export const irisSpecSchema = loadedObject("iris", {
+const irisSpecSchema = loadedObject("iris", {
   trainCount: intField(1, IRIS_ROWS).default(100),
   testCount: intField(0, IRIS_ROWS - 1).default(50),
   standardize: z.boolean(rule("true or false")).default(true),
@@ -229,7 +229,7 @@ export const irisSpecSchema = loadedObject("iris", {
  * 10 classes), shipped in public/data/ as 3000 training and 1000 test digits, already shuffled:
  * the first trainCount and testCount rows are taken (the seed does not change them).
  */
-export const digitsSpecSchema = loadedObject("digits", {
+const digitsSpecSchema = loadedObject("digits", {
   trainCount: intField(1, DIGITS_TRAIN_ROWS).default(DIGITS_TRAIN_ROWS),
   testCount: intField(0, DIGITS_TEST_ROWS).default(DIGITS_TEST_ROWS),
 });
@@ -243,7 +243,7 @@ const pathField = z.string(pathRule).min(1, pathRule);
  * config file). The rows are shuffled by the data seed and split: trainCount and testCount when
  * given, else round(rows * testFraction) for test and the rest for train.
  */
-export const fileSpecSchema = loadedObject("file", {
+const fileSpecSchema = loadedObject("file", {
   path: pathField,
   /** .npy only: the labels array [N] (or [N, T] regression targets); absent: the last column of path. */
   labels: pathField.optional(),
@@ -321,7 +321,7 @@ const generatedSchemas = DATASET_NAMES.map((name) => generatedSchema(name, GENER
 ];
 
 /** Any dataset spec; `name` picks the member. Also bounds trainCount + testCount (MAX_POINTS). */
-export const datasetSpecSchema = z
+const datasetSpecSchema = z
   .discriminatedUnion("name", [...generatedSchemas, irisSpecSchema, digitsSpecSchema, fileSpecSchema], {
     // zod's own "No matching discriminator" names neither the bad name nor the good ones.
     error: (issue) => {
@@ -341,7 +341,7 @@ export type DatasetSpec = z.output<typeof datasetSpecSchema>;
 /** What people may write: only `name` is required. */
 export type DatasetSpecInput = z.input<typeof datasetSpecSchema>;
 /** The spec of one dataset, e.g. `SpecOf<"spirals">`. */
-export type SpecOf<N extends DatasetName | LoadedDatasetName> = Extract<DatasetSpec, { name: N }>;
+type SpecOf<N extends DatasetName | LoadedDatasetName> = Extract<DatasetSpec, { name: N }>;
 /** A spec of a dataset read from bytes (iris, digits, file). */
 export type LoadedDatasetSpec = SpecOf<LoadedDatasetName>;
 

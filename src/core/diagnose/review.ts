@@ -57,7 +57,7 @@ export interface Finding {
 }
 
 /** What the review reads of a direction (a snapshot's, or nothing for a bare surface file). */
-export interface ReviewDirection {
+interface ReviewDirection {
   label: string;
   method: string;
   normalization: string;
@@ -66,7 +66,7 @@ export interface ReviewDirection {
 }
 
 /** A snapshot, or any surface view (an imported .h5) with what is known of its directions. */
-export interface ReviewInput extends SurfaceView {
+interface ReviewInput extends SurfaceView {
   directions?: readonly ReviewDirection[];
   /** The snapshot's curvature section (only `top.values` is read). */
   curvature?: { top?: { values?: readonly number[] } } | null;
@@ -76,7 +76,7 @@ export interface ReviewInput extends SurfaceView {
   trajectory?: unknown;
 }
 
-export interface ReviewOptions {
+interface ReviewOptions {
   /** The model's own loss at theta on the training data (origin-loss.ts); skipped when absent. */
   originLoss?: number;
   /** Relative tolerance of origin-loss (default 1e-3: float32 sums in another order differ by ~1e-6). */

@@ -1,7 +1,7 @@
 import { layoutOffsets } from "../model/layout";
 import type { Layout } from "../model/types";
 
-export interface TrajectoryPca {
+interface TrajectoryPca {
   /** The two principal directions, unit norm, in parameter space. */
   directions: [Float32Array, Float32Array];
   /** Fraction of the checkpoints' variance each direction explains. */

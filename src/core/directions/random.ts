@@ -2,7 +2,7 @@ import type { Layout } from "../model/types";
 import { createRng } from "../rng";
 import { type BiasMode, type Normalization, normalizeDirection } from "./normalize";
 
-export interface RandomDirectionOptions {
+interface RandomDirectionOptions {
   normalization: Normalization;
   bias: BiasMode;
   seed: number;

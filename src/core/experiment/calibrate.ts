@@ -12,7 +12,7 @@ import { defaultEvaluatorFor } from "../landscape/evaluators";
 import { tf } from "../tf";
 import { calibrateTraining, type TrainingCalibration } from "../train/calibrate";
 
-export interface CalibrationResult extends EvaluatorCalibration {
+interface CalibrationResult extends EvaluatorCalibration {
   backend: BackendName;
   /** Milliseconds per calibration tile, or why the backend was not usable. */
   timings: Partial<Record<BackendName, number | string>>;

@@ -34,7 +34,7 @@ import { deriveSeed } from "../rng";
 import type { CurvatureSection } from "../snapshot/curvature-section";
 import type { Snapshot } from "../snapshot/schema";
 
-export interface CurvatureProgress {
+interface CurvatureProgress {
   phase: "curvature";
   /** Steps of the report finished so far. */
   done: number;
@@ -44,7 +44,7 @@ export interface CurvatureProgress {
   detail: string;
 }
 
-export interface CurvatureReportOptions {
+interface CurvatureReportOptions {
   /** Aborting rejects with the signal's reason; no tensor is left behind. */
   signal?: AbortSignal;
   onProgress?: (p: CurvatureProgress) => void;

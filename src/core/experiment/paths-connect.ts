@@ -122,7 +122,7 @@ export const fmt = (v: number) => (Number.isFinite(v) ? v.toPrecision(4) : Strin
 /** The seed weight matching runs with (it only orders the coordinate-descent steps). */
 export const ALIGN_SEED = 0;
 
-export interface Connected {
+interface Connected {
   section: PathsSection;
   plane: PlaneSetup;
   surfaces: Awaited<ReturnType<typeof sampleLandscape>>;

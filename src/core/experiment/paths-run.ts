@@ -276,7 +276,7 @@ function snapshotTrainingSummary(s: Snapshot): SectionPathModel["training"] {
   return out;
 }
 
-export interface PathsFromSnapshotsOptions extends PathsRunOptions {
+interface PathsFromSnapshotsOptions extends PathsRunOptions {
   /** Resolved settings (the `paths` part of a config); default: parsePathsSettings({}, a's seed). */
   settings?: PathsSettings;
   /** Names of the two sources for messages and the section (e.g. file names). Default A, B. */

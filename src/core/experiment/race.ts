@@ -21,7 +21,7 @@ import { type TrainResult, trainModel } from "../train/train";
 import type { ExperimentProgress } from "./progress";
 import { type ReplayPlan, type ReplayRun, type RunFinal, splitCheckpoints } from "./replay";
 
-export interface RaceArgs {
+interface RaceArgs {
   config: ExperimentConfig;
   arch: MlpArchitecture;
   loss: LossKind;
@@ -31,7 +31,7 @@ export interface RaceArgs {
   plan: ReplayPlan;
 }
 
-export interface RaceOptions {
+interface RaceOptions {
   signal?: AbortSignal;
   control?: TrainControl;
   /** Run 1's epochs only (the live charts show one run; its history becomes the snapshot's training section). */
@@ -39,7 +39,7 @@ export interface RaceOptions {
   onProgress?: (p: ExperimentProgress) => void;
 }
 
-export interface RaceResult {
+interface RaceResult {
   /** Run 1's training with the config's own checkpoints (the snapshot's training section and centre). */
   first: TrainResult;
   /** Every run's replay checkpoints, history, settings and final figures, in race order. */

@@ -22,7 +22,7 @@ export const DEFAULT_REPLAY_CHECKPOINTS = 200;
  * Parameter values all runs may hold in replay checkpoints while they train (8,388,608 floats,
  * 32 MiB): a model too large for N checkpoints of every run keeps fewer.
  */
-export const REPLAY_HELD_FLOATS = 2 ** 23;
+const REPLAY_HELD_FLOATS = 2 ** 23;
 
 /**
  * Parameter values the trajectory section may store (524,288 floats, 2 MiB of float32): the
@@ -39,7 +39,7 @@ export interface ReplayPlan {
   trainEvery: number;
 }
 
-export interface ReplayPlanArgs {
+interface ReplayPlanArgs {
   epochs: number;
   /** The config's training.checkpointEvery (0: start and end only). */
   checkpointEvery: number;
@@ -108,7 +108,7 @@ export function splitCheckpoints(
 }
 
 /** Each point's least-squares coordinates in the plane through `origin` and its distance from it. */
-export interface PlaneProjection {
+interface PlaneProjection {
   /** One array per direction: the coordinates of every point. */
   coords: Float64Array[];
   /** || (p - origin) - sum_k c_k d_k ||: the distance from the plane (or line). */

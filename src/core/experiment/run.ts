@@ -12,7 +12,7 @@ import { buildSnapshot } from "./snapshot-parts";
 
 export type { ExperimentProgress } from "./prepare";
 
-export interface RunOptions {
+interface RunOptions {
   /** Take the model, its parameters and the data from this snapshot; skip training. */
   from?: Snapshot;
   /** Absent: the fastest path for the backend (defaultEvaluatorFor). */
@@ -29,7 +29,7 @@ export interface RunOptions {
   imported?: ImportedLayersModel;
 }
 
-export interface ExperimentResult {
+interface ExperimentResult {
   snapshot: Snapshot;
   training?: TrainResult;
   /** Things the user should know that did not stop the run (e.g. divergence). */

@@ -8,7 +8,7 @@ import type { TrainResult } from "../train/train";
 import type { PlaneSetup, PreparedModel, Trajectory } from "./prepare";
 import { REPLAY_STORED_FLOATS } from "./replay";
 
-export interface SnapshotParts {
+interface SnapshotParts {
   config: Record<string, unknown>;
   backend: string;
   createdAt: Date;
@@ -29,7 +29,7 @@ const plain = (a: ArrayLike<number>) => Array.from(a, (v) => (Number.isFinite(v)
  * stored, and a race run's settings and final figures; for a PCA plane also the columns earlier
  * versions wrote (run 1's checkpoints the plane came from, and each axis's explained variance).
  */
-export function trajectorySection(t: Trajectory): TrajectorySection {
+function trajectorySection(t: Trajectory): TrajectorySection {
   const section: TrajectorySection = { method: t.method };
   if (t.explained) section.explained = t.explained;
   if (t.pca) {

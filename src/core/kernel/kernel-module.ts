@@ -23,7 +23,7 @@ export const ACTIVATION_CODES: Readonly<Record<Activation, number>> = {
 export type KernelVariant = "simd" | "relaxed-simd";
 
 /** The kernel's exports; every pointer is a byte offset into the instance's memory. */
-export interface KernelExports {
+interface KernelExports {
   heapBase(): number;
   affine(dst: number, base: number, dirs: number, len: number, k: number, coords: number): void;
   linearF64(
@@ -59,7 +59,7 @@ export interface KernelExports {
   meanSquaredError(z: number, ldz: number, n: number, cols: number, y: number, out: number): void;
 }
 
-export interface KernelInstance {
+interface KernelInstance {
   exports: KernelExports;
   memory: WebAssembly.Memory;
 }

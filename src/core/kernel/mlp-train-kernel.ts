@@ -45,7 +45,7 @@ const NONZERO_AT_ZERO = new Set(["sigmoid", "softplus"]);
 const OPTIMIZER_CODES = { sgd: 0, momentum: 1, adam: 2 } as const;
 
 /** The optimizer settings the kernel applies (train/optimizers.ts's OptimizerSettings). */
-export interface KernelOptimizerSettings {
+interface KernelOptimizerSettings {
   optimizer: keyof typeof OPTIMIZER_CODES;
   learningRate: number;
   momentum: number;
@@ -55,7 +55,7 @@ export interface KernelOptimizerSettings {
   weightDecay: number;
 }
 
-export interface MlpTrainKernelArgs {
+interface MlpTrainKernelArgs {
   arch: MlpArchitecture;
   loss: LossKind;
   dataset: Pick<Dataset, "task" | "inputSize" | "outputSize">;

@@ -54,7 +54,7 @@ export interface StoredSplit {
 export const round4 = (n: number) => Math.ceil(n / 4) * 4;
 
 /** Byte pointers of everything; 0 where a region is absent (no optimizer state, no test split). */
-export interface TrainMemory {
+interface TrainMemory {
   params: number;
   grad: number;
   slot1: number;
@@ -71,7 +71,7 @@ export interface TrainMemory {
   out: number;
 }
 
-export interface TrainMemoryPlan {
+interface TrainMemoryPlan {
   /** Bytes the plan needs past the instance's static data. */
   bytes: number;
   /** Floats of one padded parameter block. */

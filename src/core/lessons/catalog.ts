@@ -5,7 +5,7 @@
  *
  * @example const entry = LESSONS.find((l) => l.id === "learning-rate"); // entry.file === "learning-rate.json"
  */
-export interface LessonEntry {
+interface LessonEntry {
   id: string;
   title: string;
   /** What the Lesson picker shows (a title is a whole claim, too long for a picker). */

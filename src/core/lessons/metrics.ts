@@ -19,7 +19,7 @@ import { tf } from "../tf";
 import { surfaceRoughness } from "./roughness";
 import { type Lesson, type LessonMetrics, lessonMeasure } from "./schema";
 
-export interface LessonMetricsOptions {
+interface LessonMetricsOptions {
   /** Aborts the curvature report (rejects with the signal's reason; no tensor is left behind). */
   signal?: AbortSignal;
   /** Progress of the curvature report (phase "curvature"). */

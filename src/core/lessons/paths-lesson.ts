@@ -36,10 +36,10 @@ import type { PathsSection, SectionPath } from "../snapshot/paths-section";
 import { type CheckResult, formatNumber } from "./checks";
 import { issueProblems, lessonFileFields, lessonTextFields } from "./schema";
 
-export const PATH_REFS = ["linear", "curve", "linear-aligned", "init-to-solution"] as const;
-export type PathRef = (typeof PATH_REFS)[number];
+const PATH_REFS = ["linear", "curve", "linear-aligned", "init-to-solution"] as const;
+type PathRef = (typeof PATH_REFS)[number];
 
-export const PATH_LESSON_METRICS = [
+const PATH_LESSON_METRICS = [
   "lossBarrier",
   "midpointLossBarrier",
   "errorBarrier",
@@ -48,7 +48,7 @@ export const PATH_LESSON_METRICS = [
   "endLoss",
   "length",
 ] as const;
-export type PathLessonMetric = (typeof PATH_LESSON_METRICS)[number];
+type PathLessonMetric = (typeof PATH_LESSON_METRICS)[number];
 
 /** Metric names in words, for sentences and tables. */
 export const PATH_METRIC_WORDS: Record<PathLessonMetric, string> = {
@@ -62,7 +62,7 @@ export const PATH_METRIC_WORDS: Record<PathLessonMetric, string> = {
 };
 
 /** Path names in words. */
-export const PATH_WORDS: Record<PathRef, string> = {
+const PATH_WORDS: Record<PathRef, string> = {
   linear: "the straight line",
   curve: "the trained curve",
   "linear-aligned": "the straight line after weight matching",
@@ -101,7 +101,7 @@ const compareCheck = <R extends "greater" | "less">(relation: R) =>
 
 const PATH_RELATIONS = ["atMost", "atLeast", "less", "greater"] as const;
 
-export const pathsCheckSchema = z.discriminatedUnion(
+const pathsCheckSchema = z.discriminatedUnion(
   "relation",
   [thresholdCheck("atMost"), thresholdCheck("atLeast"), compareCheck("less"), compareCheck("greater")],
   {
@@ -116,9 +116,9 @@ export const pathsCheckSchema = z.discriminatedUnion(
     },
   },
 );
-export type PathsCheck = z.output<typeof pathsCheckSchema>;
+type PathsCheck = z.output<typeof pathsCheckSchema>;
 
-export const pathsLessonSchema = z.strictObject({
+const pathsLessonSchema = z.strictObject({
   ...lessonFileFields,
   kind: z.literal("paths"),
   ...lessonTextFields,
@@ -190,14 +190,14 @@ export function pathsLessonConfig(lesson: PathsLesson, seed?: number): Experimen
 }
 
 /** The first path of a kind ("curve": the first Bezier or polychain), or undefined. */
-export function findPath(section: PathsSection, ref: PathRef): SectionPath | undefined {
+function findPath(section: PathsSection, ref: PathRef): SectionPath | undefined {
   return section.paths.find((p) =>
     ref === "curve" ? p.kind === "bezier" || p.kind === "polychain" : p.kind === ref,
   );
 }
 
 /** A metric of a path; null when the path or the number is missing (or not finite). */
-export function pathMetric(path: SectionPath | undefined, m: PathLessonMetric): number | null {
+function pathMetric(path: SectionPath | undefined, m: PathLessonMetric): number | null {
   if (!path) return null;
   const b = path.barriers;
   const v = {
@@ -226,7 +226,7 @@ export function pathsLessonNumbers(section: PathsSection): {
 }
 
 /** The check as one sentence in plain words. */
-export function pathsCheckText(c: PathsCheck): string {
+function pathsCheckText(c: PathsCheck): string {
   const what = `${PATH_METRIC_WORDS[c.metric]} of ${PATH_WORDS[c.path]}`;
   switch (c.relation) {
     case "atMost":

@@ -10,7 +10,7 @@ import type { Snapshot } from "../snapshot/schema";
 import type { CheckResult } from "./checks";
 import { evaluatePathsChecks, type PathsLesson, pathsLessonConfig } from "./paths-lesson";
 
-export interface RunPathsLessonOptions {
+interface RunPathsLessonOptions {
   /** Name of the tfjs backend that runs, recorded in the snapshot. */
   backend: string;
   signal?: AbortSignal;
@@ -23,7 +23,7 @@ export interface RunPathsLessonOptions {
   now?: () => Date;
 }
 
-export interface PathsLessonResult {
+interface PathsLessonResult {
   /** The run's snapshot: the plane's landscape with the `paths` section. */
   snapshot: Snapshot;
   checks: CheckResult[];

@@ -18,12 +18,12 @@ import { type Lesson, type LessonMetrics, lessonMeasure } from "./schema";
 import { lessonSequence } from "./sequence";
 
 /** Progress of one run of the lesson (run 0 or 1, and its label). */
-export interface LessonProgress extends ExperimentProgress {
+interface LessonProgress extends ExperimentProgress {
   run: number;
   label: string;
 }
 
-export interface RunLessonOptions {
+interface RunLessonOptions {
   /** Name of the tfjs backend that runs, recorded in the snapshots. */
   backend: string;
   signal?: AbortSignal;
@@ -36,7 +36,7 @@ export interface RunLessonOptions {
   now?: () => Date;
 }
 
-export interface LessonResult {
+interface LessonResult {
   snapshots: Snapshot[];
   metrics: LessonMetrics[];
   checks: CheckResult[];
@@ -48,7 +48,7 @@ export interface LessonResult {
  * The resolved config of run `i`: its config with the measure as the curvature section (and
  * the seed replaced when asked).
  */
-export function lessonRunConfig(lesson: Lesson, i: number, seed?: number): ExperimentConfig {
+function lessonRunConfig(lesson: Lesson, i: number, seed?: number): ExperimentConfig {
   const run = lesson.runs[i];
   if (!run) throw new Error(`lesson ${lesson.id} has no run ${i}`);
   const config: Record<string, unknown> = { ...run.config, curvature: lessonMeasure(lesson) };

@@ -20,8 +20,8 @@ import { resolveConfig } from "../config/resolve";
 import type { ExperimentConfig } from "../config/schema";
 import { type CurvatureSettings, curvatureSettingsSchema } from "../curvature/settings";
 
-export const LESSON_FORMAT = "loss-landscape-lesson";
-export const LESSON_VERSION = 1;
+const LESSON_FORMAT = "loss-landscape-lesson";
+const LESSON_VERSION = 1;
 
 /**
  * The numbers of one run of a lesson (metrics.ts computes them from a snapshot); null where not
@@ -81,7 +81,7 @@ export const LESSON_METRICS = [
 export type LessonMetricName = (typeof LESSON_METRICS)[number];
 
 /** Check relations; checks.ts says what each means and renders it as a sentence. */
-export const CHECK_RELATIONS = [
+const CHECK_RELATIONS = [
   "greater",
   "less",
   "atMostBound",
@@ -148,7 +148,7 @@ const thresholdCheck = <R extends "atMost" | "atLeast">(relation: R) =>
 const surfaceCheck = <R extends "surfacesEqual" | "surfacesDiffer">(relation: R) =>
   z.strictObject({ relation: z.literal(relation), tolerance: positive });
 
-export const lessonCheckSchema = z.discriminatedUnion(
+const lessonCheckSchema = z.discriminatedUnion(
   "relation",
   [
     compareCheck("greater"),
@@ -208,7 +208,7 @@ export const lessonFileFields = {
   }),
 };
 
-export const lessonSchema = z.strictObject({
+const lessonSchema = z.strictObject({
   ...lessonFileFields,
   /** "flatness" (the default): two experiments side by side; "paths" lessons are paths-lesson.ts. */
   kind: z.literal("flatness").default("flatness"),

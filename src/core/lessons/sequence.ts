@@ -9,7 +9,7 @@ import type { Snapshot } from "../snapshot/schema";
 import { type CheckResult, evaluateChecks } from "./checks";
 import type { Lesson, LessonMetrics } from "./schema";
 
-export interface LessonSteps {
+interface LessonSteps {
   /** Run i of the lesson; null: it did not finish (cancelled or failed) and the lesson stops there. */
   run(i: number): Promise<Snapshot | null>;
   /** The lesson's numbers of run i's snapshot. */
@@ -20,7 +20,7 @@ export interface LessonSteps {
   measured?(metrics: readonly LessonMetrics[]): void;
 }
 
-export interface LessonOutcome {
+interface LessonOutcome {
   snapshots: Snapshot[];
   metrics: LessonMetrics[];
   checks: CheckResult[];

@@ -7,7 +7,7 @@ export const INIT_SCHEMES = ["auto", "he", "glorot"] as const;
 export type InitScheme = (typeof INIT_SCHEMES)[number];
 
 /** "auto": He for the rectifier family, Glorot for saturating and linear activations. */
-export function resolveInit(scheme: InitScheme, activation: Activation): "he" | "glorot" {
+function resolveInit(scheme: InitScheme, activation: Activation): "he" | "glorot" {
   if (scheme !== "auto") return scheme;
   return activation === "relu" || activation === "leaky_relu" || activation === "elu" ? "he" : "glorot";
 }

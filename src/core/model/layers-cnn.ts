@@ -15,7 +15,7 @@ import {
  *
  * @example makeCnnArchitecture([14, 14, 1], 10, { conv: [{ filters: 8, kernel: 3 }], dense: [32], activation: "relu" })
  */
-export interface CnnConv {
+interface CnnConv {
   filters: number;
   kernel: number;
   stride?: number;
@@ -24,7 +24,7 @@ export interface CnnConv {
   pool?: number;
 }
 
-export interface CnnOptions {
+interface CnnOptions {
   conv: readonly CnnConv[];
   dense: readonly number[];
   activation: Exclude<LayerActivation, "softmax">;

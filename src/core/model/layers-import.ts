@@ -35,7 +35,7 @@ export interface ImportedLayersModel {
   parameters: Float32Array;
 }
 
-export const SUPPORTED_LAYER_CLASSES = [
+const SUPPORTED_LAYER_CLASSES = [
   "InputLayer",
   "Dense",
   "Conv2D",
@@ -108,7 +108,7 @@ function weightSpecs(model: Json, source: string): WeightSpec[] {
  *
  * @example weightFiles(json) // ["model.weights.bin"]
  */
-export function weightFiles(modelJson: unknown, source = "model.json"): string[] {
+function weightFiles(modelJson: unknown, source = "model.json"): string[] {
   const model = modelObject(modelJson, source);
   if (!Array.isArray(model.weightsManifest))
     throw new Error(`${source}: no weightsManifest (the list of weight files)`);

@@ -81,13 +81,13 @@ export interface LayersArchitecture {
 }
 
 /** Largest number of layers and of values per tensor accepted, so a bad file cannot ask for gigabytes. */
-export const MAX_LAYERS = 64;
-export const MAX_TENSOR_VALUES = 16 * 1024 * 1024;
+const MAX_LAYERS = 64;
+const MAX_TENSOR_VALUES = 16 * 1024 * 1024;
 
 const shapeText = (shape: readonly number[]) => `[${shape.join(", ")}]`;
 
 /** Output size along one spatial axis (TensorFlow's rule). */
-export function convOutputSize(input: number, window: number, stride: number, padding: Padding): number {
+function convOutputSize(input: number, window: number, stride: number, padding: Padding): number {
   return padding === "same" ? Math.ceil(input / stride) : Math.floor((input - window) / stride) + 1;
 }
 
@@ -98,7 +98,7 @@ export function samePadding(input: number, window: number, stride: number): [num
   return [Math.floor(total / 2), total - Math.floor(total / 2)];
 }
 
-export interface LayerShapes {
+interface LayerShapes {
   /** Per-sample input shape of each layer, and the final output shape last (layers.length + 1 entries). */
   shapes: number[][];
   /** Parameter tensors in flat-vector order. */

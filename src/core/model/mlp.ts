@@ -1,6 +1,6 @@
 import { ACTIVATIONS, type Activation, type Layout, LEAKY_RELU_ALPHA, type MlpArchitecture } from "./types";
 
-export const RESIDUAL_SEMANTICS =
+const RESIDUAL_SEMANTICS =
   "hidden layer l >= 1 whose input and output widths are equal computes h <- h + act(h W_l + b_l); " +
   "other layers compute h <- act(h W_l + b_l); the output layer is linear";
 
@@ -8,7 +8,7 @@ export const RESIDUAL_SEMANTICS =
 export const MAX_WIDTH = 4096;
 export const MAX_HIDDEN_LAYERS = 32;
 
-export interface MlpOptions {
+interface MlpOptions {
   hiddenSizes: number[];
   activation: Activation;
   residual?: boolean;

@@ -29,10 +29,10 @@ export interface Rescale {
 }
 
 /** Activations with act(c z) = c act(z) for all c > 0. */
-export const HOMOGENEOUS_ACTIVATIONS: readonly Activation[] = ["relu", "leaky_relu", "linear"];
+const HOMOGENEOUS_ACTIVATIONS: readonly Activation[] = ["relu", "leaky_relu", "linear"];
 
 /** What the check needs: known from the config before training (no input or output size). */
-export interface RescaleModel {
+interface RescaleModel {
   hiddenSizes: readonly number[];
   activation: Activation;
   residual: boolean;

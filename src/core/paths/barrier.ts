@@ -16,7 +16,7 @@
  * the barriers for that reason. Applied to error (1 - accuracy) they give error barriers.
  * A NaN value in [0, 1] makes both barriers NaN; +Infinity makes them +Infinity.
  */
-export const BARRIER_KINDS = ["linear-excess", "midpoint-mean"] as const;
+const BARRIER_KINDS = ["linear-excess", "midpoint-mean"] as const;
 export type BarrierKind = (typeof BARRIER_KINDS)[number];
 
 export interface Barrier {
@@ -34,7 +34,7 @@ export interface Barrier {
 }
 
 /** t values within this distance of 0 or 1 count as the endpoints (float32 grids). */
-export const ENDPOINT_TOLERANCE = 1e-6;
+const ENDPOINT_TOLERANCE = 1e-6;
 
 /**
  * Both barriers of the values `values[i]` at parameters `t[i]` (any order; values outside [0, 1]

@@ -25,7 +25,7 @@ export interface CurveStepper {
   dispose(): void;
 }
 
-export interface CurveStepperArgs {
+interface CurveStepperArgs {
   model: PathModel;
   theta1: Float32Array;
   theta2: Float32Array;

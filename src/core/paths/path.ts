@@ -43,7 +43,7 @@ export interface PathResult {
   evaluator: string;
 }
 
-export interface LinearPathOptions extends PathEvaluationOptions {
+interface LinearPathOptions extends PathEvaluationOptions {
   /** Explicit alpha values (must include 0 and 1); otherwise alphaGrid(min, max, count). */
   alphas?: ArrayLike<number>;
   /** Default -0.5. */
@@ -106,7 +106,7 @@ export function evaluateLinearPath(
   };
 }
 
-export interface CurveEvaluationOptions extends PathEvaluationOptions {
+interface CurveEvaluationOptions extends PathEvaluationOptions {
   /** Number of equally spaced t values in [0, 1] (Garipov et al. use 61). Default 61. */
   count?: number;
   /** Explicit t values in [0, 1] (must include 0 and 1); overrides count. */

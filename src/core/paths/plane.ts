@@ -46,7 +46,7 @@ export interface CurvePlane {
   range: { x: [number, number]; y: [number, number] };
 }
 
-export interface CurvePlaneOptions {
+interface CurvePlaneOptions {
   /** Which bend spans the plane; default the middle one, floor(k / 2) (bend 2 of 3, bend 1 of 1). */
   bendIndex?: number;
   /** Number of t values of the projected curve and segment. Default 61. */

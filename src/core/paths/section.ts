@@ -4,7 +4,7 @@ import type { CurvePlane } from "./plane";
 import type { CurveProgress, CurveTrainingSettings, CurveTrainResult } from "./train-curve";
 
 /** The barrier figures of one metric in a section (plain numbers). */
-export type BarrierFigures = Barrier;
+type BarrierFigures = Barrier;
 
 /**
  * One path as a plain object for a snapshot `paths` section: only Float32Arrays, numbers,
@@ -14,7 +14,7 @@ export type BarrierFigures = Barrier;
  * (linear: [1 - t, t]; bezier and polychain: paths/curves.ts); values[name][i] is the metric at
  * t[i]; barriers are over the t in [0, 1] ("linear-excess" and "midpoint-mean", paths/barrier.ts).
  */
-export interface PathSection {
+interface PathSection {
   kind: PathKind;
   /** Number of bends (0 for a linear path). */
   bends: number;
@@ -56,7 +56,7 @@ export interface PathSection {
   plane?: Omit<CurvePlane, "origin">;
 }
 
-export interface PathSectionExtras {
+interface PathSectionExtras {
   training?: CurveTrainResult;
   alignment?: PathSection["alignment"];
   plane?: CurvePlane;

@@ -33,7 +33,7 @@ export interface CurveTrainingSettings extends Omit<OptimizerSettings, "weightDe
 }
 
 /** Adam at 0.01, minibatches of 64, 100 epochs, no L2. */
-export const CURVE_TRAINING_DEFAULTS: CurveTrainingSettings = {
+const CURVE_TRAINING_DEFAULTS: CurveTrainingSettings = {
   optimizer: "adam",
   learningRate: 0.01,
   momentum: 0.9,
@@ -54,7 +54,7 @@ export interface CurveProgress {
   loss: number;
 }
 
-export interface TrainCurveArgs {
+interface TrainCurveArgs {
   model: PathModel;
   /** theta1 and theta2, fixed during training. */
   endpoints: [Float32Array, Float32Array];

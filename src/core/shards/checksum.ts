@@ -42,7 +42,7 @@ export function crc32Of(...arrays: Float32Array[]): string {
 }
 
 /** The settings of a plan that change the numbers of a tile or which tile is which. */
-export interface PlanIdentity {
+interface PlanIdentity {
   tilePoints: number;
   evaluator: string;
   kernel?: string;

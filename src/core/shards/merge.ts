@@ -14,7 +14,7 @@ import { type ParsedPart, type PartTile, partSpeed } from "./part";
 import { indexRanges, shardOfTile, shardTiles } from "./tiling";
 
 /** Why a part cannot be used at all, or null when it can (its tiles are then taken). */
-export function partRefusal(plan: PlanSection, p: ParsedPart): string | null {
+function partRefusal(plan: PlanSection, p: ParsedPart): string | null {
   if (!p.header) return `${p.source}: not a usable part file: ${p.problems.join("; ")}`;
   if (p.header.plan !== plan.id) {
     return `${p.source}: belongs to another plan (${p.header.plan}), not this one (${plan.id})`;
@@ -29,7 +29,7 @@ export function partRefusal(plan: PlanSection, p: ParsedPart): string | null {
 }
 
 /** Every problem of a part, one line each naming the file (empty when it is whole). */
-export function partProblems(plan: PlanSection, p: ParsedPart): string[] {
+function partProblems(plan: PlanSection, p: ParsedPart): string[] {
   const refusal = partRefusal(plan, p);
   if (refusal) return [refusal];
   const out = p.problems.map((problem) => `${p.source}: corrupted: ${problem}`);
@@ -43,7 +43,7 @@ export function partProblems(plan: PlanSection, p: ParsedPart): string[] {
   return out;
 }
 
-export interface MissingTiles {
+interface MissingTiles {
   /** Missing tile indices, ascending. */
   tiles: number[];
   points: number;
@@ -103,7 +103,7 @@ export function reportCount(plan: PlanSection, parts: readonly ParsedPart[]): nu
   return counts.size === 1 ? [...counts][0] : plan.shards;
 }
 
-export interface MergeOutcome {
+interface MergeOutcome {
   /** The full surfaces when every tile is present and nothing is wrong; else null. */
   surfaces: Surfaces | null;
   /** Parts refused or damaged, conflicting duplicates: each line names the file(s). */
@@ -159,7 +159,7 @@ export function mergeParts(
   return { surfaces, problems, missing, duplicates };
 }
 
-export interface ShardProgress {
+interface ShardProgress {
   index: number;
   tiles: number;
   done: number;

@@ -78,7 +78,7 @@ export interface PartSession {
   workers: number;
 }
 
-export interface PartDone {
+interface PartDone {
   at: string;
   tiles: number;
   points: number;
@@ -109,7 +109,7 @@ export function encodePartHeader(h: PartHeader): string {
 }
 
 /** Rect of a tile as written in a record: [ix0, ix1, iy0, iy1]. */
-export function tileRect(t: Tile): [number, number, number, number] {
+function tileRect(t: Tile): [number, number, number, number] {
   return [t.ix0, t.ix1, t.iy0, t.iy1];
 }
 

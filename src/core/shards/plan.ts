@@ -35,7 +35,7 @@ import { MAX_SHARDS } from "./tiling";
 /** Points per tile of `compute` (as sampleLandscape's default): the plan default too. */
 export const DEFAULT_TILE_POINTS = 256;
 
-export interface PlanSettings {
+interface PlanSettings {
   /** Points per tile (default 256, as `compute`). */
   tilePoints?: number;
   /** Default shard count (default 1). */
@@ -57,7 +57,7 @@ export interface PlanOptions extends PlanSettings, Omit<PrepareOptions, "onProgr
 }
 
 /** The surfaces every tile of a snapshot's landscape gives: loss, accuracy for classification, test ones when there is a test split. */
-export function expectedSurfaces(s: Pick<Snapshot, "data">): string[] {
+function expectedSurfaces(s: Pick<Snapshot, "data">): string[] {
   const names: string[] = [];
   const classification = s.data.task === "classification";
   for (const split of ["train", "test"] as const) {

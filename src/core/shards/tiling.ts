@@ -13,7 +13,7 @@
 export const MAX_SHARDS = 100_000;
 
 /** Throws when (index, count) is not a shard of a plan, naming what is wrong. */
-export function checkShard(index: number, count: number): void {
+function checkShard(index: number, count: number): void {
   if (!Number.isInteger(count) || count < 1 || count > MAX_SHARDS) {
     throw new Error(`the shard count must be an integer in [1, ${MAX_SHARDS}], got ${count}`);
   }
@@ -64,7 +64,7 @@ export function indexRanges(values: Iterable<number>): string {
 }
 
 /** Where a shard's index and count came from (for messages). */
-export interface ShardChoice {
+interface ShardChoice {
   index: number;
   count: number;
   /** e.g. "--index", "SLURM_ARRAY_TASK_ID", "JOB_COMPLETION_INDEX". */
@@ -74,7 +74,7 @@ export interface ShardChoice {
 }
 
 /** The environment variables the schedulers set for an array task (read by shardFromEnvironment). */
-export const SHARD_ENVIRONMENT = {
+const SHARD_ENVIRONMENT = {
   /** Slurm job arrays: this task's index (sbatch --array=0-15). */
   slurmIndex: "SLURM_ARRAY_TASK_ID",
   /** Slurm job arrays: the number of tasks in the array. */

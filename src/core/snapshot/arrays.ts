@@ -16,7 +16,7 @@ export type ArrayEncoding = "base64" | "plain";
 export const ARRAY_ENCODINGS = ["base64", "plain"] as const satisfies readonly ArrayEncoding[];
 
 /** The base64 wire form: little-endian float32 bytes. */
-export interface Float32Base64 {
+interface Float32Base64 {
   dtype: "float32";
   base64: string;
 }
@@ -112,7 +112,7 @@ const WIRE_HINT =
  * What is wrong with the shape of a wire array, or null when it is well formed. Checks the element
  * types of plain arrays; base64 content is checked when it is decoded.
  */
-export function float32WireProblem(wire: unknown): string | null {
+function float32WireProblem(wire: unknown): string | null {
   if (Array.isArray(wire)) {
     for (let i = 0; i < wire.length; i++) {
       const v: unknown = wire[i];
@@ -193,13 +193,13 @@ export function withArrayEncoding<T>(mode: ArrayEncoding, fn: () => T): T {
 }
 
 /** Wire-side schema; the element scan is one loop rather than a zod schema per element. */
-export const float32WireSchema = z.custom<Float32Wire>().check((payload) => {
+const float32WireSchema = z.custom<Float32Wire>().check((payload) => {
   const problem = float32WireProblem(payload.value);
   if (problem !== null) payload.issues.push({ code: "custom", message: problem, input: payload.value });
 });
 
 /** Memory-side schema: typed as plain Float32Array so arrays over any buffer (tfjs's included) fit. */
-export const float32ArraySchema = z.custom<Float32Array>((value) => value instanceof Float32Array, {
+const float32ArraySchema = z.custom<Float32Array>((value) => value instanceof Float32Array, {
   error: (issue) =>
     `expected a Float32Array in memory, got ${Array.isArray(issue.input) ? "an array" : typeof issue.input}`,
 });

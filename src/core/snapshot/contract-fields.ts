@@ -21,7 +21,7 @@
 
 type Json = Record<string, unknown>;
 
-export interface ContractFill {
+interface ContractFill {
   /** The document with the derived fields filled in (the input itself when nothing was missing). */
   value: unknown;
   /** One line per derived field: the path, the value and where it came from. */

@@ -29,12 +29,12 @@ const maybe = z.number().nullable();
 const count = z.number().int().nonnegative();
 
 /** Resolved settings: every default filled in and the seed explicit. */
-export const curvatureSettingsRecordSchema = z.looseObject({
+const curvatureSettingsRecordSchema = z.looseObject({
   ...curvatureSettingsShape,
   seed: z.number().int().min(0).max(0xffffffff),
 });
 
-export const curvatureObjectiveSchema = z.looseObject({
+const curvatureObjectiveSchema = z.looseObject({
   /** The data split whose mean loss is analysed. */
   split: z.literal("train"),
   /** Samples used (a seeded subset when settings.maxSamples is below total). */
@@ -47,7 +47,7 @@ export const curvatureObjectiveSchema = z.looseObject({
 });
 
 /** Power iteration with deflation (PyHessian): the top-k eigenpairs by decreasing |lambda|. */
-export const curvatureTopSchema = z.looseObject({
+const curvatureTopSchema = z.looseObject({
   method: z.literal("power-iteration"),
   values: z.array(z.number()),
   iterations: z.array(count),
@@ -58,7 +58,7 @@ export const curvatureTopSchema = z.looseObject({
   vectors: z.array(float32ArrayCodec).optional(),
 });
 
-export const curvatureSmallestSchema = z.looseObject({
+const curvatureSmallestSchema = z.looseObject({
   method: z.enum(SMALLEST_METHODS),
   value: z.number(),
   iterations: count,
@@ -72,7 +72,7 @@ export const curvatureSmallestSchema = z.looseObject({
   vector: float32ArrayCodec.optional(),
 });
 
-export const curvatureTraceSchema = z.looseObject({
+const curvatureTraceSchema = z.looseObject({
   method: z.literal("hutchinson"),
   /** Mean of the Rademacher samples z^T H z. */
   value: z.number(),
@@ -85,7 +85,7 @@ export const curvatureTraceSchema = z.looseObject({
   values: z.array(z.number()),
 });
 
-export const curvatureDensitySchema = z.looseObject({
+const curvatureDensitySchema = z.looseObject({
   method: z.literal("slq"),
   /** Evenly spaced eigenvalues. */
   grid: z.array(z.number()),
@@ -104,7 +104,7 @@ export const curvatureDensitySchema = z.looseObject({
   weights: z.array(z.array(z.number())),
 });
 
-export const curvatureEpsSharpnessSchema = z.looseObject({
+const curvatureEpsSharpnessSchema = z.looseObject({
   epsilon: z.number(),
   /** 100 (maxLoss - loss) / (1 + loss) (Keskar et al. 2017, box |delta_i| <= eps (|theta_i| + 1)). */
   sharpness: maybe,
@@ -118,7 +118,7 @@ export const curvatureEpsSharpnessSchema = z.looseObject({
   stepFraction: z.number(),
 });
 
-export const curvatureAverageSharpnessSchema = z.looseObject({
+const curvatureAverageSharpnessSchema = z.looseObject({
   radius: z.number(),
   /** Mean of L(theta + radius d_k) - L(theta) over the random directions. */
   sharpness: maybe,
@@ -130,7 +130,7 @@ export const curvatureAverageSharpnessSchema = z.looseObject({
   values: z.array(maybe),
 });
 
-export const curvatureSamSharpnessSchema = z.looseObject({
+const curvatureSamSharpnessSchema = z.looseObject({
   rho: z.number(),
   /** max over the ascent iterates of L(theta + delta) - L(theta), ||delta|| <= rho. */
   sharpness: maybe,

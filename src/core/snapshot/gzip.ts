@@ -71,7 +71,7 @@ export function crc32Update(state: number, bytes: Uint8Array): number {
   return c;
 }
 
-export interface GunzipOptions {
+interface GunzipOptions {
   /** Stop with a "too large" error once the inflated bytes pass this (default: DEFAULT_READ_LIMITS.maxReadBytes). */
   maxBytes?: number;
   /** What to say after "too large" about raising the limit. */

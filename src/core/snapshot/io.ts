@@ -27,7 +27,7 @@ import { type Snapshot, type SnapshotWire, snapshotSchema } from "./schema";
 import { reviewSnapshot } from "./semantics";
 import { checkSnapshot, SnapshotError } from "./validate";
 
-export interface JsonTextOptions {
+interface JsonTextOptions {
   /** Float arrays as base64 float32 bytes (exact, compact; default) or plain JSON numbers. */
   arrays?: ArrayEncoding;
   /** Spaces of indentation; 0 or absent gives compact JSON. */
@@ -142,7 +142,7 @@ function errorExcerpt(message: string, text: string, position: RegExpExecArray |
 const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
 
 /** Offset of the first byte that is not valid UTF-8 (RFC 3629), or -1. */
-export function firstInvalidUtf8(bytes: Uint8Array): number {
+function firstInvalidUtf8(bytes: Uint8Array): number {
   const n = bytes.length;
   for (let i = 0; i < n; ) {
     const b = bytes[i];

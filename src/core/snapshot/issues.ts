@@ -20,7 +20,7 @@ export function jsonPath(path: readonly PropertyKey[]): string {
 }
 
 /** Short description of a JSON value for messages: type plus a glimpse of the value. */
-export function describeValue(value: unknown): string {
+function describeValue(value: unknown): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return `an array of ${value.length}`;
   switch (typeof value) {

@@ -45,8 +45,8 @@ export interface ReadLimits {
   howToRaise?: string;
 }
 
-export const MAX_JSON_DEPTH = 64;
-export const MAX_STRING_CHARS = 65_536;
+const MAX_JSON_DEPTH = 64;
+const MAX_STRING_CHARS = 65_536;
 
 /**
  * The limits for a job that may use `memoryBytes` (default: MEMORY_BUDGET_BYTES, 1 GiB).

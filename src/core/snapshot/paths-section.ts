@@ -57,7 +57,7 @@ const maybe = z.number().nullable();
 const count = z.number().int().nonnegative();
 
 /** Barrier figures of one metric along a path (paths/barrier.ts), null where not finite. */
-export const pathBarrierSchema = z.looseObject({
+const pathBarrierSchema = z.looseObject({
   linearExcess: maybe,
   linearExcessAt: maybe,
   midpointMean: maybe,
@@ -68,14 +68,14 @@ export const pathBarrierSchema = z.looseObject({
 });
 
 /** One array per metric, one entry per t; named like the landscape surfaces. */
-export const pathValuesSchema = z.looseObject({
+const pathValuesSchema = z.looseObject({
   train_loss: float32ArrayCodec,
   train_accuracy: float32ArrayCodec.optional(),
   test_loss: float32ArrayCodec.optional(),
   test_accuracy: float32ArrayCodec.optional(),
 });
 
-export const pathBarriersSchema = z.looseObject({
+const pathBarriersSchema = z.looseObject({
   train_loss: pathBarrierSchema,
   train_error: pathBarrierSchema.optional(),
   test_loss: pathBarrierSchema.optional(),
@@ -83,7 +83,7 @@ export const pathBarriersSchema = z.looseObject({
 });
 
 /** How a curve's bends were trained (paths/train-curve.ts), with the per-epoch mean minibatch loss. */
-export const curveTrainingRecordSchema = z.looseObject({
+const curveTrainingRecordSchema = z.looseObject({
   status: z.enum(["completed", "diverged"]),
   message: z.string().optional(),
   epochs: count,
@@ -105,7 +105,7 @@ export const curveTrainingRecordSchema = z.looseObject({
 });
 
 /** Weight matching (align/): unit i of the aligned model is unit permutations[h][i] of the original, per hidden layer h. */
-export const alignmentRecordSchema = z.looseObject({
+const alignmentRecordSchema = z.looseObject({
   method: z.literal("weight-matching"),
   permutations: z.array(z.array(count)),
   /** <theta_a, pi(theta_b)> before the first sweep and after every sweep. */
@@ -115,7 +115,7 @@ export const alignmentRecordSchema = z.looseObject({
   seed: count,
 });
 
-export const pathEntrySchema = z.looseObject({
+const pathEntrySchema = z.looseObject({
   kind: z.enum(PATH_KINDS),
   /** Points between the endpoints: 0 for the two-point kinds, points.length - 2 for curves. */
   bends: count,
@@ -138,7 +138,7 @@ export const pathEntrySchema = z.looseObject({
 });
 
 /** One model the paths connect. */
-export const pathModelSchema = z.looseObject({
+const pathModelSchema = z.looseObject({
   label: z.string(),
   /** Seed of its initialization and minibatch order (runPaths); absent when unknown. */
   seed: count.optional(),
@@ -164,7 +164,7 @@ export const pathModelSchema = z.looseObject({
  * has plane coordinates (<w - origin, u>, <w - origin, v>). With `landscape` true, the snapshot's
  * grid, surfaces and directions are this plane's (directions = [u, v], model.parameters = origin).
  */
-export const pathPlaneSchema = z.looseObject({
+const pathPlaneSchema = z.looseObject({
   /** Index into `paths` of the curve that spans the plane. */
   path: count,
   /** Which bend (0-based) spans it with the endpoints. */

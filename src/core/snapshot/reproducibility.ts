@@ -12,7 +12,7 @@ import { resolveKernelVariant } from "../kernel/kernel-module";
 import { crc32Update } from "./gzip";
 import type { Snapshot } from "./schema";
 
-export interface ReproducibilityRecord {
+interface ReproducibilityRecord {
   producer: string;
   backend: string;
   evaluator: string;

@@ -33,7 +33,7 @@ export const DIRECTION_NORMALIZATIONS = ["filter", "layer", "model", "none"] as 
 export const DIRECTION_BIAS = ["zero", "copy", "include"] as const;
 
 /** Which Hessian eigenvector a "hessian" direction is. */
-export const HESSIAN_WHICH = ["top-1", "top-2", "bottom"] as const;
+const HESSIAN_WHICH = ["top-1", "top-2", "bottom"] as const;
 
 const describeInput = (input: unknown): string => (input === undefined ? "nothing" : JSON.stringify(input));
 
@@ -50,7 +50,7 @@ const versionSchema = z.literal(SNAPSHOT_VERSION, {
 const count = z.number().int().nonnegative();
 const positiveInt = z.number().int().positive();
 
-export const producerSchema = z.looseObject({
+const producerSchema = z.looseObject({
   name: z.string(),
   version: z.string(),
   /** The tfjs backend that computed the numbers (webgpu, webgl, wasm, cpu). */
@@ -58,7 +58,7 @@ export const producerSchema = z.looseObject({
 });
 
 /** MLP architecture; see MlpArchitecture for the forward semantics. */
-export const mlpArchitectureSchema: z.ZodType<MlpArchitecture, MlpArchitecture> = z.looseObject({
+const mlpArchitectureSchema: z.ZodType<MlpArchitecture, MlpArchitecture> = z.looseObject({
   kind: z.literal("mlp"),
   inputSize: positiveInt,
   hiddenSizes: z.array(positiveInt),
@@ -73,7 +73,7 @@ const pairSchema = z.tuple([positiveInt, positiveInt]);
 const layerActivationSchema = z.enum(LAYER_ACTIVATIONS);
 
 /** One layer of a layers model (model/layers.ts states the semantics of each type). */
-export const layerSpecSchema = z.discriminatedUnion("type", [
+const layerSpecSchema = z.discriminatedUnion("type", [
   z.looseObject({
     type: z.literal("dense"),
     name: z.string(),
@@ -104,7 +104,7 @@ export const layerSpecSchema = z.discriminatedUnion("type", [
 ]);
 
 /** Layer-stack architecture (imported tfjs LayersModels, the config's CNNs); see LayersArchitecture. */
-export const layersArchitectureSchema: z.ZodType<LayersArchitecture, LayersArchitecture> = z.looseObject({
+const layersArchitectureSchema: z.ZodType<LayersArchitecture, LayersArchitecture> = z.looseObject({
   kind: z.literal("layers"),
   inputShape: z.array(positiveInt).min(1),
   inputSize: positiveInt,
@@ -115,19 +115,16 @@ export const layersArchitectureSchema: z.ZodType<LayersArchitecture, LayersArchi
 }) as unknown as z.ZodType<LayersArchitecture, LayersArchitecture>;
 
 /** Any model kind, by `kind`: "mlp", "layers" or "onnx" (core/onnx/schema.ts). */
-export const architectureSchema: z.ZodType<ModelArchitecture, ModelArchitecture> = z.discriminatedUnion(
-  "kind",
-  [
-    mlpArchitectureSchema as unknown as z.ZodObject<{ kind: z.ZodLiteral<"mlp"> }>,
-    layersArchitectureSchema as unknown as z.ZodObject<{ kind: z.ZodLiteral<"layers"> }>,
-    onnxArchitectureSchema as unknown as z.ZodObject<{ kind: z.ZodLiteral<"onnx"> }>,
-  ],
-) as unknown as z.ZodType<ModelArchitecture, ModelArchitecture>;
+const architectureSchema: z.ZodType<ModelArchitecture, ModelArchitecture> = z.discriminatedUnion("kind", [
+  mlpArchitectureSchema as unknown as z.ZodObject<{ kind: z.ZodLiteral<"mlp"> }>,
+  layersArchitectureSchema as unknown as z.ZodObject<{ kind: z.ZodLiteral<"layers"> }>,
+  onnxArchitectureSchema as unknown as z.ZodObject<{ kind: z.ZodLiteral<"onnx"> }>,
+]) as unknown as z.ZodType<ModelArchitecture, ModelArchitecture>;
 
-export const lossSchema: z.ZodType<LossKind, LossKind> = z.enum(["cross-entropy", "mse"]);
+const lossSchema: z.ZodType<LossKind, LossKind> = z.enum(["cross-entropy", "mse"]);
 
 /** One tensor of the flat vector: name and row-major shape, e.g. { name: "dense_0/kernel", shape: [2, 64] }. */
-export const layoutEntrySchema: z.ZodType<LayoutEntry, LayoutEntry> = z.looseObject({
+const layoutEntrySchema: z.ZodType<LayoutEntry, LayoutEntry> = z.looseObject({
   name: z.string(),
   shape: z.array(count),
   /** 0: the kernel's filters run along its first axis (ONNX / PyTorch layout); absent: the last. */
@@ -143,13 +140,13 @@ export const modelSchema = z.looseObject({
 });
 
 /** x: [count, inputSize] row-major; y: [count] class indices or [count, outputSize] targets. */
-export const dataSplitSchema = z.looseObject({
+const dataSplitSchema = z.looseObject({
   x: float32ArrayCodec,
   y: float32ArrayCodec,
   count,
 });
 
-export const dataSchema = z.looseObject({
+const dataSchema = z.looseObject({
   name: z.string(),
   task: z.enum(["classification", "regression"]),
   inputSize: positiveInt,
@@ -160,7 +157,7 @@ export const dataSchema = z.looseObject({
   test: dataSplitSchema.optional(),
 });
 
-export const directionSchema = z.looseObject({
+const directionSchema = z.looseObject({
   label: z.string(),
   /** How the direction was made: "random", "target", "pca", "hessian", ... */
   method: z.string().min(1),
@@ -229,5 +226,5 @@ export type Snapshot = z.output<typeof snapshotSchema>;
 export type SnapshotWire = z.input<typeof snapshotSchema>;
 export type SnapshotDirection = Snapshot["directions"][number];
 export type SnapshotAxis = Snapshot["grid"]["axes"][number];
-export type SnapshotData = Snapshot["data"];
+type SnapshotData = Snapshot["data"];
 export type SnapshotDataSplit = SnapshotData["train"];

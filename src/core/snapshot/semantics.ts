@@ -15,7 +15,7 @@ import { reviewPathsSection } from "./paths-review";
 import { dataChecksum } from "./reproducibility";
 import type { Snapshot, SnapshotAxis, SnapshotDataSplit } from "./schema";
 
-export interface SnapshotReview {
+interface SnapshotReview {
   /** Violations of the contract; a snapshot with any problem must not be used. */
   problems: string[];
   /** Legal but noteworthy facts (non-finite surface values, contradicting metadata). */

@@ -11,13 +11,13 @@ import { reproducibilityLines } from "./reproducibility";
 import type { Snapshot } from "./schema";
 
 /** The fields of a grid axis that place its points. */
-export interface AxisLike {
+interface AxisLike {
   min: number;
   max: number;
   count: number;
 }
 
-export interface SurfaceStats {
+interface SurfaceStats {
   /** Smallest finite value; NaN when there is none. */
   min: number;
   /** Largest finite value; NaN when there is none. */

@@ -41,14 +41,14 @@ import { z } from "zod";
 import { float32ArrayCodec } from "./arrays";
 
 /** "pca": the plane was computed from the checkpoints; "projection": they are projected on a plane made otherwise. */
-export const TRAJECTORY_METHODS = ["pca", "projection"] as const;
+const TRAJECTORY_METHODS = ["pca", "projection"] as const;
 
 /** A number that may be non-finite (written as null). */
 const maybe = z.number().nullable();
 const count = z.number().int().nonnegative();
 
 /** Where a race run ended: its status, final figures and lambda_max at its end point. */
-export const trajectoryFinalSchema = z.looseObject({
+const trajectoryFinalSchema = z.looseObject({
   status: z.enum(["completed", "diverged"]),
   message: z.string().optional(),
   epochs: count,
@@ -64,7 +64,7 @@ export const trajectoryFinalSchema = z.looseObject({
 });
 
 /** One run's replay: a checkpoint per entry of every column. */
-export const trajectoryRunSchema = z
+const trajectoryRunSchema = z
   .looseObject({
     label: z.string(),
     epochs: z.array(count),
@@ -119,7 +119,7 @@ export const trajectoryRunSchema = z
   });
 
 /** The replay rule (experiment/replay.ts) and whether the parameters were stored. */
-export const trajectoryReplaySchema = z.looseObject({
+const trajectoryReplaySchema = z.looseObject({
   maxCheckpoints: count,
   every: count,
   parametersStored: z.boolean(),

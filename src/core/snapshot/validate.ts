@@ -11,9 +11,7 @@ import { DEFAULT_READ_LIMITS, ReadLimitError, type ReadLimits } from "./limits";
 import { type Snapshot, snapshotSchema } from "./schema";
 import { reviewSnapshot } from "./semantics";
 
-export type SnapshotCheck =
-  | { ok: true; snapshot: Snapshot; warnings: string[] }
-  | { ok: false; problems: string[] };
+type SnapshotCheck = { ok: true; snapshot: Snapshot; warnings: string[] } | { ok: false; problems: string[] };
 
 /**
  * Thrown for anything that is not a usable snapshot. `problems` holds one line per problem; the

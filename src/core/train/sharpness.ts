@@ -32,7 +32,7 @@ export { stabilityBound } from "./bound";
  * off by up to 3% from a converged reference, against 0.3% with 1e-4, for 13 products per
  * measurement on average instead of 5.
  */
-export const SHARPNESS_POWER_ITERATION = { maxIterations: 100, tolerance: 1e-4 } as const;
+const SHARPNESS_POWER_ITERATION = { maxIterations: 100, tolerance: 1e-4 } as const;
 
 /** Stopping residual of the shifted fallback in largestEigenvalue: eigenvalue error ~ (1e-3 mu)^2 / gap. */
 const SHIFTED_RESIDUAL_TOLERANCE = 1e-3;
@@ -40,7 +40,7 @@ const SHIFTED_RESIDUAL_TOLERANCE = 1e-3;
 /** Default cap on the samples of the measured loss (training.sharpnessSamples). */
 export const DEFAULT_SHARPNESS_SAMPLES = 1024;
 
-export interface LargestEigenOptions {
+interface LargestEigenOptions {
   warmStart?: Float32Array;
   seed: number;
   maxIterations?: number;
@@ -48,7 +48,7 @@ export interface LargestEigenOptions {
   signal?: AbortSignal;
 }
 
-export interface LargestEigenResult {
+interface LargestEigenResult {
   value: number;
   vector: Float32Array;
   iterations: number;
@@ -98,7 +98,7 @@ export async function largestEigenvalue(
   return { ...shifted, iterations: top.iterations + shifted.iterations };
 }
 
-export interface SharpnessTrackerArgs {
+interface SharpnessTrackerArgs {
   arch: MlpArchitecture;
   loss: LossKind;
   dataset: Pick<Dataset, "task" | "inputSize" | "outputSize" | "train">;

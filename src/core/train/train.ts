@@ -55,7 +55,7 @@ export interface TrainResult {
   path: TrainingPath;
 }
 
-export interface TrainArgs {
+interface TrainArgs {
   /** Any model kind (model/architecture.ts); sharpness tracking needs an MLP. */
   arch: ModelArchitecture;
   loss: LossKind;
