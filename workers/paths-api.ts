@@ -136,5 +136,3 @@ export function createPathsApi(ctx: PathsApiContext) {
     },
   };
 }
-
-export type PathsApi = ReturnType<typeof createPathsApi>;

@@ -119,11 +119,6 @@ export function useReplay<T>(selector: (s: ReplayState) => T): T {
   return useStore(replayStore, selector);
 }
 
-/** The step (optimizer step count) at the timeline's position. */
-export function stepAt(s: Pick<ReplayState, "model" | "index">): number {
-  return s.model?.steps[s.index] ?? 0;
-}
-
 /** What the 3D view draws with (its colour scale and view options), for the recorder's colour bar. */
 export const sceneLook: { scale: SurfaceScale | null; options: SurfaceViewOptions | null } = {
   scale: null,

@@ -13,7 +13,6 @@ import { decodeBase64, encodeBase64 } from "./base64";
 
 /** How arrays are written: base64 float32 bytes (exact, compact) or plain JSON numbers (readable). */
 export type ArrayEncoding = "base64" | "plain";
-export const ARRAY_ENCODINGS = ["base64", "plain"] as const satisfies readonly ArrayEncoding[];
 
 /** The base64 wire form: little-endian float32 bytes. */
 interface Float32Base64 {
