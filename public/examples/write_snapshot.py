@@ -11,6 +11,7 @@ X = rng.normal(size=(64, 2)).astype(np.float32)
 y = (X[:, 0] * X[:, 1] > 0).astype(np.int64)  # two classes: the quadrants
 try:  # nn.Linear keeps weight [out, in]; the snapshot's Dense kernels are [in, out]
     import torch
+    torch.manual_seed(0)  # the same file on every run
     net = torch.nn.Sequential(torch.nn.Linear(2, 8), torch.nn.Tanh(), torch.nn.Linear(8, 2))
     sd = {k: v.detach().numpy() for k, v in net.state_dict().items()}
     params = [sd["0.weight"].T, sd["0.bias"], sd["2.weight"].T, sd["2.bias"]]

@@ -136,3 +136,24 @@ function lineDirection(): Float32Array {
     for (let i = from; i < to; i++) d[i] = theta[i];
   return d;
 }
+
+/** 1-D regression (mse, two outputs): 5 points on [-2, 2], train and test loss, no accuracy. */
+export function regressionLineSnapshot(): Snapshot {
+  const line = lineSnapshot();
+  return {
+    ...line,
+    model: { ...line.model, loss: "mse" },
+    data: {
+      name: "regression-fixture",
+      task: "regression",
+      inputSize: 2,
+      outputSize: 2,
+      train: { ...line.data.train, y: new Float32Array([0.5, -1, 2, 0.25, -0.75, 1.5]) },
+      test: { x: new Float32Array([1.5, -2.5]), y: new Float32Array([0.1, -0.2]), count: 1 },
+    },
+    surfaces: {
+      train_loss: new Float32Array([2.5, 1.25, 0.1, 0.9, 3.75]),
+      test_loss: new Float32Array([3, 1.5, 0.2, 1, 4]),
+    },
+  };
+}

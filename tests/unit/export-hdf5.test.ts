@@ -19,8 +19,9 @@ import {
   surfaceToHdf5,
 } from "../../src/core/export";
 import type { Snapshot } from "../../src/core/snapshot/schema";
+import { reviewSnapshot } from "../../src/core/snapshot/semantics";
 import { checkSnapshot } from "../../src/core/snapshot/validate";
-import { lineSnapshot, lossAt, planeSnapshot, XS, YS } from "./export-fixture";
+import { lineSnapshot, lossAt, planeSnapshot, regressionLineSnapshot, XS, YS } from "./export-fixture";
 
 let lib: H5Lib;
 let dir = "";
@@ -188,6 +189,71 @@ describe("HDF5 surface export (reference layout)", () => {
     expect(back.grid.axes).toEqual([{ label: "x", min: -2, max: 2, count: 5 }]);
     expect(bits(back.surfaces.train_loss)).toEqual(bits(s.surfaces.train_loss));
     expect(bits(back.surfaces.train_accuracy)).toEqual(bits(s.surfaces.train_accuracy));
+  });
+
+  it("gives a 1-D regression the train_acc and test_acc plot_1D.py reads: NaN, marked undefined", async () => {
+    const s = regressionLineSnapshot();
+    expect(reviewSnapshot(s).problems).toEqual([]);
+    const file = await independentRead(surfaceToHdf5(lib, s));
+    // plot_1D.py: f['train_acc'][:] always, f['test_acc'][:] when 'test_loss' is in the file.
+    expect(file.keys).toEqual(["test_acc", "test_loss", "train_acc", "train_loss", "xcoordinates"]);
+    for (const name of ["train_acc", "test_acc"]) {
+      expect(file.datasets[name]).toMatchObject({ shape: [5], dtype: "<d" });
+      expect(file.datasets[name].values.every(Number.isNaN), name).toBe(true);
+      expect(file.datasets[name].attrs.accuracy).toBe("undefined");
+      expect(file.datasets[name].attrs.note).toBe(
+        `accuracy is undefined for this landscape (regression, mse loss): all NaN, written because plot_1D.py always reads ${name}`,
+      );
+      expect(file.datasets[name].attrs.units, name).toBeUndefined();
+    }
+    expect(file.datasets.train_loss.values).toEqual(Array.from(s.surfaces.train_loss));
+  });
+
+  it("writes no accuracy placeholder for a 2-D regression or a 1-D landscape that has its accuracy", async () => {
+    const line = regressionLineSnapshot();
+    const plane: Snapshot = {
+      ...planeSnapshot(),
+      model: line.model,
+      data: line.data,
+      surfaces: { train_loss: planeSnapshot().surfaces.train_loss },
+    };
+    expect((await independentRead(surfaceToHdf5(lib, plane))).keys).toEqual([
+      "train_loss",
+      "xcoordinates",
+      "ycoordinates",
+    ]);
+    const classification = await independentRead(surfaceToHdf5(lib, lineSnapshot()));
+    expect(classification.datasets.train_acc.attrs.accuracy).toBeUndefined();
+  });
+
+  it("reads the placeholder back as no accuracy, with a warning, and imports the regression onto its base", () => {
+    const s = regressionLineSnapshot();
+    const back = readHdf5Surface(lib, surfaceToHdf5(lib, s), { source: "line.h5" });
+    expect(Object.keys(back.surfaces)).toEqual(["train_loss", "test_loss"]);
+    expect(back.names).toEqual({ train_loss: "train_loss", test_loss: "test_loss" });
+    expect(bits(back.surfaces.test_loss)).toEqual(bits(s.surfaces.test_loss));
+    expect(back.warnings).toEqual([
+      "skipped test_acc: a NaN placeholder, not data (accuracy is undefined for this landscape (regression, mse loss): all NaN, written because plot_1D.py always reads test_acc)",
+      "skipped train_acc: a NaN placeholder, not data (accuracy is undefined for this landscape (regression, mse loss): all NaN, written because plot_1D.py always reads train_acc)",
+    ]);
+    const merged = snapshotWithImportedSurface(s, back, { createdAt: "2026-12-01T00:00:00Z" });
+    expect(Object.keys(merged.surfaces)).toEqual(["train_loss", "test_loss"]);
+    expect(reviewSnapshot(merged).problems).toEqual([]);
+  });
+
+  it("skips an accuracy another writer filled with NaN alone, and still reads one with some numbers", () => {
+    const file = (accuracy: Float64Array) =>
+      handMade((f) => {
+        f.create_dataset({ name: "xcoordinates", data: Float64Array.of(0, 1, 2) });
+        f.create_dataset({ name: "train_loss", data: Float64Array.of(1, 2, 3) });
+        f.create_dataset({ name: "train_acc", data: accuracy });
+      });
+    const allNaN = readHdf5Surface(lib, file(new Float64Array(3).fill(Number.NaN)), { source: "nan.h5" });
+    expect(Object.keys(allNaN.surfaces)).toEqual(["train_loss"]);
+    expect(allNaN.warnings).toEqual(["skipped train_acc: every value is NaN, so the file holds no accuracy"]);
+    const some = readHdf5Surface(lib, file(Float64Array.of(Number.NaN, 50, 100)), { source: "some.h5" });
+    expect(Array.from(some.surfaces.train_accuracy)).toEqual([Number.NaN, 0.5, 1]);
+    expect(some.warnings).toEqual([]);
   });
 
   it("reads a file as plot_surface.py makes it: shape (nx, ny), values x fastest, -1 where not yet computed", () => {

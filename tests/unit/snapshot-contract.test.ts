@@ -1,12 +1,14 @@
 /**
- * Snapshots any program can write: a document with only the contract's fields (here the one
- * public/examples/write_snapshot.py wrote, numpy only) validates, the lab's own fields are derived
- * and named as warnings, its surfaces are recomputed to the same numbers, and a field that cannot
- * be derived is named.
+ * Snapshots any program can write: a document with only the contract's fields (here the ones
+ * public/examples/write_snapshot.py wrote: python.snapshot.json with numpy only, and
+ * python-torch.snapshot.json with torch 2.13 installed, its weights from an nn.Sequential's
+ * state_dict) validates, the lab's own fields are derived and named as warnings, its surfaces are
+ * recomputed to the same numbers, and a field that cannot be derived is named.
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { trainPlaneProblem } from "../../src/core/diagnose/origin-loss";
+import { lossAtOrigin, trainPlaneProblem } from "../../src/core/diagnose/origin-loss";
+import { reviewLandscape } from "../../src/core/diagnose/review";
 import { naiveEvaluator } from "../../src/core/landscape/naive-evaluator";
 import { fillContractFields } from "../../src/core/snapshot/contract-fields";
 import { parseSnapshot } from "../../src/core/snapshot/io";
@@ -17,17 +19,19 @@ withWasmBackend();
 
 const FIXTURE = new URL("../fixtures/python.snapshot.json", import.meta.url);
 const text = () => readFileSync(FIXTURE, "utf8");
+const FIXTURES = ["python.snapshot.json", "python-torch.snapshot.json"];
+const fixtureText = (name: string) => readFileSync(new URL(`../fixtures/${name}`, import.meta.url), "utf8");
 
 describe("snapshots written to the contract alone", () => {
-  it("has none of the lab's own fields in the Python example's output", () => {
-    const raw = JSON.parse(text());
+  it.each(FIXTURES)("has none of the lab's own fields in the Python example's output %s", (name) => {
+    const raw = JSON.parse(fixtureText(name));
     expect(raw.model.architecture.residual).toBeUndefined();
     for (const key of ["task", "inputSize", "outputSize"]) expect(raw.data[key]).toBeUndefined();
   });
 
-  it("validates, and says which fields it derived and from what", () => {
+  it.each(FIXTURES)("validates %s, and says which fields it derived and from what", (name) => {
     const warnings: string[] = [];
-    const s = parseSnapshot(text(), { source: "python.snapshot.json", onWarning: (w) => warnings.push(w) });
+    const s = parseSnapshot(fixtureText(name), { source: name, onWarning: (w) => warnings.push(w) });
     expect(s.model.architecture).toMatchObject({ kind: "mlp", residual: false });
     expect(s.data).toMatchObject({ task: "classification", inputSize: 2, outputSize: 2, classes: 2 });
     expect(warnings).toEqual([
@@ -38,27 +42,40 @@ describe("snapshots written to the contract alone", () => {
     ]);
   });
 
-  it("computes: the lab's evaluation of its plane gives the surfaces numpy wrote", () => {
-    const s = parseSnapshot(text());
-    const prepared = naiveEvaluator.prepare(trainPlaneProblem(s));
-    try {
-      const [nx] = [s.grid.axes[0].count];
-      const at = (ix: number, iy: number) => [-1 + (2 * ix) / 10, -1 + (2 * iy) / 10];
-      const points = [
-        [0, 0],
-        [5, 5],
-        [10, 3],
-        [2, 9],
-      ];
-      const metrics = prepared.evaluate(Float32Array.from(points.flatMap(([ix, iy]) => at(ix, iy))));
-      points.forEach(([ix, iy], k) => {
-        const want = s.surfaces.train_loss[iy * nx + ix];
-        expect(Math.abs(metrics.loss[k] - want)).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(want)));
-        expect(metrics.accuracy?.[k]).toBeCloseTo(s.surfaces.train_accuracy[iy * nx + ix], 6);
-      });
-    } finally {
-      prepared.dispose();
-    }
+  it.each(FIXTURES)(
+    "computes %s: the lab's evaluation of its plane gives the surfaces numpy wrote",
+    (name) => {
+      const s = parseSnapshot(fixtureText(name));
+      const prepared = naiveEvaluator.prepare(trainPlaneProblem(s));
+      try {
+        const [nx] = [s.grid.axes[0].count];
+        const at = (ix: number, iy: number) => [-1 + (2 * ix) / 10, -1 + (2 * iy) / 10];
+        const points = [
+          [0, 0],
+          [5, 5],
+          [10, 3],
+          [2, 9],
+        ];
+        const metrics = prepared.evaluate(Float32Array.from(points.flatMap(([ix, iy]) => at(ix, iy))));
+        points.forEach(([ix, iy], k) => {
+          const want = s.surfaces.train_loss[iy * nx + ix];
+          expect(Math.abs(metrics.loss[k] - want)).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(want)));
+          expect(metrics.accuracy?.[k]).toBeCloseTo(s.surfaces.train_accuracy[iy * nx + ix], 6);
+        });
+      } finally {
+        prepared.dispose();
+      }
+    },
+  );
+
+  it("passes `landscape check`'s review: the origin is the model's own loss, the torch model's minimum is off the plot", () => {
+    const numpy = parseSnapshot(fixtureText("python.snapshot.json"));
+    expect(reviewLandscape(numpy, { originLoss: lossAtOrigin(numpy) })).toEqual([]);
+    // An untrained nn.Sequential: its lowest loss on the plane lies at the grid's edge, and the review says so.
+    const torch = parseSnapshot(fixtureText("python-torch.snapshot.json"));
+    expect(reviewLandscape(torch, { originLoss: lossAtOrigin(torch) }).map((f) => f.check)).toEqual([
+      "minimum-at-edge",
+    ]);
   });
 
   it("derives sizes from the layout and the data when the architecture does not give them", () => {

@@ -9,6 +9,12 @@
  * when given. Root attributes (ignored by the reference scripts) record the producer and the
  * directions' method, normalization and bias.
  *
+ * A 1-D landscape without accuracies (regression: accuracy is undefined) also gets `train_acc`
+ * (and `test_acc` beside a `test_loss`) full of NaN, with the attribute `accuracy: "undefined"`:
+ * the reference tool's plot_1D.py reads train_acc unconditionally (KeyError without it) and then
+ * plots the loss as usual; matplotlib leaves the NaN accuracy curve empty. readHdf5Surface skips
+ * such a placeholder (and any accuracy that holds no number at all), so it never reads back as data.
+ *
  * @example const bytes = surfaceToHdf5(await loadH5wasm(), snapshot, { dirFile: "spirals.directions.h5" });
  */
 import { PRODUCER_NAME, PRODUCER_VERSION } from "../producer";
@@ -53,6 +59,29 @@ import { axisValues, checkSurfaceView, type SurfaceView, surfaceNames } from "./
 export interface SurfaceExportSource extends SurfaceView {
   producer?: { name: string; version: string; backend: string };
   directions?: readonly { label: string; method: string; normalization: string; bias: string }[];
+  /** A Snapshot's loss, named in the accuracy placeholder's note (1-D without accuracies). */
+  model?: { loss?: string };
+}
+
+/** Attribute (and its value) that marks an accuracy dataset as a NaN placeholder, not data. */
+export const ACCURACY_PLACEHOLDER_ATTRIBUTE = "accuracy";
+export const ACCURACY_PLACEHOLDER_VALUE = "undefined";
+
+/**
+ * The accuracy datasets a 1-D file needs for plot_1D.py but the view does not have: train_acc
+ * when there is train_loss without train_accuracy, test_acc likewise (plot_1D.py reads test_acc
+ * whenever test_loss is there). None for 2-D (plot_2D.py reads only the surface it is asked for).
+ */
+function accuracyPlaceholders(view: SurfaceView, written: ReadonlyMap<string, string>): string[] {
+  if (view.grid.axes.length !== 1) return [];
+  const out: string[] = [];
+  for (const split of ["train", "test"]) {
+    const theirs = `${split}_acc`;
+    if (view.surfaces[`${split}_loss`] && !view.surfaces[`${split}_accuracy`] && !written.has(theirs)) {
+      out.push(theirs);
+    }
+  }
+  return out;
 }
 
 export interface Hdf5SurfaceOptions {
@@ -121,6 +150,17 @@ export function surfaceToHdf5(
       if (percent) ds.create_attribute("units", "percent");
       if (theirs !== name) ds.create_attribute("snapshot_name", name);
     }
+    // Accuracy is undefined for a regression (mse); a classification view without it simply lacks it.
+    const why =
+      view.model?.loss === "cross-entropy"
+        ? "there is no accuracy in this landscape"
+        : `accuracy is undefined for this landscape (regression${view.model?.loss ? `, ${view.model.loss} loss` : ""})`;
+    for (const theirs of accuracyPlaceholders(view, written)) {
+      const data = new Float64Array(shape[0]).fill(Number.NaN);
+      const ds = file.create_dataset({ name: theirs, data, shape, dtype: "<d" });
+      ds.create_attribute(ACCURACY_PLACEHOLDER_ATTRIBUTE, ACCURACY_PLACEHOLDER_VALUE);
+      ds.create_attribute("note", `${why}: all NaN, written because plot_1D.py always reads ${theirs}`);
+    }
   });
 }
 
@@ -169,6 +209,12 @@ function readAxis(
     }
   }
   return { axis, coordinates };
+}
+
+/** The note of an accuracy placeholder written by surfaceToHdf5 (attribute accuracy = "undefined"), else undefined. */
+function placeholderNote(ds: H5Dataset): string | undefined {
+  if (stringAttribute(ds, ACCURACY_PLACEHOLDER_ATTRIBUTE) !== ACCURACY_PLACEHOLDER_VALUE) return undefined;
+  return stringAttribute(ds, "note") ?? "accuracy is undefined";
 }
 
 const sameShape = (a: readonly number[], b: readonly number[]) =>
@@ -242,6 +288,10 @@ export function readHdf5Surface(
         continue;
       }
       const shape = entity.shape ?? [];
+      if (ourSurfaceName(key).percent && placeholderNote(entity) !== undefined) {
+        warnings.push(`skipped ${key}: a NaN placeholder, not data (${placeholderNote(entity)})`);
+        continue;
+      }
       if (!reference) {
         // Other arrays over the grid (e.g. min_eig/max_eig of plot_hessian_eigen.py) come along as they are.
         const fits = entity.metadata.type === H5T_FLOAT && accepted.some((s) => sameShape(s, shape));
@@ -294,6 +344,12 @@ export function readHdf5Surface(
           v = Number.NaN;
         } else if (percent && (v < 0 || v > 100)) outside++;
         out[i] = percent ? v / 100 : v;
+      }
+      if (referencePercent && uncomputed === 0 && values.length > 0 && values.every(Number.isNaN)) {
+        // An accuracy that holds no number (another writer's placeholder for a regression) is no
+        // data: shown, it would read as an accuracy of NaN everywhere.
+        warnings.push(`skipped ${key}: every value is NaN, so the file holds no accuracy`);
+        continue;
       }
       if (uncomputed > 0) {
         warnings.push(
