@@ -4,7 +4,8 @@
  * normalization takes PyTorch's filters (rows of [out, in, ...]); bias "zero" zeroes biases and BN
  * scales and shifts; running statistics are never parameters; an experiment from an .onnx file
  * (what `landscape compute --model net.onnx` runs) writes a snapshot that reads back, and
- * training through the interpreter lowers the loss.
+ * training through the interpreter (BN in train mode) lowers the loss and leaves the model with the
+ * statistics of its final weights.
  */
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
@@ -16,6 +17,7 @@ import type { Grid } from "../../src/core/landscape/grid";
 import { naiveEvaluator } from "../../src/core/landscape/naive-evaluator";
 import { sampleLandscape } from "../../src/core/landscape/surfaces";
 import { modelLayout } from "../../src/core/model/architecture";
+import { bnStatisticsAt } from "../../src/core/model/bn-statistics";
 import { layoutOffsets } from "../../src/core/model/layout";
 import { importOnnxModel } from "../../src/core/onnx/load";
 import { parseSnapshot, serializeSnapshot } from "../../src/core/snapshot/io";
@@ -230,8 +232,18 @@ describe("ONNX models in the landscape", () => {
     console.log(`cnn_bn training: train loss ${history.map((v) => v.toFixed(4)).join(" ")}`);
     expect(history.length).toBeGreaterThanOrEqual(8);
     expect(history[history.length - 1]).toBeLessThan(history[0]);
-    // Running statistics are constants of the graph: training leaves them as the file has them.
+    // Running statistics are constants of the graph, never parameters: the trained model carries
+    // those of its final weights, recomputed over the training data (update_bn), not the file's.
     const model = importOnnxModel(file("cnn_bn.onnx"));
-    expect((snapshot.model.architecture as typeof model.arch).constants).toEqual(model.arch.constants);
+    const trainedArch = snapshot.model.architecture as typeof model.arch;
+    expect(trainedArch.constants).not.toEqual(model.arch.constants);
+    expect(trainedArch.constants).toEqual(
+      bnStatisticsAt(
+        { ...model.arch, batchNorm: trainedArch.batchNorm },
+        snapshot.model.parameters,
+        snapshot.data.train,
+      ).constants,
+    );
+    expect(trainedArch.batchNorm).toEqual({ statistics: "file", batchSize: 128 });
   });
 });

@@ -90,6 +90,14 @@ const onnxModelSchema = z.strictObject({
   file: z.string().min(1),
   train: z.boolean().default(false),
   seed: seed.optional(),
+  /**
+   * BatchNorm running statistics at an evaluated point: "file", those the model carries (measured
+   * at its own weights, stale away from them); "recompute", dnn-mode-connectivity's update_bn at
+   * every point of the plane or path, from the training data in batches of bnBatchSize
+   * (core/onnx/batch-norm.ts). Only for a model with BatchNormalization.
+   */
+  bnStatistics: z.enum(["file", "recompute"]).default("file"),
+  bnBatchSize: z.number().int().min(2).max(65536).default(128),
 });
 
 const modelSchema = z.discriminatedUnion(

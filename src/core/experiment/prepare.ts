@@ -6,6 +6,7 @@ import type { Dataset } from "../data/types";
 import { assertGrid } from "../landscape/grid";
 import type { LandscapeProblem } from "../landscape/surfaces";
 import { initModelParameters, type ModelArchitecture, modelLayout, requireMlp } from "../model/architecture";
+import { bnStatisticsAt, hasBatchNorm } from "../model/bn-statistics";
 import { endsInSoftmax, type LayersArchitecture } from "../model/layers";
 import { imageShape, makeCnnArchitecture } from "../model/layers-cnn";
 import { type ImportedLayersModel, loadLayersModel } from "../model/layers-import";
@@ -154,7 +155,7 @@ export async function prepareModel(
     }
     const imported = await loadOnnxModel(model.file, readUser);
     checkModelFitsData(imported.arch, dataset, model.file);
-    arch = imported.arch;
+    arch = withBatchNormPolicy(imported.arch, model, model.file);
     if (!model.train) return untrained(arch, imported.parameters, imported.notes);
     initial = imported.parameters;
   } else if (model.kind === "layers") {
@@ -227,6 +228,10 @@ export async function prepareModel(
       });
     },
   });
+  // A BN model trained here (in train mode, batch statistics) carries the running statistics of
+  // its final weights, recomputed over the training data (update_bn), not the file's.
+  if (arch.kind === "onnx" && hasBatchNorm(arch))
+    arch = bnStatisticsAt(arch, trained.parameters, dataset.train);
   const { kept, replay: checkpoints } = splitCheckpoints(trained, config.training.checkpointEvery, plan);
   const training: TrainResult = { ...trained, checkpoints: kept };
   // Applied after training, before the directions: the same function at rescaled parameters (and
@@ -252,6 +257,25 @@ export async function prepareModel(
     recordedConfig: { ...config },
     warnings: training.message ? [training.message] : [],
   };
+}
+
+/**
+ * The config's BN statistics policy on an ONNX graph (onnx/batch-norm.ts), recorded in its
+ * architecture so the snapshot names it; "recompute" on a graph without BatchNormalization is refused.
+ */
+function withBatchNormPolicy(
+  arch: OnnxArchitecture,
+  model: { bnStatistics: "file" | "recompute"; bnBatchSize: number },
+  source: string,
+): OnnxArchitecture {
+  if (!hasBatchNorm(arch)) {
+    if (model.bnStatistics === "recompute")
+      throw new Error(
+        `model.bnStatistics "recompute": ${source} has no BatchNormalization node to recompute`,
+      );
+    return arch;
+  }
+  return { ...arch, batchNorm: { statistics: model.bnStatistics, batchSize: model.bnBatchSize } };
 }
 
 /** An imported model must take the data's samples and give one output per class (or target). */

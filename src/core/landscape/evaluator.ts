@@ -16,6 +16,11 @@ export interface SubspaceProblem {
   directions: readonly Float32Array[];
   split: DataSplit;
   dataset: Pick<Dataset, "task" | "inputSize" | "outputSize">;
+  /**
+   * The training split, for what is recomputed from it at every point: the BN running statistics
+   * of an ONNX model whose arch.batchNorm says "recompute" (onnx/batch-norm.ts). Absent: `split`.
+   */
+  statistics?: DataSplit;
 }
 
 /** Per-vector metrics, length P. accuracy is null for regression. */

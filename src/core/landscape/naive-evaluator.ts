@@ -2,6 +2,8 @@ import { pointInSubspace } from "../directions/vector";
 import { flatToTensors } from "../model/flat";
 import { modelForward } from "../model/forward";
 import { dataTensors, disposeDataTensors, meanAccuracy, meanLoss } from "../model/loss";
+import { recomputeBnStatistics, withBnStatistics } from "../onnx/batch-norm";
+import type { OnnxArchitecture } from "../onnx/graph";
 import { tf } from "../tf";
 import {
   checkCoords,
@@ -10,6 +12,13 @@ import {
   type PreparedEvaluation,
   type SubspaceProblem,
 } from "./evaluator";
+
+/** Whether an ONNX model's BN statistics are recomputed at every point (its batchNorm policy). */
+function recomputesBn(
+  arch: SubspaceProblem["arch"],
+): arch is OnnxArchitecture & { batchNorm: NonNullable<OnnxArchitecture["batchNorm"]> } {
+  return arch.kind === "onnx" && arch.batchNorm?.statistics === "recompute";
+}
 
 /**
  * One full forward pass per parameter vector, as the Python reference tools do: build
@@ -22,6 +31,10 @@ export const naiveEvaluator: LandscapeEvaluator = {
   prepare(problem: SubspaceProblem): PreparedEvaluation {
     checkProblem(problem);
     const data = dataTensors(problem.split, problem.dataset);
+    // BN statistics recomputed at every point (update_bn) from the training rows, uploaded once.
+    const bn = recomputesBn(problem.arch)
+      ? { x: dataTensors(problem.statistics ?? problem.split, problem.dataset), ...problem.arch.batchNorm }
+      : null;
     const k = problem.directions.length;
     const point = new Float32Array(problem.origin.length);
     return {
@@ -33,7 +46,14 @@ export const naiveEvaluator: LandscapeEvaluator = {
           pointInSubspace(problem.origin, problem.directions, coords.subarray(i * k, (i + 1) * k), point);
           const [l, a] = tf.tidy(() => {
             const params = flatToTensors(point, problem.layout);
-            const out = modelForward(problem.arch, params, data.x);
+            const arch =
+              bn && problem.arch.kind === "onnx"
+                ? withBnStatistics(
+                    problem.arch,
+                    recomputeBnStatistics(problem.arch, params, bn.x.x as tf.Tensor2D, bn.batchSize),
+                  )
+                : problem.arch;
+            const out = modelForward(arch, params, data.x);
             const lv = meanLoss(problem.loss, out, data.target).dataSync()[0];
             const av = data.labels ? meanAccuracy(out, data.labels).dataSync()[0] : Number.NaN;
             return [lv, av];
@@ -45,6 +65,7 @@ export const naiveEvaluator: LandscapeEvaluator = {
       },
       dispose() {
         disposeDataTensors(data);
+        if (bn) disposeDataTensors(bn.x);
       },
     };
   },

@@ -59,6 +59,7 @@ export function prepareLandscape(
           directions: problem.directions,
           split,
           dataset: problem.dataset,
+          statistics: problem.train,
         }),
       ]);
     }

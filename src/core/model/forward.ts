@@ -33,6 +33,9 @@ export function mlpForward(
   return h;
 }
 
+/** Train-mode BN: the batch's statistics normalize; nothing is recorded (update_bn recomputes later). */
+const TRAIN_MODE_BN = { mode: "batch", record() {} } as const;
+
 /**
  * The forward pass of any model kind: mlpForward, layersForward for layer stacks (layers.ts), or
  * onnxForward for ONNX graphs (core/onnx/interpret.ts).
@@ -40,7 +43,13 @@ export function mlpForward(
  *
  * @example const out = tf.tidy(() => modelForward(arch, flatToTensors(theta, modelLayout(arch)), x));
  */
-export function modelForward(arch: ModelArchitecture, params: readonly tf.Tensor[], x: tf.Tensor): tf.Tensor {
-  if (arch.kind === "onnx") return onnxForward(arch, params, x);
+export function modelForward(
+  arch: ModelArchitecture,
+  params: readonly tf.Tensor[],
+  x: tf.Tensor,
+  /** "train": BatchNorm normalizes with the batch's own statistics (PyTorch's train mode); only ONNX graphs have BN. */
+  mode: "eval" | "train" = "eval",
+): tf.Tensor {
+  if (arch.kind === "onnx") return onnxForward(arch, params, x, mode === "train" ? TRAIN_MODE_BN : undefined);
   return arch.kind === "layers" ? layersForward(arch, params, x) : mlpForward(arch, params, x);
 }

@@ -57,6 +57,11 @@ export interface OnnxArchitecture {
   source: "onnx";
   /** The file's producer, e.g. "pytorch 2.13.0". */
   producer?: string;
+  /**
+   * How the BN running statistics are taken at an evaluated point (batch-norm.ts); absent: the
+   * constants as they are ("file"). Set from the config's model.bnStatistics.
+   */
+  batchNorm?: { statistics: "file" | "recompute"; batchSize: number };
 }
 
 /** Every operator the interpreter runs (ops.ts); any other is refused naming it and its node. */

@@ -11,12 +11,18 @@
  */
 import { tf } from "../tf";
 import type { OnnxArchitecture } from "./graph";
-import { constantValue, isInts, type OnnxValue, runNode } from "./ops";
+import { type BatchNormMode, constantValue, isInts, type OnnxValue, runNode } from "./ops";
 
 /**
  * @example const logits = tf.tidy(() => onnxForward(arch, flatToTensors(theta, onnxLayout(arch)), x));
  */
-export function onnxForward(arch: OnnxArchitecture, params: readonly tf.Tensor[], x: tf.Tensor): tf.Tensor2D {
+export function onnxForward(
+  arch: OnnxArchitecture,
+  params: readonly tf.Tensor[],
+  x: tf.Tensor,
+  /** BatchNormalization with the file's running statistics (default) or the batch's own (batch-norm.ts). */
+  bn?: BatchNormMode,
+): tf.Tensor2D {
   if (params.length !== arch.parameters.length) {
     throw new Error(
       `onnxForward: expected ${arch.parameters.length} parameter tensors, got ${params.length}`,
@@ -47,7 +53,7 @@ export function onnxForward(arch: OnnxArchitecture, params: readonly tf.Tensor[]
       if (v === undefined) throw new Error(`node "${node.name}" (${node.op}): input "${name}" has no value`);
       return v;
     });
-    const outputs = runNode(node, inputs, arch.opset);
+    const outputs = runNode(node, inputs, arch.opset, bn);
     node.outputs.forEach((name, i) => {
       if (name !== "" && outputs[i] !== undefined) values.set(name, outputs[i]);
     });

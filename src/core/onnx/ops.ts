@@ -436,19 +436,53 @@ function gemm(node: OnnxNode, a: tf.Tensor, b: tf.Tensor, c: tf.Tensor | undefin
   return y;
 }
 
-function batchNorm(node: OnnxNode, x: tf.Tensor, inputs: (OnnxValue | undefined)[]): tf.Tensor {
+/**
+ * How BatchNormalization normalizes. "running" (inference, the default): with the file's running
+ * mean and variance. "batch" (PyTorch's train mode, used to recompute the statistics,
+ * batch-norm.ts): with the batch's own mean and biased variance over every axis but the channel
+ * one, each handed to `record` with the unbiased variance PyTorch's running_var accumulates.
+ */
+export type BatchNormMode =
+  | { mode: "running" }
+  | {
+      mode: "batch";
+      record(node: OnnxNode, mean: tf.Tensor1D, unbiasedVariance: tf.Tensor1D, count: number): void;
+    };
+
+function batchNorm(
+  node: OnnxNode,
+  x: tf.Tensor,
+  inputs: (OnnxValue | undefined)[],
+  bn: BatchNormMode = { mode: "running" },
+): tf.Tensor {
   if (attrNumber(node, "training_mode", 0) !== 0) {
     throw nodeError(node, "training_mode 1 is not supported (export the model in eval mode)");
   }
   if (x.rank < 2) throw nodeError(node, `needs an input [N, C, ...], got [${x.shape.join(", ")}]`);
   const eps = attrNumber(node, "epsilon", 1e-5);
-  const c = x.shape[1];
+  const c = x.shape[1] as number; // rank >= 2, checked above
   const shape = [1, c, ...new Array(x.rank - 2).fill(1)];
   const [scale, bias, mean, variance] = [1, 2, 3, 4].map((slot) => {
     const t = float(node, inputs[slot], slot);
     if (t.size !== c) throw nodeError(node, `input ${slot} has ${t.size} values for ${c} channels`);
     return tf.reshape(t, shape);
   });
+  if (bn.mode === "batch") {
+    // Per channel over N (and H, W): mu = mean(x), var = mean((x - mu)^2) normalizes (biased, as
+    // torch's train mode does); the running variance accumulates var * n / (n - 1).
+    const axes = [0, ...Array.from({ length: x.rank - 2 }, (_, i) => i + 2)];
+    const count = x.size / c;
+    if (count < 2) throw nodeError(node, `batch statistics need at least 2 values per channel, got ${count}`);
+    const moments = tf.moments(x, axes, true);
+    bn.record(
+      node,
+      tf.reshape(moments.mean, [c]) as tf.Tensor1D,
+      tf.reshape(tf.mul(moments.variance, count / (count - 1)), [c]) as tf.Tensor1D,
+      count,
+    );
+    const inv = tf.div(scale, tf.sqrt(tf.add(moments.variance, eps)));
+    return tf.add(tf.mul(tf.sub(x, moments.mean), inv), bias);
+  }
   // y = (x - mean) * scale / sqrt(var + eps) + B; mean and var are the file's constants.
   const inv = tf.div(scale, tf.sqrt(tf.add(variance, eps)));
   return tf.add(tf.mul(tf.sub(x, mean), inv), bias);
@@ -500,7 +534,12 @@ function constant(node: OnnxNode): OnnxValue {
  *
  * @example const [y] = runNode(node, [x, w, b], 17);
  */
-export function runNode(node: OnnxNode, inputs: (OnnxValue | undefined)[], opset: number): OnnxValue[] {
+export function runNode(
+  node: OnnxNode,
+  inputs: (OnnxValue | undefined)[],
+  opset: number,
+  bn?: BatchNormMode,
+): OnnxValue[] {
   const f = (slot: number) => float(node, inputs[slot], slot);
   const optional = (slot: number) => (inputs[slot] === undefined ? undefined : f(slot));
   switch (node.op) {
@@ -574,7 +613,7 @@ export function runNode(node: OnnxNode, inputs: (OnnxValue | undefined)[], opset
       return [tf.concat(xs, normalizeAxis(node, attrNumber(node, "axis", 0), xs[0].rank))];
     }
     case "BatchNormalization":
-      return [batchNorm(node, f(0), inputs)];
+      return [batchNorm(node, f(0), inputs, bn)];
     case "ReduceMean":
       return [reduceMean(node, f(0), inputs[1])];
     case "Dropout":

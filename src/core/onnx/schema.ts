@@ -47,4 +47,7 @@ export const onnxArchitectureSchema = z.looseObject({
   semantics: z.string(),
   source: z.literal("onnx"),
   producer: z.string().optional(),
+  batchNorm: z
+    .strictObject({ statistics: z.enum(["file", "recompute"]), batchSize: z.number().int().min(2) })
+    .optional(),
 }) as unknown as z.ZodType<OnnxArchitecture, OnnxArchitecture>;

@@ -191,6 +191,13 @@ export function summarizeSnapshot(s: Snapshot): string {
   lines.push(["producer", `${s.producer.name} ${s.producer.version}, backend ${s.producer.backend}`]);
   if (arch.kind === "layers" || arch.kind === "onnx") {
     lines.push(["model", `${architectureSummary(arch)}, ${s.model.parameters.length} parameters`]);
+    if (arch.kind === "onnx" && arch.batchNorm)
+      lines.push([
+        "BN statistics",
+        arch.batchNorm.statistics === "recompute"
+          ? `recomputed at every point from the training data (update_bn, batches of ${arch.batchNorm.batchSize})`
+          : "the model's own, at every point (not recomputed)",
+      ]);
   } else {
     const sizes = [arch.inputSize, ...arch.hiddenSizes, arch.outputSize].join("-");
     const activation =

@@ -4,6 +4,7 @@ import { flatToTensors, tensorsToFlat } from "../model/flat";
 import { modelForward } from "../model/forward";
 import { type DataTensors, dataTensors, disposeDataTensors, meanAccuracy, meanLoss } from "../model/loss";
 import type { LossKind } from "../model/types";
+import { DEFAULT_BN_BATCH_SIZE, recomputeBnStatistics, withBnStatistics } from "../onnx/batch-norm";
 import { tf } from "../tf";
 import type { TrainEngine } from "./engine";
 import { Optimizer, type OptimizerSettings } from "./optimizers";
@@ -34,9 +35,19 @@ export function tfjsEngine(args: EngineArgs): TrainEngine {
   const train = dataTensors(dataset.train, dataset);
   const test = dataset.test.count > 0 ? dataTensors(dataset.test, dataset) : null;
   const optimizer = new Optimizer(settings, vars);
+  // A BN graph trains in train mode (batch statistics, modelForward "train"); its metrics are taken
+  // in eval mode with the running statistics of the current weights (update_bn over the training data).
+  const bnBatch =
+    arch.kind === "onnx" && arch.nodes.some((n) => n.op === "BatchNormalization")
+      ? (arch.batchNorm?.batchSize ?? DEFAULT_BN_BATCH_SIZE)
+      : null;
+  const evalArch = () =>
+    arch.kind === "onnx" && bnBatch !== null
+      ? withBnStatistics(arch, recomputeBnStatistics(arch, vars, train.x as tf.Tensor2D, bnBatch))
+      : arch;
   const splitMetrics = (d: DataTensors) =>
     tf.tidy(() => {
-      const out = modelForward(arch, vars, d.x);
+      const out = modelForward(evalArch(), vars, d.x);
       const l = meanLoss(loss, out, d.target).dataSync()[0];
       const a = d.labels ? meanAccuracy(out, d.labels).dataSync()[0] : undefined;
       return a === undefined ? { loss: l } : { loss: l, accuracy: a };
@@ -48,7 +59,7 @@ export function tfjsEngine(args: EngineArgs): TrainEngine {
         const ids = tf.tensor1d(rows, "int32");
         const xb = tf.gather(train.x, ids);
         const tb = tf.gather(train.target, ids);
-        const batchLoss = () => meanLoss(loss, modelForward(arch, vars, xb), tb) as tf.Scalar;
+        const batchLoss = () => meanLoss(loss, modelForward(arch, vars, xb, "train"), tb) as tf.Scalar;
         const { value, grads } = tf.variableGrads(batchLoss, vars);
         const v = value.dataSync()[0];
         if (Number.isFinite(v)) {
