@@ -64,7 +64,7 @@ export const ANIMATE_LIMITS = {
 } as const;
 
 /** How long the last frame stays before the loop restarts. */
-export const HOLD_LAST_MS = 1500;
+const HOLD_LAST_MS = 1500;
 
 /** Palette indices (see PALETTE). */
 const BG = 0;
@@ -109,7 +109,7 @@ export function animationPalette(): GifPalette {
 }
 
 /** What an animation will draw, checked: every problem with the snapshot or the options throws before any drawing. */
-export interface AnimationPlan {
+interface AnimationPlan {
   width: number;
   height: number;
   frames: number;
@@ -325,7 +325,7 @@ export function valueTicks(lo: number, hi: number, log: boolean): [number, strin
 }
 
 /** Short text of a number for labels: 3 significant digits, exponent form when very large or small. */
-export function shortNumber(v: number): string {
+function shortNumber(v: number): string {
   if (!Number.isFinite(v)) return "n/a";
   if (v === 0) return "0";
   const a = Math.abs(v);
@@ -407,7 +407,7 @@ function axisTitle(snapshot: Snapshot, i: number): string {
  * Draws the frames of a plan. The static part (heatmap or curve, axes, colour bar, labels) is
  * drawn once; each frame copies it and adds the trails, markers, title and legend.
  */
-export class AnimationRenderer {
+class AnimationRenderer {
   readonly palette = animationPalette();
   private readonly base: Uint8Array;
   private readonly frame: Uint8Array;
@@ -617,7 +617,7 @@ export class AnimationRenderer {
 }
 
 /** The colour range: the smallest finite value to the `clip` quantile of the finite values. */
-export function colourRange(values: ArrayLike<number>, clip: number): [number, number] {
+function colourRange(values: ArrayLike<number>, clip: number): [number, number] {
   const finite = Float64Array.from(Array.prototype.filter.call(values, Number.isFinite) as number[]);
   if (finite.length === 0) return [0, 1];
   finite.sort();

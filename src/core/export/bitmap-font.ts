@@ -97,7 +97,7 @@ const GLYPHS: Record<string, readonly number[]> = {
 };
 
 /** Pixels a glyph advances at scale 1 (5 columns and 1 of spacing). */
-export const GLYPH_ADVANCE = 6;
+const GLYPH_ADVANCE = 6;
 /** Rows of a glyph at scale 1. */
 export const GLYPH_HEIGHT = 7;
 

@@ -27,7 +27,7 @@ export function gifEncoder(): GifEncoderStream {
   return factory();
 }
 
-export interface GifFrames {
+interface GifFrames {
   width: number;
   height: number;
   /** RGB triples, 0..255, at most 256 of them; frame pixels index into it. */

@@ -30,7 +30,7 @@ import {
 export type { H5Dataset, H5File, H5Group };
 
 /** The part of the Emscripten FS API the adapter uses. */
-export interface H5FileSystem {
+interface H5FileSystem {
   writeFile(path: string, data: Uint8Array): void;
   readFile(path: string, opts: { encoding: "binary" }): Uint8Array;
   unlink(path: string): void;
@@ -111,7 +111,7 @@ function scratchPath(lib: H5Lib): string {
 }
 
 /** The innermost message of an HDF5 error stack ("truncated file: eof = ...") or the text itself. */
-export function hdf5ErrorMessage(error: unknown): string {
+function hdf5ErrorMessage(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   const frames = [...text.matchAll(/#\d+: .*? in [^(]*\(\): (.*)$/gm)];
   if (frames.length === 0) return text.split("\n")[0] || "unknown HDF5 error";
@@ -212,9 +212,9 @@ export function readH5<T>(lib: H5Lib, bytes: Uint8Array, source: string, read: (
 }
 
 /** H5T class numbers as h5wasm reports them in Dataset.metadata.type. */
-export const H5T_INTEGER = 0;
+const H5T_INTEGER = 0;
 export const H5T_FLOAT = 1;
-export const H5T_STRING = 3;
+const H5T_STRING = 3;
 
 /** "float64", "int32", "string", ... for messages. */
 export function describeDtype(ds: H5Dataset): string {

@@ -64,8 +64,8 @@ export interface SurfaceExportSource extends SurfaceView {
 }
 
 /** Attribute (and its value) that marks an accuracy dataset as a NaN placeholder, not data. */
-export const ACCURACY_PLACEHOLDER_ATTRIBUTE = "accuracy";
-export const ACCURACY_PLACEHOLDER_VALUE = "undefined";
+const ACCURACY_PLACEHOLDER_ATTRIBUTE = "accuracy";
+const ACCURACY_PLACEHOLDER_VALUE = "undefined";
 
 /**
  * The accuracy datasets a 1-D file needs for plot_1D.py but the view does not have: train_acc

@@ -11,7 +11,7 @@
 import type { OnnxArchitecture } from "./graph";
 
 /** A layout entry as core/model's Layout has it, plus where its filters run. */
-export interface OnnxLayoutEntry {
+interface OnnxLayoutEntry {
   name: string;
   shape: number[];
   filterAxis?: 0;

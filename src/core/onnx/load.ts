@@ -8,7 +8,7 @@ import type { OnnxArchitecture } from "./graph";
 import { onnxForward } from "./interpret";
 import { parseOnnx } from "./parse";
 
-export interface ImportedOnnxModel {
+interface ImportedOnnxModel {
   arch: OnnxArchitecture;
   parameters: Float32Array;
   /** What the user should know about the file (parse.ts notes). */

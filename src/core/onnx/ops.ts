@@ -14,7 +14,7 @@ import { expTwice, logSoftmaxTwice, sigmoidTwice, tanhTwice } from "../twice-ops
 import type { OnnxAttribute, OnnxConstant, OnnxNode } from "./graph";
 
 /** An integer value (shape arithmetic: Reshape's target shape), kept on the CPU as numbers. */
-export interface IntValue {
+interface IntValue {
   kind: "ints";
   dims: number[];
   values: number[];
@@ -26,7 +26,7 @@ export const isInts = (v: OnnxValue | undefined): v is IntValue =>
   v !== undefined && (v as IntValue).kind === "ints";
 
 /** An error naming the node, e.g. node "/conv1/Conv" (Conv): dilations [2, 2] are not supported. */
-export function nodeError(node: OnnxNode, message: string): Error {
+function nodeError(node: OnnxNode, message: string): Error {
   return new Error(`node "${node.name}" (${node.op}): ${message}`);
 }
 

@@ -34,7 +34,7 @@ import {
 const { onnx } = onnxProto;
 
 /** What parseOnnx returns: the architecture without outputSize (known after a forward pass) and the parameters. */
-export interface ParsedOnnx {
+interface ParsedOnnx {
   arch: Omit<OnnxArchitecture, "outputSize"> & { outputSize?: number };
   /** The parameters' values in arch.parameters order, flat. */
   parameters: Float32Array;
@@ -70,7 +70,7 @@ const DATA_TYPES: Record<number, string> = {
 };
 
 /** Decode one TensorProto into a constant (values as numbers), checking its size and storage. */
-export function decodeTensor(t: onnxProto.onnx.ITensorProto, where: string): OnnxConstant {
+function decodeTensor(t: onnxProto.onnx.ITensorProto, where: string): OnnxConstant {
   const name = t.name ?? "";
   const dims = (t.dims ?? []).map((d) => toNumber(d as LongLike));
   const what = `${where} "${name}"`;
