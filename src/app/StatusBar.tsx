@@ -19,7 +19,7 @@ export function evaluationText(e: EvaluationInfo): string {
     e.pointsPerSecond !== null && Number.isFinite(e.pointsPerSecond)
       ? `, ${Math.round(e.pointsPerSecond).toLocaleString("en-US")} points/s`
       : "";
-  const source = e.source === "model" ? "the per-point path, for models other than MLPs" : e.source;
+  const source = e.source === "model" ? "the path for this model kind" : e.source;
   return `· evaluation path ${e.name} (${source})${speed}`;
 }
 

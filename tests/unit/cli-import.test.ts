@@ -219,8 +219,8 @@ describe("landscape compute on your own model and data", () => {
       train: false,
       seed: expect.any(Number),
     });
-    expect(c.producer.evaluator).toBe("naive");
-    expect(imported.stdout).toMatch(/wrote imported\.json \(wasm, naive, /);
+    expect(c.producer.evaluator).toBe("tfjs-cnn-batched");
+    expect(imported.stdout).toMatch(/wrote imported\.json \(wasm, tfjs-cnn-batched, /);
     expect(c.training).toBeUndefined();
     const check = await cli("validate", "imported.json");
     expect(check.code).toBe(0);

@@ -293,9 +293,9 @@ describe("directions and evaluators for layers models", () => {
     expect(Array.from(d.subarray(48))).toEqual([0, 0, 0, 0]);
   });
 
-  it("uses the naive path for them and refuses the MLP-only paths by name", async () => {
-    expect(defaultEvaluatorFor("wasm", "layers").name).toBe("naive");
-    expect(defaultEvaluatorFor("webgl", "layers").name).toBe("naive");
+  it("uses the layers fast path for them and refuses the MLP-only paths by name", async () => {
+    expect(defaultEvaluatorFor("wasm", "layers").name).toBe("tfjs-cnn-batched");
+    expect(defaultEvaluatorFor("webgl", "layers").name).toBe("tfjs-cnn-batched");
     expect(defaultEvaluatorFor("wasm").name).not.toBe("naive");
     expect(() => evaluatorByName("tfjs-gemm", "layers")).toThrow(
       /evaluator "tfjs-gemm" works on MLPs only; this model is kind "layers": use the "naive" evaluator/,
@@ -392,7 +392,7 @@ describe("directions and evaluators for layers models", () => {
     expect(back.model.architecture.layers.map((l) => l.type)).toEqual(["conv2d", "flatten", "dense"]);
     expect(back.model.architecture.semantics).toMatch(/final softmax is not applied/);
     expect(back.model.layout).toEqual(layersLayout(back.model.architecture));
-    expect(back.producer.evaluator).toBe("naive");
+    expect(back.producer.evaluator).toBe("tfjs-cnn-batched");
     // The layout must be the one the layers imply; a reader says which tensor is wrong.
     const tampered = JSON.parse(new TextDecoder().decode(serializeSnapshot(snapshot, { arrays: "plain" })));
     tampered.model.layout[0].shape = [2, 2, 2, 1];

@@ -3,6 +3,7 @@ import type { ModelKind } from "../model/architecture";
 import type { LandscapeEvaluator } from "./evaluator";
 import { naiveEvaluator } from "./naive-evaluator";
 import { tfjsBatchedEvaluator } from "./tfjs-batched-evaluator";
+import { tfjsCnnEvaluator } from "./tfjs-cnn-evaluator";
 import { tfjsGemmEvaluator } from "./tfjs-gemm-evaluator";
 import { wasmKernelEvaluator } from "./wasm-kernel-evaluator";
 
@@ -10,12 +11,15 @@ import { wasmKernelEvaluator } from "./wasm-kernel-evaluator";
  * Every evaluation path by name; all give the same numbers within 1e-5 relative.
  * "wasm-kernel" is the tuned CPU kernel (WebAssembly SIMD, src/core/kernel): tfjs-free, built
  * from source by `npm run build:kernel`; needs a runtime with WebAssembly SIMD.
+ * "tfjs-cnn-batched" is the fast path for layers models (CNNs, imported tfjs models): the first
+ * layer's outputs combined per point, the later layers as fused ops (tfjs-cnn-evaluator.ts).
  */
 export const EVALUATORS = {
   "tfjs-gemm": tfjsGemmEvaluator,
   "tfjs-batched": tfjsBatchedEvaluator,
   naive: naiveEvaluator,
   "wasm-kernel": wasmKernelEvaluator,
+  "tfjs-cnn-batched": tfjsCnnEvaluator,
 } as const satisfies Record<string, LandscapeEvaluator>;
 
 export type EvaluatorName = keyof typeof EVALUATORS;
@@ -27,12 +31,15 @@ export const EVALUATOR_NAMES = Object.keys(EVALUATORS) as EvaluatorName[];
  * WebAssembly SIMD, per-vector XNNPACK GEMMs (tfjs-wasm's batched matMul is a slow loop); on
  * GPU backends, where every op dispatch is expensive, the fully batched tfjs formulation.
  *
- * Models other than MLPs (kind "layers": CNNs, imported tfjs models) always get "naive", the one
- * path that runs any model kind.
+ * Layers models (kind "layers": CNNs, imported tfjs models) get "tfjs-cnn-batched" on every
+ * backend (about 1.9x "naive" on the digits CNN in tfjs-wasm, tests/bench/cnn-bench.ts); ONNX
+ * models get "naive", the one path that runs any model kind.
  *
  * @example defaultEvaluatorFor("wasm").name // "wasm-kernel"
+ * @example defaultEvaluatorFor("wasm", "layers").name // "tfjs-cnn-batched"
  */
 export function defaultEvaluatorFor(backend: string, kind: ModelKind = "mlp"): LandscapeEvaluator {
+  if (kind === "layers") return tfjsCnnEvaluator;
   if (kind !== "mlp") return naiveEvaluator;
   if (backend === "webgl" || backend === "webgpu") return tfjsBatchedEvaluator;
   return kernelVariantSupported("simd") ? wasmKernelEvaluator : tfjsGemmEvaluator;
@@ -41,18 +48,36 @@ export function defaultEvaluatorFor(backend: string, kind: ModelKind = "mlp"): L
 /** The paths written for MLPs only (their batched formulations use the MLP's structure). */
 export const MLP_ONLY_EVALUATORS: readonly EvaluatorName[] = ["tfjs-gemm", "tfjs-batched", "wasm-kernel"];
 
+/** The paths written for layers models only (they follow the model's layer list). */
+const LAYERS_ONLY_EVALUATORS: readonly EvaluatorName[] = ["tfjs-cnn-batched"];
+
+/** Whether an evaluation path can run a model kind (checkEvaluatorFor, without the message). */
+function evaluatorTakes(name: string, kind: ModelKind): boolean {
+  if ((MLP_ONLY_EVALUATORS as readonly string[]).includes(name)) return kind === "mlp";
+  if ((LAYERS_ONLY_EVALUATORS as readonly string[]).includes(name)) return kind === "layers";
+  return true;
+}
+
 /**
- * Throws when an evaluation path cannot run a model kind: the fast paths take MLPs only, "naive"
- * takes every kind.
+ * Throws when an evaluation path cannot run a model kind: the MLP paths take MLPs only,
+ * "tfjs-cnn-batched" layers models only, "naive" takes every kind. The message names the path,
+ * the kind, and what to use instead (the kind's default, or "naive").
  *
  * @example checkEvaluatorFor(EVALUATORS["tfjs-gemm"], "layers") // throws: ... works on MLPs only ...
  */
 export function checkEvaluatorFor(evaluator: LandscapeEvaluator, kind: ModelKind): void {
-  if (kind !== "mlp" && (MLP_ONLY_EVALUATORS as readonly string[]).includes(evaluator.name)) {
-    throw new Error(
-      `evaluator "${evaluator.name}" works on MLPs only; this model is kind "${kind}": use the "naive" evaluator (the default for it)`,
-    );
-  }
+  if (evaluatorTakes(evaluator.name, kind)) return;
+  const fallback = defaultEvaluatorFor("wasm", kind).name;
+  const instead =
+    fallback === "naive"
+      ? 'use the "naive" evaluator (the default for it)'
+      : `use the "naive" evaluator or "${fallback}" (the default for it)`;
+  const only = (MLP_ONLY_EVALUATORS as readonly string[]).includes(evaluator.name)
+    ? "MLPs"
+    : "layers models (CNNs, imported tfjs models)";
+  throw new Error(
+    `evaluator "${evaluator.name}" works on ${only} only; this model is kind "${kind}": ${instead}`,
+  );
 }
 
 /** Whether a name is one of EVALUATORS (for names read from storage, URLs or the CLI). */
@@ -60,27 +85,35 @@ export function isEvaluatorName(name: unknown): name is EvaluatorName {
   return typeof name === "string" && Object.hasOwn(EVALUATORS, name);
 }
 
+/** Whether the runtime can run a path: the WebAssembly kernel needs WebAssembly SIMD. */
+function runsHere(name: EvaluatorName): boolean {
+  return name !== "wasm-kernel" || kernelVariantSupported("simd");
+}
+
 /**
- * The evaluation paths that can run here: every tfjs path runs on any backend; the WebAssembly
- * kernel needs WebAssembly SIMD in the runtime.
+ * The evaluation paths that can run here for a model kind (default "mlp", what calibration
+ * times): every tfjs path runs on any backend; the WebAssembly kernel needs WebAssembly SIMD in
+ * the runtime; and each path takes the kinds evaluatorTakes says.
+ *
+ * @example availableEvaluators("layers") // ["naive", "tfjs-cnn-batched"]
  */
-export function availableEvaluators(): EvaluatorName[] {
-  return EVALUATOR_NAMES.filter((n) => n !== "wasm-kernel" || kernelVariantSupported("simd"));
+export function availableEvaluators(kind: ModelKind = "mlp"): EvaluatorName[] {
+  return EVALUATOR_NAMES.filter((n) => runsHere(n) && evaluatorTakes(n, kind));
 }
 
 /**
  * The evaluator called `name`, checked: an unknown name or one this runtime cannot run throws an
  * Error that names it and lists the ones that can.
  *
- * With a model kind other than "mlp", the MLP-only paths are refused too (checkEvaluatorFor).
+ * A path that cannot run the model kind is refused too (checkEvaluatorFor): the MLP paths for
+ * other kinds, "tfjs-cnn-batched" for kinds other than "layers".
  *
  * @example evaluatorByName("wasm-kernel").name // "wasm-kernel"
  */
 export function evaluatorByName(name: string, kind: ModelKind = "mlp"): LandscapeEvaluator {
-  const usable = availableEvaluators();
-  if (!isEvaluatorName(name) || !usable.includes(name)) {
+  if (!isEvaluatorName(name) || !runsHere(name)) {
     const why = isEvaluatorName(name) ? "cannot run here (no WebAssembly SIMD)" : "is not an evaluation path";
-    throw new Error(`evaluator "${name}" ${why}; available: ${usable.join(", ")}`);
+    throw new Error(`evaluator "${name}" ${why}; available: ${availableEvaluators(kind).join(", ")}`);
   }
   checkEvaluatorFor(EVALUATORS[name], kind);
   return EVALUATORS[name];

@@ -39,14 +39,13 @@ export const tfjsGemmEvaluator: LandscapeEvaluator = {
     const fused = fusedActivation(arch.activation);
 
     const chunk = chunkSize(n, widths);
-    // Scratch for one vector's parameters of a layer: W_l(p) then b_l(p).
-    const scratch = new Float32Array(Math.max(...layout.map((_, i) => offsets[i + 1] - offsets[i])));
-
+    // One vector's parameters of a layer, W_l(p) or b_l(p), in a fresh array: the cpu and webgl
+    // backends keep the array a tensor is made from, so a shared scratch let b_l(p) overwrite
+    // W_l(p) before its matMul ran (wrong numbers on the cpu backend).
     const layerParam = (i: number, c: Float32Array): Float32Array => {
       const from = offsets[i];
       const size = offsets[i + 1] - from;
-      const out = scratch.subarray(0, size);
-      out.set(origin.subarray(from, from + size));
+      const out = origin.slice(from, from + size);
       for (let j = 0; j < k; j++) {
         const cj = c[j];
         if (cj === 0) continue;
