@@ -86,7 +86,9 @@ describe.concurrent("landscape paths", () => {
     expect(r.stderr).not.toMatch(/^error:/m);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^wrote .*paths\.json \(wasm, \S+, [\d.]+ s\)$/m);
-    expect(r.stdout).toMatch(/^ {2}bezier +theta1 -> theta2: train-loss barrier \S+$/m);
+    expect(r.stdout).toMatch(
+      /^ {2}bezier +theta1 -> theta2: train-loss barrier \S+, train-error barrier \S+$/m,
+    );
     // Progress goes to stderr, one line per phase at least.
     for (const phase of ["train", "paths", "curve", "align", "landscape"]) {
       expect(r.stderr).toMatch(new RegExp(`^${phase}: `, "m"));

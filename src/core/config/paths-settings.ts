@@ -61,6 +61,13 @@ export const pathsSettingsSchema = z
     /** t values per path: equally spaced over [0, 1] for curves, over alphaRange for linear paths (0 and 1 added when missed). */
     count: z.number().int().min(2).max(10_001).default(61),
     plane: planeSchema.default(() => planeSchema.parse({})),
+    /**
+     * Paths between two ONNX models with BatchNormalization (experiment/paths-onnx.ts): the running
+     * statistics at a point, "interpolated" between the models' with the parameters' coefficients
+     * (the default when absent: the ends are the two models) or "model-a" (model A's everywhere).
+     * Neither recomputes them (paths/running-statistics.ts). Ignored for models without BN.
+     */
+    runningStatistics: z.enum(["interpolated", "model-a"]).optional(),
   })
   .refine((p) => p.alphaRange[0] <= 0 && p.alphaRange[1] >= 1, {
     error: (issue) => {

@@ -167,7 +167,8 @@ function modelKindProblems(c: ExperimentConfig): string[] {
   if (c.curvature) out.push(mlpOnly("curvature"));
   if (c.training.sharpnessEvery > 0) out.push(mlpOnly("training.sharpnessEvery"));
   if (c.rescale) out.push(mlpOnly("rescale"));
-  if (c.paths) out.push(mlpOnly("paths"));
+  // An ONNX model's paths connect two given models (paths --from a.onnx --from b.onnx), not trained ones.
+  if (c.paths && kind !== "onnx") out.push(mlpOnly("paths"));
   if (c.race) out.push(mlpOnly("race"));
   if (c.model.kind === "cnn") {
     const shape = datasetShape(c.data);

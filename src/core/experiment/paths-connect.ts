@@ -4,29 +4,41 @@
  * straight lines (theta1 to every other model, and init -> theta1 when model 1's initialization is
  * known), train the curve between models 1 and 2, align model 2 by weight matching and score the
  * aligned line, then sample the curve's plane (connect); and build the run's snapshot
- * (pathsSnapshot). Progress phases "paths", "curve", "align", "landscape".
+ * (pathsSnapshot). Progress phases "paths", "curve", "align", "landscape". Any model kind: an MLP
+ * by default; an ONNX graph (paths-onnx.ts) brings its own weight matching and, for BN running
+ * statistics that follow the path, its statistics (ConnectExtras).
  */
 
 import { weightMatching } from "../align";
 import type { PathsSettings } from "../config/paths-settings";
+import type { LandscapeEvaluator } from "../landscape/evaluator";
 import { defaultEvaluatorFor } from "../landscape/evaluators";
 import { sampleLandscape } from "../landscape/surfaces";
+import { requireMlp } from "../model/architecture";
 import { curvePointLabels } from "../paths/curves";
 import type { PathModel } from "../paths/evaluate";
 import { evaluateCurve, evaluateLinearPath, type PathResult } from "../paths/path";
 import { curvePlane, planeGrid, planeLandscapeProblem } from "../paths/plane";
+import {
+  curveArchAt,
+  curveStatistics,
+  pathStatisticsEvaluator,
+  planeStatisticsEvaluator,
+} from "../paths/running-statistics";
 import { pathSection } from "../paths/section";
 import { type CurveTrainResult, trainCurve } from "../paths/train-curve";
 import {
   barrierRecord,
   type PathsSection,
+  type SectionAlignment,
   type SectionPath,
   type SectionPathKind,
   type SectionPathModel,
+  type SectionRunningStatistics,
 } from "../snapshot/paths-section";
 import type { Snapshot } from "../snapshot/schema";
 import type { TrainResult } from "../train/train";
-import type { PathsProblem, PathsRunOptions } from "./paths-problem";
+import type { ConnectProblem, PathsRunOptions } from "./paths-problem";
 import type { PlaneSetup, PreparedModel } from "./prepare";
 import { buildSnapshot } from "./snapshot-parts";
 
@@ -39,6 +51,47 @@ export interface Endpoint {
   /** Its initialization, when known: gives the init-to-solution path (model 1 only). */
   initial?: Float32Array;
   training?: SectionPathModel["training"];
+  /** Its BN running statistics (statisticsOf), when they follow the path (ConnectExtras.statistics). */
+  statistics?: Float32Array;
+}
+
+/** Model B aligned to model A: its permuted parameters (and statistics) and the section's record. */
+export interface Aligned {
+  parameters: Float32Array;
+  statistics?: Float32Array;
+  alignment: SectionAlignment;
+  /** For the progress line, e.g. "weight matching: 2 sweeps, objective 12.1 -> 31". */
+  detail: string;
+}
+
+/**
+ * What connect needs beyond an MLP: the model's own weight matching (default: the MLP's), and how
+ * BN running statistics are taken along the paths (absent: the problem's graph at every point).
+ */
+export interface ConnectExtras {
+  align?: (a: Endpoint, b: Endpoint) => Aligned;
+  statistics?: {
+    record: SectionRunningStatistics;
+    /** Policy "interpolated": every endpoint has `statistics` and each point gets its own (running-statistics.ts). */
+    interpolate: boolean;
+  };
+}
+
+/** The section's record of a weight matching (MLP, or an ONNX graph's spec with its group names). */
+export function alignmentRecord(
+  m: Pick<ReturnType<typeof weightMatching>, "permutations" | "objective" | "sweeps" | "converged" | "seed">,
+  groups?: { name: string; size: number }[],
+): SectionAlignment {
+  const record: SectionAlignment = {
+    method: "weight-matching",
+    permutations: m.permutations.map((p) => Array.from(p)),
+    objective: [...m.objective],
+    sweeps: m.sweeps,
+    converged: m.converged,
+    seed: m.seed,
+  };
+  if (groups) record.groups = groups.map((g) => ({ name: g.name, size: g.size }));
+  return record;
 }
 
 const finiteOrNull = (v: number | undefined): number | null =>
@@ -67,7 +120,8 @@ function sectionPath(
   extras: {
     between?: [number, number];
     training?: CurveTrainResult;
-    alignment?: ReturnType<typeof weightMatching>;
+    alignment?: SectionAlignment;
+    statistics?: Float32Array[];
   } = {},
 ): SectionPath {
   const core = pathSection(result, { training: extras.training });
@@ -103,17 +157,8 @@ function sectionPath(
     };
     if (core.training.message) out.training.message = core.training.message;
   }
-  const al = extras.alignment;
-  if (al) {
-    out.alignment = {
-      method: "weight-matching",
-      permutations: al.permutations.map((p) => Array.from(p)),
-      objective: [...al.objective],
-      sweeps: al.sweeps,
-      converged: al.converged,
-      seed: al.seed,
-    };
-  }
+  if (extras.alignment) out.alignment = extras.alignment;
+  if (extras.statistics) out.statistics = extras.statistics.map((v) => v.slice());
   return out;
 }
 
@@ -130,29 +175,59 @@ interface Connected {
   warnings: string[];
 }
 
+/** The MLP's weight matching (align/weight-matching.ts). */
+function mlpAligner(problem: ConnectProblem): (a: Endpoint, b: Endpoint) => Aligned {
+  return (a, b) => {
+    const arch = requireMlp(problem.arch, "weight matching of paths (without an aligner)");
+    const m = weightMatching(arch, a.parameters, b.parameters, { seed: ALIGN_SEED });
+    return {
+      parameters: m.apply(b.parameters),
+      alignment: alignmentRecord(m),
+      detail: `weight matching: ${m.sweeps} sweeps, objective ${fmt(m.objective[0])} -> ${fmt(m.objective.at(-1) ?? Number.NaN)}`,
+    };
+  };
+}
+
 /**
  * The paths between trained endpoints, the curve's plane and its landscape (everything after
- * training; shared by runPaths and pathsFromSnapshots).
+ * training; shared by runPaths, pathsFromSnapshots and pathsBetweenOnnxModels).
  */
 export async function connect(
-  problem: PathsProblem,
+  problem: ConnectProblem,
   endpoints: Endpoint[],
   settings: PathsSettings,
   counts: [number, number],
   options: PathsRunOptions,
+  extras: ConnectExtras = {},
 ): Promise<Connected> {
   const { signal } = options;
   const report = options.onProgress ?? (() => {});
-  const evaluator = options.evaluator ?? defaultEvaluatorFor(options.backend);
+  const evaluator = options.evaluator ?? defaultEvaluatorFor(options.backend, problem.arch.kind);
   const model: PathModel = problem;
   const warnings: string[] = [];
   const [a, b] = endpoints;
-  const linearOptions = {
+  const interpolate = extras.statistics?.interpolate === true && problem.arch.kind === "onnx";
+  const names = extras.statistics?.record.names ?? [];
+  /** The statistics of the points [from, ...bends, to] when they follow the path, else undefined. */
+  const statsOf = (
+    from: Endpoint,
+    to: { statistics?: Float32Array },
+    bends = 0,
+  ): Float32Array[] | undefined => {
+    if (!interpolate) return undefined;
+    if (!from.statistics || !to.statistics)
+      throw new Error("interpolated running statistics need every model's");
+    return curveStatistics(from.statistics, to.statistics, bends);
+  };
+  /** The evaluator of a path through points with these statistics. */
+  const evaluatorOf = (stats: Float32Array[] | undefined): LandscapeEvaluator =>
+    stats ? pathStatisticsEvaluator(evaluator, names, stats) : evaluator;
+  const linearOptions = (stats: Float32Array[] | undefined) => ({
     min: settings.alphaRange[0],
     max: settings.alphaRange[1],
     count: settings.count,
-    evaluator,
-  };
+    evaluator: evaluatorOf(stats),
+  });
   const paths: SectionPath[] = [];
   const pathCount = endpoints.length + (a.initial ? 1 : 0);
   let scored = 0;
@@ -162,25 +237,36 @@ export async function connect(
   };
 
   signal?.throwIfAborted();
+  const lineStats = statsOf(a, b);
   paths.push(
     sectionPath(
-      evaluateLinearPath(model, a.parameters, b.parameters, { ...linearOptions, labels: [a.label, b.label] }),
+      evaluateLinearPath(model, a.parameters, b.parameters, {
+        ...linearOptions(lineStats),
+        labels: [a.label, b.label],
+      }),
       "linear",
-      { between: [0, 1] },
+      { between: [0, 1], statistics: lineStats },
     ),
   );
   scoredOne(`linear ${a.label} -> ${b.label}`);
   if (a.initial) {
+    // The initialization has no statistics of its own: model 1's along this line.
+    const initStats = statsOf(a, a);
     paths.push(
       sectionPath(
-        evaluateLinearPath(model, a.initial, a.parameters, { ...linearOptions, labels: ["init", a.label] }),
+        evaluateLinearPath(model, a.initial, a.parameters, {
+          ...linearOptions(initStats),
+          labels: ["init", a.label],
+        }),
         "init-to-solution",
+        { statistics: initStats },
       ),
     );
     scoredOne(`linear init -> ${a.label}`);
   }
 
   const curveSettings = settings.curve;
+  const curveStats = statsOf(a, b, curveSettings.bends);
   signal?.throwIfAborted();
   const trained = await trainCurve({
     model,
@@ -195,6 +281,8 @@ export async function connect(
       seed: curveSettings.seed,
       l2: curveSettings.l2,
     },
+    archAt:
+      curveStats && problem.arch.kind === "onnx" ? curveArchAt(problem.arch, names, curveStats) : undefined,
     signal,
     onProgress: (p) =>
       report({
@@ -208,11 +296,12 @@ export async function connect(
   const curveIndex = paths.length;
   paths.push(
     sectionPath(
-      evaluateCurve(model, trained.curve, { count: settings.count, evaluator }),
+      evaluateCurve(model, trained.curve, { count: settings.count, evaluator: evaluatorOf(curveStats) }),
       curveSettings.kind,
       {
         between: [0, 1],
         training: trained,
+        statistics: curveStats,
       },
     ),
   );
@@ -221,35 +310,32 @@ export async function connect(
   if (settings.align) {
     signal?.throwIfAborted();
     report({ phase: "align", done: 0, total: 1, detail: `weight matching ${b.label} to ${a.label}` });
-    const matching = weightMatching(problem.arch, a.parameters, b.parameters, { seed: ALIGN_SEED });
-    report({
-      phase: "align",
-      done: 1,
-      total: 1,
-      detail: `weight matching: ${matching.sweeps} sweeps, objective ${fmt(matching.objective[0])} -> ${fmt(matching.objective.at(-1) ?? Number.NaN)}`,
-    });
+    const aligned = (extras.align ?? mlpAligner(problem))(a, b);
+    report({ phase: "align", done: 1, total: 1, detail: aligned.detail });
+    const alignedStats = statsOf(a, aligned);
     paths.push(
       sectionPath(
-        evaluateLinearPath(model, a.parameters, matching.apply(b.parameters), {
-          ...linearOptions,
+        evaluateLinearPath(model, a.parameters, aligned.parameters, {
+          ...linearOptions(alignedStats),
           labels: [a.label, `${b.label} aligned`],
         }),
         "linear-aligned",
-        { between: [0, 1], alignment: matching },
+        { between: [0, 1], alignment: aligned.alignment, statistics: alignedStats },
       ),
     );
   }
   for (let k = 2; k < endpoints.length; k++) {
     signal?.throwIfAborted();
     const e = endpoints[k];
+    const stats = statsOf(a, e);
     paths.push(
       sectionPath(
         evaluateLinearPath(model, a.parameters, e.parameters, {
-          ...linearOptions,
+          ...linearOptions(stats),
           labels: [a.label, e.label],
         }),
         "linear",
-        { between: [0, k] },
+        { between: [0, k], statistics: stats },
       ),
     );
     scoredOne(`linear ${a.label} -> ${e.label}`);
@@ -258,7 +344,17 @@ export async function connect(
   signal?.throwIfAborted();
   const plane = curvePlane(trained.curve, { count: settings.count, margin: settings.plane.margin });
   const grid = planeGrid(plane, counts[0], counts[1]);
-  const surfaces = await sampleLandscape(planeLandscapeProblem(model, plane), grid, evaluator, {
+  // theta2 sits at (|theta2 - theta1|, 0): the plane's statistics follow x along the segment.
+  const planeEvaluator =
+    interpolate && a.statistics && b.statistics
+      ? planeStatisticsEvaluator(
+          evaluator,
+          names,
+          [a.statistics, b.statistics],
+          plane.points[plane.points.length - 2],
+        )
+      : evaluator;
+  const surfaces = await sampleLandscape(planeLandscapeProblem(model, plane), grid, planeEvaluator, {
     signal,
     onTile: (_tile, done, total) =>
       report({
@@ -291,6 +387,7 @@ export async function connect(
   });
   const section: PathsSection = {
     models,
+    ...(extras.statistics ? { runningStatistics: { ...extras.statistics.record } } : {}),
     paths,
     plane: {
       path: curveIndex,

@@ -4,8 +4,9 @@
  */
 import type { Dataset } from "../data/types";
 import type { LandscapeEvaluator } from "../landscape/evaluator";
-import type { Layout } from "../model/types";
+import type { Layout, MlpArchitecture } from "../model/types";
 import type { PathModel } from "../paths/evaluate";
+import type { Snapshot } from "../snapshot/schema";
 
 export type PathsPhase = "train" | "curve" | "align" | "paths" | "landscape";
 
@@ -28,8 +29,19 @@ export interface PathsRunOptions {
   now?: () => Date;
 }
 
-/** The model and data every path of a run is scored on. */
-export interface PathsProblem extends PathModel {
+export interface PathsRunResult {
+  snapshot: Snapshot;
+  /** Things the user should know that did not stop the run (divergence, a skipped path). */
+  warnings: string[];
+}
+
+/** The model and data every path of a run is scored on: any model kind (an ONNX graph: paths-onnx.ts). */
+export interface ConnectProblem extends PathModel {
   layout: Layout;
   dataset: Dataset;
+}
+
+/** The problem of an MLP paths run (the models a config trains, or two MLP snapshots). */
+export interface PathsProblem extends ConnectProblem {
+  arch: MlpArchitecture;
 }

@@ -43,17 +43,18 @@ import {
   planeCounts,
   trainingSummary,
 } from "./paths-connect";
-import type { PathsProblem, PathsRunOptions } from "./paths-problem";
+import { pathsBetweenOnnxModels } from "./paths-onnx";
+import type { PathsProblem, PathsRunOptions, PathsRunResult } from "./paths-problem";
 import { datasetFromSnapshot, type PreparedModel } from "./prepare";
 
-export type { PathsPhase, PathsProblem, PathsProgress, PathsRunOptions } from "./paths-problem";
+export type {
+  PathsPhase,
+  PathsProblem,
+  PathsProgress,
+  PathsRunOptions,
+  PathsRunResult,
+} from "./paths-problem";
 export { ALIGN_SEED };
-
-export interface PathsRunResult {
-  snapshot: Snapshot;
-  /** Things the user should know that did not stop the run (divergence, a skipped path). */
-  warnings: string[];
-}
 
 /** The data and architecture of a config (the same for every model of the run). */
 export function pathsProblem(config: ExperimentConfig): PathsProblem {
@@ -288,8 +289,9 @@ interface PathsFromSnapshotsOptions extends PathsRunOptions {
 /**
  * The paths between the models of two snapshots with the same architecture and data: linear,
  * init-to-solution (when A's config records how its model was initialized), the trained curve,
- * the aligned line and the plane landscape, as runPaths does after training. Throws, naming every
- * difference, when the models or data differ.
+ * the aligned line and the plane landscape, as runPaths does after training. Two snapshots of
+ * model kind "onnx" go to pathsBetweenOnnxModels (paths-onnx.ts: one graph, BN running statistics
+ * by policy). Throws, naming every difference, when the models or data differ.
  *
  * @example const { snapshot } = await pathsFromSnapshots(a, b, { backend: "wasm", names: ["a.json", "b.json"] });
  */
@@ -312,7 +314,52 @@ export async function pathsFromSnapshots(
     options.planeCounts ??
       (a.grid.axes.length === 2 ? [a.grid.axes[0].count, a.grid.axes[1].count] : [51, 51]),
   );
-  const arch: MlpArchitecture = requireMlp(a.model.architecture, "paths between minima");
+  const sourceConfig = (paths: Record<string, unknown>) => {
+    const {
+      directions: _directions,
+      curvature: _curvature,
+      paths: _paths,
+      ...rest
+    } = a.config as Record<string, unknown>;
+    return {
+      ...rest,
+      paths,
+      source: {
+        kind: "snapshots",
+        snapshots: [a, b].map((s, k) => ({ name: names[k], createdAt: s.createdAt, producer: s.producer })),
+      },
+    };
+  };
+  const [archA, archB] = [a.model.architecture, b.model.architecture];
+  if (archA.kind === "onnx" && archB.kind === "onnx") {
+    // Two ONNX models of one graph (paths-onnx.ts): their own weight matching and BN statistics.
+    const result = await pathsBetweenOnnxModels(
+      {
+        arch: archA,
+        parameters: a.model.parameters,
+        source: `${names[0]} (created ${a.createdAt})`,
+        training: snapshotTrainingSummary(a),
+      },
+      {
+        arch: archB,
+        parameters: b.model.parameters,
+        source: `${names[1]} (created ${b.createdAt})`,
+        training: snapshotTrainingSummary(b),
+      },
+      {
+        ...options,
+        dataset: datasetFromSnapshot(a),
+        loss: a.model.loss,
+        settings,
+        counts,
+        names,
+        recordedConfig: sourceConfig({}),
+      },
+    );
+    if (a.training) result.snapshot.training = a.training;
+    return result;
+  }
+  const arch: MlpArchitecture = requireMlp(archA, "paths between minima (MLPs, or two ONNX models)");
   const loss: LossKind = a.model.loss;
   const problem: PathsProblem = { arch, loss, layout: mlpLayout(arch), dataset: datasetFromSnapshot(a) };
   const warnings: string[] = [];
@@ -335,24 +382,10 @@ export async function pathsFromSnapshots(
   const connected = await connect(problem, endpoints, settings, counts, options);
   const { seeds: _seeds, models: _models, ...recordedSettings } = settings;
   connected.section.settings = { ...recordedSettings, models: 2 };
-  const {
-    directions: _directions,
-    curvature: _curvature,
-    paths: _paths,
-    ...sourceConfig
-  } = a.config as Record<string, unknown>;
-  const recordedConfig = {
-    ...sourceConfig,
-    paths: connected.section.settings,
-    source: {
-      kind: "snapshots",
-      snapshots: [a, b].map((s, k) => ({ name: names[k], createdAt: s.createdAt, producer: s.producer })),
-    },
-  };
   const prepared: PreparedModel = {
     ...problem,
     theta: a.model.parameters,
-    recordedConfig,
+    recordedConfig: sourceConfig(connected.section.settings),
     warnings: [],
   };
   const snapshot = pathsSnapshot(prepared, connected, options);

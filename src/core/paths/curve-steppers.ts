@@ -4,14 +4,15 @@
  * step's t); the loss's gradient with respect to bend j is c_j grad L(w(t)); the optimizer
  * (train/optimizers.ts, weight decay l2) updates every bend. Both steppers round every product
  * and sum to float32 in the same order (tfjs's scalar multiplies), so they agree step for step
- * within the float32 rounding of the gradient itself.
+ * within the float32 rounding of the gradient itself. The kernel takes MLPs only; the tfjs stepper
+ * any model kind (modelForward: layer stacks, ONNX graphs).
  */
 import type { DataSplit } from "../data/types";
 import { MlpTrainKernel } from "../kernel/mlp-train-kernel";
+import { type ModelArchitecture, modelLayout, requireMlp } from "../model/architecture";
 import { flatToTensors, tensorsToFlat } from "../model/flat";
-import { mlpForward } from "../model/forward";
+import { modelForward } from "../model/forward";
 import { dataTensors, disposeDataTensors, meanLoss } from "../model/loss";
-import { mlpLayout } from "../model/mlp";
 import { tf } from "../tf";
 import { flatOptimizerStep } from "../train/flat-optimizer";
 import { Optimizer, type OptimizerSettings } from "../train/optimizers";
@@ -31,6 +32,12 @@ interface CurveStepperArgs {
   theta2: Float32Array;
   initial: Float32Array[];
   settings: Omit<OptimizerSettings, "weightDecay"> & { l2: number };
+  /**
+   * The model's graph at the step's point w(t), given its coefficients, when the graph depends on
+   * the point (an ONNX model's BN running statistics interpolated along the path,
+   * paths/running-statistics.ts); default model.arch. tfjs stepper only.
+   */
+  archAt?: (coeffs: Float64Array) => ModelArchitecture;
 }
 
 const optimizerSettings = (s: CurveStepperArgs["settings"]): OptimizerSettings => ({
@@ -38,10 +45,11 @@ const optimizerSettings = (s: CurveStepperArgs["settings"]): OptimizerSettings =
   weightDecay: s.l2,
 });
 
-/** tfjs: the bends are variables, w(t) a differentiable expression of them. */
+/** tfjs: the bends are variables, w(t) a differentiable expression of them; any model kind. */
 export function tfjsCurveStepper(args: CurveStepperArgs): CurveStepper {
   const { arch, loss, dataset } = args.model;
-  const layout = mlpLayout(arch);
+  const layout = modelLayout(arch);
+  const archAt = args.archAt ?? (() => arch);
   const bends = args.initial.length;
   const ends = [args.theta1, args.theta2].map((p) => flatToTensors(p, layout));
   const bendVars = args.initial.map((p) =>
@@ -68,7 +76,7 @@ export function tfjsCurveStepper(args: CurveStepperArgs): CurveStepper {
         const xb = ids ? tf.gather(data.x, ids) : data.x;
         const tb = ids ? tf.gather(data.target, ids) : data.target;
         const { value, grads } = tf.variableGrads(
-          () => meanLoss(loss, mlpForward(arch, paramsAt(coeffs), xb), tb) as tf.Scalar,
+          () => meanLoss(loss, modelForward(archAt(coeffs), paramsAt(coeffs), xb), tb) as tf.Scalar,
           allVars,
         );
         const v = value.dataSync()[0];
@@ -88,7 +96,8 @@ export function tfjsCurveStepper(args: CurveStepperArgs): CurveStepper {
 
 /** The WebAssembly kernel: w(t) and the bends' gradients on flat arrays, L and grad L in the kernel. */
 export function kernelCurveStepper(args: CurveStepperArgs): CurveStepper {
-  const { arch, loss, dataset } = args.model;
+  const { loss, dataset } = args.model;
+  const arch = requireMlp(args.model.arch, "the WebAssembly curve kernel");
   const train: DataSplit = dataset.train;
   const kernel = new MlpTrainKernel({ arch, loss, dataset, train, optimizer: false });
   const settings = optimizerSettings(args.settings);

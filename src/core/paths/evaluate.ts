@@ -2,20 +2,24 @@ import { currentBackend } from "../backend";
 import type { Dataset } from "../data/types";
 import type { LandscapeEvaluator, PreparedEvaluation } from "../landscape/evaluator";
 import { defaultEvaluatorFor } from "../landscape/evaluators";
+import { type ModelArchitecture, modelLayout } from "../model/architecture";
 import { assertFinite, assertFlatLength } from "../model/layout";
-import { mlpLayout } from "../model/mlp";
-import type { LossKind, MlpArchitecture } from "../model/types";
+import type { LossKind } from "../model/types";
 import { type Barrier, barrier, errorOf } from "./barrier";
 
-/** The model and data a path is scored on (a PreparedModel from experiment/prepare.ts fits). */
+/**
+ * The model and data a path is scored on (a PreparedModel from experiment/prepare.ts fits). Any
+ * model kind: an MLP gets the batched evaluators and the curve kernel, other kinds (an ONNX graph)
+ * the per-point "naive" evaluator and tfjs gradients.
+ */
 export interface PathModel {
-  arch: MlpArchitecture;
+  arch: ModelArchitecture;
   loss: LossKind;
   dataset: Pick<Dataset, "task" | "inputSize" | "outputSize" | "train" | "test">;
 }
 
 export interface PathEvaluationOptions {
-  /** Default: defaultEvaluatorFor(currentBackend()), the fastest batched path of the backend. */
+  /** Default: defaultEvaluatorFor(currentBackend(), kind), the fastest path of the backend for the model kind. */
   evaluator?: LandscapeEvaluator;
 }
 
@@ -51,7 +55,7 @@ export function checkPathPoints(
         `the model ${arch.inputSize} and ${arch.outputSize}`,
     );
   }
-  const layout = mlpLayout(arch);
+  const layout = modelLayout(arch);
   points.forEach((p, j) => {
     assertFlatLength(p, layout, names[j] ?? `point ${j}`);
     assertFinite(p, layout, names[j] ?? `point ${j}`);
@@ -78,8 +82,8 @@ export function evaluateCombinations(
       `coefficient rows have ${coefficients.length} values, not a multiple of ${points.length} points`,
     );
   }
-  const evaluator = options.evaluator ?? defaultEvaluatorFor(currentBackend());
-  const layout = mlpLayout(model.arch);
+  const evaluator = options.evaluator ?? defaultEvaluatorFor(currentBackend(), model.arch.kind);
+  const layout = modelLayout(model.arch);
   const origin = new Float32Array(points[0].length);
   const values: Partial<PathValues> = {};
   for (const name of ["train", "test"] as const) {
@@ -87,7 +91,7 @@ export function evaluateCombinations(
     if (!split || split.count === 0) continue;
     let prepared: PreparedEvaluation | null = null;
     try {
-      prepared = evaluator.prepare({
+      const problem = {
         arch: model.arch,
         loss: model.loss,
         layout,
@@ -95,7 +99,11 @@ export function evaluateCombinations(
         directions: points,
         split,
         dataset: model.dataset,
-      });
+        // What an evaluator recomputes at every point (BN running statistics, update_bn) comes from
+        // the training split, also when the test split is scored.
+        statistics: model.dataset.train,
+      };
+      prepared = evaluator.prepare(problem);
       const m = prepared.evaluate(coefficients);
       values[`${name}_loss`] = m.loss;
       if (m.accuracy) values[`${name}_accuracy`] = m.accuracy;

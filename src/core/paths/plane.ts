@@ -1,6 +1,6 @@
 import type { Grid } from "../landscape/grid";
 import type { LandscapeProblem } from "../landscape/surfaces";
-import { mlpLayout } from "../model/mlp";
+import { modelLayout } from "../model/architecture";
 import { assertFiniteNumber, assertInteger } from "./check";
 import {
   assertCurve,
@@ -220,7 +220,7 @@ export function planeLandscapeProblem(model: PathModel, plane: CurvePlane): Land
   return {
     arch: model.arch,
     loss: model.loss,
-    layout: mlpLayout(model.arch),
+    layout: modelLayout(model.arch),
     theta: plane.origin,
     directions: plane.directions,
     dataset: model.dataset,

@@ -1,4 +1,5 @@
 import { resolveTrainingPath } from "../kernel/training-path";
+import type { ModelArchitecture } from "../model/architecture";
 import { assertSeed, createRng, permutation } from "../rng";
 import type { OptimizerSettings } from "../train/optimizers";
 import { makeTicker } from "../yield";
@@ -64,6 +65,11 @@ interface TrainCurveArgs {
   /** Where the bends start; default initialBends (on the straight segment). */
   initial?: Float32Array[];
   settings?: Partial<CurveTrainingSettings>;
+  /**
+   * The model's graph at a step's point, when it depends on the point (BN running statistics
+   * interpolated along the path; curve-steppers.ts). Trains on tfjs.
+   */
+  archAt?: (coeffs: Float64Array) => ModelArchitecture;
   onProgress?: (p: CurveProgress) => void;
   signal?: AbortSignal;
 }
@@ -103,7 +109,8 @@ function resolveSettings(partial: Partial<CurveTrainingSettings> | undefined): C
  * Deterministic for a seed. A step whose loss is not finite stops training (status "diverged")
  * and keeps the bends of the last completed epoch. Cancelling through `signal` rejects with the
  * signal's reason; no tensor is left behind either way. The steps run on the training path
- * (kernel/training-path.ts): the WebAssembly kernel or tfjs, the same numbers within float32 rounding.
+ * (kernel/training-path.ts): the WebAssembly kernel or tfjs, the same numbers within float32 rounding;
+ * a model other than an MLP (an ONNX graph) trains on tfjs, its gradients through modelForward.
  *
  * @example const r = await trainCurve({ model, endpoints: [a, b], kind: "bezier", settings: { epochs: 50 } });
  */
@@ -132,9 +139,9 @@ export async function trainCurve(args: TrainCurveArgs): Promise<CurveTrainResult
   let step = 0;
   let epoch = 0;
   let diverged: { epoch: number; step: number; loss: number } | null = null;
-  const stepperArgs = { model, theta1, theta2, initial, settings };
+  const stepperArgs = { model, theta1, theta2, initial, settings, archAt: args.archAt };
   const stepper: CurveStepper =
-    resolveTrainingPath(arch.kind) === "wasm-kernel"
+    !args.archAt && resolveTrainingPath(arch.kind) === "wasm-kernel"
       ? kernelCurveStepper(stepperArgs)
       : tfjsCurveStepper(stepperArgs);
   const tick = makeTicker(args.signal);

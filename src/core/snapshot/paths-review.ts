@@ -25,11 +25,15 @@ function firstNonFinite(v: Float32Array): number {
   return -1;
 }
 
-function checkVector(v: Float32Array, n: number, path: string, out: Review): void {
+function checkVector(
+  v: Float32Array,
+  n: number,
+  path: string,
+  out: Review,
+  what = "one per parameter, as model.parameters",
+): void {
   if (v.length !== n) {
-    out.problems.push(
-      `${path}: expected ${n} values (one per parameter, as model.parameters), got ${v.length}`,
-    );
+    out.problems.push(`${path}: expected ${n} values (${what}), got ${v.length}`);
     return;
   }
   const bad = firstNonFinite(v);
@@ -145,7 +149,24 @@ function reviewPath(p: SectionPath, i: number, s: Snapshot, models: number, out:
     }
   }
   const al = p.alignment;
-  if (al) {
+  if (al && s.model.architecture.kind !== "mlp") {
+    // An ONNX graph's spec (align/onnx-spec.ts): one permutation per named group.
+    const groups = al.groups ?? [];
+    if (al.permutations.length !== groups.length) {
+      out.problems.push(
+        `${path}.alignment.permutations: expected ${groups.length} permutations (one per entry of alignment.groups), got ${al.permutations.length}`,
+      );
+    } else {
+      al.permutations.forEach((perm, h) => {
+        const size = groups[h].size;
+        if (perm.length !== size || new Set(perm).size !== size || perm.some((v) => v >= size)) {
+          out.problems.push(
+            `${path}.alignment.permutations[${h}]: expected a permutation of 0..${size - 1} (group ${groups[h].name} has ${size} units)`,
+          );
+        }
+      });
+    }
+  } else if (al) {
     const arch = s.model.architecture;
     const hidden = arch.kind === "mlp" ? arch.hiddenSizes : [];
     if (al.permutations.length !== hidden.length) {
@@ -163,6 +184,49 @@ function reviewPath(p: SectionPath, i: number, s: Snapshot, models: number, out:
       });
     }
   }
+}
+
+/**
+ * Interpolated running statistics (paths-section.ts): one vector per point of each path, as long as
+ * the named constants of the ONNX graph together.
+ */
+function reviewStatistics(s: Snapshot, out: Review): void {
+  const section = s.paths;
+  const record = section?.runningStatistics;
+  const arch = s.model.architecture;
+  if (!section || !record) return;
+  if (arch.kind !== "onnx") {
+    out.problems.push(
+      `paths.runningStatistics: running statistics need an ONNX model, this one is kind "${arch.kind}"`,
+    );
+    return;
+  }
+  let size = 0;
+  for (const name of record.names) {
+    const c = arch.constants.find((k) => k.name === name);
+    if (!c) {
+      out.problems.push(`paths.runningStatistics.names: "${name}" is not a constant of model.architecture`);
+      return;
+    }
+    size += c.values.length;
+  }
+  section.paths.forEach((p, i) => {
+    if (!p.statistics) return;
+    if (p.statistics.length !== p.points.length) {
+      out.problems.push(
+        `paths.paths[${i}].statistics: expected ${p.points.length} vectors (one per point), got ${p.statistics.length}`,
+      );
+    }
+    p.statistics.forEach((v, j) => {
+      checkVector(
+        v,
+        size,
+        `paths.paths[${i}].statistics[${j}]`,
+        out,
+        "the running statistics of paths.runningStatistics.names",
+      );
+    });
+  });
 }
 
 function sameValues(a: Float32Array, b: Float32Array): boolean {
@@ -243,8 +307,9 @@ function reviewPlane(s: Snapshot, out: Review): void {
 /**
  * The paths section's cross-field rules (called from semantics.ts): every point and model has the
  * model's parameter count, values have one entry per t, t is sorted and includes 0 and 1, kinds
- * have the right number of points, alignments are permutations of the hidden layers, the plane's
- * arrays fit its curve, and a plane marked `landscape` is the snapshot's own plane. A stored
+ * have the right number of points, alignments are permutations of the hidden layers (of an ONNX
+ * graph's named groups), the plane's arrays fit its curve, a plane marked `landscape` is the
+ * snapshot's own plane, and interpolated running statistics fit the graph's. A stored
  * barrier that does not follow from the stored values is a warning.
  */
 export function reviewPathsSection(s: Snapshot, out: Review): void {
@@ -259,4 +324,5 @@ export function reviewPathsSection(s: Snapshot, out: Review): void {
     reviewPath(p, i, s, models.length, out);
   });
   reviewPlane(s, out);
+  reviewStatistics(s, out);
 }

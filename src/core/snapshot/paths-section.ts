@@ -14,6 +14,11 @@
  * (paths/barrier.ts: "linearExcess" = max_t L(t) - ((1 - t) L(0) + t L(1)), "midpointMean" =
  * max_t L(t) - (L(0) + L(1)) / 2; *_error barriers use 1 - accuracy).
  *
+ * Between two ONNX models (experiment/paths-onnx.ts) a model also carries its own `metrics` (with
+ * its own BN running statistics), `runningStatistics` says how the statistics were taken at each
+ * point (paths/running-statistics.ts), a path with interpolated statistics carries its points'
+ * `statistics`, and an alignment names its permutations' `groups`.
+ *
  * ```jsonc
  * "paths": {
  *   "models": [ { "label": "theta1", "seed": 1, "parameters": "...", "training": { "status": "completed", "epochs": 200, "trainLoss": 0.01 } },
@@ -104,10 +109,16 @@ const curveTrainingRecordSchema = z.looseObject({
   }),
 });
 
-/** Weight matching (align/): unit i of the aligned model is unit permutations[h][i] of the original, per hidden layer h. */
+/**
+ * Weight matching (align/): unit i of the aligned model is unit permutations[h][i] of the original,
+ * per hidden layer h of an MLP, or per group of an ONNX graph's permutation spec (align/onnx-spec.ts:
+ * conv channels and hidden units, BN channels moved with them), named in `groups`.
+ */
 const alignmentRecordSchema = z.looseObject({
   method: z.literal("weight-matching"),
   permutations: z.array(z.array(count)),
+  /** ONNX graphs: one entry per permutation, e.g. { name: "conv1.weight axis 0", size: 4 }. */
+  groups: z.array(z.looseObject({ name: z.string(), size: count })).optional(),
   /** <theta_a, pi(theta_b)> before the first sweep and after every sweep. */
   objective: z.array(z.number()),
   sweeps: count,
@@ -135,6 +146,12 @@ const pathEntrySchema = z.looseObject({
   evaluator: z.string(),
   training: curveTrainingRecordSchema.optional(),
   alignment: alignmentRecordSchema.optional(),
+  /**
+   * Running statistics "interpolated" (section.runningStatistics): each point's BN running
+   * statistics, flat in the order of runningStatistics.names; the point with coefficients c runs
+   * with sum_j w_j statistics[j], w = c clamped to [0, 1] and scaled to sum 1.
+   */
+  statistics: z.array(float32ArrayCodec).optional(),
 });
 
 /** One model the paths connect. */
@@ -145,6 +162,18 @@ const pathModelSchema = z.looseObject({
   /** Where it came from when not trained by this run (e.g. a snapshot file). */
   source: z.string().optional(),
   parameters: float32ArrayCodec,
+  /**
+   * The model's own metrics, with its own graph (its own BN running statistics), on the section's
+   * data (paths between ONNX models): what a path's end is compared with.
+   */
+  metrics: z
+    .looseObject({
+      train_loss: maybe,
+      train_accuracy: maybe.optional(),
+      test_loss: maybe.optional(),
+      test_accuracy: maybe.optional(),
+    })
+    .optional(),
   training: z
     .looseObject({
       status: z.string(),
@@ -187,8 +216,23 @@ const pathPlaneSchema = z.looseObject({
   range: z.looseObject({ x: z.tuple([z.number(), z.number()]), y: z.tuple([z.number(), z.number()]) }),
 });
 
+/**
+ * How the BN running statistics of an ONNX graph were taken at each point (paths/running-statistics.ts):
+ * policy "interpolated" (the points' statistics combined as their parameters; paths[].statistics),
+ * "model-a" (model A's at every point) or "recomputed" (update_bn at every point). Absent for a
+ * model without BatchNormalization.
+ */
+const runningStatisticsSchema = z.looseObject({
+  policy: z.string(),
+  /** The policy in words, e.g. "running statistics: model A's, not recomputed". */
+  description: z.string(),
+  /** The graph constants a statistics vector holds, in order (BN running means and variances). */
+  names: z.array(z.string()),
+});
+
 export const pathsSectionSchema = z.looseObject({
   models: z.array(pathModelSchema).optional(),
+  runningStatistics: runningStatisticsSchema.optional(),
   paths: z.array(pathEntrySchema),
   plane: pathPlaneSchema.optional(),
   /** The settings that made the section (the config's `paths` section, resolved). */
@@ -201,6 +245,8 @@ export type SectionPath = PathsSection["paths"][number];
 export type SectionPathModel = NonNullable<PathsSection["models"]>[number];
 export type SectionPathPlane = NonNullable<PathsSection["plane"]>;
 export type SectionBarrier = z.output<typeof pathBarrierSchema>;
+export type SectionRunningStatistics = z.output<typeof runningStatisticsSchema>;
+export type SectionAlignment = z.output<typeof alignmentRecordSchema>;
 
 /** A barrier with every non-finite number as null (JSON has no NaN). */
 export function barrierRecord(b: Barrier): SectionBarrier {
@@ -255,6 +301,7 @@ export function pathsSummaryLines(section: PathsSection): [string, string][] {
         `${p.t.length} t values${range}${trained}${aligned}`,
     ]);
   });
+  if (section.runningStatistics) lines.push(["path statistics", section.runningStatistics.description]);
   const plane = section.plane;
   if (plane) {
     lines.push([
