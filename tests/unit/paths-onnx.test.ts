@@ -19,6 +19,7 @@ import { parseNpy } from "../../src/core/data/npy";
 import type { Dataset } from "../../src/core/data/types";
 import { ALIGN_SEED } from "../../src/core/experiment/paths-connect";
 import { onnxGraphDifferences, pathsBetweenOnnxModels } from "../../src/core/experiment/paths-onnx";
+import { bnStatisticsAt } from "../../src/core/model/bn-statistics";
 import type { OnnxArchitecture } from "../../src/core/onnx/graph";
 import { onnxForward } from "../../src/core/onnx/interpret";
 import { importOnnxModel, onnxParameterTensors } from "../../src/core/onnx/load";
@@ -72,10 +73,14 @@ function pairData(): Dataset {
 const dataset = pairData();
 const small = { curve: { epochs: 4 }, count: 41, plane: { count: 5 } };
 
-function run(policy?: "interpolated" | "model-a", extra: Record<string, unknown> = {}) {
+function run(
+  policy?: "interpolated" | "model-a",
+  extra: Record<string, unknown> = {},
+  archA: OnnxArchitecture = a.arch,
+) {
   const settings = parsePathsSettings({ ...small, ...extra, runningStatistics: policy }, 0);
   return pathsBetweenOnnxModels(
-    { arch: a.arch, parameters: a.parameters, source: "cnn_pair_a.onnx" },
+    { arch: archA, parameters: a.parameters, source: "cnn_pair_a.onnx" },
     { arch: b.arch, parameters: b.parameters, source: "cnn_pair_b.onnx" },
     {
       backend: "wasm",
@@ -192,6 +197,40 @@ describe("paths between two ONNX models of one graph", () => {
     expect(warnings.join("\n")).toMatch(
       /linear theta1 -> theta2: at t = 1 the train loss is 6\.94\d*, but theta2's own is 0\.000\d+ \(running statistics: model A's, not recomputed\)/,
     );
+    const check = checkSnapshot(JSON.parse(snapshotToJsonText(snapshot)));
+    expect(check.ok ? [] : check.problems).toEqual([]);
+  });
+
+  it("with statistics recomputed at every point (update_bn): each point's loss is the loss at its own recomputed statistics, far below the stale ones", async () => {
+    const recompute: OnnxArchitecture = { ...a.arch, batchNorm: { statistics: "recompute", batchSize: 32 } };
+    const { snapshot } = await run(undefined, { align: false, curve: { epochs: 1 } }, recompute);
+    const stale = (await run("model-a", { align: false, curve: { epochs: 1 } })).snapshot;
+    const section = snapshot.paths;
+    if (!section) throw new Error("no paths section");
+    expect(section.runningStatistics?.policy).toBe("recomputed");
+    expect(section.runningStatistics?.description).toMatch(/recomputed at every point/);
+    const line = section.paths[0];
+    const staleLine = stale.paths?.paths[0] as SectionPath;
+    // Independently: w(t) = (1 - t) theta_A + t theta_B, its statistics recomputed over the data
+    // (model/bn-statistics.ts, batches of 32), then one forward pass.
+    const lossAt = (t: number) => {
+      const w = a.parameters.map((v, i) => (1 - t) * v + t * b.parameters[i]);
+      const arch = bnStatisticsAt(recompute, w, dataset.train);
+      const out = logits(arch, w);
+      let total = 0;
+      for (let r = 0; r < dataset.train.count; r++) {
+        const row = Array.from(out.subarray(r * 3, r * 3 + 3));
+        const m = Math.max(...row);
+        total += m + Math.log(row.reduce((acc, v) => acc + Math.exp(v - m), 0)) - row[dataset.train.y[r]];
+      }
+      return total / dataset.train.count;
+    };
+    for (const t of [0, 0.5, 1]) expect(Math.abs(at(line, t) - lossAt(t)), `t = ${t}`).toBeLessThan(1e-4);
+    // Where it matters: at t = 1 A's statistics are stale for B's weights.
+    console.log(
+      `cnn pair, t = 1: loss with A's statistics ${at(staleLine, 1).toFixed(4)}, recomputed ${at(line, 1).toFixed(4)}`,
+    );
+    expect(at(staleLine, 1) - at(line, 1)).toBeGreaterThan(1);
     const check = checkSnapshot(JSON.parse(snapshotToJsonText(snapshot)));
     expect(check.ok ? [] : check.problems).toEqual([]);
   });
