@@ -110,7 +110,7 @@ export function storeSink(
       s().setBoundary(p);
     },
     speed(evaluator, pointsPerSecond, modelKind) {
-      // Non-MLP models always take the per-point path; MLPs the calibrated (or default) one.
+      // Other model kinds take their kind's path (evaluators.ts); MLPs the calibrated (or default) one.
       const source = modelKind === "mlp" ? (sourceOf?.() ?? undefined) : "model";
       s().setEvaluation({ name: evaluator, pointsPerSecond, ...(source ? { source } : {}) });
     },
