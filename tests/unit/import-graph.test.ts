@@ -190,6 +190,45 @@ describe("the import graph", () => {
     expect(importSpecifiers(source)).toEqual(["./a", "../b", "./d", "./side-effect", "./e", "./f"]);
   });
 
+  it("loads no tfjs from the config and snapshot readers, nor on the app's main thread", () => {
+    // Runtime imports only: `import type` and `export type` are erased before anything loads.
+    const runtime = (file: string) =>
+      [
+        ...readFileSync(file, "utf8")
+          .replace(/\/\*[\s\S]*?\*\//g, "")
+          .replace(/(^|[^:"'`\\])\/\/.*$/gm, "$1")
+          .matchAll(
+            /\b(?:import|export)\s+(?!type\b)[^;]*?\bfrom\s*["']([^"']+)["']|\bimport\s*\(?\s*["']([^"']+)["']/g,
+          ),
+      ]
+        .map((m) => resolveImport(file, m[1] ?? m[2]))
+        .filter((t): t is string => t !== null);
+    const reachable = (entry: string) => {
+      const seen = new Set<string>();
+      const todo = [join(ROOT, entry)];
+      while (todo.length > 0) {
+        const f = todo.pop() as string;
+        if (seen.has(f)) continue;
+        seen.add(f);
+        todo.push(...runtime(f));
+      }
+      return seen;
+    };
+    const tf = join(ROOT, "src/core/tf.ts");
+    for (const entry of [
+      "src/core/config/resolve.ts",
+      "src/core/snapshot/validate.ts",
+      "src/core/snapshot/io.ts",
+      "src/app/main.tsx",
+    ]) {
+      const files = reachable(entry);
+      expect(files.size, entry).toBeGreaterThan(3);
+      expect(files.has(tf), `${entry} loads src/core/tf.ts`).toBe(false);
+    }
+    // The check itself: the forward pass does load it.
+    expect(reachable("src/core/model/forward.ts").has(tf)).toBe(true);
+  });
+
   it("would catch a cycle and an upward import (the checks themselves)", () => {
     const a = join(ROOT, "src/core/model/a.ts");
     const b = join(ROOT, "src/core/model/b.ts");
