@@ -33,6 +33,7 @@ import {
 import { timeEvaluator } from "../src/core/landscape/timing";
 import { lessonMetrics } from "../src/core/lessons/metrics";
 import type { Lesson, LessonMetrics } from "../src/core/lessons/schema";
+import type { ModelArchitecture, ModelKind } from "../src/core/model/architecture";
 import { predictOnGrid } from "../src/core/model/predict";
 import type { MlpArchitecture } from "../src/core/model/types";
 import type { Snapshot } from "../src/core/snapshot/schema";
@@ -86,8 +87,8 @@ let chosenEvaluator: EvaluatorName | null = null;
  * The evaluator this worker samples a model with: the calibrated (or default) fast path for
  * MLPs; the per-point path for other model kinds (imported layers models, CNNs).
  */
-function evaluatorFor(backend: string, kind: "mlp" | "layers" | "onnx" = "mlp") {
-  if (kind !== "mlp") return defaultEvaluatorFor(backend, kind);
+function evaluatorFor(backend: string, model: ModelKind | ModelArchitecture = "mlp") {
+  if ((typeof model === "string" ? model : model.kind) !== "mlp") return defaultEvaluatorFor(backend, model);
   return chosenEvaluator ? evaluatorByName(chosenEvaluator) : defaultEvaluatorFor(backend);
 }
 
@@ -236,7 +237,7 @@ const api = {
         model,
         plane,
         surfaces: {},
-        evaluator: evaluatorFor(backend, model.arch.kind).name,
+        evaluator: evaluatorFor(backend, model.arch).name,
       });
       const result: TrainJobResult = { snapshot, warnings: model.warnings };
       return transfer(result, buffersOf(result));
@@ -304,7 +305,7 @@ const api = {
   async prepareProblem(problemId: number, problem: LandscapeProblem): Promise<string> {
     const backend = await backendName();
     problems.get(problemId)?.dispose();
-    const evaluator = evaluatorFor(backend, problem.arch.kind);
+    const evaluator = evaluatorFor(backend, problem.arch);
     problems.set(problemId, prepareLandscape(problem, evaluator));
     return evaluator.name;
   },

@@ -6,6 +6,7 @@ import { PathsPanel } from "./PathsPanel";
 import { TrainingControls } from "./TrainingControls";
 import { TrajectoryTable } from "./TrajectoryTable";
 import { DataPlot } from "./views/DataPlot";
+import { useGraphPicture } from "./views/graph-picture";
 import { pathLabel } from "./views/path-chart";
 import { SharpnessChart, TrainingCharts } from "./views/TrainingCharts";
 
@@ -30,6 +31,7 @@ export function SidePanel({ lab }: { lab: Lab | null }) {
   const historyVersion = useAppStore((s) => s.historyVersion);
   const sync = useId();
   const curve = boundary?.kind === "curve" ? boundary.curve : undefined;
+  const graph = useGraphPicture();
   return (
     <aside className="side-panel" aria-label="Model and training">
       <section className="side-section data-section">
@@ -45,6 +47,7 @@ export function SidePanel({ lab }: { lab: Lab | null }) {
           data={data}
           boundary={boundary?.kind === "classes" ? boundary : undefined}
           curve={curve}
+          graph={graph}
           testId="data-plot"
         />
       </section>

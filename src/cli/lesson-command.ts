@@ -25,6 +25,7 @@ import { runLesson } from "../core/lessons/run";
 import { runPathsLesson } from "../core/lessons/run-paths-lesson";
 import { LESSON_METRICS, type Lesson, type LessonMetrics } from "../core/lessons/schema";
 import type { PathsSection } from "../core/snapshot/paths-section";
+import { nodeDataReaders } from "../node/data-files";
 import { writeSnapshotFile } from "../node/snapshot-file";
 import { initNodeBackend } from "../node/tf-node";
 import { cancelOnSigint } from "./cancel-on-sigint";
@@ -213,6 +214,7 @@ async function flatnessLessonRun(
       backend,
       seed: o.seed,
       signal,
+      files: nodeDataReaders(),
       onProgress: (p) => {
         if (p.run !== current) {
           // A fresh reporter per run, so each run's phases start their own bars.

@@ -154,5 +154,13 @@ export function fromExperimentConfig(config: unknown): { values: SettingsPatch; 
     if (checked.ok) values[key] = checked.value;
     else problems.push(`${entry.label} ${shown(value)}: the controls take ${entry.kind.rule}`);
   }
+  // A graph run (a GCN on node ids) has no controls at all: one line says so, not one per control.
+  if (getPath(resolved, ["model", "kind"]) === "gcn" && problems.length > 0)
+    return {
+      values: values as SettingsPatch,
+      problems: [
+        `a graph run (dataset ${shown(dataset)}, a GCN): the controls cannot show it, it runs as its config says`,
+      ],
+    };
   return { values: values as SettingsPatch, problems };
 }

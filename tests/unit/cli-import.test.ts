@@ -138,7 +138,7 @@ beforeAll(async () => {
   const bad = tf.sequential({
     layers: [
       tf.layers.dense({ inputShape: [2], units: 4 }),
-      tf.layers.batchNormalization({ name: "norm" }),
+      tf.layers.layerNormalization({ name: "norm" }),
       tf.layers.dense({ units: 3 }),
     ],
   });
@@ -218,6 +218,8 @@ describe("landscape compute on your own model and data", () => {
       file: "model/model.json",
       train: false,
       seed: expect.any(Number),
+      bnStatistics: "file",
+      bnBatchSize: 128,
     });
     expect(c.producer.evaluator).toBe("tfjs-cnn-batched");
     expect(imported.stdout).toMatch(/wrote imported\.json \(wasm, tfjs-cnn-batched, /);
@@ -258,7 +260,7 @@ describe("landscape compute on your own model and data", () => {
       ],
       [
         ["--data", "blobs.csv", "--model", "bad/model.json"],
-        /layer 1 "norm" is a BatchNormalization, which is not supported/,
+        /layer 1 "norm" is a LayerNormalization, which is not supported/,
       ],
       [
         ["--data", "blobs.csv", "--model", "model/model.json", "--evaluator", "tfjs-gemm"],

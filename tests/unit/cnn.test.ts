@@ -87,11 +87,13 @@ describe("a small CNN and an MLP on the digits", () => {
     expect(() =>
       resolveConfig({ data: { name: "digits" }, model: cnn, directions: { method: "hessian-top2" } }),
     ).toThrow(/directions\.method hessian-top2: works on MLPs only; model\.kind is "cnn"/);
-    expect(() => resolveConfig({ data: { name: "digits" }, model: cnn, curvature: {} })).toThrow(
-      /curvature: works on MLPs only/,
-    );
+    expect(() =>
+      resolveConfig({ data: { name: "digits" }, model: cnn, training: { sharpnessEvery: 10 } }),
+    ).toThrow(/training\.sharpnessEvery: works on MLPs only; model\.kind is "cnn"/);
+    // The curvature report takes CNNs (model/layers-twice.ts; tests/unit/cnn-curvature.test.ts).
+    expect(resolveConfig({ data: { name: "digits" }, model: cnn, curvature: {} }).curvature).toBeDefined();
     expect(() => resolveConfig({ data: { name: "digits" }, model: { kind: "resnet" } })).toThrow(
-      /unknown model kind "resnet"; expected "mlp" \(the default\), "cnn", "layers" or "onnx"/,
+      /unknown model kind "resnet"; expected "mlp" \(the default\), "cnn", "layers", "onnx" or "gcn"/,
     );
     const ok = resolveConfig({ data: { name: "digits" }, model: cnn });
     expect(ok.model).toMatchObject({ kind: "cnn", dense: [], activation: "relu" });

@@ -191,13 +191,13 @@ describe("importing a tfjs LayersModel", () => {
     const bn = tf.sequential({
       layers: [
         tf.layers.dense({ inputShape: [4], units: 3, name: "first" }),
-        tf.layers.batchNormalization({ name: "bn_here" }),
+        tf.layers.layerNormalization({ name: "ln_here" }),
         tf.layers.dense({ units: 2 }),
       ],
     });
     const a = await save(bn);
     expect(() => importLayersModel(a.modelJson, a.weights)).toThrow(
-      /layer 1 "bn_here" is a BatchNormalization, which is not supported; supported layers: InputLayer, Dense, Conv2D/,
+      /layer 1 "ln_here" is a LayerNormalization, which is not supported; supported layers: InputLayer, Dense, Conv2D,.*BatchNormalization/,
     );
     const lstm = tf.sequential({
       layers: [tf.layers.lstm({ inputShape: [3, 2], units: 4, name: "memory" })],

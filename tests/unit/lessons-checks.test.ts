@@ -48,6 +48,8 @@ const metrics = (over: Partial<LessonMetrics> = {}): LessonMetrics => ({
   averageSharpness: 0.1,
   roughness: 0.05,
   sharpnessDecay: null,
+  dirichletEnergy: null,
+  rankOneResidual: null,
   learningRate: 0.05,
   bound: 40,
   ...over,

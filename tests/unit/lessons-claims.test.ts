@@ -15,6 +15,7 @@ import { lessonMetrics } from "../../src/core/lessons/metrics";
 import { runLesson } from "../../src/core/lessons/run";
 import { LESSON_METRICS, type Lesson, type LessonMetrics, parseLesson } from "../../src/core/lessons/schema";
 import { tf } from "../../src/core/tf";
+import { nodeDataReaders } from "../../src/node/data-files";
 import { withWasmBackend } from "./helpers/backend";
 
 withWasmBackend();
@@ -48,7 +49,8 @@ describe("each lesson shows the effect it claims", () => {
         const lesson = load(entry.file);
         const t0 = performance.now();
         const before = tf.memory().numTensors;
-        const result = await runLesson(lesson, { backend: "wasm", seed });
+        // The shipped datasets (digits) are read from public/, as the CLI reads them.
+        const result = await runLesson(lesson, { backend: "wasm", seed, files: nodeDataReaders() });
         expect(tf.memory().numTensors).toBe(before);
         const seconds = (performance.now() - t0) / 1000;
         console.log(

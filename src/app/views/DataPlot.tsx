@@ -2,9 +2,10 @@
  * Scatter plot of the dataset on a canvas: 2-D classification points in class colours (train
  * filled, test hollow) over an optional decision-boundary image, or 1-D regression points with
  * the model's curve. The axes show dataBounds(data, DATA_MARGIN), the same box the worker
- * evaluates the boundary on.
+ * evaluates the boundary on. A graph run (a GCN, whose samples are node ids) draws its graph
+ * instead, nodes coloured by the model's prediction (graph-picture.ts).
  */
-import { useCallback, useRef } from "react";
+import { type CSSProperties, useCallback, useRef } from "react";
 import type { PlotData } from "../../core/surface/plot-data";
 import {
   type BoundaryImage,
@@ -13,6 +14,7 @@ import {
   prepareBoundary,
   type RegressionCurve,
 } from "./data-paint";
+import { type GraphPicture, paintGraph } from "./graph-picture";
 import { classColor } from "./palette";
 import { useCanvas } from "./useCanvas";
 import "./views.css";
@@ -32,13 +34,19 @@ interface DataPlotProps {
   testId?: string;
   /** Fixed square size in CSS pixels; without it the plot fills its container. */
   size?: number;
+  /** A graph run's picture (useGraphPicture): drawn instead of the scatter plot. */
+  graph?: GraphPicture | null;
 }
 
 /** @example <DataPlot data={snapshot.data} boundary={boundary} version={v} /> */
-export function DataPlot({ data, boundary, curve, version = 0, testId, size }: DataPlotProps) {
+export function DataPlot({ data, boundary, curve, version = 0, testId, size, graph }: DataPlotProps) {
   const style = size ? { width: size, height: size } : undefined;
+  if (data && graph) return <GraphPlot graph={graph} testId={testId} style={style} />;
   let message: string | null = null;
   if (!data) message = "No data yet.";
+  // Node ids on an axis would be a picture of nothing: the graph needs its model (a GCN) to draw.
+  else if ((data as { graph?: unknown }).graph !== undefined)
+    message = "These samples are nodes of a graph; the graph is drawn from a GCN's snapshot.";
   else if (data.train.count === 0 && (data.test?.count ?? 0) === 0) message = "The dataset is empty.";
   // A scatter of two of many inputs (the corner pixels of an image) says nothing.
   else if (data.inputSize > MAX_SCATTER_INPUTS)
@@ -55,6 +63,51 @@ export function DataPlot({ data, boundary, curve, version = 0, testId, size }: D
       ) : (
         <DataCanvas data={data} boundary={boundary ?? null} curve={curve ?? undefined} version={version} />
       )}
+    </div>
+  );
+}
+
+/** The graph of a GCN run: nodes filled with their predicted class, ringed with their true one. */
+function GraphPlot({
+  graph,
+  testId,
+  style,
+}: {
+  graph: GraphPicture;
+  testId?: string;
+  style?: CSSProperties;
+}) {
+  const draw = useCallback(
+    (ctx: CanvasRenderingContext2D, width: number, height: number) => paintGraph(ctx, width, height, graph),
+    [graph],
+  );
+  const { containerRef, canvasRef } = useCanvas(draw);
+  const classes = Math.min(Math.max(1, graph.classes), 10);
+  return (
+    <div className="vw-panel" data-testid={testId} style={style}>
+      <div className="vw-header">
+        <span className="vw-title">graph</span>
+        <span className="vw-legend">
+          {Array.from({ length: classes }, (_, k) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: classes are indices
+            <span key={k} className="vw-legend-item">
+              <span className="vw-swatch" style={{ background: classColor(k) }} />
+              {`class ${k}`}
+            </span>
+          ))}
+          <span className="vw-legend-item">{`fill: predicted ${graph.where}`}</span>
+          <span className="vw-legend-item">ring: true class</span>
+          <span className="vw-legend-item">square: train node</span>
+        </span>
+      </div>
+      <div className="vw-canvas-wrap" ref={containerRef}>
+        <canvas
+          ref={canvasRef}
+          className="vw-canvas"
+          role="img"
+          aria-label={`graph of ${graph.nodes} nodes and ${graph.edges.length} edges, coloured by the model's prediction ${graph.where}`}
+        />
+      </div>
     </div>
   );
 }

@@ -15,6 +15,7 @@
 
 import { type DatasetShape, datasetShape } from "../data/make";
 import type { DatasetSpec } from "../data/spec";
+import { gcnLayout } from "../model/gcn-architecture";
 import { layersLayout } from "../model/layers";
 import { imageShape, makeCnnArchitecture } from "../model/layers-cnn";
 import { parameterCount } from "../model/layout";
@@ -40,11 +41,20 @@ function checkpointCount(epochs: number, every: number): number {
   return 1 + (every > 0 ? Math.floor(epochs / every) : 0) + 1;
 }
 
-/** The layout of the config's model (an MLP or a cnn; an imported model is known only once read). */
+/** The layout of the config's model (an MLP, a cnn or a GCN; an imported model is known only once read). */
 function configLayout(config: ExperimentConfig, shape: DatasetShape): Layout {
   const model = config.model;
   if (model.kind === "layers" || model.kind === "onnx") {
     throw new Error("the size of an imported model is known only once it is read");
+  }
+  if (model.kind === "gcn") {
+    if (!shape.graphShape) throw new Error('model.kind "gcn" needs a graph dataset');
+    const { featureSize, nodes } = shape.graphShape;
+    return gcnLayout({
+      graph: { featureSize, nodes, edges: [], features: [] },
+      hiddenSizes: model.hiddenSizes,
+      outputSize: shape.outputSize,
+    });
   }
   if (model.kind === "cnn") {
     return layersLayout(

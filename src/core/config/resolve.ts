@@ -157,14 +157,23 @@ export function resolveConfig(input: unknown): ExperimentConfig {
  */
 function modelKindProblems(c: ExperimentConfig): string[] {
   const kind = c.model.kind ?? "mlp";
+  const graph = datasetShape(c.data)?.graphShape !== undefined;
+  // Node classification: x holds node ids, which only a GCN reads as nodes of its graph.
+  if (graph && kind !== "gcn")
+    return [
+      `model.kind: the data "${c.data.name}" are a graph (x holds node ids); use model.kind "gcn", got "${kind}"`,
+    ];
   if (kind === "mlp") return [];
   const out: string[] = [];
+  if (kind === "gcn" && !graph)
+    out.push(`model.kind: "gcn" needs a graph dataset (sbm or karate), got data.name "${c.data.name}"`);
   const mlpOnly = (field: string) => `${field}: works on MLPs only; model.kind is "${kind}"`;
   // ONNX models have Hessian directions (their interpreter differentiates twice); the rest is MLP-only.
   if (isHessianMethod(c.directions.method) && kind !== "onnx") {
     out.push(mlpOnly(`directions.method ${c.directions.method}`));
   }
-  if (c.curvature) out.push(mlpOnly("curvature"));
+  // GCNs and layers models (CNNs, tfjs models) differentiate twice (model/gcn.ts, model/layers-twice.ts).
+  if (c.curvature && kind !== "gcn" && kind !== "cnn" && kind !== "layers") out.push(mlpOnly("curvature"));
   if (c.training.sharpnessEvery > 0) out.push(mlpOnly("training.sharpnessEvery"));
   if (c.rescale) out.push(mlpOnly("rescale"));
   // An ONNX model's paths connect two given models (paths --from a.onnx --from b.onnx), not trained ones.

@@ -9,6 +9,7 @@ import type { DatasetSpec } from "../data/spec";
 import { DIRECTION_METHODS } from "../directions/methods";
 import { BIAS_MODES, NORMALIZATIONS } from "../directions/normalize";
 import { FLOAT32_MAX, MAX_AXIS_COUNT } from "../landscape/grid";
+import { GCN_ACTIVATIONS } from "../model/gcn-architecture";
 import { INIT_SCHEMES } from "../model/init";
 import { PADDINGS } from "../model/layers";
 import { MAX_HIDDEN_LAYERS, MAX_WIDTH } from "../model/mlp";
@@ -78,6 +79,9 @@ const layersModelSchema = z.strictObject({
   file: z.string().min(1),
   train: z.boolean().default(false),
   seed: seed.optional(),
+  /** BatchNormalization layers' moving statistics at a point: as for "onnx" below (model/bn-statistics.ts). */
+  bnStatistics: z.enum(["file", "recompute"]).default("file"),
+  bnBatchSize: z.number().int().min(2).max(65536).default(128),
 });
 
 /**
@@ -100,14 +104,30 @@ const onnxModelSchema = z.strictObject({
   bnBatchSize: z.number().int().min(2).max(65536).default(128),
 });
 
+/**
+ * A graph convolutional network (model/gcn.ts, Kipf and Welling 2017) on a graph dataset (sbm,
+ * karate): one GCN layer per entry of hiddenSizes, then a linear GCN output layer, so
+ * hiddenSizes [16] is Kipf and Welling's two-layer GCN. init "auto" is Glorot uniform, theirs.
+ */
+const gcnModelSchema = z.strictObject({
+  kind: z.literal("gcn"),
+  hiddenSizes: z
+    .array(z.number().int().min(1).max(MAX_WIDTH))
+    .max(MAX_HIDDEN_LAYERS)
+    .default(() => [16]),
+  activation: z.enum(GCN_ACTIVATIONS).default("relu"),
+  init: z.enum(INIT_SCHEMES).default("auto"),
+  seed: seed.optional(),
+});
+
 const modelSchema = z.discriminatedUnion(
   "kind",
-  [mlpModelSchema, cnnModelSchema, layersModelSchema, onnxModelSchema],
+  [mlpModelSchema, cnnModelSchema, layersModelSchema, onnxModelSchema, gcnModelSchema],
   {
     error: (issue) => {
       const input = issue.input as { kind?: unknown } | undefined;
       if (issue.code === "invalid_union" && typeof input === "object" && input !== null) {
-        return `unknown model kind ${JSON.stringify(input.kind)}; expected "mlp" (the default), "cnn", "layers" or "onnx"`;
+        return `unknown model kind ${JSON.stringify(input.kind)}; expected "mlp" (the default), "cnn", "layers", "onnx" or "gcn"`;
       }
       return undefined;
     },

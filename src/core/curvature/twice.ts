@@ -18,13 +18,7 @@ import { mlpForward } from "../model/forward";
 import type { Activation, LossKind, MlpArchitecture } from "../model/types";
 import { LEAKY_RELU_ALPHA } from "../model/types";
 import { tf } from "../tf";
-import { logSoftmaxTwice, sigmoidTwice, tanhTwice, twiceDifferentiable } from "../twice-ops";
-
-// step(x) + (1 - step(x)) e^min(x, 0): comparisons such as greater have no gradient to pass through.
-const elu2 = twiceDifferentiable(tf.elu, (dy, x) => {
-  const positive = tf.step(x);
-  return tf.mul(dy, tf.add(positive, tf.mul(tf.sub(1, positive), tf.exp(tf.minimum(x, 0)))));
-});
+import { activationTwice, logSoftmaxTwice, twiceDifferentiable } from "../twice-ops";
 
 // alpha + (1 - alpha) step(x): the stock gradient masks with greater(), which has no gradient.
 const leakyRelu2 = twiceDifferentiable(
@@ -34,24 +28,9 @@ const leakyRelu2 = twiceDifferentiable(
 
 /** The hidden-layer activation (as model/activation.ts defines it), twice differentiable. */
 function activateTwice(z: tf.Tensor, activation: Activation): tf.Tensor {
-  switch (activation) {
-    case "relu":
-      return tf.relu(z);
-    case "leaky_relu":
-      return leakyRelu2(z);
-    case "tanh":
-      return tanhTwice(z);
-    case "sigmoid":
-      return sigmoidTwice(z);
-    case "elu":
-      return elu2(z);
-    case "softplus":
-      return tf.softplus(z);
-    case "linear":
-      return z;
-    default:
-      throw new Error(`unknown activation "${activation as string}"`);
-  }
+  const out = activation === "leaky_relu" ? leakyRelu2(z) : activationTwice(z, activation);
+  if (!out) throw new Error(`unknown activation "${activation as string}"`);
+  return out;
 }
 
 export { expTwice, logSoftmaxTwice } from "../twice-ops";

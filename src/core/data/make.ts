@@ -1,5 +1,6 @@
 import { createRng, deriveSeed } from "../rng";
 import type { DatasetDefinition, FieldValues, ParamField } from "./fields";
+import { graphShape, isGraphSpec, makeGraphDataset } from "./graph-datasets";
 import { applyLabelNoise } from "./label-noise";
 import { datasetFromLoaded, type LoadedData } from "./loaded";
 import { GENERATED_DATASETS } from "./registry";
@@ -16,6 +17,8 @@ export interface DatasetShape {
   classes?: number;
   /** Shape of one sample when it is more than a vector (digits: [14, 14, 1]). */
   inputShape?: number[];
+  /** A graph dataset (graph-datasets.ts): its node count and features per node; x holds node ids. */
+  graphShape?: { nodes: number; featureSize: number };
 }
 
 /** A generated spec as its definition's functions read it (their own fields are checked by the schema). */
@@ -39,6 +42,16 @@ export function datasetShape<S extends DatasetSpec>(
   spec: S,
 ): S extends { name: "file" } ? DatasetShape | undefined : DatasetShape;
 export function datasetShape(spec: DatasetSpec): DatasetShape | undefined {
+  if (isGraphSpec(spec)) {
+    const { classes, nodes, featureSize } = graphShape(spec);
+    return {
+      task: "classification",
+      inputSize: 1,
+      outputSize: classes,
+      classes,
+      graphShape: { nodes, featureSize },
+    };
+  }
   const definition = definitionOf(spec.name);
   if (definition) {
     const { task, inputSize } = definition;
@@ -85,6 +98,7 @@ export function makeDataset(spec: DatasetSpec, seed: number, loaded?: LoadedData
     }
     return datasetFromLoaded(checked, dataSeed, loaded);
   }
+  if (isGraphSpec(checked)) return makeGraphDataset(checked, dataSeed);
   const definition = definitionOf(checked.name);
   if (!definition) throw new Error(`dataset "${checked.name}" has no generator in data/registry.ts`);
   const options = checked as unknown as DefinitionInput;

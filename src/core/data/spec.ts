@@ -12,6 +12,7 @@ import {
   type ParamField,
   RESERVED_FIELD_NAMES,
 } from "./fields";
+import { GRAPH_DATASET_NAMES, karateSpecSchema, sbmSpecSchema } from "./graph-datasets";
 import { type DatasetName, GENERATED_DATASETS, type GeneratedDatasets } from "./registry";
 
 /**
@@ -312,7 +313,7 @@ export function fileFormat(path: string): "csv" | "npy" | undefined {
   return undefined;
 }
 
-const knownNames = [...DATASET_NAMES, ...LOADED_DATASET_NAMES].join(", ");
+const knownNames = [...DATASET_NAMES, ...LOADED_DATASET_NAMES, ...GRAPH_DATASET_NAMES].join(", ");
 
 /** One member per generated dataset, in the registry's order (which has at least one). */
 const generatedSchemas = DATASET_NAMES.map((name) => generatedSchema(name, GENERATED_DATASETS[name])) as [
@@ -322,17 +323,29 @@ const generatedSchemas = DATASET_NAMES.map((name) => generatedSchema(name, GENER
 
 /** Any dataset spec; `name` picks the member. Also bounds trainCount + testCount (MAX_POINTS). */
 const datasetSpecSchema = z
-  .discriminatedUnion("name", [...generatedSchemas, irisSpecSchema, digitsSpecSchema, fileSpecSchema], {
-    // zod's own "No matching discriminator" names neither the bad name nor the good ones.
-    error: (issue) => {
-      const input = issue.input;
-      if (typeof input !== "object" || input === null || Array.isArray(input)) {
-        return `must be an object such as { "name": "moons" }, got ${show(input)}`;
-      }
-      if (!("name" in input) || input.name === undefined) return `missing; expected one of ${knownNames}`;
-      return `unknown dataset ${show(input.name)}; expected one of ${knownNames}`;
+  .discriminatedUnion(
+    "name",
+    [
+      ...generatedSchemas,
+      irisSpecSchema,
+      digitsSpecSchema,
+      fileSpecSchema,
+      // Node classification on a graph (graph-datasets.ts): x holds node ids.
+      sbmSpecSchema,
+      karateSpecSchema,
+    ],
+    {
+      // zod's own "No matching discriminator" names neither the bad name nor the good ones.
+      error: (issue) => {
+        const input = issue.input;
+        if (typeof input !== "object" || input === null || Array.isArray(input)) {
+          return `must be an object such as { "name": "moons" }, got ${show(input)}`;
+        }
+        if (!("name" in input) || input.name === undefined) return `missing; expected one of ${knownNames}`;
+        return `unknown dataset ${show(input.name)}; expected one of ${knownNames}`;
+      },
     },
-  })
+  )
   // On the union rather than each member: zod cannot see through the generic member builder.
   .superRefine(checkTotal);
 

@@ -1,3 +1,5 @@
+import type { GraphData } from "./graph";
+
 /**
  * A dataset split held as flat row-major typed arrays.
  *
@@ -29,4 +31,9 @@ export interface Dataset {
   inputShape?: number[];
   /** Class names in class-index order, when the labels were strings (iris: setosa, versicolor, virginica). */
   classNames?: string[];
+  /**
+   * The graph of a node-classification dataset (graph-datasets.ts): x holds node ids of this graph
+   * (inputSize 1), and a GCN (model/gcn.ts) computes over all of it.
+   */
+  graph?: GraphData;
 }

@@ -8,7 +8,8 @@ import type { ExperimentProgress } from "./progress";
 /**
  * The config's curvature report at the trained point (its `curvature` section), on the training
  * data; undefined when the config asks for none. The one step `compute` and `plan` share after
- * the plane is made. MLPs only (requireMlp names the model kind otherwise).
+ * the plane is made. MLPs, GCNs and layers models (CNNs) only (requireMlp names the model kind
+ * otherwise).
  */
 export function configCurvature(
   config: ExperimentConfig,
@@ -18,7 +19,11 @@ export function configCurvature(
   if (!config.curvature) return undefined;
   return curvatureReport(
     {
-      arch: requireMlp(model.arch, "the curvature report"),
+      // A GCN and a layers model (CNN) differentiate twice (curvature/model-objective.ts).
+      arch:
+        model.arch.kind === "gcn" || model.arch.kind === "layers"
+          ? model.arch
+          : requireMlp(model.arch, "the curvature report"),
       loss: model.loss,
       theta: model.theta,
       dataset: model.dataset,

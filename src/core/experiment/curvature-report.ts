@@ -287,7 +287,9 @@ export function snapshotCurvatureProblem(s: Snapshot): AnyCurvatureProblem {
   }
   return {
     arch:
-      s.model.architecture.kind === "onnx"
+      s.model.architecture.kind === "onnx" ||
+      s.model.architecture.kind === "gcn" ||
+      s.model.architecture.kind === "layers"
         ? s.model.architecture
         : requireMlp(s.model.architecture, "the curvature report"),
     loss: s.model.loss,

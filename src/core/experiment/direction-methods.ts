@@ -41,6 +41,7 @@ const KIND_NAMES: Record<ModelKind, string> = {
   mlp: "MLPs",
   layers: "tfjs layers models",
   onnx: "ONNX models",
+  gcn: "GCNs",
 };
 
 /**

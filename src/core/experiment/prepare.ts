@@ -6,7 +6,8 @@ import type { Dataset } from "../data/types";
 import { assertGrid } from "../landscape/grid";
 import type { LandscapeProblem } from "../landscape/surfaces";
 import { initModelParameters, type ModelArchitecture, modelLayout, requireMlp } from "../model/architecture";
-import { bnStatisticsAt, hasBatchNorm } from "../model/bn-statistics";
+import { batchNormModel, bnStatisticsAt, hasBatchNorm } from "../model/bn-statistics";
+import { makeGcnArchitecture } from "../model/gcn-architecture";
 import { endsInSoftmax, type LayersArchitecture } from "../model/layers";
 import { imageShape, makeCnnArchitecture } from "../model/layers-cnn";
 import { type ImportedLayersModel, loadLayersModel } from "../model/layers-import";
@@ -84,6 +85,7 @@ export function datasetFromSnapshot(s: Snapshot): Dataset {
     test: s.data.test ?? empty,
   };
   if (s.data.classes !== undefined) d.classes = s.data.classes;
+  if (s.model.architecture.kind === "gcn") d.graph = s.model.architecture.graph;
   return d;
 }
 
@@ -167,10 +169,15 @@ export async function prepareModel(
     }
     const imported = options.imported ?? (await loadLayersModel(model.file, readUser as ReadBytes));
     checkModelFitsData(imported.arch, dataset, model.file);
-    arch = imported.arch;
+    arch = withBatchNormPolicy(imported.arch, model, model.file);
     // The imported weights are the centre, as with `from`: no training.
     if (!model.train) return untrained(arch, imported.parameters, []);
     initial = imported.parameters;
+  } else if (model.kind === "gcn") {
+    if (!dataset.graph)
+      throw new Error(`model.kind "gcn": the data "${dataset.name}" are not a graph (use sbm or karate)`);
+    arch = makeGcnArchitecture(dataset.graph, dataset.outputSize, model);
+    initial = initModelParameters(arch, model.init, createRng(model.seed));
   } else {
     arch =
       model.kind === "cnn"
@@ -230,8 +237,8 @@ export async function prepareModel(
   });
   // A BN model trained here (in train mode, batch statistics) carries the running statistics of
   // its final weights, recomputed over the training data (update_bn), not the file's.
-  if (arch.kind === "onnx" && hasBatchNorm(arch))
-    arch = bnStatisticsAt(arch, trained.parameters, dataset.train);
+  const bn = batchNormModel(arch);
+  if (bn) arch = bnStatisticsAt(bn, trained.parameters, dataset.train);
   const { kept, replay: checkpoints } = splitCheckpoints(trained, config.training.checkpointEvery, plan);
   const training: TrainResult = { ...trained, checkpoints: kept };
   // Applied after training, before the directions: the same function at rescaled parameters (and
@@ -260,18 +267,19 @@ export async function prepareModel(
 }
 
 /**
- * The config's BN statistics policy on an ONNX graph (onnx/batch-norm.ts), recorded in its
- * architecture so the snapshot names it; "recompute" on a graph without BatchNormalization is refused.
+ * The config's BN statistics policy on an ONNX graph or a layers model (model/bn-statistics.ts),
+ * recorded in its architecture so the snapshot names it; "recompute" on a model without
+ * BatchNormalization is refused.
  */
-function withBatchNormPolicy(
-  arch: OnnxArchitecture,
+function withBatchNormPolicy<A extends OnnxArchitecture | LayersArchitecture>(
+  arch: A,
   model: { bnStatistics: "file" | "recompute"; bnBatchSize: number },
   source: string,
-): OnnxArchitecture {
+): A {
   if (!hasBatchNorm(arch)) {
     if (model.bnStatistics === "recompute")
       throw new Error(
-        `model.bnStatistics "recompute": ${source} has no BatchNormalization node to recompute`,
+        `model.bnStatistics "recompute": ${source} has no BatchNormalization ${arch.kind === "onnx" ? "node" : "layer"} to recompute`,
       );
     return arch;
   }

@@ -51,11 +51,15 @@ export async function runExperiment(
   // Refused before any training: a fast path cannot run a model that is not an MLP.
   const kind =
     options.from?.model.architecture.kind ??
-    (config.model.kind === undefined || config.model.kind === "mlp" ? "mlp" : "layers");
+    (config.model.kind === undefined || config.model.kind === "mlp"
+      ? "mlp"
+      : config.model.kind === "gcn"
+        ? "gcn"
+        : "layers");
   if (options.evaluator) checkEvaluatorFor(options.evaluator, kind);
   const model = await prepareModel(config, options);
   const plane = await makePlane(config, model, options);
-  const evaluator = options.evaluator ?? defaultEvaluatorFor(options.backend, model.arch.kind);
+  const evaluator = options.evaluator ?? defaultEvaluatorFor(options.backend, model.arch);
   const surfaces = await sampleLandscape(landscapeProblem(model, plane), plane.grid, evaluator, {
     signal: options.signal,
     onTile: (_tile, done, total) =>

@@ -144,6 +144,8 @@ export function buildSnapshot(p: SnapshotParts): Snapshot {
   if (dataset.classNames) data.classNames = [...dataset.classNames];
   if (dataset.inputShape) data.inputShape = [...dataset.inputShape];
   if (dataset.test.count > 0) data.test = { ...dataset.test };
+  // Node classification: x holds node ids of the graph the GCN's architecture carries.
+  if (dataset.graph) data.graph = { nodes: dataset.graph.nodes };
   const surfaces: Record<string, Float32Array> = {};
   for (const [name, values] of Object.entries(p.surfaces)) if (values) surfaces[name] = values;
   const snapshot: Snapshot = {

@@ -10,7 +10,13 @@
  *   kernel and bias, so on theta + sum_k c_k d_k its output is S_0 + sum_k c_k S_k, with S_0 the
  *   layer applied to the data with theta's kernel and bias and S_k with d_k's blocks;
  * - rest: the first layer's activation, then every later layer, run once per grid point with
- *   that point's kernels.
+ *   that point's kernels (and BatchNormalization layers with that point's gamma and beta: in
+ *   evaluation mode a BN layer is a per-channel affine map with the moving statistics it carries).
+ *
+ * Not planned (cnnPlanRefusal; the "naive" evaluator runs them): a BatchNormalization with
+ * parameters before the first Dense / Conv2D layer (it would need the point's gamma and beta in
+ * the part that runs once), and a model whose BN statistics are recomputed at every point
+ * (batchNorm.statistics "recompute": update_bn per point is a training-data pass of its own).
  *
  * Rewrites (both exact: the outputs the model's loss reads are the same numbers):
  * - pool before activation: every activation here (relu, tanh, sigmoid, elu, softplus, linear) is
@@ -22,11 +28,19 @@
  *   columns) of its input; a "same"-padded conv right before it (through activations and dropout)
  *   then needs less bottom / right padding, so it computes only the rows and columns the pool
  *   reads. The digits CNN's second conv (7x7 -> pool 3x3) computes 6x6 outputs, not 7x7: 36/49 of
- *   the multiply-adds. The top / left padding, and so every computed value, is unchanged.
+ *   the multiply-adds. The top / left padding, and so every computed value, is unchanged. A
+ *   BatchNormalization between them acts per position, so the crop looks through it too (a pool
+ *   never moves ahead of one: with a negative gamma it is not monotone).
  *
  * @example const plan = cnnPlan(arch); plan.first?.layer // 0 for the digits CNN
  */
-import { type LayerActivation, type LayersArchitecture, layerShapes, samePadding } from "../model/layers";
+import {
+  type LayerActivation,
+  type LayerSpec,
+  type LayersArchitecture,
+  layerShapes,
+  samePadding,
+} from "../model/layers";
 import { shapeSize } from "../model/layout";
 
 /** Conv padding: one of tfjs's names, or explicit [[0, 0], [top, bottom], [left, right], [0, 0]]. */
@@ -66,7 +80,15 @@ export type PlanStep =
       outShape: number[];
     }
   | { op: "activation"; activation: StepActivation }
-  | { op: "reshape"; outShape: number[] };
+  | { op: "reshape"; outShape: number[] }
+  | {
+      op: "batchNorm";
+      /** The layer, with its moving statistics and epsilon. */
+      spec: Extract<LayerSpec, { type: "batchNormalization" }>;
+      /** Index in the layout of gamma and of beta (null: the layer has none). */
+      gamma: number | null;
+      beta: number | null;
+    };
 
 export type LinearStep = Extract<PlanStep, { op: "conv2d" | "dense" }>;
 
@@ -101,13 +123,35 @@ function croppedPad(
   return bottom;
 }
 
-/** Builds the plan; throws when the layout's order does not match the layers (layerShapes). */
+/**
+ * Why the plan cannot run a layers model exactly (then the "naive" evaluator does), or null: BN
+ * statistics recomputed at every point, or a BatchNormalization with parameters before the first
+ * Dense / Conv2D layer.
+ *
+ * @example cnnPlanRefusal({ ...arch, batchNorm: { statistics: "recompute", batchSize: 128 } }) // "its BatchNorm statistics are recomputed ..."
+ */
+export function cnnPlanRefusal(arch: LayersArchitecture): string | null {
+  if (arch.batchNorm?.statistics === "recompute")
+    return 'its BatchNorm statistics are recomputed at every point (model.bnStatistics "recompute")';
+  for (const [i, l] of arch.layers.entries()) {
+    if (l.type === "dense" || l.type === "conv2d") return null;
+    if (l.type === "batchNormalization" && (l.scale || l.center))
+      return `layer ${i} "${l.name}" is a BatchNormalization with parameters before the first Dense or Conv2D layer`;
+  }
+  return null;
+}
+
+/** Builds the plan; throws when the layout's order does not match the layers (layerShapes) or cnnPlanRefusal says why not. */
 export function cnnPlan(arch: LayersArchitecture): CnnPlan {
+  const refusal = cnnPlanRefusal(arch);
+  if (refusal) throw new Error(`the batched layers plan cannot run this model: ${refusal}`);
   const { shapes, owners } = layerShapes(arch);
   const kernelOf = new Map<number, number>();
   const biasOf = new Map<number, number>();
+  const gammaOf = new Map<number, number>();
   owners.forEach((o, i) => {
-    (o.role === "kernel" ? kernelOf : biasOf).set(o.layer, i);
+    const of = { kernel: kernelOf, bias: biasOf, gamma: gammaOf, beta: biasOf }[o.role];
+    of.set(o.layer, i);
   });
   const last = arch.layers.length - 1;
   const act = (a: LayerActivation, i: number): StepActivation => {
@@ -123,7 +167,7 @@ export function cnnPlan(arch: LayersArchitecture): CnnPlan {
   const poolNeeds = (i: number): [number, number] | null => {
     for (let j = i + 1; j <= last; j++) {
       const l = arch.layers[j];
-      if (l.type === "activation" || l.type === "dropout") continue;
+      if (l.type === "activation" || l.type === "dropout" || l.type === "batchNormalization") continue;
       if (l.type !== "maxPooling2d" || l.padding !== "valid") return null;
       const [ohp, owp] = shapes[j + 1];
       return [(ohp - 1) * l.strides[0] + l.poolSize[0], (owp - 1) * l.strides[1] + l.poolSize[1]];
@@ -200,6 +244,14 @@ export function cnnPlan(arch: LayersArchitecture): CnnPlan {
         break;
       case "activation":
         steps.push({ op: "activation", activation: act(layer.activation, i) });
+        break;
+      case "batchNormalization":
+        steps.push({
+          op: "batchNorm",
+          spec: layer,
+          gamma: gammaOf.get(i) ?? null,
+          beta: biasOf.get(i) ?? null,
+        });
         break;
       case "dropout":
         break;

@@ -18,7 +18,7 @@ export interface SubspaceProblem {
   dataset: Pick<Dataset, "task" | "inputSize" | "outputSize">;
   /**
    * The training split, for what is recomputed from it at every point: the BN running statistics
-   * of an ONNX model whose arch.batchNorm says "recompute" (onnx/batch-norm.ts). Absent: `split`.
+   * of an ONNX or layers model whose arch.batchNorm says "recompute" (model/bn-statistics.ts). Absent: `split`.
    */
   statistics?: DataSplit;
 }

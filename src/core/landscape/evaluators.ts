@@ -1,5 +1,6 @@
 import { kernelVariantSupported } from "../kernel/kernel-module";
-import type { ModelKind } from "../model/architecture";
+import type { ModelArchitecture, ModelKind } from "../model/architecture";
+import { cnnPlanRefusal } from "./cnn-plan";
 import type { LandscapeEvaluator } from "./evaluator";
 import { naiveEvaluator } from "./naive-evaluator";
 import { tfjsBatchedEvaluator } from "./tfjs-batched-evaluator";
@@ -32,13 +33,20 @@ export const EVALUATOR_NAMES = Object.keys(EVALUATORS) as EvaluatorName[];
  * GPU backends, where every op dispatch is expensive, the fully batched tfjs formulation.
  *
  * Layers models (kind "layers": CNNs, imported tfjs models) get "tfjs-cnn-batched" on every
- * backend (about 1.9x "naive" on the digits CNN in tfjs-wasm, tests/bench/cnn-bench.ts); ONNX
- * models get "naive", the one path that runs any model kind.
+ * backend (about 1.9x "naive" on the digits CNN in tfjs-wasm, tests/bench/cnn-bench.ts), unless
+ * the architecture, when given, is one that path refuses (cnnPlanRefusal: BN statistics
+ * recomputed per point, a BatchNormalization with parameters before the first Dense / Conv2D):
+ * then "naive"; ONNX models get "naive", the one path that runs any model kind.
  *
  * @example defaultEvaluatorFor("wasm").name // "wasm-kernel"
  * @example defaultEvaluatorFor("wasm", "layers").name // "tfjs-cnn-batched"
  */
-export function defaultEvaluatorFor(backend: string, kind: ModelKind = "mlp"): LandscapeEvaluator {
+export function defaultEvaluatorFor(
+  backend: string,
+  model: ModelKind | ModelArchitecture = "mlp",
+): LandscapeEvaluator {
+  const kind = typeof model === "string" ? model : model.kind;
+  if (typeof model !== "string" && model.kind === "layers" && cnnPlanRefusal(model)) return naiveEvaluator;
   if (kind === "layers") return tfjsCnnEvaluator;
   if (kind !== "mlp") return naiveEvaluator;
   if (backend === "webgl" || backend === "webgpu") return tfjsBatchedEvaluator;

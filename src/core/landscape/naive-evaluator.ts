@@ -1,9 +1,8 @@
 import { pointInSubspace } from "../directions/vector";
+import { type BnArchitecture, batchNormModel, withStatisticsAt } from "../model/bn-statistics";
 import { flatToTensors } from "../model/flat";
 import { modelForward } from "../model/forward";
 import { dataTensors, disposeDataTensors, meanAccuracy, meanLoss } from "../model/loss";
-import { recomputeBnStatistics, withBnStatistics } from "../onnx/batch-norm";
-import type { OnnxArchitecture } from "../onnx/graph";
 import { tf } from "../tf";
 import {
   checkCoords,
@@ -13,11 +12,10 @@ import {
   type SubspaceProblem,
 } from "./evaluator";
 
-/** Whether an ONNX model's BN statistics are recomputed at every point (its batchNorm policy). */
-function recomputesBn(
-  arch: SubspaceProblem["arch"],
-): arch is OnnxArchitecture & { batchNorm: NonNullable<OnnxArchitecture["batchNorm"]> } {
-  return arch.kind === "onnx" && arch.batchNorm?.statistics === "recompute";
+/** The model when its BN statistics are recomputed at every point (its batchNorm policy), else null. */
+function recomputesBn(arch: SubspaceProblem["arch"]): BnArchitecture | null {
+  const bn = batchNormModel(arch);
+  return bn?.batchNorm?.statistics === "recompute" ? bn : null;
 }
 
 /**
@@ -32,8 +30,9 @@ export const naiveEvaluator: LandscapeEvaluator = {
     checkProblem(problem);
     const data = dataTensors(problem.split, problem.dataset);
     // BN statistics recomputed at every point (update_bn) from the training rows, uploaded once.
-    const bn = recomputesBn(problem.arch)
-      ? { x: dataTensors(problem.statistics ?? problem.split, problem.dataset), ...problem.arch.batchNorm }
+    const bnArch = recomputesBn(problem.arch);
+    const bn = bnArch
+      ? { arch: bnArch, x: dataTensors(problem.statistics ?? problem.split, problem.dataset) }
       : null;
     const k = problem.directions.length;
     const point = new Float32Array(problem.origin.length);
@@ -46,13 +45,7 @@ export const naiveEvaluator: LandscapeEvaluator = {
           pointInSubspace(problem.origin, problem.directions, coords.subarray(i * k, (i + 1) * k), point);
           const [l, a] = tf.tidy(() => {
             const params = flatToTensors(point, problem.layout);
-            const arch =
-              bn && problem.arch.kind === "onnx"
-                ? withBnStatistics(
-                    problem.arch,
-                    recomputeBnStatistics(problem.arch, params, bn.x.x as tf.Tensor2D, bn.batchSize),
-                  )
-                : problem.arch;
+            const arch = bn ? withStatisticsAt(bn.arch, params, bn.x.x as tf.Tensor2D) : problem.arch;
             const out = modelForward(arch, params, data.x);
             const lv = meanLoss(problem.loss, out, data.target).dataSync()[0];
             const av = data.labels ? meanAccuracy(out, data.labels).dataSync()[0] : Number.NaN;

@@ -1,11 +1,12 @@
 import { activate, fusedActivation } from "../model/activation";
 import type { ModelArchitecture } from "../model/architecture";
 import { type LayersArchitecture, layersLayout } from "../model/layers";
+import { batchNormEval } from "../model/layers-forward";
 import { layoutOffsets } from "../model/layout";
 import { type DataTensors, dataTensors, disposeDataTensors } from "../model/loss";
 import { tf } from "../tf";
 import { ACTIVATION_BUDGET, batchMetrics, readMetrics } from "./chunked";
-import { type CnnPlan, cnnPlan, type LinearStep, type PlanStep } from "./cnn-plan";
+import { type CnnPlan, cnnPlan, cnnPlanRefusal, type LinearStep, type PlanStep } from "./cnn-plan";
 import {
   checkCoords,
   checkProblem,
@@ -48,7 +49,8 @@ function checkLayout(problem: SubspaceProblem, arch: LayersArchitecture): void {
 
 /**
  * One plan step on a batch h [B, ...shape] -> [B, ...outShape]; conv2d and dense take their
- * kernel and bias (bias and the activation fused into the conv / matMul where tfjs has it).
+ * kernel and bias (bias and the activation fused into the conv / matMul where tfjs has it), a
+ * batchNorm its gamma and beta in their place (layersForward's own evaluation-mode formula).
  * Call inside tf.tidy.
  */
 function runStep(step: PlanStep, h: tf.Tensor, kernel?: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
@@ -85,6 +87,8 @@ function runStep(step: PlanStep, h: tf.Tensor, kernel?: tf.Tensor, bias?: tf.Ten
       return activate(h, step.activation);
     case "reshape":
       return tf.reshape(h, [h.shape[0], ...step.outShape]);
+    case "batchNorm":
+      return batchNormEval(step.spec, h, kernel, bias);
   }
 }
 
@@ -106,6 +110,8 @@ interface Block {
  *   so S [K+1, n m1] (m1 values per sample: 14 * 14 * 8 for the digits CNN) is computed once per
  *   evaluate() call (a tile of the grid) and block, and each point's pre-activations are one
  *   matMul [1, K+1] x [K+1, n m1] with the row (1, c_1, ..., c_K), reshaped to [n, 14, 14, 8];
+ * - a BatchNormalization layer after the first Dense / Conv2D runs in evaluation mode (its moving
+ *   statistics, the point's gamma and beta), the formula layersForward runs;
  * - every later Dense / Conv2D layer runs with the point's kernel W + sum_k c_k D_k and bias,
  *   formed in JavaScript (a few thousand values against the n * 36 * 72 * 16 multiply-adds of the
  *   digits CNN's second conv), as ONE fused conv / matMul (bias and activation fused): exactly 1x
@@ -144,6 +150,12 @@ export function createTfjsCnnEvaluator(options: TfjsCnnOptions = {}): LandscapeE
       checkProblem(problem);
       const arch = requireLayers(problem.arch);
       checkLayout(problem, arch);
+      const refusal = cnnPlanRefusal(arch);
+      if (refusal) {
+        throw new Error(
+          `evaluator "${TFJS_CNN_EVALUATOR_NAME}" cannot run this model: ${refusal}; use the "naive" evaluator (the default for it)`,
+        );
+      }
       const plan = cnnPlan(arch);
       return prepareWithPlan(problem, arch, plan, budget);
     },
@@ -242,6 +254,9 @@ function prepareWithPlan(
       if (step.op === "conv2d" || step.op === "dense") {
         const bias = step.bias === null ? undefined : paramTensor(step.bias, c);
         h = runStep(step, h, paramTensor(step.kernel, c), bias);
+      } else if (step.op === "batchNorm") {
+        const gamma = step.gamma === null ? undefined : paramTensor(step.gamma, c);
+        h = runStep(step, h, gamma, step.beta === null ? undefined : paramTensor(step.beta, c));
       } else h = runStep(step, h);
     }
     return tf.reshape(h, [nb, plan.outputSize]);

@@ -66,10 +66,24 @@ export const LESSONS: readonly LessonEntry[] = [
     kind: "flatness",
   },
   {
+    id: "cnn-vs-mlp",
+    short: "CNN vs MLP",
+    title: "A convolution's inductive bias",
+    file: "cnn-vs-mlp.json",
+    kind: "flatness",
+  },
+  {
     id: "regression-vs-classification",
     short: "Regression vs classification",
     title: "A classifier's minimum keeps flattening, a regression's settles",
     file: "regression-vs-classification.json",
+    kind: "flatness",
+  },
+  {
+    id: "gnn-oversmoothing",
+    short: "GNN oversmoothing",
+    title: "Deep graph networks oversmooth",
+    file: "gnn-oversmoothing.json",
     kind: "flatness",
   },
   {

@@ -38,6 +38,8 @@ export const METRIC_WORDS: Record<LessonMetricName, string> = {
   averageSharpness: "average sharpness (filter-normalized)",
   roughness: "surface roughness",
   sharpnessDecay: "lambda_max at the end of training over its peak",
+  dirichletEnergy: "Dirichlet energy of the node embeddings (normalized)",
+  rankOneResidual: "share of the node embeddings off their top direction",
   learningRate: "learning rate",
   bound: "stability bound 2/lr",
 };
@@ -55,6 +57,8 @@ export const METRIC_SHORT: Record<LessonMetricName, string> = {
   averageSharpness: "avg sharpness",
   roughness: "roughness",
   sharpnessDecay: "end/peak lambda_max",
+  dirichletEnergy: "Dirichlet energy",
+  rankOneResidual: "off rank 1",
   learningRate: "lr",
   bound: "2/lr",
 };

@@ -2,7 +2,8 @@
  * The numbers of one lesson run, from its snapshot alone: losses and accuracies at the model's
  * parameters on the snapshot's own train/test data, curvature at the same point on the training
  * loss (curvatureReport with the lesson's `measure`, seeded: measure.seed or 0), the texture of
- * the train_loss surface, and the learning rate with gradient descent's stability bound.
+ * the train_loss surface, the learning rate with gradient descent's stability bound, and for a
+ * GCN how far its node embeddings have collapsed (embedding-collapse.ts).
  *
  * @example const m = await lessonMetrics(snapshot, lesson, { signal });
  */
@@ -16,6 +17,7 @@ import { dataTensors, disposeDataTensors, meanAccuracy, meanLoss } from "../mode
 import type { CurvatureSection } from "../snapshot/curvature-section";
 import type { Snapshot, SnapshotDataSplit } from "../snapshot/schema";
 import { tf } from "../tf";
+import { embeddingCollapse } from "./embedding-collapse";
 import { surfaceRoughness } from "./roughness";
 import { type Lesson, type LessonMetrics, lessonMeasure } from "./schema";
 
@@ -119,6 +121,7 @@ export async function lessonMetrics(
   };
   const learningRate = typeof training.learningRate === "number" ? training.learningRate : null;
   const plainGd = training.optimizer === "sgd" && training.sam === undefined;
+  const collapse = embeddingCollapse(snapshot);
   return {
     trainLoss: train.loss,
     testLoss: test?.loss ?? null,
@@ -131,6 +134,8 @@ export async function lessonMetrics(
     averageSharpness: finiteOrNull(curvature.averageSharpness[0]?.sharpness),
     roughness,
     sharpnessDecay: sharpnessDecay(tracked),
+    dirichletEnergy: finiteOrNull(collapse?.dirichletEnergy),
+    rankOneResidual: finiteOrNull(collapse?.rankOneResidual),
     learningRate,
     bound: plainGd && learningRate !== null && learningRate > 0 ? 2 / learningRate : null,
   };

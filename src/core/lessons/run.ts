@@ -8,6 +8,7 @@
 
 import { resolveConfig } from "../config/resolve";
 import type { ExperimentConfig } from "../config/schema";
+import type { DataReaders } from "../data/files";
 import type { ExperimentProgress } from "../experiment/prepare";
 import { runExperiment } from "../experiment/run";
 import type { LandscapeEvaluator } from "../landscape/evaluator";
@@ -34,6 +35,8 @@ interface RunLessonOptions {
   seed?: number;
   /** Clock for the snapshots' createdAt (tests pin it). */
   now?: () => Date;
+  /** Reads the shipped datasets (digits, iris) a run's config names (runExperiment's files). */
+  files?: DataReaders;
 }
 
 interface LessonResult {
@@ -76,6 +79,7 @@ export async function runLesson(lesson: Lesson, options: RunLessonOptions): Prom
         evaluator: options.evaluator,
         signal: options.signal,
         now: options.now,
+        files: options.files,
         onProgress: progressOf(i),
       });
       for (const w of result.warnings) warnings.push(`${lesson.runs[i].label}: ${w}`);

@@ -56,6 +56,16 @@ export interface LessonMetrics {
    * when the minimum keeps flattening (a cross-entropy fit growing confident); null untracked.
    */
   sharpnessDecay: number | null;
+  /**
+   * GCNs only (embedding-collapse.ts): the normalized Dirichlet energy of the last hidden layer's
+   * node embeddings, tr(H^T (I - A_hat) H) / tr(H^T H); near 0 when the embeddings have collapsed.
+   */
+  dirichletEnergy: number | null;
+  /**
+   * GCNs only (embedding-collapse.ts): the share of the last hidden layer's ||H||_F^2 outside its
+   * top singular direction; near 0 when every node's embedding is a multiple of one vector.
+   */
+  rankOneResidual: number | null;
   /** The run's training.learningRate. */
   learningRate: number | null;
   /** The gradient-descent stability bound 2 / learningRate (optimizer sgd without SAM), else null. */
@@ -75,6 +85,8 @@ export const LESSON_METRICS = [
   "averageSharpness",
   "roughness",
   "sharpnessDecay",
+  "dirichletEnergy",
+  "rankOneResidual",
   "learningRate",
   "bound",
 ] as const satisfies readonly (keyof LessonMetrics)[];
@@ -303,6 +315,10 @@ function crossProblems(lesson: Lesson, configs: (ExperimentConfig | null)[]): st
       if ((c.metric === "trainAccuracy" || c.metric === "testAccuracy") && REGRESSION_DATASETS.has(data.name))
         problems.push(
           `${at}.metric: ${c.metric} needs a classification dataset, but runs[${r}] uses ${data.name}`,
+        );
+      if ((c.metric === "dirichletEnergy" || c.metric === "rankOneResidual") && cfg.model.kind !== "gcn")
+        problems.push(
+          `${at}.metric: ${c.metric} measures a GCN's node embeddings, but runs[${r}] has model.kind ${cfg.model.kind ?? "mlp"}`,
         );
       const plainGd = cfg.training.optimizer === "sgd" && !cfg.training.sam;
       if ((c.relation === "atMostBound" || c.metric === "bound") && !plainGd)

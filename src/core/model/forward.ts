@@ -2,6 +2,7 @@ import { onnxForward } from "../onnx/interpret";
 import { tf } from "../tf";
 import { activate } from "./activation";
 import type { ModelArchitecture } from "./architecture";
+import { gcnForward } from "./gcn";
 import { layersForward } from "./layers-forward";
 import { isResidualLayer } from "./mlp";
 import type { MlpArchitecture } from "./types";
@@ -37,8 +38,9 @@ export function mlpForward(
 const TRAIN_MODE_BN = { mode: "batch", record() {} } as const;
 
 /**
- * The forward pass of any model kind: mlpForward, layersForward for layer stacks (layers.ts), or
- * onnxForward for ONNX graphs (core/onnx/interpret.ts).
+ * The forward pass of any model kind: mlpForward, layersForward for layer stacks (layers.ts),
+ * onnxForward for ONNX graphs (core/onnx/interpret.ts), or gcnForward for GCNs (gcn.ts: x holds
+ * node ids).
  * x [N, inputSize] -> [N, outputSize]. Call inside tf.tidy.
  *
  * @example const out = tf.tidy(() => modelForward(arch, flatToTensors(theta, modelLayout(arch)), x));
@@ -47,9 +49,12 @@ export function modelForward(
   arch: ModelArchitecture,
   params: readonly tf.Tensor[],
   x: tf.Tensor,
-  /** "train": BatchNorm normalizes with the batch's own statistics (PyTorch's train mode); only ONNX graphs have BN. */
+  /** "train": BatchNorm normalizes with the batch's own statistics (PyTorch's train mode); ONNX graphs and layers models have BN. */
   mode: "eval" | "train" = "eval",
 ): tf.Tensor {
   if (arch.kind === "onnx") return onnxForward(arch, params, x, mode === "train" ? TRAIN_MODE_BN : undefined);
-  return arch.kind === "layers" ? layersForward(arch, params, x) : mlpForward(arch, params, x);
+  if (arch.kind === "gcn") return gcnForward(arch, params, x);
+  if (arch.kind === "layers")
+    return layersForward(arch, params, x, mode === "train" ? TRAIN_MODE_BN : undefined);
+  return mlpForward(arch, params, x);
 }

@@ -2,6 +2,7 @@ import { tf } from "../tf";
 import { activate } from "./activation";
 import {
   type LayerActivation,
+  type LayerSpec,
   type LayersArchitecture,
   layerShapes,
   type Padding,
@@ -94,8 +95,82 @@ function applyActivation(z: tf.Tensor, activation: LayerActivation, isLast: bool
 }
 
 /**
+ * How BatchNormalization layers normalize in a forward pass. Absent (evaluation): with each
+ * layer's moving mean and variance. "batch" (train mode: training, and update_bn in
+ * bn-statistics.ts): with the batch's own mean and biased variance over every axis but the last,
+ * each handed to `record` (layer index, mean, the unbiased variance update_bn accumulates).
+ */
+export interface LayersBatchNormMode {
+  mode: "batch";
+  record(layer: number, mean: tf.Tensor1D, unbiasedVariance: tf.Tensor1D): void;
+}
+
+type BatchNormLayer = Extract<LayerSpec, { type: "batchNormalization" }>;
+
+/** gamma (h - mean) / sqrt(variance + epsilon) + beta over the last axis (gamma, beta absent: 1, 0). */
+function normalize(
+  h: tf.Tensor,
+  mean: tf.Tensor,
+  variance: tf.Tensor,
+  epsilon: number,
+  gamma: tf.Tensor | undefined,
+  beta: tf.Tensor | undefined,
+): tf.Tensor {
+  // The order of operations of the ONNX interpreter's BatchNormalization (onnx/ops.ts).
+  const root = tf.sqrt(tf.add(variance, epsilon));
+  const y = tf.mul(tf.sub(h, mean), gamma ? tf.div(gamma, root) : tf.reciprocal(root));
+  return beta ? tf.add(y, beta) : y;
+}
+
+/**
+ * A BatchNormalization layer in evaluation mode, with its moving statistics: the one formula
+ * layersForward and the fast evaluator (landscape/tfjs-cnn-evaluator.ts) both run. gamma and beta
+ * are tensors [C], or absent when the layer has none (1 and 0). Call inside tf.tidy.
+ */
+export function batchNormEval(
+  layer: BatchNormLayer,
+  h: tf.Tensor,
+  gamma: tf.Tensor | undefined,
+  beta: tf.Tensor | undefined,
+): tf.Tensor {
+  return normalize(
+    h,
+    tf.tensor1d(layer.movingMean),
+    tf.tensor1d(layer.movingVariance),
+    layer.epsilon,
+    gamma,
+    beta,
+  );
+}
+
+/**
+ * BatchNormalization in train mode: the batch's mean and biased variance over every axis but the
+ * last normalize; the mean and the unbiased variance go to `bn.record`. Call inside tf.tidy.
+ */
+function batchNormTrain(
+  layer: BatchNormLayer,
+  index: number,
+  h: tf.Tensor,
+  gamma: tf.Tensor | undefined,
+  beta: tf.Tensor | undefined,
+  bn: LayersBatchNormMode,
+): tf.Tensor {
+  const channels = h.shape[h.rank - 1] as number;
+  const count = h.size / channels;
+  const { mean, variance } = tf.moments(
+    h,
+    Array.from({ length: h.rank - 1 }, (_, a) => a),
+  );
+  // The unbiased variance feeds only update_bn's running statistics, whose batches hold 2+ rows;
+  // a training minibatch of one row normalizes to beta (variance 0), as Keras does.
+  if (count >= 2) bn.record(index, mean as tf.Tensor1D, tf.mul(variance, count / (count - 1)) as tf.Tensor1D);
+  return normalize(h, mean, variance, layer.epsilon, gamma, beta);
+}
+
+/**
  * One forward pass of a layers model over a batch: x [N, inputSize] (rows as in DataSplit) ->
  * outputs [N, outputSize] (logits for classification). params in layout order (layersLayout).
+ * BatchNormalization layers use their moving statistics unless `bn` says "batch" (train mode).
  * Call inside tf.tidy.
  *
  * @example const logits = tf.tidy(() => layersForward(arch, flatToTensors(theta, layersLayout(arch)), x));
@@ -104,13 +179,16 @@ export function layersForward(
   arch: LayersArchitecture,
   params: readonly tf.Tensor[],
   x: tf.Tensor,
+  bn?: LayersBatchNormMode,
 ): tf.Tensor2D {
   const { shapes, owners } = layerShapes(arch);
   const n = x.shape[0];
   const kernels = new Map<number, tf.Tensor>();
   const biases = new Map<number, tf.Tensor>();
+  const gammas = new Map<number, tf.Tensor>();
   owners.forEach((o, i) => {
-    (o.role === "kernel" ? kernels : biases).set(o.layer, params[i]);
+    const of = { kernel: kernels, bias: biases, gamma: gammas, beta: biases }[o.role];
+    of.set(o.layer, params[i]);
   });
   if (params.length !== owners.length) {
     throw new Error(`layersForward: expected ${owners.length} parameter tensors, got ${params.length}`);
@@ -152,6 +230,11 @@ export function layersForward(
         break;
       case "activation":
         h = applyActivation(h, layer.activation, i === last);
+        break;
+      case "batchNormalization":
+        h = bn
+          ? batchNormTrain(layer, i, h, gammas.get(i), biases.get(i), bn)
+          : batchNormEval(layer, h, gammas.get(i), biases.get(i));
         break;
     }
   });

@@ -6,9 +6,11 @@
  * (src/node/model-files.ts in the CLI).
  *
  * Supported: Sequential models of InputLayer, Dense, Conv2D (valid / same padding, strides,
- * channels_last, no dilation), MaxPooling2D, Flatten, Dropout (identity at evaluation) and
- * Activation, with activations relu, tanh, sigmoid, elu, softplus, linear and softmax (last layer
- * only); float32 weights. Anything else is refused with the layer's class and name, or the option.
+ * channels_last, no dilation), MaxPooling2D, Flatten, Dropout (identity at evaluation),
+ * Activation and BatchNormalization (over the last axis; epsilon, center, scale; gamma and beta
+ * become parameters, moving_mean and moving_variance the layer's constants), with activations
+ * relu, tanh, sigmoid, elu, softplus, linear and softmax (last layer only); float32 weights.
+ * Anything else is refused with the layer's class and name, or the option.
  * Regularizers and constraints are ignored: they do not change the forward pass, and the
  * landscape's loss is the data loss.
  *
@@ -43,6 +45,7 @@ const SUPPORTED_LAYER_CLASSES = [
   "Flatten",
   "Dropout",
   "Activation",
+  "BatchNormalization",
 ] as const;
 
 type Json = Record<string, unknown>;
@@ -186,10 +189,54 @@ function layerList(topology: Json, source: string): Json[] {
   });
 }
 
-/** The layers of a Keras-style Sequential topology, and the input shape it states. */
-function parseTopology(topology: Json, source: string): { inputShape: number[]; layers: LayerSpec[] } {
+/**
+ * A BatchNormalization's axis as one integer: tfjs writes -1, Keras a list of the positive index
+ * ([3] for images, counting the batch axis). Checked against the input's rank once shapes are known.
+ */
+function bnAxis(value: unknown, where: string): number {
+  const a =
+    value === undefined || value === null
+      ? -1
+      : Array.isArray(value) && value.length === 1
+        ? value[0]
+        : value;
+  if (!Number.isInteger(a)) {
+    throw new Error(`${where}: axis ${show(value)} is not supported; only the last (channels) axis, -1, is`);
+  }
+  return a as number;
+}
+
+/** A BatchNormalization layer's config; its moving statistics are filled from the weights later. */
+function batchNormSpec(config: Json, name: string, where: string): LayerSpec {
+  for (const [key, ok] of [
+    ["renorm", (v: unknown) => v === undefined || v === null || v === false],
+    ["virtual_batch_size", (v: unknown) => v === undefined || v === null],
+    ["adjustment", (v: unknown) => v === undefined || v === null],
+  ] as const) {
+    if (!ok(config[key])) throw new Error(`${where}: ${key} ${show(config[key])} is not supported`);
+  }
+  const epsilon = config.epsilon ?? 1e-3;
+  if (typeof epsilon !== "number" || !(epsilon > 0) || !Number.isFinite(epsilon))
+    throw new Error(`${where}: epsilon must be a finite number > 0, got ${show(config.epsilon)}`);
+  return {
+    type: "batchNormalization",
+    name,
+    epsilon,
+    center: config.center !== false,
+    scale: config.scale !== false,
+    movingMean: [],
+    movingVariance: [],
+  };
+}
+
+/** The layers of a Keras-style Sequential topology, the input shape it states, and each BN layer's axis. */
+function parseTopology(
+  topology: Json,
+  source: string,
+): { inputShape: number[]; layers: LayerSpec[]; bnAxes: Map<number, { axis: number; where: string }> } {
   let inputShape: number[] | undefined;
   const layers: LayerSpec[] = [];
+  const bnAxes = new Map<number, { axis: number; where: string }>();
   layerList(topology, source).forEach((entry, i) => {
     const className = entry.class_name as string;
     const config = entry.config as Json;
@@ -272,6 +319,12 @@ function parseTopology(topology: Json, source: string): { inputShape: number[]; 
       case "Activation":
         layers.push({ type: "activation", name, activation: activationOf(config.activation, where) });
         return;
+      case "BatchNormalization": {
+        const axis = bnAxis(config.axis, where);
+        bnAxes.set(layers.length, { axis, where });
+        layers.push(batchNormSpec(config, name, where));
+        return;
+      }
       default:
         throw new Error(
           `${source}: layer ${i} "${name}" is a ${className}, which is not supported; supported layers: ${SUPPORTED_LAYER_CLASSES.join(", ")}`,
@@ -284,7 +337,7 @@ function parseTopology(topology: Json, source: string): { inputShape: number[]; 
     );
   }
   if (layers.length === 0) throw new Error(`${source}: the model has no layers besides its input`);
-  return { inputShape, layers };
+  return { inputShape, layers, bnAxes };
 }
 
 /**
@@ -302,22 +355,8 @@ export function importLayersModel(
 ): ImportedLayersModel {
   const source = options.source ?? "model.json";
   const model = modelObject(modelJson, source);
-  const { inputShape, layers } = parseTopology(model.modelTopology as Json, source);
+  const { inputShape, layers, bnAxes } = parseTopology(model.modelTopology as Json, source);
   const specs = weightSpecs(model, source);
-  // The output size is whatever the stack produces; layerShapes checks that it is a vector.
-  let arch: LayersArchitecture;
-  try {
-    const probe = layerShapes({ inputShape, layers });
-    arch = makeLayersArchitecture(
-      inputShape,
-      probe.shapes[probe.shapes.length - 1][0],
-      layers,
-      "tfjs-layers",
-    );
-  } catch (err) {
-    throw new Error(`${source}: ${(err as Error).message}`, { cause: err });
-  }
-  const { layout } = layerShapes(arch);
 
   const bytes = concatBytes(weights);
   const offsets = new Map<string, { spec: WeightSpec; offset: number }>();
@@ -342,29 +381,65 @@ export function importLayersModel(
     );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const total = layout.reduce((n, e) => n + e.shape.reduce((a, b) => a * b, 1), 0);
-  const parameters = new Float32Array(total);
   const used = new Set<string>();
-  let at = 0;
-  for (const entry of layout) {
-    // The exact name (tfjs), else a name under a prefix (Keras: "sequential/dense/kernel").
+  /** The weight called `name` (exactly, else under a prefix: Keras's "sequential/dense/kernel"), marked used. */
+  const take = (name: string, shape?: readonly number[]): { spec: WeightSpec; values: Float32Array } => {
     const names = [...offsets.keys()].filter((n) => !used.has(n));
-    const match = names.find((n) => n === entry.name) ?? names.find((n) => n.endsWith(`/${entry.name}`));
+    const match = names.find((n) => n === name) ?? names.find((n) => n.endsWith(`/${name}`));
     if (match === undefined) {
       throw new Error(
-        `${source}: no weight "${entry.name}" [${entry.shape.join(", ")}] in the manifest; it lists ${specs.map((s) => `"${s.name}"`).join(", ")}`,
+        `${source}: no weight "${name}"${shape ? ` [${shape.join(", ")}]` : ""} in the manifest; it lists ${specs.map((s) => `"${s.name}"`).join(", ")}`,
       );
     }
     used.add(match);
     const { spec, offset: start } = offsets.get(match) as { spec: WeightSpec; offset: number };
+    const values = new Float32Array(spec.shape.reduce((a, b) => a * b, 1));
+    for (let k = 0; k < values.length; k++) values[k] = view.getFloat32(start + 4 * k, true);
+    return { spec, values };
+  };
+  // A BN layer's moving statistics are constants of its architecture (layers.ts), not parameters.
+  for (const layer of layers) {
+    if (layer.type !== "batchNormalization") continue;
+    layer.movingMean = Array.from(take(`${layer.name}/moving_mean`).values);
+    layer.movingVariance = Array.from(take(`${layer.name}/moving_variance`).values);
+  }
+
+  // The output size is whatever the stack produces; layerShapes checks that it is a vector.
+  let arch: LayersArchitecture;
+  try {
+    const probe = layerShapes({ inputShape, layers });
+    arch = makeLayersArchitecture(
+      inputShape,
+      probe.shapes[probe.shapes.length - 1][0],
+      layers,
+      "tfjs-layers",
+    );
+  } catch (err) {
+    throw new Error(`${source}: ${(err as Error).message}`, { cause: err });
+  }
+  const { layout, shapes } = layerShapes(arch);
+  for (const [i, { axis, where }] of bnAxes) {
+    // Axes count the batch axis: the channels are the last of rank + 1.
+    const rank = shapes[i].length + 1;
+    if ((axis < 0 ? axis + rank : axis) !== rank - 1) {
+      throw new Error(
+        `${where}: axis ${axis} is not supported; only the last (channels) axis, -1 (or ${rank - 1} for its input [batch, ${shapes[i].join(", ")}])`,
+      );
+    }
+  }
+
+  const total = layout.reduce((n, e) => n + e.shape.reduce((a, b) => a * b, 1), 0);
+  const parameters = new Float32Array(total);
+  let at = 0;
+  for (const entry of layout) {
+    const { spec, values } = take(entry.name, entry.shape);
     if (spec.shape.join(",") !== entry.shape.join(",")) {
       throw new Error(
         `${source}: weight "${spec.name}" has shape [${spec.shape.join(", ")}], the layers need [${entry.shape.join(", ")}]`,
       );
     }
-    const size = entry.shape.reduce((a, b) => a * b, 1);
-    for (let k = 0; k < size; k++) parameters[at + k] = view.getFloat32(start + 4 * k, true);
-    at += size;
+    parameters.set(values, at);
+    at += values.length;
   }
   const unused = specs.filter((s) => !used.has(s.name));
   if (unused.length > 0) {

@@ -1,8 +1,8 @@
 /**
  * Layer-stack models (architecture kind "layers"): a sequence of Dense, Conv2D, MaxPooling2D,
- * Flatten, Dropout and Activation layers, as a tfjs / Keras Sequential model has them, over one
- * flat parameter vector. Imported tfjs LayersModels (layers-import.ts) and the config's small
- * CNNs (layers-cnn.ts) are both this kind; layers-forward.ts runs them with tf ops.
+ * Flatten, Dropout, Activation and BatchNormalization layers, as a tfjs / Keras Sequential model
+ * has them, over one flat parameter vector. Imported tfjs LayersModels (layers-import.ts) and the
+ * config's small CNNs (layers-cnn.ts) are both this kind; layers-forward.ts runs them with tf ops.
  *
  * Semantics (also written into every architecture object, LAYERS_SEMANTICS): data rows are
  * reshaped to [N, ...inputShape] (channels last) and go through the layers in order:
@@ -12,13 +12,20 @@
  *   before), plus bias, then the activation;
  * - maxPooling2d: max over poolSize windows with strides and padding;
  * - flatten: row-major reshape to [N, -1]; dropout: the identity (evaluation mode, also in
- *   training here); activation: the activation alone.
+ *   training here); activation: the activation alone;
+ * - batchNormalization over the last (channel) axis: y = gamma (x - mean) / sqrt(var + epsilon)
+ *   + beta per channel, with the moving mean and variance the layer carries (evaluation mode); in
+ *   training, with the batch's own mean and biased variance over every other axis (train mode).
+ *   gamma and beta are parameters (absent when Keras's scale / center is false: 1 and 0); the
+ *   moving statistics are not (never perturbed or trained; recomputed by update_bn after a
+ *   training, model/bn-statistics.ts).
  * A softmax may only be the last operation: it is not applied, so the model's output is its
  * logits, and the cross-entropy log-softmax(logits)[label] is the categorical cross-entropy of
- * the model's softmax output. The flat vector lists each layer's kernel then bias, in layer
- * order, each in tfjs layout (Dense [in, out], Conv2D [kh, kw, in, out]).
+ * the model's softmax output. The flat vector lists each layer's kernel then bias (a BN layer's
+ * gamma then beta), in layer order, each in tfjs layout (Dense [in, out], Conv2D [kh, kw, in, out]).
  */
 import type { Rng } from "../rng";
+import type { BatchNormPolicy } from "../update-bn";
 import type { InitScheme } from "./init";
 import { layoutOffsets } from "./layout";
 import type { Layout } from "./types";
@@ -50,7 +57,20 @@ export type LayerSpec =
     }
   | { type: "flatten"; name: string }
   | { type: "dropout"; name: string; rate: number }
-  | { type: "activation"; name: string; activation: LayerActivation };
+  | { type: "activation"; name: string; activation: LayerActivation }
+  | {
+      type: "batchNormalization";
+      name: string;
+      /** Added to the variance before the square root. */
+      epsilon: number;
+      /** Keras's center: beta is a parameter; false: beta is 0. */
+      center: boolean;
+      /** Keras's scale: gamma is a parameter; false: gamma is 1. */
+      scale: boolean;
+      /** The moving statistics, one per channel (the last axis): constants, not parameters. */
+      movingMean: number[];
+      movingVariance: number[];
+    };
 
 export type LayerType = LayerSpec["type"];
 
@@ -58,9 +78,12 @@ export const LAYERS_SEMANTICS =
   "rows reshaped to [N, ...inputShape] (channels last), then the layers in order: dense h W + b on the last axis " +
   "(W [in, units]) then its activation; conv2d: cross-correlation with kernel [kh, kw, in, filters], strides, " +
   "valid or same padding (TensorFlow's), plus bias, then its activation; maxPooling2d: max over windows; " +
-  "flatten: row-major reshape to [N, -1]; dropout: identity; activation: the activation alone. A final softmax " +
+  "flatten: row-major reshape to [N, -1]; dropout: identity; activation: the activation alone; batchNormalization " +
+  "over the last axis: gamma (x - movingMean) / sqrt(movingVariance + epsilon) + beta per channel (in training: the " +
+  "batch's mean and biased variance; gamma, beta parameters, the moving statistics not). A final softmax " +
   "is not applied: the output is the logits, and cross-entropy on them equals the categorical cross-entropy of the " +
-  "softmax output. Flat vector: each layer's kernel then bias, in layer order, tfjs layout";
+  "softmax output. Flat vector: each layer's kernel then bias (batchNormalization: gamma then beta), in layer order, " +
+  "tfjs layout";
 
 /**
  * A layer-stack model as stored in snapshots (model.architecture with kind "layers").
@@ -78,7 +101,12 @@ export interface LayersArchitecture {
   semantics: string;
   /** Where the model came from: "tfjs-layers" (an imported model.json) or "cnn" (the config's model.kind cnn). */
   source?: "tfjs-layers" | "cnn";
+  /** With BatchNormalization layers: how a point gets its moving statistics (the config's model.bnStatistics). */
+  batchNorm?: BatchNormPolicy;
 }
+
+/** A parameter tensor's role in its layer: Dense / Conv2D kernel and bias, BatchNormalization gamma and beta. */
+export type ParameterRole = "kernel" | "bias" | "gamma" | "beta";
 
 /** Largest number of layers and of values per tensor accepted, so a bad file cannot ask for gigabytes. */
 const MAX_LAYERS = 64;
@@ -103,8 +131,8 @@ interface LayerShapes {
   shapes: number[][];
   /** Parameter tensors in flat-vector order. */
   layout: Layout;
-  /** For each layout entry: the index of its layer and whether it is the kernel or the bias. */
-  owners: { layer: number; role: "kernel" | "bias" }[];
+  /** For each layout entry: the index of its layer and its role there. */
+  owners: { layer: number; role: ParameterRole }[];
 }
 
 function positiveInts(values: readonly number[], what: string): void {
@@ -138,7 +166,7 @@ export function layerShapes(
     if (names.has(layer.name)) throw new Error(`${where}: the name is used by an earlier layer`);
     names.add(layer.name);
     const input = shapes[i];
-    const push = (role: "kernel" | "bias", shape: number[]) => {
+    const push = (role: ParameterRole, shape: number[]) => {
       const size = shape.reduce((a, b) => a * b, 1);
       if (size > MAX_TENSOR_VALUES)
         throw new Error(`${where}: ${role} ${shapeText(shape)} has more than ${MAX_TENSOR_VALUES} values`);
@@ -189,6 +217,27 @@ export function layerShapes(
       case "flatten":
         out = [input.reduce((a, b) => a * b, 1)];
         break;
+      case "batchNormalization": {
+        const channels = input[input.length - 1];
+        if (!(Number.isFinite(layer.epsilon) && layer.epsilon > 0))
+          throw new Error(`${where}: epsilon must be a finite number > 0, got ${layer.epsilon}`);
+        for (const [what, values] of [
+          ["movingMean", layer.movingMean],
+          ["movingVariance", layer.movingVariance],
+        ] as const) {
+          if (!Array.isArray(values) || values.length !== channels)
+            throw new Error(
+              `${where}: ${what} has ${Array.isArray(values) ? values.length : "no"} values for ${channels} channels (the last axis of ${shapeText(input)})`,
+            );
+          const bad = values.findIndex((v) => !Number.isFinite(v) || (what === "movingVariance" && v < 0));
+          if (bad >= 0)
+            throw new Error(`${where}: ${what}[${bad}] = ${values[bad]} is not a valid statistic`);
+        }
+        if (layer.scale) push("gamma", [channels]);
+        if (layer.center) push("beta", [channels]);
+        out = [...input];
+        break;
+      }
       case "dropout":
       case "activation":
         out = [...input];
@@ -252,7 +301,7 @@ export function makeLayersArchitecture(
  * Initial flat parameters: kernels drawn in layout order from one rng stream, "he" N(0, 2 / fanIn)
  * or "glorot" U(-a, a), a = sqrt(6 / (fanIn + fanOut)), with Keras's fans (Dense [in, out]:
  * in and out; Conv2D [kh, kw, in, out]: kh kw in and kh kw out); "auto" picks He for relu and
- * elu layers, Glorot otherwise. Biases start at 0.
+ * elu layers, Glorot otherwise. Biases and BN betas start at 0, BN gammas at 1 (Keras's).
  *
  * @example const theta = initLayersParameters(arch, "auto", createRng(3));
  */
@@ -261,6 +310,7 @@ export function initLayersParameters(arch: LayersArchitecture, scheme: InitSchem
   const offsets = layoutOffsets(layout);
   const flat = new Float32Array(offsets[offsets.length - 1]);
   layout.forEach((entry, i) => {
+    if (owners[i].role === "gamma") flat.fill(1, offsets[i], offsets[i + 1]);
     if (owners[i].role !== "kernel") return;
     const layer = arch.layers[owners[i].layer];
     const activation = "activation" in layer ? layer.activation : "linear";
@@ -290,6 +340,8 @@ export function layersSummary(arch: LayersArchitecture): string {
         return `maxpool(${l.poolSize.join("x")})`;
       case "activation":
         return l.activation;
+      case "batchNormalization":
+        return "batchnorm";
       default:
         return l.type;
     }

@@ -98,7 +98,7 @@ function windowCells(
   const [n, h, w, c] = x.shape;
   const [oh, ow] = out;
   const [sh, sw] = strides;
-  if (sh === 1 && sw === 1) return tf.slice(x, [0, i, j, 0], [n, oh, ow, c]);
+  if (sh === 1 && sw === 1) return sliceRows(x, i, j, oh, ow);
   // Rows i .. i + oh sh - 1 (the last sh - 1 of them are dropped), padded at the end when short.
   const extraH = Math.max(0, i + oh * sh - h);
   const extraW = Math.max(0, j + ow * sw - w);
@@ -111,8 +111,22 @@ function windowCells(
           [0, 0],
         ])
       : x;
-  const block = tf.reshape(tf.slice(xp, [0, i, j, 0], [n, oh * sh, ow * sw, c]), [n, oh, sh, ow, sw, c]);
-  return tf.reshape(tf.slice(block, [0, 0, 0, 0, 0, 0], [n, oh, 1, ow, 1, c]), [n, oh, ow, c]);
+  // As [N oh, sh, ow, sw C] (a row-major regrouping), the first cell of every sh x sw block is a
+  // rank-4 slice: tfjs-wasm slices rank <= 4 natively, higher ranks ~100x slower in JavaScript.
+  const block = tf.reshape(sliceRows(xp, i, j, oh * sh, ow * sw), [n * oh, sh, ow, sw * c]);
+  return tf.reshape(tf.slice(block, [0, 0, 0, 0], [n * oh, 1, ow, c]), [n, oh, ow, c]);
+}
+
+/**
+ * x[:, i : i + rows, j : j + cols, :] as a rank-3 slice of x viewed as [N, H, W C]: every row of
+ * the window is one contiguous run of cols C values, which tfjs-wasm's slice copies at once (a
+ * rank-4 slice copies C values at a time, slow when C is 1).
+ */
+function sliceRows(x: tf.Tensor4D, i: number, j: number, rows: number, cols: number): tf.Tensor4D {
+  const [n, h, w, c] = x.shape;
+  if (i === 0 && j === 0 && rows === h && cols === w) return x;
+  const flat = tf.reshape(x, [n, h, w * c]);
+  return tf.reshape(tf.slice(flat, [0, i, j * c], [n, rows, cols * c]), [n, rows, cols, c]);
 }
 
 /**
@@ -124,8 +138,11 @@ function windowCells(
  *   (kh * kw matMuls of windowCells);
  * - dx = the full correlation of dy, dilated by the strides, with the kernel flipped in space and
  *   its channel axes swapped: conv2dValid(pad(dilate(dy)), reverse(W)^T) at stride 1.
+ * Also the convolution of the layers models' twice-differentiable pass (model/layers-twice.ts).
+ *
+ * @example const y = conv2dValid(tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]), w, [1, 1]); // "same" for a 3x3 kernel
  */
-function conv2dValid(x: tf.Tensor4D, w: tf.Tensor4D, strides: [number, number]): tf.Tensor4D {
+export function conv2dValid(x: tf.Tensor4D, w: tf.Tensor4D, strides: [number, number]): tf.Tensor4D {
   const op = tf.customGrad((...inputs: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xs, ws, save] = inputs as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
     save([xs, ws]);
@@ -317,37 +334,37 @@ const constantMin = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => 
 }) as (x: tf.Tensor) => tf.Tensor;
 
 /**
- * MaxPool / AveragePool over [N, C, H, W] with kernel_shape, strides, pads: the max (or mean) of
- * the kh * kw windowCells. Written with slices, relu and sums rather than tf.maxPool / tf.avgPool,
- * whose gradients (MaxPoolGrad, AvgPoolGrad) have no gradient of their own, so Hessian-vector
- * products go through pooling too.
+ * A max pool's input padded with [top, left, bottom, right] cells that hold min(x) - 1, below every
+ * real cell, so they are never the max: a huge constant instead would cancel in
+ * max(a, b) = b + relu(a - b) (-1e30 + (a + 1e30) = 0).
  */
-function pool(node: OnnxNode, x: tf.Tensor, kind: "max" | "average"): tf.Tensor {
-  checkWindow(node, x);
-  const kernel = attrInts(node, "kernel_shape", []);
-  if (kernel.length !== 2 || kernel.some((k) => !Number.isInteger(k) || k < 1)) {
-    throw nodeError(node, `kernel_shape [${kernel.join(", ")}] must be 2 positive integers`);
-  }
-  const strides = windowStrides(node);
-  const pads = windowPads(node, [x.shape[2] as number, x.shape[3] as number], kernel, strides);
-  const xn = toNhwc(x);
-  let xs = padNhwc(xn, pads);
-  if (kind === "max" && pads.some((p) => p > 0)) {
-    // Padded cells hold min(x) - 1, below every real cell, so they are never the max: a huge
-    // constant instead would cancel in max(a, b) = b + relu(a - b) (-1e30 + (a + 1e30) = 0).
-    const mask = padNhwc(tf.zeros([1, xn.shape[1], xn.shape[2], 1]) as tf.Tensor4D, pads, 1);
-    xs = tf.add(xs, tf.mul(mask, tf.sub(constantMin(xn), 1))) as tf.Tensor4D;
-  }
-  const out: [number, number] = [
+function padForMax(xn: tf.Tensor4D, pads: number[]): tf.Tensor4D {
+  if (pads.every((p) => p === 0)) return xn;
+  const mask = padNhwc(tf.zeros([1, xn.shape[1], xn.shape[2], 1]) as tf.Tensor4D, pads, 1);
+  return tf.add(padNhwc(xn, pads), tf.mul(mask, tf.sub(constantMin(xn), 1))) as tf.Tensor4D;
+}
+
+/** Output size [oh, ow] of a window op over an (already padded) [N, H, W, C] input. */
+function windowOutput(xs: tf.Tensor4D, kernel: number[], strides: [number, number]): [number, number] {
+  return [
     Math.floor((xs.shape[1] - kernel[0]) / strides[0]) + 1,
     Math.floor((xs.shape[2] - kernel[1]) / strides[1]) + 1,
   ];
-  if (out[0] < 1 || out[1] < 1)
-    throw nodeError(
-      node,
-      `a ${kernel.join("x")} window does not fit the ${xs.shape[1]}x${xs.shape[2]} input`,
-    );
-  let acc: tf.Tensor | null = null;
+}
+
+/**
+ * The max (or sum) of the kh * kw windowCells of a padded NHWC input: slices, relu and sums rather
+ * than tf.maxPool / tf.avgPool, whose gradients (MaxPoolGrad, AvgPoolGrad) have no gradient of their
+ * own, so Hessian-vector products go through pooling too.
+ */
+function windowReduce(
+  xs: tf.Tensor4D,
+  kernel: number[],
+  out: [number, number],
+  strides: [number, number],
+  kind: "max" | "sum",
+): tf.Tensor4D {
+  let acc: tf.Tensor4D | null = null;
   for (let i = 0; i < kernel[0]; i++) {
     for (let j = 0; j < kernel[1]; j++) {
       const cells = windowCells(xs, i, j, out, strides);
@@ -360,7 +377,50 @@ function pool(node: OnnxNode, x: tf.Tensor, kind: "max" | "average"): tf.Tensor 
             : tf.add(acc, cells);
     }
   }
-  const total = acc as tf.Tensor;
+  return acc as tf.Tensor4D;
+}
+
+/**
+ * Twice-differentiable max pooling, NHWC: x [N, H, W, C] with explicit [top, left, bottom, right]
+ * pads (padded cells never win) -> [N, oh, ow, C]. The same values as tf.maxPool with the same
+ * windows. Also the pooling of the layers models' twice-differentiable pass (model/layers-twice.ts).
+ *
+ * @example const y = maxPoolNhwc(x, [2, 2], [2, 2], [0, 0, 0, 0]);
+ */
+export function maxPoolNhwc(
+  x: tf.Tensor4D,
+  kernel: [number, number],
+  strides: [number, number],
+  pads: number[],
+): tf.Tensor4D {
+  const xs = padForMax(x, pads);
+  const out = windowOutput(xs, kernel, strides);
+  if (out[0] < 1 || out[1] < 1)
+    throw new Error(`a ${kernel.join("x")} window does not fit the ${xs.shape[1]}x${xs.shape[2]} input`);
+  return windowReduce(xs, kernel, out, strides, "max");
+}
+
+/**
+ * MaxPool / AveragePool over [N, C, H, W] with kernel_shape, strides, pads: the max (or mean) of
+ * the kh * kw windowCells (windowReduce).
+ */
+function pool(node: OnnxNode, x: tf.Tensor, kind: "max" | "average"): tf.Tensor {
+  checkWindow(node, x);
+  const kernel = attrInts(node, "kernel_shape", []);
+  if (kernel.length !== 2 || kernel.some((k) => !Number.isInteger(k) || k < 1)) {
+    throw nodeError(node, `kernel_shape [${kernel.join(", ")}] must be 2 positive integers`);
+  }
+  const strides = windowStrides(node);
+  const pads = windowPads(node, [x.shape[2] as number, x.shape[3] as number], kernel, strides);
+  const xn = toNhwc(x);
+  const xs = kind === "max" ? padForMax(xn, pads) : padNhwc(xn, pads);
+  const out = windowOutput(xs, kernel, strides);
+  if (out[0] < 1 || out[1] < 1)
+    throw nodeError(
+      node,
+      `a ${kernel.join("x")} window does not fit the ${xs.shape[1]}x${xs.shape[2]} input`,
+    );
+  const total = windowReduce(xs, kernel, out, strides, kind === "max" ? "max" : "sum");
   if (kind === "max") return toNchw(total);
   const cells = kernel[0] * kernel[1];
   if (attrNumber(node, "count_include_pad", 0) === 1 || pads.every((p) => p === 0)) {
@@ -371,14 +431,7 @@ function pool(node: OnnxNode, x: tf.Tensor, kind: "max" | "average"): tf.Tensor 
     tf.ones([1, xs.shape[1] - pads[0] - pads[2], xs.shape[2] - pads[1] - pads[3], 1]) as tf.Tensor4D,
     pads,
   );
-  let count: tf.Tensor | null = null;
-  for (let i = 0; i < kernel[0]; i++) {
-    for (let j = 0; j < kernel[1]; j++) {
-      const c = windowCells(ones, i, j, out, strides);
-      count = count === null ? c : tf.add(count, c);
-    }
-  }
-  return toNchw(tf.div(total, count as tf.Tensor));
+  return toNchw(tf.div(total, windowReduce(ones, kernel, out, strides, "sum")));
 }
 
 // ---- shapes

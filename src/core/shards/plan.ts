@@ -91,8 +91,7 @@ export async function makePlanSection(s: Snapshot, settings: PlanSettings): Prom
       `${shards} shards but the grid has only ${tiles} tiles of at most ${tilePoints} points: use at most ${tiles} shards, or smaller tiles (--tile-points)`,
     );
   }
-  const evaluator = (settings.evaluator ?? defaultEvaluatorFor(settings.backend, s.model.architecture.kind))
-    .name;
+  const evaluator = (settings.evaluator ?? defaultEvaluatorFor(settings.backend, s.model.architecture)).name;
   checkEvaluatorFor(
     settings.evaluator ?? evaluatorByName(evaluator, s.model.architecture.kind),
     s.model.architecture.kind,
@@ -137,12 +136,16 @@ export async function planExperiment(
 ): Promise<{ snapshot: Snapshot; warnings: string[] }> {
   const kind =
     options.from?.model.architecture.kind ??
-    (config.model.kind === undefined || config.model.kind === "mlp" ? "mlp" : "layers");
+    (config.model.kind === undefined || config.model.kind === "mlp"
+      ? "mlp"
+      : config.model.kind === "gcn"
+        ? "gcn"
+        : "layers");
   if (options.evaluator) checkEvaluatorFor(options.evaluator, kind);
   const model = await prepareModel(config, options);
   const plane = await makePlane(config, model, options);
   options.signal?.throwIfAborted();
-  const evaluator = options.evaluator ?? defaultEvaluatorFor(options.backend, model.arch.kind);
+  const evaluator = options.evaluator ?? defaultEvaluatorFor(options.backend, model.arch);
   const curvature = await configCurvature(config, model, options);
   // A problem every worker would meet (data the path cannot take) fails here, before any plan is written.
   prepareLandscape(landscapeProblem(model, plane), evaluator).dispose();

@@ -10,7 +10,8 @@
  * - `data.inputSize`: the architecture's `inputSize`, else the first layout tensor's first
  *   dimension (a Dense kernel [in, out]), else train.x values / train.count;
  * - `data.outputSize`: the architecture's `outputSize`, else `data.classes` (classification),
- *   else the last 2-D layout tensor's last dimension, else train.y values / count (regression).
+ *   else the last 2-D layout tensor's last dimension, else train.y values / count (regression);
+ * - `data.graph` (kind "gcn"): `{ nodes }` of the architecture's graph: the samples are node ids.
  *
  * The input is never changed: a derived field goes into copies (spread) of the objects on its
  * way, and each one is listed (a reader's warning says what it assumed). Spread defines own data
@@ -116,6 +117,14 @@ export function fillContractFields(json: unknown): ContractFill {
       data = { ...data, outputSize };
       derived.push(`data.outputSize: ${outputSize} (from ${from})`);
     }
+  }
+
+  const graph = arch?.kind === "gcn" && isObject(arch.graph) ? arch.graph : null;
+  if (graph && data.graph === undefined && positiveInteger(graph.nodes)) {
+    data = { ...data, graph: { nodes: graph.nodes } };
+    derived.push(
+      `data.graph: { nodes: ${graph.nodes} } (from model.architecture.graph: a GCN's samples are node ids)`,
+    );
   }
 
   if (derived.length === 0) return { value: json, derived };

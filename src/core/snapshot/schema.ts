@@ -9,6 +9,7 @@
  */
 import { z } from "zod";
 import type { ModelArchitecture } from "../model/architecture";
+import { GCN_ACTIVATIONS, type GcnArchitecture } from "../model/gcn-architecture";
 import { LAYER_ACTIVATIONS, type LayersArchitecture, PADDINGS } from "../model/layers";
 import { ACTIVATIONS, type LayoutEntry, type LossKind, type MlpArchitecture } from "../model/types";
 import { onnxArchitectureSchema } from "../onnx/schema";
@@ -101,6 +102,15 @@ const layerSpecSchema = z.discriminatedUnion("type", [
   z.looseObject({ type: z.literal("flatten"), name: z.string() }),
   z.looseObject({ type: z.literal("dropout"), name: z.string(), rate: z.number() }),
   z.looseObject({ type: z.literal("activation"), name: z.string(), activation: layerActivationSchema }),
+  z.looseObject({
+    type: z.literal("batchNormalization"),
+    name: z.string(),
+    epsilon: z.number(),
+    center: z.boolean(),
+    scale: z.boolean(),
+    movingMean: z.array(z.number()),
+    movingVariance: z.array(z.number()),
+  }),
 ]);
 
 /** Layer-stack architecture (imported tfjs LayersModels, the config's CNNs); see LayersArchitecture. */
@@ -114,11 +124,32 @@ const layersArchitectureSchema: z.ZodType<LayersArchitecture, LayersArchitecture
   source: z.enum(["tfjs-layers", "cnn"]).optional(),
 }) as unknown as z.ZodType<LayersArchitecture, LayersArchitecture>;
 
-/** Any model kind, by `kind`: "mlp", "layers" or "onnx" (core/onnx/schema.ts). */
+/**
+ * A GCN on the graph it carries (model/gcn.ts states the semantics; x holds node ids). The graph's
+ * own rules (ids in range, no self-loops or duplicate edges, feature count) are semantics.ts's.
+ */
+const gcnArchitectureSchema: z.ZodType<GcnArchitecture, GcnArchitecture> = z.looseObject({
+  kind: z.literal("gcn"),
+  inputSize: positiveInt,
+  hiddenSizes: z.array(positiveInt),
+  outputSize: positiveInt,
+  activation: z.enum(GCN_ACTIVATIONS),
+  graph: z.looseObject({
+    nodes: positiveInt,
+    // Checked pair by pair in semantics.ts, whose messages say what is wrong with an edge.
+    edges: z.array(z.unknown()),
+    featureSize: positiveInt,
+    features: z.array(z.unknown()),
+  }),
+  semantics: z.string().optional(),
+}) as unknown as z.ZodType<GcnArchitecture, GcnArchitecture>;
+
+/** Any model kind, by `kind`: "mlp", "layers", "onnx" (core/onnx/schema.ts) or "gcn". */
 const architectureSchema: z.ZodType<ModelArchitecture, ModelArchitecture> = z.discriminatedUnion("kind", [
   mlpArchitectureSchema as unknown as z.ZodObject<{ kind: z.ZodLiteral<"mlp"> }>,
   layersArchitectureSchema as unknown as z.ZodObject<{ kind: z.ZodLiteral<"layers"> }>,
   onnxArchitectureSchema as unknown as z.ZodObject<{ kind: z.ZodLiteral<"onnx"> }>,
+  gcnArchitectureSchema as unknown as z.ZodObject<{ kind: z.ZodLiteral<"gcn"> }>,
 ]) as unknown as z.ZodType<ModelArchitecture, ModelArchitecture>;
 
 const lossSchema: z.ZodType<LossKind, LossKind> = z.enum(["cross-entropy", "mse"]);
@@ -155,6 +186,12 @@ const dataSchema = z.looseObject({
   classes: positiveInt.optional(),
   train: dataSplitSchema,
   test: dataSplitSchema.optional(),
+  /**
+   * Node classification on a graph (the "graph" task; task stays "classification"): x holds node
+   * ids (inputSize 1) of the graph model.architecture.graph carries, which has `nodes` nodes.
+   * Optional on read: a GCN's architecture implies it.
+   */
+  graph: z.looseObject({ nodes: positiveInt }).optional(),
 });
 
 const directionSchema = z.looseObject({

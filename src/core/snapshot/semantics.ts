@@ -7,6 +7,8 @@
  * @example const { problems, warnings } = reviewSnapshot(snapshot); // problems.length === 0 when usable
  */
 
+import { graphProblems } from "../data/graph";
+import { GCN_ACTIVATIONS, type GcnArchitecture, gcnLayout } from "../model/gcn-architecture";
 import { type LayersArchitecture, layersLayout } from "../model/layers";
 import type { Layout, MlpArchitecture } from "../model/types";
 import { reviewOnnxLayout } from "../onnx/layout";
@@ -98,6 +100,10 @@ function reviewModel(s: Snapshot, out: SnapshotReview): void {
     out.problems.push(...reviewOnnxLayout(arch, layout));
     return;
   }
+  if (arch.kind === "gcn") {
+    reviewGcnModel(arch, layout, out);
+    return;
+  }
   const sizes = [arch.inputSize, ...arch.hiddenSizes, arch.outputSize].join("-");
   const expected = mlpLayout(arch);
   if (layout.length !== expected.length) {
@@ -161,6 +167,69 @@ function reviewLayersModel(arch: LayersArchitecture, layout: Layout, out: Snapsh
         `model.layout[${i}].shape: expected ${shapeText(expected[i].shape)} for ${expected[i].name} (from model.architecture.layers), got ${shapeText(layout[i].shape)}`,
       );
     }
+  }
+}
+
+/** A GCN: its graph is usable (graph.ts's rules), its activation known, its layout the one it implies. */
+function reviewGcnModel(arch: GcnArchitecture, layout: Layout, out: SnapshotReview): void {
+  const graph = (arch as { graph?: unknown }).graph;
+  if (typeof graph !== "object" || graph === null) {
+    out.problems.push("model.architecture.graph: missing; a GCN carries the graph it runs on");
+    return;
+  }
+  const problems = graphProblems(arch.graph, "model.architecture.graph");
+  out.problems.push(...problems);
+  if (!(GCN_ACTIVATIONS as readonly string[]).includes(arch.activation))
+    out.problems.push(
+      `model.architecture.activation: a GCN takes ${GCN_ACTIVATIONS.join(", ")}, got "${arch.activation}"`,
+    );
+  if (arch.inputSize !== 1)
+    out.problems.push(
+      `model.architecture.inputSize: a GCN takes one node id per sample (1), got ${arch.inputSize}`,
+    );
+  if (problems.length > 0 || !Array.isArray(arch.hiddenSizes)) return;
+  const expected = gcnLayout(arch);
+  if (layout.length !== expected.length)
+    out.problems.push(
+      `model.layout: expected ${expected.length} tensors (a kernel and a bias per GCN layer, from model.architecture), got ${layout.length}`,
+    );
+  for (let i = 0; i < Math.min(layout.length, expected.length); i++) {
+    if (layout[i].name !== expected[i].name || shapeText(layout[i].shape) !== shapeText(expected[i].shape))
+      out.problems.push(
+        `model.layout[${i}]: expected ${expected[i].name} ${shapeText(expected[i].shape)} (from model.architecture), ` +
+          `got ${layout[i].name} ${shapeText(layout[i].shape)}`,
+      );
+  }
+}
+
+/**
+ * Node classification: with a GCN every x is a node id of its graph (an integer in [0, nodes)),
+ * and data.graph, when written, names the same number of nodes.
+ */
+function reviewGraphData(s: Snapshot, out: SnapshotReview): void {
+  const arch = s.model.architecture;
+  const marker = (s.data as { graph?: { nodes?: unknown } }).graph;
+  if (arch.kind !== "gcn") {
+    if (marker !== undefined)
+      out.problems.push(
+        `data.graph: node classification needs a GCN, but model.architecture.kind is "${arch.kind}"`,
+      );
+    return;
+  }
+  const nodes = arch.graph?.nodes;
+  if (typeof nodes !== "number") return;
+  if (marker !== undefined && marker.nodes !== nodes)
+    out.problems.push(
+      `data.graph.nodes: ${JSON.stringify(marker.nodes)}, but the model's graph has ${nodes} nodes`,
+    );
+  for (const which of ["train", "test"] as const) {
+    const split = s.data[which];
+    if (!split) continue;
+    const bad = split.x.findIndex((v) => !(Number.isInteger(v) && v >= 0 && v < nodes));
+    if (bad >= 0)
+      out.problems.push(
+        `data.${which}.x[${bad}]: ${split.x[bad]} is not a node id of the model's graph (integers 0 to ${nodes - 1})`,
+      );
   }
 }
 
@@ -423,6 +492,7 @@ export function reviewSnapshot(s: Snapshot): SnapshotReview {
   reviewDirections(s, out);
   reviewGridAndSurfaces(s, out);
   reviewData(s, out);
+  reviewGraphData(s, out);
   reviewCurvature(s, out);
   reviewPathsSection(s, out);
   reviewReproducibility(s, out);

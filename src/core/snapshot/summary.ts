@@ -189,9 +189,9 @@ export function summarizeSnapshot(s: Snapshot): string {
   lines.push(["snapshot", `${s.format} v${s.version}, created ${s.createdAt}`]);
   if (fromBase) lines.push(...importedLines(imported as ImportedSection));
   lines.push(["producer", `${s.producer.name} ${s.producer.version}, backend ${s.producer.backend}`]);
-  if (arch.kind === "layers" || arch.kind === "onnx") {
+  if (arch.kind === "layers" || arch.kind === "onnx" || arch.kind === "gcn") {
     lines.push(["model", `${architectureSummary(arch)}, ${s.model.parameters.length} parameters`]);
-    if (arch.kind === "onnx" && arch.batchNorm)
+    if ((arch.kind === "onnx" || arch.kind === "layers") && arch.batchNorm)
       lines.push([
         "BN statistics",
         arch.batchNorm.statistics === "recompute"

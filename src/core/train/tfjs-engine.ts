@@ -1,10 +1,10 @@
 import type { Dataset } from "../data/types";
 import { type ModelArchitecture, modelLayout } from "../model/architecture";
+import { batchNormModel, withStatisticsAt } from "../model/bn-statistics";
 import { flatToTensors, tensorsToFlat } from "../model/flat";
 import { modelForward } from "../model/forward";
 import { type DataTensors, dataTensors, disposeDataTensors, meanAccuracy, meanLoss } from "../model/loss";
 import type { LossKind } from "../model/types";
-import { DEFAULT_BN_BATCH_SIZE, recomputeBnStatistics, withBnStatistics } from "../onnx/batch-norm";
 import { tf } from "../tf";
 import type { TrainEngine } from "./engine";
 import { Optimizer, type OptimizerSettings } from "./optimizers";
@@ -35,16 +35,11 @@ export function tfjsEngine(args: EngineArgs): TrainEngine {
   const train = dataTensors(dataset.train, dataset);
   const test = dataset.test.count > 0 ? dataTensors(dataset.test, dataset) : null;
   const optimizer = new Optimizer(settings, vars);
-  // A BN graph trains in train mode (batch statistics, modelForward "train"); its metrics are taken
-  // in eval mode with the running statistics of the current weights (update_bn over the training data).
-  const bnBatch =
-    arch.kind === "onnx" && arch.nodes.some((n) => n.op === "BatchNormalization")
-      ? (arch.batchNorm?.batchSize ?? DEFAULT_BN_BATCH_SIZE)
-      : null;
-  const evalArch = () =>
-    arch.kind === "onnx" && bnBatch !== null
-      ? withBnStatistics(arch, recomputeBnStatistics(arch, vars, train.x as tf.Tensor2D, bnBatch))
-      : arch;
+  // A BN model (ONNX graph or layers model) trains in train mode (batch statistics, modelForward
+  // "train"); its metrics are taken in eval mode with the running statistics of the current weights
+  // (update_bn over the training data).
+  const bn = batchNormModel(arch);
+  const evalArch = () => (bn ? withStatisticsAt(bn, vars, train.x as tf.Tensor2D) : arch);
   const splitMetrics = (d: DataTensors) =>
     tf.tidy(() => {
       const out = modelForward(evalArch(), vars, d.x);
