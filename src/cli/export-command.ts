@@ -75,7 +75,7 @@ const FORMAT_OPTIONS: readonly {
 /** "--dir-file" of "--dir-file <name>". */
 const flagOf = (flags: string) => flags.split(" ")[0];
 
-export interface ExportOptions extends ExportWriteOptions {
+interface ExportOptions extends ExportWriteOptions {
   /** A registered format's id (src/core/export/formats.ts). */
   to: string;
   out: string;
@@ -134,7 +134,7 @@ export async function exportCommand(file: string, o: ExportOptions): Promise<voi
   process.stdout.write(`wrote ${o.out} (${o.to}, ${size} bytes)\n`);
 }
 
-export interface ImportOptions {
+interface ImportOptions {
   base: string;
   out: string;
   directions?: string;
@@ -148,7 +148,7 @@ export interface ImportOptions {
  * optionally the directions .h5 it used) -> a snapshot. A surface file alone holds no model or
  * data, so it cannot become a snapshot without --base.
  */
-export async function importCommand(file: string, o: ImportOptions): Promise<void> {
+async function importCommand(file: string, o: ImportOptions): Promise<void> {
   const limits = cliReadLimits(o.readMemory);
   const [bytes, base, directionBytes] = await Promise.all([
     readInputFile(file, limits),

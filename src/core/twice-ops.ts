@@ -43,7 +43,7 @@ export const expTwice = twiceDifferentiable(tf.exp, (dy, x) => tf.mul(dy, tf.exp
  * elu (e^x - 1 below 0), twice differentiable: step(x) + (1 - step(x)) e^min(x, 0), since the
  * stock gradient reads the saved output and masks with greater(), which has no gradient.
  */
-export const eluTwice = twiceDifferentiable(tf.elu, (dy, x) => {
+const eluTwice = twiceDifferentiable(tf.elu, (dy, x) => {
   const positive = tf.step(x);
   return tf.mul(dy, tf.add(positive, tf.mul(tf.sub(1, positive), tf.exp(tf.minimum(x, 0)))));
 });

@@ -44,7 +44,7 @@ import {
 } from "./spec";
 
 /** The shape of every value of the graph, from one forward pass over a zero sample. */
-export function onnxValueShapes(arch: OnnxArchitecture, parameters: Float32Array): Map<string, number[]> {
+function onnxValueShapes(arch: OnnxArchitecture, parameters: Float32Array): Map<string, number[]> {
   const shapes = new Map<string, number[]>();
   tf.tidy(() => {
     const values = new Map<string, OnnxValue>();
@@ -164,7 +164,7 @@ function attr(node: OnnxNode, key: string, fallback: number): number {
 }
 
 /** A permutation spec of an ONNX model, and the tensors (parameters, then constants) it covers. */
-export interface OnnxPermutationSpec {
+interface OnnxPermutationSpec {
   spec: PermutationSpec;
   /** The parameters in flat-vector order (the layout). */
   tensors: SpecTensor[];
@@ -373,7 +373,7 @@ export function onnxPermutationSpec(arch: OnnxArchitecture, parameters: Float32A
  * The model's constants (BN running statistics) permuted with their channels: the constants of
  * model B go with pi(theta_b). Other constants are returned as they are.
  */
-export function permuteOnnxConstants(
+function permuteOnnxConstants(
   arch: OnnxArchitecture,
   spec: PermutationSpec,
   perms: readonly ArrayLike<number>[],
@@ -387,7 +387,7 @@ export function permuteOnnxConstants(
 }
 
 /** Weight matching of two parameter vectors of one ONNX graph, with B's constants to permute alongside. */
-export interface OnnxMatchingResult extends SpecMatchingResult {
+interface OnnxMatchingResult extends SpecMatchingResult {
   spec: PermutationSpec;
   /** B's architecture with its BN statistics permuted as its parameters are. */
   applyConstants(archB: OnnxArchitecture): OnnxArchitecture;

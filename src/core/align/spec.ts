@@ -40,7 +40,7 @@ export interface SpecTensor {
 const product = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
 /** Throws unless every axis the spec names exists and has perms[p].size * inner entries. */
-export function checkSpec(spec: PermutationSpec, tensors: readonly SpecTensor[]): void {
+function checkSpec(spec: PermutationSpec, tensors: readonly SpecTensor[]): void {
   const shapes = new Map(tensors.map((t) => [t.name, t.shape]));
   for (const [name, axes] of Object.entries(spec.axes)) {
     const shape = shapes.get(name);

@@ -116,7 +116,7 @@ export const karateSpecSchema = graphObject("karate", {}).superRefine(splitFits(
 
 type SbmSpec = z.output<typeof sbmSpecSchema>;
 type KarateSpec = z.output<typeof karateSpecSchema>;
-export type GraphDatasetSpec = SbmSpec | KarateSpec;
+type GraphDatasetSpec = SbmSpec | KarateSpec;
 
 const KARATE_NODES = 34;
 /** The 78 friendships of Zachary (1977), 0-based (networkx's karate_club_graph). */

@@ -33,7 +33,7 @@ export interface GraphData {
 }
 
 /** A graph as someone wrote it, before the checks (any field may be wrong). */
-export interface GraphInput {
+interface GraphInput {
   nodes: unknown;
   edges: unknown;
   featureSize?: unknown;
@@ -186,7 +186,7 @@ function selfLoopDegrees(g: Pick<GraphData, "nodes" | "edges">): Float64Array {
 }
 
 /** The non-zeros of a sparse matrix, in three parallel arrays. */
-export interface SparseEntries {
+interface SparseEntries {
   rows: Int32Array;
   cols: Int32Array;
   values: Float64Array;

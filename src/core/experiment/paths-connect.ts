@@ -56,7 +56,7 @@ export interface Endpoint {
 }
 
 /** Model B aligned to model A: its permuted parameters (and statistics) and the section's record. */
-export interface Aligned {
+interface Aligned {
   parameters: Float32Array;
   statistics?: Float32Array;
   alignment: SectionAlignment;
@@ -68,7 +68,7 @@ export interface Aligned {
  * What connect needs beyond an MLP: the model's own weight matching (default: the MLP's), and how
  * BN running statistics are taken along the paths (absent: the problem's graph at every point).
  */
-export interface ConnectExtras {
+interface ConnectExtras {
   align?: (a: Endpoint, b: Endpoint) => Aligned;
   statistics?: {
     record: SectionRunningStatistics;

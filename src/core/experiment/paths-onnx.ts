@@ -38,7 +38,7 @@ import type { ConnectProblem, PathsRunOptions, PathsRunResult } from "./paths-pr
 import type { PreparedModel } from "./prepare";
 
 /** One of the two models: its graph (with its own running statistics) and its parameters. */
-export interface OnnxPathModel {
+interface OnnxPathModel {
   arch: OnnxArchitecture;
   parameters: Float32Array;
   /** Where it came from, e.g. "a.onnx" or "a.json (created 2026-...)". */
@@ -46,7 +46,7 @@ export interface OnnxPathModel {
   training?: SectionPathModel["training"];
 }
 
-export interface OnnxPathsOptions extends PathsRunOptions {
+interface OnnxPathsOptions extends PathsRunOptions {
   /** The data both models are scored on (the train split trains the curve). */
   dataset: Dataset;
   loss: LossKind;

@@ -14,7 +14,7 @@ import { prepareLandscape } from "./surfaces";
 import { maxRelativeDifference } from "./timing";
 
 /** Grid points in the calibration tile (8 x 8). */
-export const CALIBRATION_POINTS = 64;
+const CALIBRATION_POINTS = 64;
 
 export interface EvaluatorCalibration {
   /** The fastest evaluation path on the backend. */

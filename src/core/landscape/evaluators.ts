@@ -54,7 +54,7 @@ export function defaultEvaluatorFor(
 }
 
 /** The paths written for MLPs only (their batched formulations use the MLP's structure). */
-export const MLP_ONLY_EVALUATORS: readonly EvaluatorName[] = ["tfjs-gemm", "tfjs-batched", "wasm-kernel"];
+const MLP_ONLY_EVALUATORS: readonly EvaluatorName[] = ["tfjs-gemm", "tfjs-batched", "wasm-kernel"];
 
 /** The paths written for layers models only (they follow the model's layer list). */
 const LAYERS_ONLY_EVALUATORS: readonly EvaluatorName[] = ["tfjs-cnn-batched"];

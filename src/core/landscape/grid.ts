@@ -14,7 +14,7 @@ export interface Grid {
 }
 
 /** Largest number of grid points accepted (about 1000 x 1000). */
-export const MAX_GRID_POINTS = 1_002_001;
+const MAX_GRID_POINTS = 1_002_001;
 export const MAX_AXIS_COUNT = 2001;
 /** Coordinates are float32 in the evaluators: larger magnitudes would become infinite. */
 export const FLOAT32_MAX = 3.4028234663852886e38;

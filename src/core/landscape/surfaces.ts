@@ -13,8 +13,8 @@ import {
   writeTile,
 } from "./grid";
 
-export const SURFACE_NAMES = ["train_loss", "train_accuracy", "test_loss", "test_accuracy"] as const;
-export type SurfaceName = (typeof SURFACE_NAMES)[number];
+const SURFACE_NAMES = ["train_loss", "train_accuracy", "test_loss", "test_accuracy"] as const;
+type SurfaceName = (typeof SURFACE_NAMES)[number];
 export type Surfaces = Partial<Record<SurfaceName, Float32Array>>;
 
 /** Everything needed to sample a landscape: the model at theta, the directions, the data. */

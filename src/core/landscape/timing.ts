@@ -6,7 +6,7 @@ import type { LandscapeEvaluator } from "./evaluator";
 import type { Grid } from "./grid";
 import { type LandscapeProblem, sampleLandscape } from "./surfaces";
 
-export interface EvaluatorTiming {
+interface EvaluatorTiming {
   /** Best wall time of one full-grid pass, milliseconds. */
   ms: number;
   /** The train loss surface of the last pass, [grid points], for the agreement check. */

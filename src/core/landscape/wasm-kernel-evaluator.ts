@@ -20,19 +20,19 @@ const LINEAR = ACTIVATION_CODES.linear;
 /** Rows are padded to a whole number of f32x4 vectors. */
 const pad4 = (x: number): number => (x + 3) & ~3;
 
-export interface WasmKernelOptions {
+interface WasmKernelOptions {
   /** "auto" (default): relaxed SIMD where the runtime has it, else plain SIMD. */
   variant?: KernelVariant | "auto";
 }
 
 /** A prepared wasm-kernel evaluation; says which variant runs and how much memory it holds. */
-export interface WasmKernelPrepared extends PreparedEvaluation {
+interface WasmKernelPrepared extends PreparedEvaluation {
   readonly variant: KernelVariant;
   /** Bytes of this problem's WebAssembly memory (released by dispose). */
   readonly memoryBytes: number;
 }
 
-export interface WasmKernelEvaluator extends LandscapeEvaluator {
+interface WasmKernelEvaluator extends LandscapeEvaluator {
   prepare(problem: SubspaceProblem): WasmKernelPrepared;
 }
 

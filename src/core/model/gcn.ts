@@ -27,7 +27,7 @@ import type { GcnActivation, GcnArchitecture } from "./gcn-architecture";
 const denseCache = new WeakMap<GraphData, Float32Array>();
 
 /** The dense A_hat of a graph (float32; entries from normalizedAdjacency in float64). */
-export function denseNormalizedAdjacency(graph: GraphData): Float32Array {
+function denseNormalizedAdjacency(graph: GraphData): Float32Array {
   const cached = denseCache.get(graph);
   if (cached) return cached;
   const n = graph.nodes;

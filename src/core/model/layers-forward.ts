@@ -100,7 +100,7 @@ function applyActivation(z: tf.Tensor, activation: LayerActivation, isLast: bool
  * bn-statistics.ts): with the batch's own mean and biased variance over every axis but the last,
  * each handed to `record` (layer index, mean, the unbiased variance update_bn accumulates).
  */
-export interface LayersBatchNormMode {
+interface LayersBatchNormMode {
   mode: "batch";
   record(layer: number, mean: tf.Tensor1D, unbiasedVariance: tf.Tensor1D): void;
 }

@@ -106,7 +106,7 @@ export interface LayersArchitecture {
 }
 
 /** A parameter tensor's role in its layer: Dense / Conv2D kernel and bias, BatchNormalization gamma and beta. */
-export type ParameterRole = "kernel" | "bias" | "gamma" | "beta";
+type ParameterRole = "kernel" | "bias" | "gamma" | "beta";
 
 /** Largest number of layers and of values per tensor accepted, so a bad file cannot ask for gigabytes. */
 const MAX_LAYERS = 64;

@@ -33,7 +33,7 @@ import type { ModelArchitecture } from "../model/architecture";
 import type { OnnxArchitecture } from "../onnx/graph";
 import { initialBends } from "./curves";
 
-export const STATISTICS_POLICIES = ["interpolated", "model-a", "recomputed"] as const;
+const STATISTICS_POLICIES = ["interpolated", "model-a", "recomputed"] as const;
 export type StatisticsPolicy = (typeof STATISTICS_POLICIES)[number];
 
 /** How each policy reads in the CLI output and the snapshot's paths section. */
@@ -114,7 +114,7 @@ export function withStatistics(
  *
  * @example statisticsWeights([-0.5, 1.5]) // [0, 1]
  */
-export function statisticsWeights(coefficients: ArrayLike<number>): number[] {
+function statisticsWeights(coefficients: ArrayLike<number>): number[] {
   const w = Array.from(coefficients, (c) => Math.min(1, Math.max(0, c)));
   const sum = w.reduce((s, v) => s + v, 0);
   if (!(sum > 0))
@@ -123,7 +123,7 @@ export function statisticsWeights(coefficients: ArrayLike<number>): number[] {
 }
 
 /** sum_j w_j stats_j. */
-export function mixStatistics(stats: readonly Float32Array[], weights: readonly number[]): Float32Array {
+function mixStatistics(stats: readonly Float32Array[], weights: readonly number[]): Float32Array {
   const out = new Float32Array(stats[0].length);
   stats.forEach((s, j) => {
     const w = weights[j];
@@ -146,7 +146,7 @@ export function curveStatistics(a: Float32Array, b: Float32Array, bends: number)
  * with the statistics statisticsAt(row); rows with the same weights share one prepare of `base`.
  * Its name is base's (the statistics policy is recorded beside it).
  */
-export function statisticsEvaluator(
+function statisticsEvaluator(
   base: LandscapeEvaluator,
   names: readonly string[],
   statisticsAt: (row: Float32Array) => { key: string; stats: Float32Array },
