@@ -9,6 +9,7 @@ import { type AnyLesson, isPathsLesson } from "../core/lessons/parse";
 import { evaluatePathsChecks, type PathsLesson, pathsLessonNumbers } from "../core/lessons/paths-lesson";
 import type { Lesson } from "../core/lessons/schema";
 import { lessonSequence } from "../core/lessons/sequence";
+import { fromExperimentConfig } from "../state/config-map";
 import type { LandscapeOrigin } from "../state/origin";
 import type { AppState } from "../state/store";
 import type { ExperimentJob } from "./experiment-job";
@@ -60,6 +61,27 @@ export class LessonJob {
     this.store.getState().setCompare(null);
   }
 
+  /**
+   * The controls show a run's settings (keys they do not have, such as a rescaling, stay in the
+   * run's config and its snapshot). A run they cannot hold (a CNN, the digits, a graph) runs as
+   * written: the controls take what they can and one notice per lesson (`notice`: the first run)
+   * says so, rather than one per control.
+   */
+  private showSettings(lesson: AnyLesson, label: string, config: unknown, notice: boolean): void {
+    const st = this.store.getState();
+    const unshown = fromExperimentConfig(config).problems;
+    if (unshown.length === 0) {
+      st.applyPreset(label, config, null);
+      return;
+    }
+    st.adoptSettings(this.deps.origin(lesson, config).settings, null);
+    if (notice)
+      st.notify(
+        `lesson "${lesson.title}" runs as written: the controls cannot show all of it (${unshown[0]})`,
+        "info",
+      );
+  }
+
   private async openFlatness(lesson: Lesson, signal: AbortSignal, current: () => boolean): Promise<void> {
     const st = () => this.store.getState();
     this.deps.paths.stop();
@@ -81,9 +103,7 @@ export class LessonJob {
         run: async (i) => {
           const run = lesson.runs[i];
           st().updateLesson({ step: `run ${i + 1} of ${lesson.runs.length}: ${run.label}` });
-          // The controls show the run's settings (keys the controls do not have, such as a
-          // rescaling, stay in the run's config and in its snapshot).
-          st().applyPreset(`lesson "${lesson.title}", run ${i + 1}`, run.config, null);
+          this.showSettings(lesson, `lesson "${lesson.title}", run ${i + 1}`, run.config, i === 0);
           const snapshot = await this.deps.experiment().run(run.config, this.deps.origin(lesson, run.config));
           if (!current()) throw signal.reason ?? new Error("cancelled");
           if (!snapshot) return null;
@@ -123,7 +143,7 @@ export class LessonJob {
       checks: null,
     });
     // The controls show the run's settings; the paths panel explains the preset of the same name.
-    st().applyPreset(`lesson "${lesson.title}"`, lesson.run.config, null);
+    this.showSettings(lesson, `lesson "${lesson.title}"`, lesson.run.config, true);
     const snapshot = await this.deps.paths.run(lesson.run.config, {
       preset: lesson.id,
       origin: this.deps.origin(lesson, lesson.run.config),

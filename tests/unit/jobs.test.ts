@@ -6,13 +6,15 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it, vi } from "vitest";
 import type { JobSink } from "../../src/compute/job-sink";
+import { LessonJob } from "../../src/compute/lesson-job";
 import { PathsJob } from "../../src/compute/paths-job";
 import type { ComputePool } from "../../src/compute/pool";
 import { evaluateChecks } from "../../src/core/lessons/checks";
+import { parseAnyLesson } from "../../src/core/lessons/parse";
 import { type LessonMetrics, parseLesson } from "../../src/core/lessons/schema";
 import { lessonSequence } from "../../src/core/lessons/sequence";
 import type { Snapshot } from "../../src/core/snapshot/schema";
-import { runOrigin } from "../../src/state/origin";
+import { configOrigin, runOrigin } from "../../src/state/origin";
 import { createAppStore } from "../../src/state/store";
 
 /** A sink that records every call, by name, with its arguments. */
@@ -187,5 +189,49 @@ describe("a lesson's order of work (core/lessons/sequence.ts)", () => {
     });
     expect(outcome).toBeNull();
     expect(measure).not.toHaveBeenCalled();
+  });
+});
+
+describe("a lesson's runs in the controls (compute/lesson-job.ts)", () => {
+  /** A lesson job whose experiment runs end at once without a snapshot (nothing is computed). */
+  function lessonJob() {
+    const store = createAppStore();
+    const experiment = { run: vi.fn(async () => null), cancel: vi.fn(), running: false };
+    const job = new LessonJob(store, {
+      experiment: () => experiment as never,
+      paths: { stop: vi.fn(), cancel: vi.fn() } as never,
+      pool: () => ({}) as never,
+      origin: (lesson, config) =>
+        configOrigin("lesson", lesson.title, config, store.getState().settings, {
+          key: "lesson",
+          value: lesson.id,
+        }),
+    });
+    return { store, job };
+  }
+  const lessonFile = (id: string) =>
+    parseAnyLesson(JSON.parse(readFileSync(`public/lessons/${id}.json`, "utf8")));
+
+  it("a lesson the controls cannot hold (a CNN on the digits) says so once, not once per control", async () => {
+    const { store, job } = lessonJob();
+    await job.open(lessonFile("cnn-vs-mlp"));
+    const messages = store.getState().messages.map((m) => `${m.level}: ${m.text}`);
+    expect(messages).toEqual([
+      expect.stringMatching(
+        /^info: lesson "A convolution's inductive bias" runs as written: the controls cannot show all of it/,
+      ),
+    ]);
+    expect(store.getState().lesson?.status).toBe("cancelled");
+  });
+
+  it("a lesson the controls hold gives them its settings without a notice", async () => {
+    const { store, job } = lessonJob();
+    await job.open(lessonFile("learning-rate"));
+    expect(store.getState().messages).toEqual([]);
+    const lesson = lessonFile("learning-rate") as unknown as {
+      runs: { config: { training: { learningRate: number } } }[];
+    };
+    // The first run ends at once (nothing is computed), so the controls hold its settings.
+    expect(store.getState().settings.lr).toBe(lesson.runs[0].config.training.learningRate);
   });
 });
