@@ -34,34 +34,9 @@ import { summarizeSnapshot } from "../../src/core/snapshot/summary";
 import { tf } from "../../src/core/tf";
 import { type EngineArgs, tfjsEngine } from "../../src/core/train/tfjs-engine";
 import { withWasmBackend } from "./helpers/backend";
+import { type SavedLayersModel, saveLayersModel } from "./helpers/layers-save";
 
 withWasmBackend();
-
-interface Saved {
-  modelJson: Record<string, unknown>;
-  weights: Uint8Array;
-}
-
-/** What model.save("file://dir") writes: model.json (topology + weightsManifest) and weights.bin. */
-async function save(model: tf.LayersModel): Promise<Saved> {
-  let saved: Saved | undefined;
-  await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      saved = {
-        modelJson: {
-          modelTopology: artifacts.modelTopology,
-          format: artifacts.format,
-          generatedBy: artifacts.generatedBy,
-          weightsManifest: [{ paths: ["weights.bin"], weights: artifacts.weightSpecs }],
-        },
-        weights: new Uint8Array(artifacts.weightData as ArrayBuffer),
-      };
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
-    }),
-  );
-  if (!saved) throw new Error("nothing saved");
-  return saved;
-}
 
 function normals(n: number, seed: number, scale = 1): Float32Array {
   const rng = createRng(seed);
@@ -367,7 +342,7 @@ const labelsOf = (n: number, classes = 3) => Float32Array.from({ length: n }, (_
 
 async function imported(model: tf.LayersModel, seed: number): Promise<ImportedLayersModel> {
   randomize(model, seed);
-  const saved = await save(model);
+  const saved = await saveLayersModel(model);
   return importLayersModel(saved.modelJson, saved.weights);
 }
 
@@ -448,7 +423,7 @@ describe("importing BatchNormalization layers", () => {
   it("Keras's axis [3] (the last axis, counting the batch) is accepted; other axes and options are refused by name", async () => {
     const model = cnnBn();
     randomize(model, 7);
-    const saved = await save(model);
+    const saved = await saveLayersModel(model);
     const withBn = (change: (config: Record<string, unknown>) => void) => {
       const json = structuredClone(saved.modelJson);
       const topology = json.modelTopology as {
@@ -783,7 +758,7 @@ describe("training a layers model with BN: train mode", () => {
 });
 
 /** In-memory files: model.json and weights, and the data as CSV rows (features..., label). */
-function filesOf(saved: Saved, x: Float32Array, y: Float32Array, per: number) {
+function filesOf(saved: SavedLayersModel, x: Float32Array, y: Float32Array, per: number) {
   const csv = Array.from({ length: y.length }, (_, i) =>
     [...x.subarray(i * per, (i + 1) * per), y[i]].join(","),
   ).join("\n");
@@ -807,7 +782,7 @@ describe("the lab with BN layers models", () => {
     it(`${name}: after training, the moving statistics are update_bn's at the final weights (float64 within 1e-5)`, async () => {
       const model = make();
       randomize(model, 13);
-      const saved = await save(model);
+      const saved = await saveLayersModel(model);
       const per = sizeOf(shape);
       const n = 30;
       const user = filesOf(saved, normals(n * per, 14), labelsOf(n), per);
@@ -924,7 +899,7 @@ describe("the lab with BN layers models", () => {
   it('the config\'s bnStatistics "recompute" for kind layers: named in the snapshot, naive by default; refused without BN', async () => {
     const model = mlpBn();
     randomize(model, 17);
-    const saved = await save(model);
+    const saved = await saveLayersModel(model);
     const n = 20;
     const user = filesOf(saved, normals(n * 4, 18), labelsOf(n), 4);
     const config = resolveConfig({
@@ -955,7 +930,7 @@ describe("the lab with BN layers models", () => {
     expect(Math.abs((snapshot.surfaces.train_loss as Float32Array)[4] - centre)).toBeLessThan(1e-5);
 
     const plain = tf.sequential({ layers: [tf.layers.dense({ inputShape: [4], units: 3, name: "only" })] });
-    const noBn = filesOf(await save(plain), normals(n * 4, 18), labelsOf(n), 4);
+    const noBn = filesOf(await saveLayersModel(plain), normals(n * 4, 18), labelsOf(n), 4);
     await expect(runExperiment(config, { backend: "wasm", files: { user: noBn } })).rejects.toThrow(
       /model\.bnStatistics "recompute": m\/model\.json has no BatchNormalization layer to recompute/,
     );

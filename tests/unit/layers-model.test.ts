@@ -23,35 +23,9 @@ import { createRng } from "../../src/core/rng";
 import { parseSnapshot, serializeSnapshot } from "../../src/core/snapshot/io";
 import { tf } from "../../src/core/tf";
 import { withWasmBackend } from "./helpers/backend";
+import { saveLayersModel } from "./helpers/layers-save";
 
 withWasmBackend();
-
-interface Saved {
-  modelJson: Record<string, unknown>;
-  weights: Uint8Array;
-}
-
-/** What model.save("file://dir") writes: model.json (topology + weightsManifest) and weights.bin. */
-async function save(model: tf.LayersModel): Promise<Saved> {
-  let saved: Saved | undefined;
-  await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      saved = {
-        modelJson: {
-          modelTopology: artifacts.modelTopology,
-          format: artifacts.format,
-          generatedBy: artifacts.generatedBy,
-          convertedBy: artifacts.convertedBy,
-          weightsManifest: [{ paths: ["weights.bin"], weights: artifacts.weightSpecs }],
-        },
-        weights: new Uint8Array(artifacts.weightData as ArrayBuffer),
-      };
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: "JSON" } };
-    }),
-  );
-  if (!saved) throw new Error("nothing saved");
-  return saved;
-}
 
 function normals(n: number, seed: number): Float32Array {
   const rng = createRng(seed);
@@ -105,7 +79,7 @@ const grid3: Grid = {
 describe("importing a tfjs LayersModel", () => {
   it("loads a CNN saved by tfjs; its landscape at (0, 0) is its own model.evaluate() loss", async () => {
     const model = cnn();
-    const saved = await save(model);
+    const saved = await saveLayersModel(model);
     const n = 24;
     const x = normals(n * 36, 3);
     const labels = Float32Array.from({ length: n }, (_, i) => i % 3);
@@ -169,7 +143,7 @@ describe("importing a tfjs LayersModel", () => {
       ],
     });
     model.compile({ optimizer: "sgd", loss: "meanSquaredError" });
-    const saved = await save(model);
+    const saved = await saveLayersModel(model);
     const n = 30;
     const x = normals(n * 5, 4);
     const y = normals(n * 2, 5);
@@ -195,14 +169,14 @@ describe("importing a tfjs LayersModel", () => {
         tf.layers.dense({ units: 2 }),
       ],
     });
-    const a = await save(bn);
+    const a = await saveLayersModel(bn);
     expect(() => importLayersModel(a.modelJson, a.weights)).toThrow(
       /layer 1 "ln_here" is a LayerNormalization, which is not supported; supported layers: InputLayer, Dense, Conv2D,.*BatchNormalization/,
     );
     const lstm = tf.sequential({
       layers: [tf.layers.lstm({ inputShape: [3, 2], units: 4, name: "memory" })],
     });
-    const b = await save(lstm);
+    const b = await saveLayersModel(lstm);
     expect(() => importLayersModel(b.modelJson, b.weights, { source: "rnn.json" })).toThrow(
       /rnn\.json: layer 0 "memory" is a LSTM, which is not supported/,
     );
@@ -217,14 +191,14 @@ describe("importing a tfjs LayersModel", () => {
         tf.layers.flatten(),
       ],
     });
-    const a = await save(dilated);
+    const a = await saveLayersModel(dilated);
     expect(() => importLayersModel(a.modelJson, a.weights)).toThrow(
       /layer 0 "wide" \(Conv2D\): dilation_rate \[2,2\] is not supported; only 1/,
     );
     const selu = tf.sequential({
       layers: [tf.layers.dense({ inputShape: [3], units: 2, activation: "selu", name: "s" })],
     });
-    const b = await save(selu);
+    const b = await saveLayersModel(selu);
     expect(() => importLayersModel(b.modelJson, b.weights)).toThrow(
       /layer 0 "s" \(Dense\): activation "selu" is not supported/,
     );
@@ -234,7 +208,7 @@ describe("importing a tfjs LayersModel", () => {
         tf.layers.dense({ units: 2 }),
       ],
     });
-    const c = await save(early);
+    const c = await saveLayersModel(early);
     expect(() => importLayersModel(c.modelJson, c.weights)).toThrow(
       /"early".*softmax is supported only as the last operation/,
     );
@@ -243,7 +217,7 @@ describe("importing a tfjs LayersModel", () => {
 
   it("refuses weights that do not match the manifest, and files that are not LayersModels", async () => {
     const m = tf.sequential({ layers: [tf.layers.dense({ inputShape: [3], units: 2 })] });
-    const a = await save(m);
+    const a = await saveLayersModel(m);
     expect(() => importLayersModel(a.modelJson, a.weights.subarray(0, 8))).toThrow(
       /the weight files hold 8 bytes, the manifest describes 32/,
     );
@@ -262,7 +236,7 @@ describe("importing a tfjs LayersModel", () => {
       inputs: input,
       outputs: tf.layers.dense({ units: 2 }).apply(input) as tf.SymbolicTensor,
     });
-    const b = await save(functional);
+    const b = await saveLayersModel(functional);
     expect(() => importLayersModel(b.modelJson, b.weights)).toThrow(
       /only Sequential models are supported; this model is "Model"/,
     );
@@ -302,7 +276,10 @@ describe("directions and evaluators for layers models", () => {
     );
     expect(evaluatorByName("naive", "layers").name).toBe("naive");
     const m = tf.sequential({ layers: [tf.layers.dense({ inputShape: [3], units: 2 })] });
-    const imported = importLayersModel((await save(m)).modelJson, (await save(m)).weights);
+    const imported = importLayersModel(
+      (await saveLayersModel(m)).modelJson,
+      (await saveLayersModel(m)).weights,
+    );
     const problem = problemOf(imported, normals(12, 1), Float32Array.from([0, 1, 0, 1]), "classification");
     for (const name of ["tfjs-gemm", "tfjs-batched", "wasm-kernel"] as const) {
       expect(() =>
@@ -351,7 +328,7 @@ describe("directions and evaluators for layers models", () => {
         tf.layers.dense({ units: 2, activation: "softmax" }),
       ],
     });
-    const saved = await save(model);
+    const saved = await saveLayersModel(model);
     const n = 20;
     const header = (shape: number[]) => {
       let h = `{'descr': '<f4', 'fortran_order': False, 'shape': (${shape.join(", ")}${shape.length === 1 ? "," : ""}), }`;
