@@ -29,11 +29,14 @@ import { gridPointCount, tileCoordinates } from "../../src/core/landscape/grid";
 import { naiveEvaluator } from "../../src/core/landscape/naive-evaluator";
 import type { LandscapeProblem } from "../../src/core/landscape/surfaces";
 import { tfjsCnnEvaluator } from "../../src/core/landscape/tfjs-cnn-evaluator";
+import { wasmCnnEvaluator } from "../../src/core/landscape/wasm-cnn-evaluator";
 import { tf } from "../../src/core/tf";
 import { nodeDataReaders } from "../../src/node/data-files";
 import { initNodeBackend } from "../../src/node/tf-node";
 
 const TARGET = 10;
+/** The fast paths for layers models, each timed against the per-point path in the same rounds. */
+const FAST_PATHS: LandscapeEvaluator[] = [tfjsCnnEvaluator, wasmCnnEvaluator];
 const GRID = 51;
 /** Points per evaluate() call: the CLI's tile size. */
 const CALL_POINTS = 256;
@@ -134,64 +137,72 @@ export async function benchCnn(): Promise<void> {
   );
 
   const before = tf.memory().numTensors;
-  const naive = prepareBoth(problem, naiveEvaluator);
-  const fast = prepareBoth(problem, tfjsCnnEvaluator);
+  const paths = [
+    { name: "naive (per point)", run: prepareBoth(problem, naiveEvaluator), coords: naiveCoords },
+    ...FAST_PATHS.map((evaluator) => ({
+      name: evaluator.name,
+      run: prepareBoth(problem, evaluator),
+      coords: fastCoords,
+    })),
+  ];
   try {
     // Warm-up: compile kernels, grow the wasm heap.
-    naive.evaluate(naiveCoords.subarray(0, 4));
-    fast.evaluate(fastCoords.subarray(0, 8));
-    const perPoint: [number[], number[]] = [[], []];
-    let naiveOut = new Map<string, Float32Array>();
-    let fastOut = new Map<string, Float32Array>();
+    for (const path of paths) path.run.evaluate(path.coords.subarray(0, 8));
+    const perPoint: number[][] = paths.map(() => []);
+    const outputs: Map<string, Float32Array>[] = paths.map(() => new Map());
     for (let r = 0; r < rounds; r++) {
-      const order = r % 2 === 0 ? [0, 1] : [1, 0];
+      // A rotating order, so that no path always runs first (or right after another).
+      const order = paths.map((_, i) => (i + r) % paths.length);
       for (const which of order) {
         collectGarbage();
+        const { run, coords } = paths[which];
         const start = performance.now();
-        if (which === 0) naiveOut = naive.evaluate(naiveCoords);
-        else fastOut = fast.evaluate(fastCoords);
-        const ms = performance.now() - start;
-        perPoint[which].push(ms / (which === 0 ? naiveIdx.length : fastIdx.length));
+        outputs[which] = run.evaluate(coords);
+        perPoint[which].push((performance.now() - start) / (coords.length / 2));
       }
     }
-    let absDiff = 0;
-    let relDiff = 0;
-    for (const [name, ref] of naiveOut) {
-      const got = fastOut.get(name);
-      if (!got) throw new Error(`the fast path gave no ${name}`);
-      for (let j = 0; j < ref.length; j++) {
-        const d = Math.abs(got[j] - ref[j]);
-        absDiff = Math.max(absDiff, d);
-        relDiff = Math.max(relDiff, d / Math.max(1, Math.abs(ref[j])));
-      }
-    }
-    const ratios = perPoint[0].map((ms, r) => ms / perPoint[1][r]);
-    const ratio = median(ratios);
     console.log(
       `${"path".padEnd(20)} ${"points/round".padStart(12)} ${"ms/point".padStart(9)} ${`${GRID}x${GRID} (projected)`.padStart(20)}`,
     );
-    for (const [k, name] of ["naive (per point)", tfjsCnnEvaluator.name].entries()) {
+    for (const [k, path] of paths.entries()) {
       const ms = median(perPoint[k]);
       console.log(
-        `${name.padEnd(20)} ${String(k === 0 ? naiveIdx.length : fastIdx.length).padStart(12)} ` +
+        `${path.name.padEnd(20)} ${String(path.coords.length / 2).padStart(12)} ` +
           `${ms.toFixed(2).padStart(9)} ${`${((ms * total) / 1000).toFixed(1)} s`.padStart(20)}`,
       );
     }
-    console.log(
-      `naive / ${tfjsCnnEvaluator.name}: ${ratio.toFixed(2)}x (rounds ${ratios.map((x) => x.toFixed(2)).join(", ")}); ` +
-        `target >= ${TARGET}x: ${ratio >= TARGET ? "met" : "NOT met"}`,
-    );
-    console.log(
-      `max difference on the ${naiveIdx.length} common points, ${naiveOut.size} surfaces: ` +
-        `${absDiff.toExponential(2)} absolute, ${relDiff.toExponential(2)} relative to max(1, |naive|) ` +
-        `(${relDiff < 1e-5 ? "ok, < 1e-5" : "FAIL, >= 1e-5"})`,
-    );
+    for (let k = 1; k < paths.length; k++) {
+      const ratios = perPoint[0].map((ms, r) => ms / perPoint[k][r]);
+      const ratio = median(ratios);
+      const { abs, rel } = largestDifference(outputs[0], outputs[k]);
+      console.log(
+        `naive / ${paths[k].name}: ${ratio.toFixed(2)}x (rounds ${ratios.map((x) => x.toFixed(2)).join(", ")}); ` +
+          `target >= ${TARGET}x: ${ratio >= TARGET ? "met" : "NOT met"}; max difference on the ${naiveIdx.length} ` +
+          `common points, ${outputs[0].size} surfaces: ${abs.toExponential(2)} absolute, ${rel.toExponential(2)} ` +
+          `relative to max(1, |naive|) (${rel < 1e-5 ? "ok, < 1e-5" : "FAIL, >= 1e-5"})`,
+      );
+    }
   } finally {
-    naive.dispose();
-    fast.dispose();
+    for (const path of paths) path.run.dispose();
   }
   const after = tf.memory().numTensors;
   if (after !== before) console.log(`tensor check: ${after - before} tensors left behind (FAIL)`);
+}
+
+/** Largest |fast - naive| over the surfaces, absolute and relative to max(1, |naive|), on the naive points (listed first). */
+function largestDifference(naive: Map<string, Float32Array>, fast: Map<string, Float32Array>) {
+  let abs = 0;
+  let rel = 0;
+  for (const [name, ref] of naive) {
+    const got = fast.get(name);
+    if (!got) throw new Error(`the fast path gave no ${name}`);
+    for (let j = 0; j < ref.length; j++) {
+      const d = Math.abs(got[j] - ref[j]);
+      abs = Math.max(abs, d);
+      rel = Math.max(rel, d / Math.max(1, Math.abs(ref[j])));
+    }
+  }
+  return { abs, rel };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await benchCnn();

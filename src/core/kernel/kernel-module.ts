@@ -56,6 +56,26 @@ interface KernelExports {
     act0: number,
   ): void;
   crossEntropy(z: number, ldz: number, n: number, classes: number, labels: number, out: number): void;
+  /** cnn-kernel.as: row-major [n, m] into groups of four samples [n4 / 4, m, 4]. */
+  toGroups(dst: number, src: number, n: number, m: number): void;
+  /** cnn-kernel.as: a point's Winograd kernels and BatchNorm scales from its parameters. */
+  preparePoint(prog: number, nops: number, params: number): void;
+  /** cnn-kernel.as: one point's forward pass after the first layer on groups of four samples. */
+  forward(
+    prog: number,
+    nops: number,
+    groups: number,
+    s: number,
+    sk: number,
+    m1: number,
+    k: number,
+    coords: number,
+    params: number,
+    bufA: number,
+    bufB: number,
+    logits: number,
+    outSize: number,
+  ): void;
   meanSquaredError(z: number, ldz: number, n: number, cols: number, y: number, out: number): void;
 }
 

@@ -27,23 +27,25 @@ interface TfjsCnnOptions {
 }
 
 /** The architecture as a layers model, or an Error naming the evaluator and the kind it got. */
-function requireLayers(arch: ModelArchitecture): LayersArchitecture {
+export function requireLayers(arch: ModelArchitecture, name = TFJS_CNN_EVALUATOR_NAME): LayersArchitecture {
   if (arch.kind === "layers") return arch;
   throw new Error(
-    `evaluator "${TFJS_CNN_EVALUATOR_NAME}" works on layers models (CNNs, imported tfjs models) only; ` +
+    `evaluator "${name}" works on layers models (CNNs, imported tfjs models) only; ` +
       `this model is kind "${arch.kind}"`,
   );
 }
 
-function checkLayout(problem: SubspaceProblem, arch: LayersArchitecture): void {
+export function checkLayout(
+  problem: SubspaceProblem,
+  arch: LayersArchitecture,
+  name = TFJS_CNN_EVALUATOR_NAME,
+): void {
   const expected = layersLayout(arch);
   const same =
     expected.length === problem.layout.length &&
     expected.every((e, i) => e.shape.join(",") === problem.layout[i].shape.join(","));
   if (!same) {
-    throw new Error(
-      `${TFJS_CNN_EVALUATOR_NAME}: the parameter layout does not match the layers of the model`,
-    );
+    throw new Error(`${name}: the parameter layout does not match the layers of the model`);
   }
 }
 
@@ -53,7 +55,7 @@ function checkLayout(problem: SubspaceProblem, arch: LayersArchitecture): void {
  * batchNorm its gamma and beta in their place (layersForward's own evaluation-mode formula).
  * Call inside tf.tidy.
  */
-function runStep(step: PlanStep, h: tf.Tensor, kernel?: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
+export function runStep(step: PlanStep, h: tf.Tensor, kernel?: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
   switch (step.op) {
     case "conv2d": {
       const fused = fusedActivation(step.activation);

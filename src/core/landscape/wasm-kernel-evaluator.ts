@@ -4,6 +4,7 @@ import {
   type KernelVariant,
   resolveKernelVariant,
 } from "../kernel/kernel-module";
+import { checkLabels, MemoryPlan, pad4 } from "../kernel/memory-plan";
 import { requireMlp } from "../model/architecture";
 import { layoutOffsets } from "../model/layout";
 import { isResidualLayer, layerWidths, mlpLayout } from "../model/mlp";
@@ -16,9 +17,6 @@ import {
 } from "./evaluator";
 
 const LINEAR = ACTIVATION_CODES.linear;
-
-/** Rows are padded to a whole number of f32x4 vectors. */
-const pad4 = (x: number): number => (x + 3) & ~3;
 
 interface WasmKernelOptions {
   /** "auto" (default): relaxed SIMD where the runtime has it, else plain SIMD. */
@@ -34,16 +32,6 @@ interface WasmKernelPrepared extends PreparedEvaluation {
 
 interface WasmKernelEvaluator extends LandscapeEvaluator {
   prepare(problem: SubspaceProblem): WasmKernelPrepared;
-}
-
-/** Byte offsets of 16-byte aligned regions, handed out in order (relative to the heap base). */
-class MemoryPlan {
-  bytes = 0;
-  floats(count: number): number {
-    const at = this.bytes;
-    this.bytes += pad4(Math.max(count, 1)) * 4;
-    return at;
-  }
 }
 
 function checkLayoutMatchesArchitecture(problem: SubspaceProblem): void {
@@ -67,15 +55,6 @@ function checkLayoutMatchesArchitecture(problem: SubspaceProblem): void {
   const total = layoutOffsets(expected).at(-1);
   if (problem.origin.length !== total) {
     throw new Error(`wasm-kernel: origin has ${problem.origin.length} values, the model has ${total}`);
-  }
-}
-
-function checkLabels(y: Float32Array, n: number, classes: number): void {
-  for (let i = 0; i < n; i++) {
-    const c = y[i];
-    if (!Number.isInteger(c) || c < 0 || c >= classes) {
-      throw new Error(`wasm-kernel: label ${c} of sample ${i} is not a class index in [0, ${classes})`);
-    }
   }
 }
 
@@ -127,7 +106,7 @@ export function createWasmKernelEvaluator(options: WasmKernelOptions = {}): Wasm
       const cp = pad4(classes);
       const offsets = layoutOffsets(mlpLayout(arch));
       const act = ACTIVATION_CODES[arch.activation];
-      if (classification) checkLabels(split.y, n, classes);
+      if (classification) checkLabels("wasm-kernel", split.y, n, classes);
       else if (split.y.length !== n * classes) {
         throw new Error(`data y has ${split.y.length} values, expected count * outputSize = ${n * classes}`);
       }
