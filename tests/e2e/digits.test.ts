@@ -1,7 +1,7 @@
 /**
  * The shipped digits (MNIST, 14 x 14) in the app: the MLP and the small CNN presets train in the
  * browser on data fetched from public/data, and their landscapes are drawn (the CNN's by the
- * fast path for layers models, tfjs-cnn-batched).
+ * fast path for layers models, wasm-cnn).
  */
 import { describe, expect, inject, it } from "vitest";
 import { openBrowser, unexpectedProblems } from "./browser";
@@ -22,7 +22,7 @@ describe.skipIf(skipReason !== "")("the digits presets", () => {
       await waitForDone(page, 90_000);
       for (const [preset, evaluator, kind] of [
         ["digits-mlp", "wasm-kernel", "mlp"],
-        ["digits-cnn", "tfjs-cnn-batched", "layers"],
+        ["digits-cnn", "wasm-cnn", "layers"],
       ] as const) {
         await page.getByTestId("ctl-preset").selectOption(preset);
         await page.locator('[data-testid="progress"][data-phase="training"]').waitFor({ timeout: 20_000 });

@@ -221,8 +221,8 @@ describe("landscape compute on your own model and data", () => {
       bnStatistics: "file",
       bnBatchSize: 128,
     });
-    expect(c.producer.evaluator).toBe("tfjs-cnn-batched");
-    expect(imported.stdout).toMatch(/wrote imported\.json \(wasm, tfjs-cnn-batched, /);
+    expect(c.producer.evaluator).toBe("wasm-cnn");
+    expect(imported.stdout).toMatch(/wrote imported\.json \(wasm, wasm-cnn, /);
     expect(c.training).toBeUndefined();
     const check = await cli("validate", "imported.json");
     expect(check.code).toBe(0);

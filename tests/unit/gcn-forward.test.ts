@@ -189,7 +189,7 @@ describe("what runs on a GCN", () => {
     expect(defaultEvaluatorFor("wasm", "gcn").name).toBe("naive");
     expect(defaultEvaluatorFor("webgl", "gcn").name).toBe("naive");
     expect(resolveTrainingPath("gcn", "auto")).toBe("tfjs");
-    for (const name of ["tfjs-gemm", "tfjs-batched", "wasm-kernel", "tfjs-cnn-batched"] as const)
+    for (const name of ["tfjs-gemm", "tfjs-batched", "wasm-kernel", "tfjs-cnn-batched", "wasm-cnn"] as const)
       expect(() => checkEvaluatorFor(EVALUATORS[name], "gcn")).toThrow(/this model is kind "gcn"/);
   });
 

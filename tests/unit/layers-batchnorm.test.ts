@@ -562,7 +562,7 @@ describe("BN parameters in directions and landscapes", () => {
   });
 });
 
-describe("the batched layers path (tfjs-cnn-batched) on BN models", () => {
+describe("the batched layers paths (tfjs-cnn-batched, wasm-cnn) on BN models", () => {
   const bnLayer = (
     name: string,
     channels: number,
@@ -636,23 +636,25 @@ describe("the batched layers path (tfjs-cnn-batched) on BN models", () => {
     };
     const before = tf.memory().numTensors;
     const naive = await sampleLandscape(problem, grid, naiveEvaluator);
-    const fast = await sampleLandscape(problem, grid, EVALUATORS["tfjs-cnn-batched"]);
-    expect(tf.memory().numTensors).toBe(before);
-    const diff = maxRel(fast.train_loss as Float32Array, naive.train_loss as Float32Array);
-    console.log(`tfjs-cnn-batched vs naive on a CNN with four BN layers: ${diff.toExponential(2)}`);
-    expect(diff).toBeLessThan(1e-5);
-    expect(Array.from(fast.train_accuracy as Float32Array)).toEqual(
-      Array.from(naive.train_accuracy as Float32Array),
-    );
+    for (const name of ["tfjs-cnn-batched", "wasm-cnn"] as const) {
+      const fast = await sampleLandscape(problem, grid, EVALUATORS[name]);
+      expect(tf.memory().numTensors).toBe(before);
+      const diff = maxRel(fast.train_loss as Float32Array, naive.train_loss as Float32Array);
+      console.log(`${name} vs naive on a CNN with four BN layers: ${diff.toExponential(2)}`);
+      expect(diff, name).toBeLessThan(1e-5);
+      expect(Array.from(fast.train_accuracy as Float32Array), name).toEqual(
+        Array.from(naive.train_accuracy as Float32Array),
+      );
+    }
   });
 
   it("is the default for BN models it runs; recompute and a BN with parameters before the first conv fall back to naive", () => {
-    expect(defaultEvaluatorFor("wasm", arch).name).toBe("tfjs-cnn-batched");
+    expect(defaultEvaluatorFor("wasm", arch).name).toBe("wasm-cnn");
     const recompute: LayersArchitecture = { ...arch, batchNorm: { statistics: "recompute", batchSize: 8 } };
     expect(defaultEvaluatorFor("wasm", recompute).name).toBe("naive");
     expect(
       defaultEvaluatorFor("webgl", { ...arch, batchNorm: { statistics: "file", batchSize: 8 } }).name,
-    ).toBe("tfjs-cnn-batched");
+    ).toBe("wasm-cnn");
     const first = makeLayersArchitecture([7, 7, 1], 3, [bnLayer("bn_first", 1, 40), ...arch.layers.slice(1)]);
     expect(defaultEvaluatorFor("wasm", first).name).toBe("naive");
     const layout = layersLayout(first);
@@ -806,7 +808,7 @@ describe("the lab with BN layers models", () => {
       const back = parseSnapshot(serializeSnapshot(snapshot));
       const arch = back.model.architecture as LayersArchitecture;
       expect(arch.batchNorm).toEqual({ statistics: "file", batchSize: 8 });
-      expect(back.producer.evaluator).toBe("tfjs-cnn-batched");
+      expect(back.producer.evaluator).toBe("wasm-cnn");
       expect(back.model.layout.some((e) => /moving/.test(e.name))).toBe(false);
       const train = back.data.train;
       const expected = refUpdateBn(

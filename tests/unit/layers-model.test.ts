@@ -268,8 +268,8 @@ describe("directions and evaluators for layers models", () => {
   });
 
   it("uses the layers fast path for them and refuses the MLP-only paths by name", async () => {
-    expect(defaultEvaluatorFor("wasm", "layers").name).toBe("tfjs-cnn-batched");
-    expect(defaultEvaluatorFor("webgl", "layers").name).toBe("tfjs-cnn-batched");
+    expect(defaultEvaluatorFor("wasm", "layers").name).toBe("wasm-cnn");
+    expect(defaultEvaluatorFor("webgl", "layers").name).toBe("wasm-cnn");
     expect(defaultEvaluatorFor("wasm").name).not.toBe("naive");
     expect(() => evaluatorByName("tfjs-gemm", "layers")).toThrow(
       /evaluator "tfjs-gemm" works on MLPs only; this model is kind "layers": use the "naive" evaluator/,
@@ -369,7 +369,7 @@ describe("directions and evaluators for layers models", () => {
     expect(back.model.architecture.layers.map((l) => l.type)).toEqual(["conv2d", "flatten", "dense"]);
     expect(back.model.architecture.semantics).toMatch(/final softmax is not applied/);
     expect(back.model.layout).toEqual(layersLayout(back.model.architecture));
-    expect(back.producer.evaluator).toBe("tfjs-cnn-batched");
+    expect(back.producer.evaluator).toBe("wasm-cnn");
     // The layout must be the one the layers imply; a reader says which tensor is wrong.
     const tampered = JSON.parse(new TextDecoder().decode(serializeSnapshot(snapshot, { arrays: "plain" })));
     tampered.model.layout[0].shape = [2, 2, 2, 1];

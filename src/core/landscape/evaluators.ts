@@ -6,14 +6,17 @@ import { naiveEvaluator } from "./naive-evaluator";
 import { tfjsBatchedEvaluator } from "./tfjs-batched-evaluator";
 import { tfjsCnnEvaluator } from "./tfjs-cnn-evaluator";
 import { tfjsGemmEvaluator } from "./tfjs-gemm-evaluator";
+import { wasmCnnEvaluator, wasmCnnRefusal } from "./wasm-cnn-evaluator";
 import { wasmKernelEvaluator } from "./wasm-kernel-evaluator";
 
 /**
  * Every evaluation path by name; all give the same numbers within 1e-5 relative.
  * "wasm-kernel" is the tuned CPU kernel (WebAssembly SIMD, src/core/kernel): tfjs-free, built
  * from source by `npm run build:kernel`; needs a runtime with WebAssembly SIMD.
- * "tfjs-cnn-batched" is the fast path for layers models (CNNs, imported tfjs models): the first
- * layer's outputs combined per point, the later layers as fused ops (tfjs-cnn-evaluator.ts).
+ * "tfjs-cnn-batched" is the tfjs fast path for layers models (CNNs, imported tfjs models): the
+ * first layer's outputs combined per point, the later layers as fused ops (tfjs-cnn-evaluator.ts);
+ * "wasm-cnn" combines the first layer the same way and runs the later layers in the WebAssembly
+ * SIMD kernel (wasm-cnn-evaluator.ts, src/core/kernel/cnn-kernel.as); needs WebAssembly SIMD.
  */
 export const EVALUATORS = {
   "tfjs-gemm": tfjsGemmEvaluator,
@@ -21,6 +24,7 @@ export const EVALUATORS = {
   naive: naiveEvaluator,
   "wasm-kernel": wasmKernelEvaluator,
   "tfjs-cnn-batched": tfjsCnnEvaluator,
+  "wasm-cnn": wasmCnnEvaluator,
 } as const satisfies Record<string, LandscapeEvaluator>;
 
 export type EvaluatorName = keyof typeof EVALUATORS;
@@ -32,22 +36,28 @@ export const EVALUATOR_NAMES = Object.keys(EVALUATORS) as EvaluatorName[];
  * WebAssembly SIMD, per-vector XNNPACK GEMMs (tfjs-wasm's batched matMul is a slow loop); on
  * GPU backends, where every op dispatch is expensive, the fully batched tfjs formulation.
  *
- * Layers models (kind "layers": CNNs, imported tfjs models) get "tfjs-cnn-batched" on every
- * backend (about 1.9x "naive" on the digits CNN in tfjs-wasm, tests/bench/cnn-bench.ts), unless
- * the architecture, when given, is one that path refuses (cnnPlanRefusal: BN statistics
- * recomputed per point, a BatchNormalization with parameters before the first Dense / Conv2D):
- * then "naive"; ONNX models get "naive", the one path that runs any model kind.
+ * Layers models (kind "layers": CNNs, imported tfjs models) get "wasm-cnn" on every backend where
+ * the runtime has WebAssembly SIMD (about 5-8x "naive" on the digits CNN, against 1.8x for
+ * "tfjs-cnn-batched", tests/bench/cnn-bench.ts; the kernel runs on the CPU whatever the backend,
+ * which only computes the first layer's outputs once), else "tfjs-cnn-batched". When the
+ * architecture is given and wasm-cnn refuses it (wasmCnnRefusal: BN statistics recomputed per
+ * point, a BatchNormalization with parameters before the first Dense / Conv2D, no Dense / Conv2D
+ * at all), the path that runs it: "naive" for the first two, "tfjs-cnn-batched" for the last.
+ * ONNX and GCN models get "naive", the one path that runs any model kind.
  *
  * @example defaultEvaluatorFor("wasm").name // "wasm-kernel"
- * @example defaultEvaluatorFor("wasm", "layers").name // "tfjs-cnn-batched"
+ * @example defaultEvaluatorFor("wasm", "layers").name // "wasm-cnn"
  */
 export function defaultEvaluatorFor(
   backend: string,
   model: ModelKind | ModelArchitecture = "mlp",
 ): LandscapeEvaluator {
   const kind = typeof model === "string" ? model : model.kind;
-  if (typeof model !== "string" && model.kind === "layers" && cnnPlanRefusal(model)) return naiveEvaluator;
-  if (kind === "layers") return tfjsCnnEvaluator;
+  if (typeof model !== "string" && model.kind === "layers") {
+    if (cnnPlanRefusal(model)) return naiveEvaluator;
+    if (wasmCnnRefusal(model)) return tfjsCnnEvaluator;
+  }
+  if (kind === "layers") return kernelVariantSupported("simd") ? wasmCnnEvaluator : tfjsCnnEvaluator;
   if (kind !== "mlp") return naiveEvaluator;
   if (backend === "webgl" || backend === "webgpu") return tfjsBatchedEvaluator;
   return kernelVariantSupported("simd") ? wasmKernelEvaluator : tfjsGemmEvaluator;
@@ -57,7 +67,7 @@ export function defaultEvaluatorFor(
 const MLP_ONLY_EVALUATORS: readonly EvaluatorName[] = ["tfjs-gemm", "tfjs-batched", "wasm-kernel"];
 
 /** The paths written for layers models only (they follow the model's layer list). */
-const LAYERS_ONLY_EVALUATORS: readonly EvaluatorName[] = ["tfjs-cnn-batched"];
+const LAYERS_ONLY_EVALUATORS: readonly EvaluatorName[] = ["tfjs-cnn-batched", "wasm-cnn"];
 
 /** Whether an evaluation path can run a model kind (checkEvaluatorFor, without the message). */
 function evaluatorTakes(name: string, kind: ModelKind): boolean {
@@ -68,7 +78,7 @@ function evaluatorTakes(name: string, kind: ModelKind): boolean {
 
 /**
  * Throws when an evaluation path cannot run a model kind: the MLP paths take MLPs only,
- * "tfjs-cnn-batched" layers models only, "naive" takes every kind. The message names the path,
+ * "tfjs-cnn-batched" and "wasm-cnn" layers models only, "naive" takes every kind. The message names the path,
  * the kind, and what to use instead (the kind's default, or "naive").
  *
  * @example checkEvaluatorFor(EVALUATORS["tfjs-gemm"], "layers") // throws: ... works on MLPs only ...
@@ -93,9 +103,9 @@ export function isEvaluatorName(name: unknown): name is EvaluatorName {
   return typeof name === "string" && Object.hasOwn(EVALUATORS, name);
 }
 
-/** Whether the runtime can run a path: the WebAssembly kernel needs WebAssembly SIMD. */
+/** Whether the runtime can run a path: the WebAssembly kernels need WebAssembly SIMD. */
 function runsHere(name: EvaluatorName): boolean {
-  return name !== "wasm-kernel" || kernelVariantSupported("simd");
+  return (name !== "wasm-kernel" && name !== "wasm-cnn") || kernelVariantSupported("simd");
 }
 
 /**
@@ -103,7 +113,7 @@ function runsHere(name: EvaluatorName): boolean {
  * times): every tfjs path runs on any backend; the WebAssembly kernel needs WebAssembly SIMD in
  * the runtime; and each path takes the kinds evaluatorTakes says.
  *
- * @example availableEvaluators("layers") // ["naive", "tfjs-cnn-batched"]
+ * @example availableEvaluators("layers") // ["naive", "tfjs-cnn-batched", "wasm-cnn"]
  */
 export function availableEvaluators(kind: ModelKind = "mlp"): EvaluatorName[] {
   return EVALUATOR_NAMES.filter((n) => runsHere(n) && evaluatorTakes(n, kind));
@@ -114,7 +124,7 @@ export function availableEvaluators(kind: ModelKind = "mlp"): EvaluatorName[] {
  * Error that names it and lists the ones that can.
  *
  * A path that cannot run the model kind is refused too (checkEvaluatorFor): the MLP paths for
- * other kinds, "tfjs-cnn-batched" for kinds other than "layers".
+ * other kinds, "tfjs-cnn-batched" and "wasm-cnn" for kinds other than "layers".
  *
  * @example evaluatorByName("wasm-kernel").name // "wasm-kernel"
  */

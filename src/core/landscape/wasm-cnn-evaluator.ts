@@ -1,5 +1,6 @@
 import { instantiateKernel, type KernelVariant, resolveKernelVariant } from "../kernel/kernel-module";
 import { checkLabels, MemoryPlan, pad4 } from "../kernel/memory-plan";
+import type { LayersArchitecture } from "../model/layers";
 import { layoutOffsets } from "../model/layout";
 import { tf } from "../tf";
 import { cnnPlan, cnnPlanRefusal, type LinearStep } from "./cnn-plan";
@@ -40,6 +41,19 @@ interface WasmCnnPrepared extends PreparedEvaluation {
 
 interface WasmCnnEvaluator extends LandscapeEvaluator {
   prepare(problem: SubspaceProblem): WasmCnnPrepared;
+}
+
+/**
+ * Why wasm-cnn cannot run a layers model, or null: what cnnPlanRefusal says (then "naive" runs
+ * it), or a model without any Dense or Conv2D layer (nothing to combine; "tfjs-cnn-batched" runs it).
+ *
+ * @example wasmCnnRefusal(digitsCnn) // null
+ */
+export function wasmCnnRefusal(arch: LayersArchitecture): string | null {
+  const refusal = cnnPlanRefusal(arch);
+  if (refusal) return refusal;
+  if (!arch.layers.some((l) => l.type === "dense" || l.type === "conv2d")) return "it has no Dense or Conv2D layer";
+  return null;
 }
 
 /**
