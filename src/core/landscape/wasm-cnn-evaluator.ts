@@ -52,7 +52,8 @@ interface WasmCnnEvaluator extends LandscapeEvaluator {
 export function wasmCnnRefusal(arch: LayersArchitecture): string | null {
   const refusal = cnnPlanRefusal(arch);
   if (refusal) return refusal;
-  if (!arch.layers.some((l) => l.type === "dense" || l.type === "conv2d")) return "it has no Dense or Conv2D layer";
+  if (!arch.layers.some((l) => l.type === "dense" || l.type === "conv2d"))
+    return "it has no Dense or Conv2D layer";
   return null;
 }
 
