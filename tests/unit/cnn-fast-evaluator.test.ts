@@ -5,7 +5,6 @@
  * the activation, a conv cropped to what its pooling reads, blocks of samples), also far from the
  * centre; it leaves no tensor behind, and it is the default path for layers models.
  */
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/core/config/resolve";
 import { randomDirection } from "../../src/core/directions/random";
@@ -19,165 +18,19 @@ import {
   EVALUATORS,
   evaluatorByName,
 } from "../../src/core/landscape/evaluators";
-import type { Grid } from "../../src/core/landscape/grid";
 import { naiveEvaluator } from "../../src/core/landscape/naive-evaluator";
-import { type LandscapeProblem, type Surfaces, sampleLandscape } from "../../src/core/landscape/surfaces";
+import { type Surfaces, sampleLandscape } from "../../src/core/landscape/surfaces";
 import { createTfjsCnnEvaluator, tfjsCnnEvaluator } from "../../src/core/landscape/tfjs-cnn-evaluator";
-import { initModelParameters, modelLayout } from "../../src/core/model/architecture";
-import { type LayerSpec, type LayersArchitecture, makeLayersArchitecture } from "../../src/core/model/layers";
+import { type LayersArchitecture, makeLayersArchitecture } from "../../src/core/model/layers";
 import { makeCnnArchitecture } from "../../src/core/model/layers-cnn";
 import { makeArchitecture, mlpLayout } from "../../src/core/model/mlp";
 import { createRng } from "../../src/core/rng";
 import { tf } from "../../src/core/tf";
 import { nodeDataReaders } from "../../src/node/data-files";
 import { withWasmBackend } from "./helpers/backend";
+import { farGrid, maxDifference, preset, RANDOM_MODELS } from "./helpers/layers-problems";
 
 withWasmBackend();
-
-const preset = (name: string) =>
-  JSON.parse(readFileSync(new URL(`../../public/presets/${name}.json`, import.meta.url), "utf8"));
-
-/** Coordinates from -4 to 4 (four times the directions' filter norms): the centre and far points. */
-const farGrid: Grid = {
-  axes: [
-    { label: "x", min: -4, max: 4, count: 5 },
-    { label: "y", min: -4, max: 4, count: 4 },
-  ],
-};
-
-/** Largest |a - b| / max(1, |b|) over every surface; the two must have the same surface names. */
-function maxDifference(fast: Surfaces, ref: Surfaces): number {
-  expect(Object.keys(fast).sort()).toEqual(Object.keys(ref).sort());
-  let worst = 0;
-  for (const [name, values] of Object.entries(ref) as [keyof Surfaces, Float32Array][]) {
-    const other = fast[name] as Float32Array;
-    expect(other.length, name).toBe(values.length);
-    values.forEach((v, i) => {
-      expect(Number.isFinite(other[i]), `${name}[${i}]`).toBe(Number.isFinite(v));
-      if (Number.isFinite(v)) worst = Math.max(worst, Math.abs(other[i] - v) / Math.max(1, Math.abs(v)));
-    });
-  }
-  return worst;
-}
-
-function randomProblem(
-  layers: LayerSpec[],
-  inputShape: number[],
-  outputSize: number,
-  task: "classification" | "regression",
-  seed: number,
-): LandscapeProblem {
-  const arch = makeLayersArchitecture(inputShape, outputSize, layers);
-  const layout = modelLayout(arch);
-  const rng = createRng(seed);
-  const theta = initModelParameters(arch, "auto", rng);
-  // Non-zero biases (copied into the directions), so the bias blocks of S_k are exercised too.
-  for (let i = 0; i < theta.length; i++) if (theta[i] === 0) theta[i] = 0.1 * rng.normal();
-  const inputSize = arch.inputSize;
-  const split = (count: number) => ({
-    x: Float32Array.from({ length: count * inputSize }, () => rng.normal()),
-    y:
-      task === "classification"
-        ? Float32Array.from({ length: count }, () => rng.int(outputSize))
-        : Float32Array.from({ length: count * outputSize }, () => rng.normal()),
-    count,
-  });
-  return {
-    arch,
-    loss: task === "classification" ? "cross-entropy" : "mse",
-    layout,
-    theta,
-    directions: [seed + 1, seed + 2].map((s) =>
-      randomDirection(theta, layout, { normalization: "filter", bias: "copy", seed: s }),
-    ),
-    dataset: { task, inputSize, outputSize },
-    train: split(70),
-    test: split(30),
-  };
-}
-
-const conv = (
-  name: string,
-  filters: number,
-  kernel: number,
-  activation: "relu" | "tanh" | "sigmoid" | "elu" | "softplus" | "linear",
-  padding: "same" | "valid" = "same",
-  stride = 1,
-): LayerSpec => ({
-  type: "conv2d",
-  name,
-  filters,
-  kernelSize: [kernel, kernel],
-  strides: [stride, stride],
-  padding,
-  activation,
-  useBias: true,
-});
-const pool = (name: string, size = 2): LayerSpec => ({
-  type: "maxPooling2d",
-  name,
-  poolSize: [size, size],
-  strides: [size, size],
-  padding: "valid",
-});
-
-/** Random models: conv stacks with odd sizes (crops), unfused activations, strides, a dense-first one. */
-const RANDOM_MODELS: [string, () => LandscapeProblem][] = [
-  [
-    "two convs: 9x9x2 tanh conv (cropped to 8x8) + relu layer + pool, softplus conv (cropped) + dropout + pool, dense sigmoid, softmax",
-    () =>
-      randomProblem(
-        [
-          conv("c0", 4, 3, "tanh"),
-          { type: "activation", name: "a0", activation: "relu" },
-          pool("p0"),
-          conv("c1", 5, 3, "softplus"),
-          { type: "dropout", name: "d0", rate: 0.5 },
-          pool("p1", 3),
-          { type: "flatten", name: "f" },
-          { type: "dense", name: "h", units: 6, activation: "sigmoid", useBias: true },
-          { type: "dense", name: "out", units: 3, activation: "softmax", useBias: true },
-        ],
-        [9, 9, 2],
-        3,
-        "classification",
-        11,
-      ),
-  ],
-  [
-    "two convs: a stride-2 elu conv (cropped by its pool, 6x5 -> 6x4), then a valid relu conv, a regression head",
-    () =>
-      randomProblem(
-        [
-          conv("c0", 3, 3, "elu", "same", 2),
-          pool("p0"),
-          conv("c1", 4, 2, "relu", "valid"),
-          { type: "flatten", name: "f" },
-          { type: "dense", name: "out", units: 2, activation: "linear", useBias: true },
-        ],
-        [11, 10, 1],
-        2,
-        "regression",
-        21,
-      ),
-  ],
-  [
-    "a pooled input, then a Dense layer on the last axis of an image, flatten, dense",
-    () =>
-      randomProblem(
-        [
-          pool("p0"),
-          { type: "dense", name: "h", units: 4, activation: "relu", useBias: true },
-          { type: "flatten", name: "f" },
-          { type: "dense", name: "out", units: 3, activation: "linear", useBias: true },
-        ],
-        [6, 4, 3],
-        3,
-        "classification",
-        31,
-      ),
-  ],
-];
 
 describe("the fast path for layers models", () => {
   it("gives the per-point surfaces on the digits CNN, centre and far points, and leaves no tensor", async () => {
@@ -308,13 +161,16 @@ describe("the fast path for layers models", () => {
     expect(m2.first).toMatchObject({ pad: explicit(1, 1, 0, 0), outShape: [6, 4, 3] });
   });
 
-  it("is the default for layers models on every backend; naive stays selectable; other kinds are refused", () => {
+  it("is selectable for layers models on every backend (wasm-cnn is the default where WebAssembly SIMD runs, as in Node here); naive stays selectable; other kinds are refused", () => {
     for (const backend of ["wasm", "cpu", "webgl", "webgpu"]) {
-      expect(defaultEvaluatorFor(backend, "layers").name).toBe("tfjs-cnn-batched");
+      expect(defaultEvaluatorFor(backend, "layers").name).toBe("wasm-cnn");
     }
+    // A layers model without a Dense or Conv2D layer has nothing for wasm-cnn to combine.
+    const parameterFree = makeLayersArchitecture([2, 2, 1], 4, [{ type: "flatten", name: "f" }]);
+    expect(defaultEvaluatorFor("wasm", parameterFree).name).toBe("tfjs-cnn-batched");
     expect(defaultEvaluatorFor("wasm", "onnx").name).toBe("naive");
     expect(defaultEvaluatorFor("wasm").name).not.toBe("tfjs-cnn-batched");
-    expect(availableEvaluators("layers")).toEqual(["naive", "tfjs-cnn-batched"]);
+    expect(availableEvaluators("layers")).toEqual(["naive", "tfjs-cnn-batched", "wasm-cnn"]);
     expect(availableEvaluators()).not.toContain("tfjs-cnn-batched");
     expect(evaluatorByName("naive", "layers").name).toBe("naive");
     expect(evaluatorByName("tfjs-cnn-batched", "layers")).toBe(EVALUATORS["tfjs-cnn-batched"]);
@@ -323,7 +179,7 @@ describe("the fast path for layers models", () => {
     );
     expect(() => checkEvaluatorFor(tfjsCnnEvaluator, "onnx")).toThrow(/this model is kind "onnx"/);
     expect(() => evaluatorByName("tfjs-gemm", "layers")).toThrow(
-      /use the "naive" evaluator or "tfjs-cnn-batched" \(the default for it\)/,
+      /use the "naive" evaluator or "wasm-cnn" \(the default for it\)/,
     );
     const arch = makeArchitecture(2, 2, { hiddenSizes: [3], activation: "relu" });
     const layout = mlpLayout(arch);
@@ -341,7 +197,7 @@ describe("the fast path for layers models", () => {
     ).toThrow(/works on layers models \(CNNs, imported tfjs models\) only; this model is kind "mlp"/);
   });
 
-  it("samples a CNN config with it and names it in the snapshot; --evaluator naive still runs", async () => {
+  it("samples a CNN config with it (or the default wasm-cnn) and names it in the snapshot; --evaluator naive still runs", async () => {
     const config = resolveConfig({
       seed: 3,
       data: { name: "digits", trainCount: 64, testCount: 32 },
@@ -350,12 +206,16 @@ describe("the fast path for layers models", () => {
       grid: { x: { min: -1, max: 1, count: 3 }, y: { min: -1, max: 1, count: 3 } },
     });
     const options = { backend: "wasm", files: nodeDataReaders(), now: () => new Date(0) };
-    const fast = await runExperiment(config, options);
+    const fast = await runExperiment(config, { ...options, evaluator: tfjsCnnEvaluator });
+    const byDefault = await runExperiment(config, options);
     const naive = await runExperiment(config, { ...options, evaluator: naiveEvaluator });
     expect(fast.snapshot.producer.evaluator).toBe("tfjs-cnn-batched");
+    expect(byDefault.snapshot.producer.evaluator).toBe("wasm-cnn");
     expect(naive.snapshot.producer.evaluator).toBe("naive");
-    expect(
-      maxDifference(fast.snapshot.surfaces as Surfaces, naive.snapshot.surfaces as Surfaces),
-    ).toBeLessThan(1e-5);
+    for (const run of [fast, byDefault]) {
+      expect(
+        maxDifference(run.snapshot.surfaces as Surfaces, naive.snapshot.surfaces as Surfaces),
+      ).toBeLessThan(1e-5);
+    }
   }, 60_000);
 });

@@ -199,9 +199,9 @@ function combinePool(op: usize, s: usize, sk: usize, k: i32, coords: usize, dst:
   const c2 = k > 1 ? v128.load32_splat(coords + 4) : f32x4.splat(0);
   const relu = field(op, 12) == RELU;
   let out = dst;
-  if (k == 2 && ph == 2 && pw == 2 && sh == 2 && sw == 2 && top == 0 && left == 0) {
-    // The digits CNN's case: 2x2 windows, stride 2, a plane. The four window values of a channel
-    // are combined and maxed in registers.
+  if (k == 2 && ph == 2 && pw == 2 && sh == 2 && sw == 2 && top == 0 && left == 0 && oh * 2 <= h && ow * 2 <= w) {
+    // The digits CNN's case: 2x2 windows, stride 2, none clipped at the border, a plane. The four
+    // window values of a channel are combined and maxed in registers.
     const rowB = <usize>w * cB;
     const zero = f32x4.splat(0);
     for (let oy = 0; oy < oh; oy++) {
@@ -565,10 +565,11 @@ function winograd(op: usize, src: usize, dst: usize, params: usize): void {
 }
 
 /**
- * The forward pass of one point on `groups` groups of four samples: the first layer's output
- * S_0 + sum_j c_j S_j (S_j at s + j sk, a group's m1 vectors at g m1 16), then the ops, the
- * final outSize vectors of each group to logits + g outSize 16. bufA and bufB hold a group's
- * widest activation each.
+ * The forward pass of one point on `groups` groups of four samples, op by op (each op runs on
+ * every group before the next op, so its weights stay in L1 while the groups stream past): the
+ * first layer's output S_0 + sum_j c_j S_j (S_j at s + j sk, a group's m1 vectors at g m1 16),
+ * then the ops, the final outSize vectors of each group to logits + g outSize 16. bufA and bufB
+ * hold `groups` activations of `width` vectors each.
  */
 export function forward(
   prog: usize,
@@ -582,44 +583,52 @@ export function forward(
   params: usize,
   bufA: usize,
   bufB: usize,
+  width: i32,
   logits: usize,
   outSize: i32,
 ): void {
   const groupB = <usize>m1 << 4;
-  for (let g = 0; g < groups; g++) {
-    let cur = bufA;
-    let other = bufB;
-    let i = 0;
-    if (nops > 0 && field(prog, 0) == OP_COMBINE_POOL) {
-      combinePool(prog, s + <usize>g * groupB, sk, k, coords, cur);
-      i = 1;
-    } else combine(cur, s + <usize>g * groupB, sk, m1, k, coords);
-    for (; i < nops; i++) {
-      const op = prog + (<usize>i << 6);
-      const code = field(op, 0);
-      if (code == OP_ACT) {
-        activateRange(cur, field(op, 1), field(op, 2), 0);
-        continue;
-      }
-      if (code == OP_BN) {
-        batchNorm(op, cur);
-        continue;
-      }
-      if (code == OP_POOL) maxPool(op, cur, other);
-      else if (code == OP_CONV) {
-        conv(op, cur, other, params);
-        const act = field(op, 15);
-        if (act != LINEAR) activateRange(other, field(op, 10) * field(op, 11) * field(op, 12), act, 0);
-      } else if (code == OP_WINO) winograd(op, cur, other, params);
-      else if (code == OP_DENSE) {
-        dense(op, cur, other, params);
-        const act = field(op, 6);
-        if (act != LINEAR) activateRange(other, field(op, 1) * field(op, 3), act, 0);
-      } else unreachable();
-      const t = cur;
-      cur = other;
-      other = t;
+  const widthB = <usize>width << 4;
+  let cur = bufA;
+  let other = bufB;
+  let i = 0;
+  if (nops > 0 && field(prog, 0) == OP_COMBINE_POOL) {
+    for (let g = 0; g < groups; g++) combinePool(prog, s + <usize>g * groupB, sk, k, coords, cur + <usize>g * widthB);
+    i = 1;
+  } else {
+    for (let g = 0; g < groups; g++) combine(cur + <usize>g * widthB, s + <usize>g * groupB, sk, m1, k, coords);
+  }
+  for (; i < nops; i++) {
+    const op = prog + (<usize>i << 6);
+    const code = field(op, 0);
+    if (code == OP_ACT) {
+      for (let g = 0; g < groups; g++) activateRange(cur + <usize>g * widthB, field(op, 1), field(op, 2), 0);
+      continue;
     }
-    copyVectors(logits + <usize>g * (<usize>outSize << 4), cur, <usize>outSize << 4);
+    if (code == OP_BN) {
+      for (let g = 0; g < groups; g++) batchNorm(op, cur + <usize>g * widthB);
+      continue;
+    }
+    for (let g = 0; g < groups; g++) {
+      const src = cur + <usize>g * widthB;
+      const dst = other + <usize>g * widthB;
+      if (code == OP_POOL) maxPool(op, src, dst);
+      else if (code == OP_CONV) {
+        conv(op, src, dst, params);
+        const act = field(op, 15);
+        if (act != LINEAR) activateRange(dst, field(op, 10) * field(op, 11) * field(op, 12), act, 0);
+      } else if (code == OP_WINO) winograd(op, src, dst, params);
+      else if (code == OP_DENSE) {
+        dense(op, src, dst, params);
+        const act = field(op, 6);
+        if (act != LINEAR) activateRange(dst, field(op, 1) * field(op, 3), act, 0);
+      } else unreachable();
+    }
+    const t = cur;
+    cur = other;
+    other = t;
+  }
+  for (let g = 0; g < groups; g++) {
+    copyVectors(logits + <usize>g * (<usize>outSize << 4), cur + <usize>g * widthB, <usize>outSize << 4);
   }
 }

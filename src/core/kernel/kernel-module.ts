@@ -73,6 +73,7 @@ interface KernelExports {
     params: number,
     bufA: number,
     bufB: number,
+    width: number,
     logits: number,
     outSize: number,
   ): void;

@@ -145,7 +145,7 @@ export function createWasmCnnEvaluator(options: WasmCnnOptions = {}): WasmCnnEva
       const paramsAt = mem.floats(p4);
       const originAt = mem.floats(p4);
       const dirsAt = mem.floats(k * p4);
-      const bufAt = [mem.floats(program.widest * 4), mem.floats(program.widest * 4)];
+      const bufAt = [0, 1].map(() => mem.floats((blockSamples / 4) * program.widest * 4));
       const logitsAt = mem.floats((blockSamples / 4) * outSize * 4);
       const labelsAt = classification ? mem.floats(n4) : -1;
       const targetsAt = problem.loss === "mse" ? mem.floats(n4 * outSize) : -1;
@@ -252,6 +252,7 @@ export function createWasmCnnEvaluator(options: WasmCnnOptions = {}): WasmCnnEva
                   at(paramsAt),
                   at(bufAt[0]),
                   at(bufAt[1]),
+                  program.widest,
                   at(logitsAt),
                   outSize,
                 );

@@ -53,7 +53,8 @@ export function cnnProgram(
   const first = plan.first;
   if (!first) throw new Error("wasm-cnn: the model has no Dense or Conv2D layer");
   let shape = [...first.outShape];
-  let widest = shapeSize(shape);
+  // The first layer's whole output is stored only when no pool follows it (combinePool below).
+  let widest = plan.rest[0]?.op === "maxPool" ? 0 : shapeSize(shape);
   const ops: Int32Array[] = [];
   const tables: BatchNormTables[] = [];
   const convs: ("winograd" | "direct")[] = [];
@@ -154,7 +155,6 @@ export function cnnProgram(
           convs.push("winograd");
           if (pool2) {
             shape = [...next.outShape];
-            widest = Math.max(widest, shapeSize(step.outShape));
             index++;
             break;
           }
