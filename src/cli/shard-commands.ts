@@ -249,7 +249,7 @@ export function registerShardCommands(program: Command): void {
     .addOption(
       new Option(
         "--kernel <build>",
-        "wasm-kernel build every shard must run: simd (bit-identical on every CPU) or relaxed-simd (faster)",
+        "the WebAssembly kernel build every shard must run (wasm-kernel, wasm-cnn): simd (bit-identical on every CPU) or relaxed-simd (faster)",
       ).argParser(choice("--kernel", ["simd", "relaxed-simd"] as const)),
     )
     .addOption(arraysOption())

@@ -4,6 +4,7 @@
  * `compute`'s surfaces bit for bit on every evaluation path, whatever the grouping of the tiles,
  * leaving no tensor behind).
  */
+
 import { describe, expect, it } from "vitest";
 import { resolveConfig } from "../../src/core/config/resolve";
 import { problemFromSnapshot } from "../../src/core/experiment/landscape-problem";
@@ -33,6 +34,7 @@ import {
 import { parseSnapshot, serializeSnapshot } from "../../src/core/snapshot/io";
 import type { PlanSection } from "../../src/core/snapshot/plan-section";
 import { tf } from "../../src/core/tf";
+import { nodeDataReaders } from "../../src/node/data-files";
 import { withWasmBackend } from "./helpers/backend";
 
 withWasmBackend();
@@ -339,6 +341,15 @@ const tiny = {
   grid: { x: { count: 23 }, y: { count: 23 } },
 };
 
+/** A small CNN on the digits (a layers model: the wasm-cnn path, its kernel build in the plan). */
+const tinyCnn = {
+  seed: 3,
+  data: { name: "digits", trainCount: 30, testCount: 10 },
+  model: { kind: "cnn", conv: [{ filters: 4, kernel: 3 }], dense: [], activation: "relu" },
+  training: { epochs: 1, batchSize: 16 },
+  grid: { x: { count: 23 }, y: { count: 23 } },
+};
+
 describe("plans", () => {
   it("survive their file: the checksums of a plan read back match, and an edit is named", async () => {
     const { snapshot } = await planExperiment(resolveConfig(tiny), { backend: "wasm", now, shards: 2 });
@@ -368,14 +379,21 @@ describe("plans", () => {
     );
   });
 
-  it.each(["wasm-kernel", "tfjs-gemm", "tfjs-batched", "naive"] as EvaluatorName[])(
+  it.each([
+    ["wasm-kernel", tiny],
+    ["tfjs-gemm", tiny],
+    ["tfjs-batched", tiny],
+    ["naive", tiny],
+    ["wasm-cnn", tinyCnn],
+  ] as [EvaluatorName, typeof tiny | typeof tinyCnn][])(
     "give compute's snapshot bit for bit with %s, whatever order and grouping the tiles are computed in",
-    async (name) => {
+    async (name, raw) => {
       const tensors = tf.memory().numTensors;
       const evaluator = EVALUATORS[name];
-      const config = resolveConfig(tiny);
-      const reference = await runExperiment(config, { backend: "wasm", evaluator, now });
-      const { snapshot } = await planExperiment(config, { backend: "wasm", evaluator, now });
+      const config = resolveConfig(raw);
+      const files = nodeDataReaders();
+      const reference = await runExperiment(config, { backend: "wasm", evaluator, now, files });
+      const { snapshot } = await planExperiment(config, { backend: "wasm", evaluator, now, files });
       const checked = await checkPlan(parseSnapshot(serializeSnapshot(snapshot)), "plan");
       const { plan: p, tiles: planTiles, grid: planGrid } = checked;
       const prepared = prepareLandscape(

@@ -96,10 +96,12 @@ export async function makePlanSection(s: Snapshot, settings: PlanSettings): Prom
     settings.evaluator ?? evaluatorByName(evaluator, s.model.architecture.kind),
     s.model.architecture.kind,
   );
-  const kernel = evaluator === "wasm-kernel" ? resolveKernelVariant(settings.kernel ?? "auto") : undefined;
-  if (settings.kernel !== undefined && evaluator !== "wasm-kernel") {
+  // The WebAssembly paths' bits depend on the kernel build (fused multiply-add or not).
+  const usesKernel = evaluator === "wasm-kernel" || evaluator === "wasm-cnn";
+  const kernel = usesKernel ? resolveKernelVariant(settings.kernel ?? "auto") : undefined;
+  if (settings.kernel !== undefined && !usesKernel) {
     throw new Error(
-      `a kernel build (${settings.kernel}) applies to the wasm-kernel evaluator only, not ${evaluator}`,
+      `a kernel build (${settings.kernel}) applies to the wasm-kernel and wasm-cnn evaluators only, not ${evaluator}`,
     );
   }
   const section: PlanSection = {

@@ -16,7 +16,7 @@ interface ReproducibilityRecord {
   producer: string;
   backend: string;
   evaluator: string;
-  /** The WebAssembly kernel build that ran ("relaxed-simd" or "simd"), for the wasm-kernel path. */
+  /** The WebAssembly kernel build that ran ("relaxed-simd" or "simd"), for the wasm-kernel and wasm-cnn paths. */
   kernel?: string;
   /** The code that trained the model and computed its curvature ("wasm-kernel" or "tfjs"), when it was trained here. */
   training?: string;
@@ -79,7 +79,9 @@ export function reproducibilityRecord(s: Snapshot): ReproducibilityRecord {
   };
   const training = (s.producer as { training?: unknown }).training;
   if (typeof training === "string") record.training = training;
-  if (evaluator === "wasm-kernel" || training === "wasm-kernel") record.kernel = resolveKernelVariant("auto");
+  if (evaluator === "wasm-kernel" || evaluator === "wasm-cnn" || training === "wasm-kernel") {
+    record.kernel = resolveKernelVariant("auto");
+  }
   return record;
 }
 
