@@ -282,7 +282,8 @@ const api = {
    */
   async benchEvaluator(problem: LandscapeProblem, grid: Grid, name: string, repeats: number) {
     await backendName();
-    const { ms, trainLoss } = await timeEvaluator(problem, grid, evaluatorByName(name), repeats);
+    const evaluator = evaluatorByName(name, problem.arch.kind);
+    const { ms, trainLoss } = await timeEvaluator(problem, grid, evaluator, repeats);
     return transfer({ ms, trainLoss }, [trainLoss.buffer as ArrayBuffer]);
   },
 

@@ -6,11 +6,14 @@
 
 import type { StoreApi } from "zustand";
 import type { BenchmarkOptions, BenchmarkReport } from "../compute/benchmark";
+import type { CnnBenchmarkOptions, CnnBenchmarkReport } from "../compute/cnn-benchmark";
 import { type Lab, workerCounts } from "../compute/lab";
 import { type AppState, appStore } from "../state/store";
 
 interface ScriptingHook {
   benchmark(options: BenchmarkOptions): Promise<BenchmarkReport>;
+  /** The layers models' paths on a CNN config (bench:browser's "cnn" part). */
+  cnnBenchmark(options: CnnBenchmarkOptions): Promise<CnnBenchmarkReport>;
   /** The running lab, once started. */
   lab: Lab | null;
   /** Workers started since load and workers alive (leak checks). */
@@ -26,6 +29,7 @@ declare global {
 export function installScriptingHook(): ScriptingHook {
   globalThis.lossLandscapeLab ??= {
     benchmark: (options) => import("../compute/benchmark").then((m) => m.runBenchmark(options)),
+    cnnBenchmark: (options) => import("../compute/cnn-benchmark").then((m) => m.runCnnBenchmark(options)),
     lab: null,
     workers: workerCounts,
     store: appStore,

@@ -21,12 +21,18 @@
  * evaluation path on the reference workload (grid points/s, GFLOP/s, ratios), the pool with 1 and
  * 2 workers, and four problem sizes.
  *
+ * Part "cnn": the layers models' paths on the digits-cnn preset (2,000 + 500 samples), measured
+ * in a compute worker through the page's `lossLandscapeLab.cnnBenchmark` hook
+ * (src/compute/cnn-benchmark.ts; the browser's counterpart of tests/bench/cnn-bench.ts): ms per
+ * grid point of naive (5x5 points), tfjs-cnn-batched and wasm-cnn (16x16 points), BENCH_CNN_ROUNDS
+ * rounds (default 3) side by side, and each fast path's ratio to naive per round.
+ *
  * Part 3, "runs" (browser-bench-runs.ts): seconds from Run to the finished landscape for the
  * default experiment (no hash), every lesson and every paths preset, each after the page's first
  * automatic run, BENCH_REPEATS times each (default 1 for this part); a table of median and min–max.
  *
- * Options (env): BENCH_PARTS=load,table,runs (a comma list of the parts to run; default all; "table"
- * alone still loads the page once with the hash) BENCH_BROWSER_RUNS=3 BENCH_REPEATS=3 (part 2; part
+ * Options (env): BENCH_PARTS=load,table,cnn,runs (a comma list of the parts to run; default all;
+ * "table" or "cnn" alone still loads the page once with the hash) BENCH_BROWSER_RUNS=3 BENCH_REPEATS=3 (part 2; part
  * 3: 1) BENCH_RUN_ITEMS=default,lesson:sam,... (part 3's items; default all) BENCH_DIST=dist (the
  * build to serve, relative to the repository) CHROMIUM_PATH=/usr/bin/chromium
  * BENCH_HASH=<hash without #>
@@ -37,11 +43,12 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { preview } from "vite";
 import type { BenchmarkReport } from "../../src/compute/benchmark";
+import type { CnnBenchmarkReport } from "../../src/compute/cnn-benchmark";
 import { measureRuns, printRuns, type RunRow, runItems } from "./browser-bench-runs";
 
 const root = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const distDir = resolve(root, process.env.BENCH_DIST || "dist");
-const PARTS = ["load", "table", "runs"];
+const PARTS = ["load", "table", "cnn", "runs"];
 const parts = new Set((process.env.BENCH_PARTS || PARTS.join(",")).split(",").map((p) => p.trim()));
 for (const p of parts) {
   if (!PARTS.includes(p)) {
@@ -50,8 +57,12 @@ for (const p of parts) {
   }
 }
 const chromiumPath = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
-// "table" without "load" still needs the page loaded once (and its calibration done).
-const runs = parts.has("load") ? Number(process.env.BENCH_BROWSER_RUNS ?? 3) : parts.has("table") ? 1 : 0;
+// "table" or "cnn" without "load" still needs the page loaded once (and its calibration done).
+const runs = parts.has("load")
+  ? Number(process.env.BENCH_BROWSER_RUNS ?? 3)
+  : parts.has("table") || parts.has("cnn")
+    ? 1
+    : 0;
 const hash = process.env.BENCH_HASH ?? "n=512&nt=0&hid=64,64&gx=-1,1,51&gy=-1,1,51&ep=1";
 const gridPoints = (() => {
   const axis = (key: string) => Number(new URLSearchParams(hash).get(key)?.split(",")[2] ?? 1);
@@ -148,6 +159,7 @@ const url = `${baseUrl}#${hash}`;
 const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: CHROMIUM_ARGS });
 const rows: (Recorded & { run: number })[] = [];
 let report: BenchmarkReport | null = null;
+let cnnReport: CnnBenchmarkReport | null = null;
 let calibration = "";
 let runRows: RunRow[] = [];
 try {
@@ -195,6 +207,13 @@ try {
       })})`,
     )) as BenchmarkReport;
   }
+  if (parts.has("cnn")) {
+    // The preset as the app serves it (its digits are fetched from public/data in the worker).
+    cnnReport = (await page.evaluate(`(async () => {
+      const config = await (await fetch("presets/digits-cnn.json")).json();
+      return lossLandscapeLab.cnnBenchmark({ config, rounds: ${Number(process.env.BENCH_CNN_ROUNDS ?? 3)} });
+    })()`)) as CnnBenchmarkReport;
+  }
   await context.close();
   if (parts.has("runs")) runRows = await measureRuns(browser, baseUrl, items, runRepeats);
 } finally {
@@ -211,6 +230,7 @@ console.log(
 if (runs > 0) console.log(`first-use calibration remembered: ${calibration}`);
 if (parts.has("load")) printLoad();
 if (report !== null) printTable(report);
+if (cnnReport !== null) printCnn(cnnReport);
 if (parts.has("runs")) printRuns(runRows, runRepeats);
 
 function printLoad(): void {
@@ -283,6 +303,32 @@ function printTable(report: BenchmarkReport): void {
     console.log(
       `${`${r.perAxis}x${r.perAxis}`.padEnd(7)} ${String(r.samples).padStart(7)} ${String(n).padStart(7)} ` +
         `${r.ms.toFixed(1).padStart(8)} ms ${((r.ms * 1e6) / (n * r.samples)).toFixed(2).padStart(14)} ns`,
+    );
+  }
+}
+
+function printCnn(r: CnnBenchmarkReport): void {
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  console.log(
+    `\nlayers models' paths in a Chromium worker: digits-cnn preset, ${r.backend} backend, ` +
+      `${r.samples.train} train + ${r.samples.test} test samples, ${r.paths[0]?.msPerPoint.length ?? 0} rounds side by side:`,
+  );
+  console.log(`${"path".padEnd(18)} ${"points".padStart(7)} ${"ms/point".padStart(9)}  51x51 (projected)`);
+  for (const p of r.paths) {
+    if (p.error) {
+      console.log(`${p.name.padEnd(18)} not run: ${p.error}`);
+      continue;
+    }
+    const ms = median(p.msPerPoint);
+    console.log(
+      `${p.name.padEnd(18)} ${String(p.points).padStart(7)} ${ms.toFixed(2).padStart(9)}  ${((ms * 2601) / 1000).toFixed(1)} s`,
+    );
+  }
+  for (const q of r.ratios) {
+    const diff = r.agreement.find((a) => a.name === q.name)?.maxRelDiff ?? Number.NaN;
+    console.log(
+      `${r.paths[0].name} / ${q.name}: ${median(q.rounds).toFixed(2)}x (rounds ${q.rounds.map((x) => x.toFixed(2)).join(", ")}); ` +
+        `train loss within ${diff.toExponential(1)} of ${r.paths[0].name}`,
     );
   }
 }
