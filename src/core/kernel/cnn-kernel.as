@@ -61,17 +61,20 @@ export function toGroups(dst: usize, src: usize, n: i32, m: i32): void {
 }
 
 /**
- * The point's per-point forms of its parameters: each Winograd conv's transformed kernel
- * U = G g G^T ([16, ci, co] floats; F(2x2, 3x3), Lavin and Gray 2016) and each BatchNorm's
- * scale gamma / sqrt(var + eps) and shift beta. Runs once per point and block of samples.
+ * The forms of a parameter vector the ops read: with `winograd`, each Winograd conv's transformed
+ * kernel U = G g G^T ([16, ci, co] floats at the op's uPtr; F(2x2, 3x3), Lavin and Gray 2016),
+ * and always each BatchNorm's scale gamma / sqrt(var + eps) and shift beta. U is linear in the
+ * kernel, so the host transforms theta's and the directions' kernels once and forms a point's U
+ * as their combination (then calls this with winograd = 0, once per point and block of samples);
+ * the BN scale is not (without gamma it is a constant), so it is formed at every point.
  *
  * G = [[1, 0, 0], [1/2, 1/2, 1/2], [1/2, -1/2, 1/2], [0, 0, 1]]; g[ky][kx] = W[ky, kx, c, o].
  */
-export function preparePoint(prog: usize, nops: i32, params: usize): void {
+export function preparePoint(prog: usize, nops: i32, params: usize, winograd: i32): void {
   for (let i = 0; i < nops; i++) {
     const op = prog + (<usize>i << 6);
     const code = field(op, 0);
-    if (code == OP_WINO) {
+    if (code == OP_WINO && winograd != 0) {
       const ci = field(op, 3);
       const co = field(op, 8);
       const w = params + (<usize>field(op, 9) << 2);

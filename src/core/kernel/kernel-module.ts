@@ -58,8 +58,8 @@ interface KernelExports {
   crossEntropy(z: number, ldz: number, n: number, classes: number, labels: number, out: number): void;
   /** cnn-kernel.as: row-major [n, m] into groups of four samples [n4 / 4, m, 4]. */
   toGroups(dst: number, src: number, n: number, m: number): void;
-  /** cnn-kernel.as: a point's Winograd kernels and BatchNorm scales from its parameters. */
-  preparePoint(prog: number, nops: number, params: number): void;
+  /** cnn-kernel.as: the Winograd kernels (winograd = 1) and BatchNorm scales of a parameter vector. */
+  preparePoint(prog: number, nops: number, params: number, winograd: number): void;
   /** cnn-kernel.as: one point's forward pass after the first layer on groups of four samples. */
   forward(
     prog: number,

@@ -145,6 +145,8 @@ export function createWasmCnnEvaluator(options: WasmCnnOptions = {}): WasmCnnEva
       const paramsAt = mem.floats(p4);
       const originAt = mem.floats(p4);
       const dirsAt = mem.floats(k * p4);
+      // Each Winograd conv's U for theta and the directions (U is linear in the kernel).
+      const uVectorsAt = program.winograd.map((w) => mem.floats((k + 1) * w.floats));
       const bufAt = [0, 1].map(() => mem.floats((blockSamples / 4) * program.widest * 4));
       const logitsAt = mem.floats((blockSamples / 4) * outSize * 4);
       const labelsAt = classification ? mem.floats(n4) : -1;
@@ -165,6 +167,13 @@ export function createWasmCnnEvaluator(options: WasmCnnOptions = {}): WasmCnnEva
       f32.set(origin, fi(originAt));
       directions.forEach((d, j) => {
         f32.set(d, fi(dirsAt) + j * p4);
+      });
+      [origin, ...directions].forEach((v, j) => {
+        f32.set(v, fi(paramsAt));
+        kernel.exports.preparePoint(at(progAt), nops, at(paramsAt), 1);
+        program.winograd.forEach((w, i) => {
+          f32.copyWithin(fi(uVectorsAt[i]) + j * w.floats, fi(w.u), fi(w.u) + w.floats);
+        });
       });
       if (classification) for (let i = 0; i < n; i++) i32[fi(labelsAt) + i] = split.y[i];
       if (targetsAt >= 0) {
@@ -239,7 +248,11 @@ export function createWasmCnnEvaluator(options: WasmCnnOptions = {}): WasmCnnEva
               for (let v = 0; v < p; v++) {
                 for (let j = 0; j < k; j++) f32[c + j] = coords[v * k + j];
                 kx.affine(at(paramsAt), at(originAt), at(dirsAt), p4, k, at(coordsAt));
-                kx.preparePoint(at(progAt), nops, at(paramsAt));
+                program.winograd.forEach((w, i) => {
+                  const from = at(uVectorsAt[i]);
+                  kx.affine(at(w.u), from, from + w.floats * 4, w.floats, k, at(coordsAt));
+                });
+                kx.preparePoint(at(progAt), nops, at(paramsAt), 0);
                 kx.forward(
                   at(progAt),
                   nops,

@@ -37,6 +37,8 @@ export interface CnnProgram {
   tables: BatchNormTables[];
   /** How each conv runs, in order: "winograd" or "direct" (reported with the path). */
   convs: ("winograd" | "direct")[];
+  /** Each Winograd conv's transformed kernel U: its byte offset (as uPtr) and floats (16 ci co). */
+  winograd: { u: number; floats: number }[];
 }
 
 /**
@@ -58,6 +60,7 @@ export function cnnProgram(
   const ops: Int32Array[] = [];
   const tables: BatchNormTables[] = [];
   const convs: ("winograd" | "direct")[] = [];
+  const winograd: { u: number; floats: number }[] = [];
   const offsetOf = (index: number | null) => (index === null ? -1 : offsets[index]);
   const record = (...fields: number[]) => {
     const r = new Int32Array(RECORD);
@@ -120,6 +123,7 @@ export function cnnProgram(
         const act = ACTIVATION_CODES[step.activation];
         if (kh === 3 && kw === 3 && sh === 1 && sw === 1) {
           const u = memory.floats(16 * ci * co);
+          winograd.push({ u, floats: 16 * ci * co });
           // V [3, 16, ci] vectors, then the zero-padded input map of the blocks' patches; M [3, 16, co].
           const padded = (Math.ceil(oh / 2) * 2 + 2) * (Math.ceil(ow / 2) * 2 + 2) * ci;
           const v = memory.floats((3 * 16 * ci + padded) * 4);
@@ -229,7 +233,7 @@ export function cnnProgram(
       `wasm-cnn: the program ends with ${shapeSize(shape)} values, the model has ${plan.outputSize} outputs`,
     );
   }
-  return { ops, widest, tables, convs };
+  return { ops, widest, tables, convs, winograd };
 }
 
 /** Byte-offset fields of each op (indices in its record), which `relocate` moves by the heap base. */
