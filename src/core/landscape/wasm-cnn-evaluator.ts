@@ -269,17 +269,8 @@ export function createWasmCnnEvaluator(options: WasmCnnOptions = {}): WasmCnnEva
                   at(logitsAt),
                   outSize,
                 );
-                if (problem.loss === "mse") {
-                  kx.meanSquaredError(
-                    at(logitsAt),
-                    outSize,
-                    count,
-                    outSize,
-                    at(targetsAt + (start / 4) * outSize * 16),
-                    at(resultAt),
-                  );
-                  lossSum[v] += f32[r] * count;
-                } else {
+                // Loss (and, for classification, accuracy: crossEntropy's second result) of the block.
+                const crossEntropy = () =>
                   kx.crossEntropy(
                     at(logitsAt),
                     outSize,
@@ -288,21 +279,16 @@ export function createWasmCnnEvaluator(options: WasmCnnOptions = {}): WasmCnnEva
                     at(labelsAt + start * 4),
                     at(resultAt),
                   );
+                if (problem.loss === "mse") {
+                  const targets = at(targetsAt + (start / 4) * outSize * 16);
+                  kx.meanSquaredError(at(logitsAt), outSize, count, outSize, targets, at(resultAt));
+                  lossSum[v] += f32[r] * count;
+                  if (correct) crossEntropy();
+                } else {
+                  crossEntropy();
                   lossSum[v] += f32[r] * count;
                 }
-                if (correct) {
-                  if (problem.loss === "mse") {
-                    kx.crossEntropy(
-                      at(logitsAt),
-                      outSize,
-                      count,
-                      outSize,
-                      at(labelsAt + start * 4),
-                      at(resultAt),
-                    );
-                  }
-                  correct[v] += Math.round(f32[r + 1] * count);
-                }
+                if (correct) correct[v] += Math.round(f32[r + 1] * count);
               }
             }
           }
