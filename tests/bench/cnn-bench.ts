@@ -1,6 +1,7 @@
 /**
- * The digits CNN's landscape, per-point path ("naive") against the fast path for layers models
- * ("tfjs-cnn-batched", src/core/landscape/tfjs-cnn-evaluator.ts), measured side by side
+ * The digits CNN's landscape, per-point path ("naive") against the fast paths for layers models
+ * ("tfjs-cnn-batched", src/core/landscape/tfjs-cnn-evaluator.ts, and "wasm-cnn",
+ * src/core/landscape/wasm-cnn-evaluator.ts), measured side by side
  * (part of `npm run bench`; alone: `npx tsx tests/bench/cnn-bench.ts`).
  *
  * Workload: the digits-cnn preset (public/presets/digits-cnn.json: 14x14x1 digits, conv 8 3x3 relu,
@@ -9,13 +10,14 @@
  * filter-normalized plane. Every point gives the four surfaces (train / test loss and accuracy).
  *
  * The per-point path takes about 40 ms a point here, so a whole 51x51 surface would take minutes:
- * each round times it on BENCH_CNN_NAIVE_POINTS (30) points spread over the grid and the fast path
+ * each round times it on BENCH_CNN_NAIVE_POINTS (30) points spread over the grid and each fast path
  * on BENCH_CNN_POINTS (260) points spread over it (the 30 among them), in calls of at most 256
- * points (the app's tiles are 128, the CLI's 256), the first path alternating between rounds
+ * points (the app's tiles are 128, the CLI's 256), each path once per round in a rotating order
  * (BENCH_CNN_ROUNDS, 3), a full garbage collection before each. Prints ms per point (median of the
- * rounds) and the 51x51 surface time they project, the ratio naive / fast (median of the per-round
- * ratios, with the rounds) next to the issue's target (>= 10x, printed, not asserted), and the
- * largest difference between the two on the common points, absolute and relative to max(1, |naive|).
+ * rounds) and the 51x51 surface time they project, each fast path's ratio naive / fast (median of
+ * the per-round ratios, with the rounds) next to the issue's target (>= 10x, printed, not
+ * asserted), and the largest difference to naive on the common points, absolute and relative to
+ * max(1, |naive|).
  * tf.memory().numTensors is checked around the part.
  */
 import { readFileSync } from "node:fs";

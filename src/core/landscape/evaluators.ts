@@ -37,7 +37,7 @@ export const EVALUATOR_NAMES = Object.keys(EVALUATORS) as EvaluatorName[];
  * GPU backends, where every op dispatch is expensive, the fully batched tfjs formulation.
  *
  * Layers models (kind "layers": CNNs, imported tfjs models) get "wasm-cnn" on every backend where
- * the runtime has WebAssembly SIMD (about 5-8x "naive" on the digits CNN, against 1.8x for
+ * the runtime has WebAssembly SIMD (about 4-6x "naive" on the digits CNN, against about 2x for
  * "tfjs-cnn-batched", tests/bench/cnn-bench.ts; the kernel runs on the CPU whatever the backend,
  * which only computes the first layer's outputs once), else "tfjs-cnn-batched". When the
  * architecture is given and wasm-cnn refuses it (wasmCnnRefusal: BN statistics recomputed per
