@@ -425,5 +425,5 @@ for (const [g, n, ms] of scaleRows) {
 // ---- training steps and Hessian-vector products: wasm-kernel against tfjs (training-bench.ts) ----
 if (process.env.BENCH_TRAINING !== "0") await (await import("./training-bench")).benchTraining();
 
-// ---- the digits CNN: per-point path against tfjs-cnn-batched (cnn-bench.ts; BENCH_CNN=0 skips it) ----
+// ---- the digits CNN: per-point path against tfjs-cnn-batched and wasm-cnn (cnn-bench.ts; BENCH_CNN=0 skips it) ----
 if (process.env.BENCH_CNN !== "0") await (await import("./cnn-bench")).benchCnn();
