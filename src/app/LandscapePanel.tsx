@@ -1,4 +1,4 @@
-import { type KeyboardEvent, type ReactNode, useId, useMemo, useRef, useState } from "react";
+import { type KeyboardEvent, memo, type ReactNode, useId, useMemo, useRef, useState } from "react";
 import { isPathsLesson } from "../core/lessons/parse";
 import type { SharedCamera } from "../scene/camera";
 import { LandscapeCanvas } from "../scene/LandscapeCanvas";
@@ -12,6 +12,7 @@ import { OriginBadge } from "./OriginBadge";
 import { ReplayScene } from "./replay/ReplayScene";
 import { ReplayTimeline } from "./replay/ReplayTimeline";
 import { tabForKey } from "./tab-keys";
+import { useDrawnLandscape } from "./useDrawnLandscape";
 import { ContourView } from "./views/ContourView";
 import { SliceView } from "./views/SliceView";
 
@@ -28,20 +29,7 @@ function surfaceOf(view: DrawnLandscape | null, metric: string): Float32Array | 
 /** Markers grow by this much in presentation mode (seen from the back of a room). */
 const PRESENTATION_MARKER_SCALE = 1.8;
 
-/**
- * The landscape: 3D surface or contour map (and the compared landscape beside it, on the same
- * colour scale and with the same camera, each titled with what differs), the legend, then what
- * goes with the pictures: an open lesson's claim, checks and numbers, and the 1-D slices. The
- * panel scrolls when they do not all fit under views of their smallest height (app.css).
- * In presentation mode a lesson's claim is a caption over the views and the rest is hidden.
- */
-export function LandscapePanel({
-  onPick,
-  onCloseLesson,
-  toolbarStart,
-  toolbarEnd,
-  stacked = false,
-}: {
+interface LandscapePanelProps {
   onPick(p: PickedPoint): void;
   onCloseLesson(): void;
   /** Before the view tabs (the controls drawer's button when the controls are a drawer). */
@@ -50,14 +38,42 @@ export function LandscapePanel({
   toolbarEnd?: ReactNode;
   /** Two views one above the other (a narrow window) rather than side by side. */
   stacked?: boolean;
-}) {
-  // The computed (or imported) snapshot, else a surface file imported from another tool.
-  const landscape = useAppStore(selectShownLandscape);
+}
+
+/**
+ * The landscape: 3D surface or contour map (and the compared landscape beside it, on the same
+ * colour scale and with the same camera, each titled with what differs), the legend, then what
+ * goes with the pictures: an open lesson's claim, checks and numbers, and the 1-D slices. The
+ * panel scrolls when they do not all fit under views of their smallest height (app.css).
+ * In presentation mode a lesson's claim is a caption over the views and the rest is hidden.
+ */
+export function LandscapePanel(props: LandscapePanelProps) {
+  // The computed (or imported) snapshot, else a surface file imported from another tool; while
+  // it grows in place, each growth is drawn in a deferred render (useDrawnLandscape.ts).
+  const { landscape, version } = useDrawnLandscape(
+    useAppStore(selectShownLandscape),
+    useAppStore((s) => s.landscapeVersion),
+  );
+  return <PanelBody {...props} landscape={landscape} version={version} />;
+}
+
+/**
+ * Memoised: the store update that reports new grid points re-renders LandscapePanel with the
+ * landscape and version drawn so far, and this body (the views) waits for the deferred render.
+ */
+const PanelBody = memo(function PanelBody({
+  onPick,
+  onCloseLesson,
+  toolbarStart,
+  toolbarEnd,
+  stacked = false,
+  landscape,
+  version,
+}: LandscapePanelProps & { landscape: DrawnLandscape | null; version: number }) {
   const compare = useAppStore((s) => s.compare);
   const lesson = useAppStore((s) => s.lesson?.lesson ?? null);
   const presenting = useAppStore((s) => s.presenting);
   const origin = useAppStore(selectShownOrigin);
-  const version = useAppStore((s) => s.landscapeVersion);
   const picked = useAppStore((s) => s.picked);
   const options = useAppStore(selectViewOptions);
   const [mode, setMode] = useState<Mode>("3d");
@@ -85,7 +101,9 @@ export function LandscapePanel({
     );
     return fitScale(surfaces, { log, clipQuantile: options.clipQuantile });
   }, [landscape, compare, options.metric, log, options.clipQuantile, version]);
-  const viewOptions = { ...options, logScale: log };
+  // One object while the options do not change: the views' memos (and memo'd children) key on it,
+  // and a growing landscape re-renders this panel a few times a second.
+  const viewOptions = useMemo(() => ({ ...options, logScale: log }), [options, log]);
   const oneD = landscape?.snapshot.grid.axes.length === 1;
   // A 1-D landscape has no contour map: its curve shows in the 3D view whatever the tab.
   const show3d = mode === "3d" || oneD;
@@ -219,4 +237,4 @@ export function LandscapePanel({
       </div>
     </section>
   );
-}
+});

@@ -4,6 +4,7 @@
  * lesson: every path's barriers, end losses and length) and the lesson's checks (✓ / ✗ with the
  * numbers behind each verdict). Reads the store; the lab computes.
  */
+import { memo } from "react";
 import { formatNumber, METRIC_WORDS } from "../core/lessons/checks";
 import { isPathsLesson } from "../core/lessons/parse";
 import { PATH_METRIC_WORDS, PATH_SHORT } from "../core/lessons/paths-lesson";
@@ -58,7 +59,8 @@ function statusText(view: LessonView): string {
   }
 }
 
-export function LessonCard({ onClose }: { onClose(): void }) {
+/** Memoised: it reads the store itself, so a redraw of the landscape panel (a growing landscape) leaves it alone. */
+export const LessonCard = memo(function LessonCard({ onClose }: { onClose(): void }) {
   const view = useAppStore((s) => s.lesson);
   if (!view) return null;
   const { lesson } = view;
@@ -134,4 +136,4 @@ export function LessonCard({ onClose }: { onClose(): void }) {
       {lesson.reference ? <p className="lesson-reference">{lesson.reference}</p> : null}
     </section>
   );
-}
+});

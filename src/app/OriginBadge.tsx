@@ -4,6 +4,7 @@
  * page never claims that its controls made a landscape they did not (origin.ts). Nothing for a
  * plain run the controls still describe.
  */
+import { memo } from "react";
 import { type LandscapeOrigin, originBadge } from "../state/origin";
 import { selectShownOrigin, useAppStore } from "../state/store";
 import { PRESETS } from "./presets";
@@ -15,7 +16,8 @@ function withPresetLabel(origin: LandscapeOrigin): LandscapeOrigin {
   return label ? { ...origin, name: label } : origin;
 }
 
-export function OriginBadge() {
+/** Memoised: it reads the store itself, so a redraw of the landscape panel leaves it alone. */
+export const OriginBadge = memo(function OriginBadge() {
   const origin = useAppStore(selectShownOrigin);
   const settings = useAppStore((s) => s.settings);
   // An imported surface file has its own badge in the header (SnapshotActions).
@@ -27,4 +29,4 @@ export function OriginBadge() {
       {text}
     </div>
   );
-}
+});

@@ -4,6 +4,7 @@ import { shadersWarm } from "../scene/ShaderWarmup";
 import { appStore } from "../state/store";
 import { startUrlSync } from "../state/url-sync";
 import { LabHandle } from "./lab-handle";
+import { warmUpScale } from "./scale-warmup";
 import { installScriptingHook } from "./scripting";
 
 export type LabStatus =
@@ -50,8 +51,10 @@ export function useLab(): { lab: Lab | null; status: LabStatus; handle: LabHandl
       handle.started(instance);
       setStatus({ kind: "ready", ...started });
       try {
-        // Let the 3D view compile its shaders first, so that task does not land inside the job.
+        // Let the 3D view compile its shaders first, so that task does not land inside the job;
+        // the colour scale's fit too (scale-warmup.ts).
         await Promise.race([shadersWarm, new Promise((r) => setTimeout(r, 3000))]);
+        await warmUpScale();
         // A preset or lesson picked while the workers started has started its run by now.
         await handle.settled();
         if (!live) return;

@@ -6,9 +6,11 @@
 
 import { resolveConfig } from "../core/config/resolve";
 import type { Snapshot } from "../core/snapshot/schema";
+import { yieldToEventLoop } from "../core/yield";
 import { MARK_SAMPLING_START } from "../state/marks";
 import type { LandscapeOrigin } from "../state/origin";
 import type { LandscapeView, TrajectoryView } from "../state/types";
+import { afterNextFrame } from "./after-frame";
 import { guardedSink, type JobSink } from "./job-sink";
 import { boundaryFor } from "./model-picture";
 import type { ComputePool } from "./pool";
@@ -98,6 +100,10 @@ export class ExperimentJob {
         origin,
       };
       sink.landscape(view);
+      // The trained model lands (charts, data plot, trajectory): its render is this task and its
+      // drawing the next frame; the sampling starts after both (after-frame.ts).
+      await afterNextFrame();
+      signal.throwIfAborted();
       // The data plot's decision boundary is asked for once the first picture of the landscape
       // is in: on the first worker it would otherwise run before the coarse pass and delay that
       // picture by its 96x96 forward passes.
@@ -130,6 +136,10 @@ export class ExperimentJob {
         },
       });
       snapshot.surfaces = surfaces as Record<string, Float32Array>;
+      // The last tile's redraw runs in a task of its own (store-sink.ts); the end of the job (its
+      // figures, the "done" render, what the lab does with the result) in the next one.
+      await yieldToEventLoop();
+      signal.throwIfAborted();
       askBoundary();
       // How fast this device sampled, with which path: the figure the status line reports.
       const seconds = (performance.now() - sampleStart) / 1000;

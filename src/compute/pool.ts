@@ -325,13 +325,14 @@ export class ComputePool {
           signal,
         );
         for (const [name, values] of Object.entries(coarseValues) as [keyof Surfaces, Float32Array][]) {
+          // One surface per task, the first not in the task of the coarse pass's last result: on a
+          // 201 x 201 grid each takes 5-10 ms of (never warmed-up) main-thread time, all four
+          // together a long task while the machine is busy.
+          await new Promise((resolve) => setTimeout(resolve, 0));
+          if (signal?.aborted) throw abortError(signal);
           const target = new Float32Array(total);
           upsampleInto(coarse, values, grid, target);
           surfaces[name] = target;
-          // One surface per task: on a 201 x 201 grid each takes 5-10 ms of (never warmed-up)
-          // main-thread time, all four together a long task while the machine is busy.
-          await new Promise((resolve) => setTimeout(resolve, 0));
-          if (signal?.aborted) throw abortError(signal);
         }
         options.onUpdate?.(surfaces, { stage: "coarse", done: 0, total });
       }
@@ -357,7 +358,11 @@ export class ComputePool {
     }
   }
 
-  /** Hand tiles to whichever worker is free (pipelined); stop handing out new ones on abort. */
+  /**
+   * Hand tiles to whichever worker is free (pipelined); stop handing out new ones on abort. The
+   * values come back as whole-grid arrays, or, with `onTile`, tile by tile to it only (then the
+   * returned record is empty).
+   */
   private async runTiles(
     problemId: number,
     grid: Grid,
@@ -379,11 +384,16 @@ export class ComputePool {
         const tile = tiles[next++];
         const part = await Promise.race([w.api.computeTile(problemId, grid, tile), w.failed]);
         if (signal?.aborted) throw abortError(signal);
+        // With onTile the caller keeps the values (the fine pass writes them into the surfaces it
+        // reports): no second set of whole-grid arrays filled here.
+        if (onTile) {
+          onTile(tile, part);
+          continue;
+        }
         for (const [name, values] of Object.entries(part) as [keyof Surfaces, Float32Array][]) {
           out[name] ??= new Float32Array(total);
           writeTile(grid, tile, values, out[name]);
         }
-        onTile?.(tile, part);
       }
     };
     // TILES_IN_FLIGHT calls per worker: while the page handles one tile's result (a redraw blocks

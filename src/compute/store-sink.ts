@@ -19,6 +19,8 @@ export function storeSink(
   // Tile results arrive every few ms; coalesce them so the page redraws a few times a second.
   let pending: number | null = null;
   let timer: ReturnType<typeof setTimeout> | null = null;
+  /** The delay `timer` was set with (an urgent redraw replaces a later one). */
+  let timerWait = 0;
   let last = 0;
   let pendingProgress: JobProgress | null = null;
   // Epochs and their progress, coalesced the same way (each chart update redraws uPlot).
@@ -97,9 +99,19 @@ export function storeSink(
     },
     surfaces(done, total, stage) {
       pending = done;
-      const wait = SURFACE_UPDATE_MS - (performance.now() - last);
-      if (stage === "coarse" || done >= total || wait <= 0) flush();
-      else timer ??= setTimeout(flush, wait);
+      // Always in a task of its own, never inline: a tile arrives in Comlink's message task (and
+      // the coarse picture in the upsampling's), and the redraw's React render added to it made
+      // one task of both (51-84 ms on a busy 2-core machine). The first picture and the last
+      // tile go at once (the next task); the others at most every SURFACE_UPDATE_MS.
+      const urgent = stage === "coarse" || done >= total;
+      const wait = urgent ? 0 : Math.max(0, SURFACE_UPDATE_MS - (performance.now() - last));
+      if (timer !== null) {
+        // The redraw already waiting takes these points too, unless this one must come sooner.
+        if (!urgent || timerWait === 0) return;
+        clearTimeout(timer);
+      }
+      timerWait = wait;
+      timer = setTimeout(flush, wait);
     },
     history(columns) {
       flushEpochs();

@@ -60,6 +60,14 @@ export function surfaceWorkerAvailable(): boolean {
 }
 
 /**
+ * Start the surface worker before its first build: its script then loads while nothing waits for
+ * it, instead of in the middle of a landscape's first picture (the start is main-thread work too).
+ */
+export function prestartSurfaceWorker(): void {
+  if (surfaceWorkerAvailable()) running ??= startSurfaceWorker();
+}
+
+/**
  * buildSurface (src/core/surface/build.ts) in the surface worker. The request is copied (its
  * values may keep changing in place on this side); the arrays that come back are moved here.
  * Rejects with the build's own error (bad sizes) or when the worker fails.

@@ -6,7 +6,11 @@
  *
  * The bound is generous for a quiet machine (the page's own tasks take a few milliseconds of
  * CPU each); it is meant to hold while another heavy job runs on the machine, when every task
- * takes several times its CPU time in wall time.
+ * takes several times its CPU time in wall time. What keeps the tasks short while the grid fills:
+ * each redraw of the growing surface is a task of its own (compute/store-sink.ts), drawn in
+ * React's deferred render, which yields between components (app/useDrawnLandscape.ts); the
+ * sampling starts after the trained model's first frame (compute/after-frame.ts); and the
+ * progress bar is animated by the compositor, not by main-thread frames (controls.css).
  *
  * Opens its own browser (fresh storage, its own console log) and fails on any console error or
  * warning except the known harmless ones (browser.ts, HARMLESS).

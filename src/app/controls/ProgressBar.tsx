@@ -44,7 +44,7 @@ export function ProgressBar() {
       <div className="ctl-progress-track">
         <div
           className={`ctl-progress-fill phase-${job.phase}`}
-          style={{ width: `${((job.phase === "done" ? 1 : (fraction ?? 0)) * 100).toFixed(1)}%` }}
+          style={{ transform: `scaleX(${(job.phase === "done" ? 1 : (fraction ?? 0)).toFixed(3)})` }}
         />
       </div>
       <div className="ctl-progress-text">

@@ -53,10 +53,12 @@ export function ReplayScene({
   const axes = mine ? view.snapshot.grid.axes : undefined;
   const ex = options.exaggeration;
 
-  // World points of every checkpoint of every run, on the drawn surface.
+  // World points of every checkpoint of every run, on the drawn surface. Only while the replay is
+  // shown: the heights of the whole grid cost 10-30 ms of main-thread time at every redraw of a
+  // growing 201 x 201 landscape, which nothing would draw.
   // biome-ignore lint/correctness/useExhaustiveDependencies: version marks in-place surface updates
   const world = useMemo(() => {
-    if (!model || !values || !axes) return null;
+    if (!model || !values || !axes || !active) return null;
     const frame = frameOf(axes);
     const heights = Float32Array.from(values, (v) => scale.normalize(v));
     const at = (x: number, y: number): [number, number, number] | null => {
@@ -65,7 +67,7 @@ export function ReplayScene({
       return Number.isFinite(p[1]) ? p : [p[0], LIFT, p[2]];
     };
     return { at, runs: model.runs.map((r) => Array.from(r.x, (x, k) => at(x, r.y?.[k] ?? 0))) };
-  }, [model, values, axes, scale, ex, version]);
+  }, [model, values, axes, scale, ex, version, active]);
 
   const step = model?.steps[index] ?? 0;
   const drawn = useMemo(() => {

@@ -9,7 +9,7 @@
  *
  * @example <ReplayTimeline />
  */
-import { useEffect, useId, useState } from "react";
+import { memo, useEffect, useId, useState } from "react";
 import { useAppStore } from "../../state/store";
 import { provideTransport } from "../classroom/transport";
 import { RecordPanel } from "../recording/RecordPanel";
@@ -19,7 +19,8 @@ import { useChartCursors } from "./useChartCursors";
 import { useReplayBoundary } from "./useReplayBoundary";
 import "./replay.css";
 
-export function ReplayTimeline() {
+/** Memoised: it reads the stores itself, so a redraw of the landscape panel (a growing landscape) leaves it alone. */
+export const ReplayTimeline = memo(function ReplayTimeline() {
   const snapshot = useAppStore((s) => s.landscape?.snapshot ?? null);
   const model = useReplay((s) => s.model);
   const index = useReplay((s) => s.index);
@@ -226,7 +227,7 @@ export function ReplayTimeline() {
       {recording && <RecordPanel onClose={() => setRecording(false)} />}
     </section>
   );
-}
+});
 
 const ICON_PATHS = {
   play: "M4 2 L14 8 L4 14 Z",

@@ -5,7 +5,7 @@
  * evaluates the boundary on. A graph run (a GCN, whose samples are node ids) draws its graph
  * instead, nodes coloured by the model's prediction (graph-picture.ts).
  */
-import { type CSSProperties, useCallback, useRef } from "react";
+import { type CSSProperties, useCallback, useEffect, useRef } from "react";
 import type { PlotData } from "../../core/surface/plot-data";
 import {
   type BoundaryImage,
@@ -153,6 +153,17 @@ interface DataCanvasProps {
 
 function DataCanvas({ data, boundary, curve, version }: DataCanvasProps) {
   const layer = useRef<BoundaryLayer | null>(null);
+  // The boundary's image (10-30 ms of main-thread time on a busy machine) is made in a task of
+  // its own when the boundary arrives, neither in the task that delivers it nor in the animation
+  // frame that paints it, which also draws the 3D view of a growing landscape; the painter below
+  // then finds it ready (prepareBoundary keeps the layer of the same arrays), or makes it itself.
+  useEffect(() => {
+    if (!boundary || data.task !== "classification") return;
+    const timer = setTimeout(() => {
+      layer.current = prepareBoundary(boundary, version, layer.current);
+    }, 0);
+    return () => clearTimeout(timer);
+  }, [boundary, version, data.task]);
   const draw = useCallback(
     (ctx: CanvasRenderingContext2D, width: number, height: number) => {
       layer.current =

@@ -1,6 +1,8 @@
 /**
- * A canvas that fills its container: sized with a ResizeObserver (device-pixel-ratio aware) and
- * repainted at most once per animation frame when `draw` changes or the container resizes.
+ * A canvas that fills its container: sized with a ResizeObserver (device-pixel-ratio aware),
+ * painted when the container is laid out at a new size, and repainted in a task of its own when
+ * `draw` changes (several changes before it runs paint once). Not in an animation frame: the
+ * frame also draws the 3D view of a growing landscape, and the two made one long task.
  * Nothing here goes through React state.
  */
 import { type RefObject, useCallback, useEffect, useRef } from "react";
@@ -11,7 +13,7 @@ export type Painter = (ctx: CanvasRenderingContext2D, width: number, height: num
 interface CanvasHandles {
   containerRef: RefObject<HTMLDivElement | null>;
   canvasRef: RefObject<HTMLCanvasElement | null>;
-  /** Schedule a repaint (coalesced into the next animation frame). */
+  /** Schedule a repaint (coalesced: one task paints every change made before it runs). */
   redraw: () => void;
 }
 
@@ -41,7 +43,7 @@ export function useCanvas(draw: Painter): CanvasHandles {
   }, []);
 
   const redraw = useCallback(() => {
-    if (frame.current === 0) frame.current = requestAnimationFrame(paint);
+    if (frame.current === 0) frame.current = window.setTimeout(paint, 0);
   }, [paint]);
 
   useEffect(() => {
@@ -50,15 +52,21 @@ export function useCanvas(draw: Painter): CanvasHandles {
     const observer = new ResizeObserver((entries) => {
       const box = entries[entries.length - 1].contentRect;
       size.current = { width: box.width, height: box.height };
-      redraw();
+      // Painted now, in the frame that laid the container out (observers run after layout, before
+      // paint): through requestAnimationFrame the picture waited for the next frame, and a canvas
+      // that just appeared (the data plot when a training lands) showed a blank frame first and
+      // was painted into whatever ran next (the landscape's first picture). The canvas sits
+      // absolutely in its container, so painting cannot resize what is observed.
+      if (frame.current !== 0) clearTimeout(frame.current);
+      paint();
     });
     observer.observe(container);
     return () => {
       observer.disconnect();
-      if (frame.current !== 0) cancelAnimationFrame(frame.current);
+      if (frame.current !== 0) clearTimeout(frame.current);
       frame.current = 0;
     };
-  }, [redraw]);
+  }, [paint]);
 
   useEffect(() => {
     // A new painter means new props: repaint with it.
