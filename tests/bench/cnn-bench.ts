@@ -20,12 +20,9 @@
  * max(1, |naive|).
  * tf.memory().numTensors is checked around the part.
  */
-import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { resolveConfig } from "../../src/core/config/resolve";
-import { landscapeProblem, makePlane, prepareModel } from "../../src/core/experiment/prepare";
 import type { LandscapeEvaluator, PreparedEvaluation } from "../../src/core/landscape/evaluator";
 import { gridPointCount, tileCoordinates } from "../../src/core/landscape/grid";
 import { naiveEvaluator } from "../../src/core/landscape/naive-evaluator";
@@ -33,8 +30,8 @@ import type { LandscapeProblem } from "../../src/core/landscape/surfaces";
 import { tfjsCnnEvaluator } from "../../src/core/landscape/tfjs-cnn-evaluator";
 import { wasmCnnEvaluator } from "../../src/core/landscape/wasm-cnn-evaluator";
 import { tf } from "../../src/core/tf";
-import { nodeDataReaders } from "../../src/node/data-files";
 import { initNodeBackend } from "../../src/node/tf-node";
+import { trainedDigitsCnn } from "./digits-cnn-problem";
 
 const TARGET = 10;
 /** The fast paths for layers models, each timed against the per-point path in the same rounds. */
@@ -100,17 +97,8 @@ export async function benchCnn(): Promise<void> {
   const naivePoints = Number(process.env.BENCH_CNN_NAIVE_POINTS ?? 30);
   const fastPoints = Number(process.env.BENCH_CNN_POINTS ?? 260);
   const rounds = Number(process.env.BENCH_CNN_ROUNDS ?? 3);
-  const preset = JSON.parse(
-    readFileSync(new URL("../../public/presets/digits-cnn.json", import.meta.url), "utf8"),
-  );
-  const config = resolveConfig({
-    ...preset,
-    grid: { x: { min: -1, max: 1, count: GRID }, y: { min: -1, max: 1, count: GRID } },
-  });
   const t0 = performance.now();
-  const model = await prepareModel(config, { files: nodeDataReaders() });
-  const plane = await makePlane(config, model);
-  const problem = landscapeProblem(model, plane);
+  const { model, plane, problem } = await trainedDigitsCnn(GRID);
   const total = gridPointCount(plane.grid);
   const all = tileCoordinates(plane.grid, { ix0: 0, ix1: GRID, iy0: 0, iy1: GRID });
   const pick = (indices: number[]) => {

@@ -16,27 +16,19 @@
  * the block centre's; the same when four samples share a vector (it differs in any of them); and
  * the fraction of values that are not the same choice over the whole block in all four samples.
  */
-import { readFileSync } from "node:fs";
-import { resolveConfig } from "../../src/core/config/resolve";
-import { landscapeProblem, makePlane, prepareModel } from "../../src/core/experiment/prepare";
 import { cnnPlan } from "../../src/core/landscape/cnn-plan";
 import { requireLayers, runStep } from "../../src/core/landscape/tfjs-cnn-evaluator";
 import { layoutOffsets } from "../../src/core/model/layout";
 import { tf } from "../../src/core/tf";
-import { nodeDataReaders } from "../../src/node/data-files";
 import { initNodeBackend } from "../../src/node/tf-node";
+import { trainedDigitsCnn } from "./digits-cnn-problem";
 
 const GRID = 51;
 const BLOCKS = [3, 5, 7, 9, 11];
 const GROUPS = Number(process.env.BENCH_PATTERN_GROUPS ?? 60);
 
 await initNodeBackend();
-const preset = JSON.parse(
-  readFileSync(new URL("../../public/presets/digits-cnn.json", import.meta.url), "utf8"),
-);
-const config = resolveConfig(preset);
-const model = await prepareModel(config, { files: nodeDataReaders() });
-const problem = landscapeProblem(model, await makePlane(config, model));
+const { problem } = await trainedDigitsCnn(GRID);
 const arch = requireLayers(problem.arch);
 const plan = cnnPlan(arch);
 const first = plan.first;
