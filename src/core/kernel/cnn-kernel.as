@@ -471,7 +471,7 @@ function batchNorm(op: usize, buf: usize): void {
  * and ow even) each block is one pooling window: only its max is written, to the
  * (oh / 2) x (ow / 2) output.
  */
-function winograd(op: usize, src: usize, dst: usize, params: usize): void {
+export function winograd(op: usize, src: usize, dst: usize, params: usize): void {
   const h = field(op, 1), w = field(op, 2), ci = field(op, 3), top = field(op, 4), left = field(op, 5);
   const oh = field(op, 6), ow = field(op, 7), co = field(op, 8);
   const biasOff = field(op, 10), act = field(op, 11);
@@ -662,7 +662,29 @@ export function forward(
   } else {
     for (let g = 0; g < groups; g++) combine(cur + <usize>g * widthB, s + <usize>g * groupB, sk, m1, k, coords);
   }
-  for (; i < nops; i++) {
+  cur = runOps(prog, i, nops, groups, params, cur, other, widthB);
+  for (let g = 0; g < groups; g++) {
+    copyVectors(logits + <usize>g * (<usize>outSize << 4), cur + <usize>g * widthB, <usize>outSize << 4);
+  }
+}
+
+/**
+ * The ops from..nops-1 of the program on `groups` groups (each op runs on every group before the
+ * next, so its weights stay in L1 while the groups stream past), starting from the activations in
+ * `cur` (a group's at g widthB); `other` is the second buffer. Returns the buffer that holds the
+ * last op's output.
+ */
+export function runOps(
+  prog: usize,
+  from: i32,
+  nops: i32,
+  groups: i32,
+  params: usize,
+  cur: usize,
+  other: usize,
+  widthB: usize,
+): usize {
+  for (let i = from; i < nops; i++) {
     const op = prog + (<usize>i << 6);
     const code = field(op, 0);
     if (code == OP_ACT) {
@@ -702,7 +724,5 @@ export function forward(
     cur = other;
     other = t;
   }
-  for (let g = 0; g < groups; g++) {
-    copyVectors(logits + <usize>g * (<usize>outSize << 4), cur + <usize>g * widthB, <usize>outSize << 4);
-  }
+  return cur;
 }

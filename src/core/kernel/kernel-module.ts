@@ -78,6 +78,56 @@ interface KernelExports {
     outSize: number,
   ): void;
   meanSquaredError(z: number, ldz: number, n: number, cols: number, y: number, out: number): void;
+  /** cnn-block.as: a block of points' certification and coefficient maps, per group of four samples. */
+  blockPrepare(
+    prog: number,
+    stack: number,
+    groups: number,
+    s: number,
+    sk: number,
+    m1: number,
+    box: number,
+    bias: number,
+    maps: number,
+    kmaps: number,
+    kStride: number,
+    lists: number,
+    listStride: number,
+    counts: number,
+  ): void;
+  /** cnn-block.as: a row's coefficients in u (the quadratic at v). */
+  blockRow(
+    prog: number,
+    groups: number,
+    v: number,
+    kmaps: number,
+    kStride: number,
+    lmaps: number,
+    lStride: number,
+  ): void;
+  /** cnn-block.as: one point of a prepared block on groups of four samples, to its logits. */
+  blockPoint(
+    prog: number,
+    nops: number,
+    groups: number,
+    s: number,
+    sk: number,
+    m1: number,
+    point: number,
+    params: number,
+    lmaps: number,
+    lStride: number,
+    lists: number,
+    listStride: number,
+    counts: number,
+    out: number,
+    pairs: number,
+    bufA: number,
+    bufB: number,
+    width: number,
+    logits: number,
+    outSize: number,
+  ): void;
 }
 
 interface KernelInstance {

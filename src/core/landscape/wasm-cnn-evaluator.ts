@@ -12,6 +12,15 @@ import {
   type SubspaceProblem,
 } from "./evaluator";
 import { checkLayout, requireLayers, runStep } from "./tfjs-cnn-evaluator";
+import {
+  blockBias,
+  blockBox,
+  blockShape,
+  planBlockMemory,
+  pointBlocks,
+  stackRecord,
+  stackU,
+} from "./wasm-cnn-blocks";
 import { cnnProgram, relocate } from "./wasm-cnn-program";
 
 const WASM_CNN_EVALUATOR_NAME = "wasm-cnn";
@@ -25,8 +34,17 @@ interface WasmCnnOptions {
    * in prepare(); otherwise samples go in chunks whose S are computed again at each evaluate().
    */
   budget?: number;
-  /** Bytes of S one cache block of samples may take (default 1 MiB, within L2): every point of a call runs on it before the next. */
+  /**
+   * Bytes of S one cache block of samples may take (default 2 MiB: block mode's coefficient maps
+   * come on top; 1 and 4 MiB measured slower here): every point of a call runs on it before the next.
+   */
   cacheBytes?: number;
+  /**
+   * Block mode (src/core/kernel/cnn-block.as) for blocks of nearby grid points, where the model's
+   * shape allows it: on (default) or off; `side` (default 7) and `minPoints` (default 12) shape
+   * the blocks (pointBlocks in wasm-cnn-blocks.ts).
+   */
+  blocks?: boolean | { side?: number; minPoints?: number };
 }
 
 /** Samples per tfjs call when computing S (bounds the tensors it holds). */
@@ -37,6 +55,9 @@ interface WasmCnnPrepared extends PreparedEvaluation {
   readonly variant: KernelVariant;
   readonly convs: readonly ("winograd" | "direct")[];
   readonly memoryBytes: number;
+  /** Whether the model's shape runs in block mode (cnn-block.as), and the points that have so far. */
+  readonly blockMode: boolean;
+  readonly blockPoints: number;
 }
 
 interface WasmCnnEvaluator extends LandscapeEvaluator {
@@ -70,6 +91,11 @@ export function wasmCnnRefusal(arch: LayersArchitecture): string | null {
  *   and activations as in the plan (cnn-plan.ts, with its two exact rewrites);
  * - samples in cache blocks (S of a block within `cacheBytes`): every point of a call runs on a
  *   block before the next, so S is read from memory once per call, not once per point;
+ * - BLOCK MODE where the model's shape allows it (a 2x2-pooled first layer, then a 3x3 conv with
+ *   its 2x2 pool; wasm-cnn-blocks.ts, kernel cnn-block.as): a call's points are grouped into
+ *   blocks of nearby grid points, and over a block the second conv's output is a quadratic in
+ *   the point (nine convolutions per block instead of one per point) plus per-sample corrections
+ *   where the first layer's max-pool or relu choice is not certified constant over the block;
  * - loss and accuracy by the MLP kernel's reductions (float64 sums), blocks added in float64.
  * Same numbers as "naive" within 1e-5 (tests/unit/cnn-fast-evaluator.test.ts).
  *
@@ -80,7 +106,7 @@ export function wasmCnnRefusal(arch: LayersArchitecture): string | null {
  */
 export function createWasmCnnEvaluator(options: WasmCnnOptions = {}): WasmCnnEvaluator {
   const budget = options.budget ?? 1 << 24;
-  const cacheBytes = options.cacheBytes ?? 1 << 20;
+  const cacheBytes = options.cacheBytes ?? 1 << 21;
   for (const [name, v] of [
     ["budget", budget],
     ["cacheBytes", cacheBytes],
@@ -152,6 +178,9 @@ export function createWasmCnnEvaluator(options: WasmCnnOptions = {}): WasmCnnEva
       const labelsAt = classification ? mem.floats(n4) : -1;
       const targetsAt = problem.loss === "mse" ? mem.floats(n4 * outSize) : -1;
       const sAt = mem.floats((k + 1) * chunkSamples * m1);
+      const blockOptions = typeof options.blocks === "object" ? options.blocks : {};
+      const shape = options.blocks === false ? null : blockShape(program.ops, k);
+      const blockMem = shape ? planBlockMemory(shape, blockSamples / 4, mem) : null;
       const stagingAt = mem.floats(Math.min(S_SAMPLES, chunkSamples) * m1);
 
       const { kernel, base } = instantiateKernel(variant, mem.bytes);
@@ -159,7 +188,14 @@ export function createWasmCnnEvaluator(options: WasmCnnOptions = {}): WasmCnnEva
       const fi = (offset: number) => (base + offset) / 4;
       let f32 = new Float32Array(kernel.memory.buffer);
       const i32 = new Int32Array(kernel.memory.buffer);
-      i32.set(relocate(program, base), fi(progAt));
+      const records = relocate(program, base);
+      i32.set(records, fi(progAt));
+      if (blockMem) {
+        i32.set(
+          stackRecord(records.subarray(16, 32), at(blockMem.stackU), at(blockMem.stackM)),
+          fi(blockMem.stackOp),
+        );
+      }
       for (const t of program.tables) {
         f32.set(t.mean, fi(t.meanAt));
         f32.set(t.variance, fi(t.varianceAt));
@@ -223,12 +259,17 @@ export function createWasmCnnEvaluator(options: WasmCnnOptions = {}): WasmCnnEva
       if (chunks === 1) computeS(0, n4);
 
       let live: { memory: WebAssembly.Memory } | null = { memory: kernel.memory };
+      let blockPoints = 0;
       const kx = kernel.exports;
       return {
         variant,
         convs: program.convs,
         get memoryBytes() {
           return live ? live.memory.buffer.byteLength : 0;
+        },
+        blockMode: shape !== null,
+        get blockPoints() {
+          return blockPoints;
         },
         evaluate(coords: Float32Array) {
           if (!live) throw new Error(`${WASM_CNN_EVALUATOR_NAME}: evaluate() after dispose()`);
@@ -237,6 +278,21 @@ export function createWasmCnnEvaluator(options: WasmCnnOptions = {}): WasmCnnEva
           const correct = classification ? new Float64Array(p) : null;
           const c = fi(coordsAt);
           const r = fi(resultAt);
+          const grouped =
+            shape && blockMem
+              ? pointBlocks(coords, blockOptions.side ?? 7, blockOptions.minPoints ?? 12)
+              : { blocks: [], single: Array.from({ length: p }, (_, i) => i) };
+          /** A point's parameters (and each Winograd conv's U, each BatchNorm's scale) into kernel memory. */
+          const setPoint = (v: number) => {
+            for (let j = 0; j < k; j++) f32[c + j] = coords[v * k + j];
+            kx.affine(at(paramsAt), at(originAt), at(dirsAt), p4, k, at(coordsAt));
+            program.winograd.forEach((w, i) => {
+              const from = at(uVectorsAt[i]);
+              kx.affine(at(w.u), from, from + w.floats * 4, w.floats, k, at(coordsAt));
+            });
+            kx.preparePoint(at(progAt), nops, at(paramsAt), 0);
+          };
+          for (const block of grouped.blocks) blockPoints += block.length;
           for (let chunkStart = 0; chunkStart < n4; chunkStart += chunkSamples) {
             const chunkCount = Math.min(chunkSamples, n4 - chunkStart);
             if (chunks > 1) computeS(chunkStart, chunkCount);
@@ -245,31 +301,10 @@ export function createWasmCnnEvaluator(options: WasmCnnOptions = {}): WasmCnnEva
               const count = Math.min(blockSamples, chunkCount - b, n - start);
               if (count <= 0) break;
               const groups = (count + 3) >> 2;
-              for (let v = 0; v < p; v++) {
-                for (let j = 0; j < k; j++) f32[c + j] = coords[v * k + j];
-                kx.affine(at(paramsAt), at(originAt), at(dirsAt), p4, k, at(coordsAt));
-                program.winograd.forEach((w, i) => {
-                  const from = at(uVectorsAt[i]);
-                  kx.affine(at(w.u), from, from + w.floats * 4, w.floats, k, at(coordsAt));
-                });
-                kx.preparePoint(at(progAt), nops, at(paramsAt), 0);
-                kx.forward(
-                  at(progAt),
-                  nops,
-                  groups,
-                  at(sAt + (b / 4) * m1 * 16),
-                  chunkGroups * m1 * 16,
-                  m1,
-                  k,
-                  at(coordsAt),
-                  at(paramsAt),
-                  at(bufAt[0]),
-                  at(bufAt[1]),
-                  program.widest,
-                  at(logitsAt),
-                  outSize,
-                );
-                // Loss (and, for classification, accuracy: crossEntropy's second result) of the block.
+              const sBlock = at(sAt + (b / 4) * m1 * 16);
+              const sk = chunkGroups * m1 * 16;
+              /** Loss (and, for classification, accuracy: crossEntropy's second result) of the block's logits for point v. */
+              const accumulate = (v: number) => {
                 const crossEntropy = () =>
                   kx.crossEntropy(
                     at(logitsAt),
@@ -289,6 +324,124 @@ export function createWasmCnnEvaluator(options: WasmCnnOptions = {}): WasmCnnEva
                   lossSum[v] += f32[r] * count;
                 }
                 if (correct) correct[v] += Math.round(f32[r + 1] * count);
+              };
+              if (shape && blockMem) {
+                const bm = blockMem;
+                for (const block of grouped.blocks) {
+                  const [xc, yc, hx, hy] = blockBox(coords, block);
+                  f32.set([xc, yc, hx, hy], fi(bm.box));
+                  // The second conv's U at the centre, stacked with the directions' U: [Uc | U1 | U2].
+                  const w0 = program.winograd[0];
+                  const uAt = fi(uVectorsAt[0]);
+                  f32[c] = xc;
+                  f32[c + 1] = yc;
+                  kx.affine(
+                    at(bm.uCentre),
+                    at(uVectorsAt[0]),
+                    at(uVectorsAt[0]) + w0.floats * 4,
+                    w0.floats,
+                    k,
+                    at(coordsAt),
+                  );
+                  stackU(
+                    f32.subarray(fi(bm.stackU), fi(bm.stackU) + 3 * w0.floats),
+                    [
+                      f32.subarray(fi(bm.uCentre), fi(bm.uCentre) + w0.floats),
+                      f32.subarray(uAt + w0.floats, uAt + 2 * w0.floats),
+                      f32.subarray(uAt + 2 * w0.floats, uAt + 3 * w0.floats),
+                    ],
+                    shape.ci,
+                    shape.co,
+                  );
+                  blockBias(
+                    f32.subarray(fi(bm.bias), fi(bm.bias) + 3 * shape.co),
+                    shape,
+                    origin,
+                    directions,
+                    xc,
+                    yc,
+                  );
+                  kx.blockPrepare(
+                    at(progAt),
+                    at(bm.stackOp),
+                    groups,
+                    sBlock,
+                    sk,
+                    m1,
+                    at(bm.box),
+                    at(bm.bias),
+                    at(bm.maps),
+                    at(bm.kmaps),
+                    bm.kStride,
+                    at(bm.lists),
+                    bm.listStride,
+                    at(bm.counts),
+                  );
+                  const point = fi(bm.point);
+                  let row = Number.NaN;
+                  for (const v of block) {
+                    setPoint(v);
+                    f32[point] = coords[2 * v];
+                    f32[point + 1] = coords[2 * v + 1];
+                    f32[point + 2] = coords[2 * v] - xc;
+                    f32[point + 3] = coords[2 * v + 1] - yc;
+                    if (f32[point + 3] !== row) {
+                      row = f32[point + 3];
+                      kx.blockRow(
+                        at(progAt),
+                        groups,
+                        row,
+                        at(bm.kmaps),
+                        bm.kStride,
+                        at(bm.lmaps),
+                        bm.lStride,
+                      );
+                    }
+                    kx.blockPoint(
+                      at(progAt),
+                      nops,
+                      groups,
+                      sBlock,
+                      sk,
+                      m1,
+                      at(bm.point),
+                      at(paramsAt),
+                      at(bm.lmaps),
+                      bm.lStride,
+                      at(bm.lists),
+                      bm.listStride,
+                      at(bm.counts),
+                      at(bm.out),
+                      at(bm.pairs),
+                      at(bufAt[0]),
+                      at(bufAt[1]),
+                      program.widest,
+                      at(logitsAt),
+                      outSize,
+                    );
+                    accumulate(v);
+                  }
+                }
+              }
+              for (const v of grouped.single) {
+                setPoint(v);
+                kx.forward(
+                  at(progAt),
+                  nops,
+                  groups,
+                  sBlock,
+                  sk,
+                  m1,
+                  k,
+                  at(coordsAt),
+                  at(paramsAt),
+                  at(bufAt[0]),
+                  at(bufAt[1]),
+                  program.widest,
+                  at(logitsAt),
+                  outSize,
+                );
+                accumulate(v);
               }
             }
           }

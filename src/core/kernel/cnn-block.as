@@ -1,0 +1,380 @@
+// AssemblyScript source of the CNN kernel's BLOCK MODE: a block of nearby grid points on the same
+// samples, for models whose first layer is followed by a 2x2 max-pool (and relu) and then a 3x3
+// Winograd conv with its 2x2 pool fused (the digits CNN's shape). Compiled with cnn-kernel.as into
+// one module (build.mjs); the host is ../landscape/wasm-cnn-evaluator.ts (wasm-cnn-blocks.ts).
+//
+// Why it is exact and less work. Along the plane the first layer's pre-activations are affine in
+// the point, S_0 + x S_1 + y S_2, so a pooled value is max_j (S_0j + x S_1j + y S_2j), relu'd:
+// piecewise affine, and affine, sel_0 + x sel_1 + y sel_2 (sel = the S of the window entry that
+// wins), over every region where the winning entry (or relu's "off") does not change. Over a block
+// of points [xc - hx, xc + hx] x [yc - hy, yc + hy] an entry is CERTIFIED when the winner at the
+// block's centre stays the winner over the whole box: (w_r - w_j)(x, y) is affine, so its minimum
+// over the box is its value at the centre minus |S_1r - S_1j| hx + |S_2r - S_2j| hy. For certified
+// entries the second conv's input is z = A + u B + v C (u = x - xc, v = y - yc; A = the value at the
+// centre, B = sel_1, C = sel_2), and with the second conv's weights W = Wc + u W1 + v W2 (the
+// directions' parts; Wc at the centre) its output is the quadratic
+//   K0 + u Ku + v Kv + u^2 Kuu + u v Kuv + v^2 Kvv,
+//   K0 = A*Wc + bc, Ku = B*Wc + A*W1 + b1, Kv = C*Wc + A*W2 + b2, Kuu = B*W1, Kuv = B*W2 + C*W1,
+//   Kvv = C*W2   (* the convolution),
+// nine convolutions per block (three Winograd convs of A, B and C against [Wc | W1 | W2]) instead of
+// one per point. An entry that is not certified (in any of the four samples of its vector) is
+// checked at every point: its true value minus the value the quadratic assumed (the centre's winner
+// at the point, computed with the same float operations as the per-point kernel, so an unchanged
+// winner gives exactly 0), times the point's conv weights, is added to the nine outputs it feeds,
+// per sample. The outputs are then max-pooled, relu'd, and the rest of the program (Dense layers,
+// ...) runs as in the per-point kernel (runOps).
+//
+// Layouts. Sample-lane vectors (four samples per f32x4) as in cnn-kernel.as everywhere except the
+// quadratic's coefficients and the conv's output at a point, which are per sample with OUTPUT
+// CHANNELS in the lanes ([lane][position][co]): a correction then touches co / 4 vectors per tap
+// for the one sample that changed, not co vectors for all four.
+
+import { activateRange, LINEAR, mad, RELU } from "./mlp-kernel";
+import { runOps, winograd } from "./cnn-kernel";
+
+// @ts-ignore: decorator
+@inline function field(op: usize, i: i32): i32 {
+  return load<i32>(op + (<usize>i << 2));
+}
+
+// @ts-ignore: decorator
+@inline function absv(x: v128): v128 {
+  return f32x4.abs(x);
+}
+
+/**
+ * Per group of four samples (S of group g at s + g m1 16, S_j at + j sk): the centre's winners,
+ * the certification over the box, the three maps A, B, C of the second conv's input (in `maps`),
+ * their Winograd convs against the stacked kernel (the op record `stack`: the second conv's
+ * geometry with 3 co outputs [Wc | W1 | W2], no bias, no activation, no pool; outputs after the
+ * three maps), and the six coefficient maps into kmaps + g kStride, [lane][position][co / 4][6][4]
+ * floats. The entries not certified go to lists + g listStride as records of 64 bytes (a header
+ * of four i32: see below; then sel_0, sel_1, sel_2 of the centre's winner, zero where relu is
+ * off), their count to counts[g].
+ *
+ * prog: the program (op 0 OP_COMBINE_POOL: 2x2 windows, stride 2, none clipped; op 1 the
+ * Winograd conv with pool2). box: f32 [xc, yc, hx, hy]. bias: f32 [3, co]: the conv's bias at the
+ * centre, of d1 and of d2 (zeros without a bias).
+ */
+export function blockPrepare(
+  prog: usize,
+  stack: usize,
+  groups: i32,
+  s: usize,
+  sk: usize,
+  m1: i32,
+  box: usize,
+  bias: usize,
+  maps: usize,
+  kmaps: usize,
+  kStride: usize,
+  lists: usize,
+  listStride: usize,
+  counts: usize,
+): void {
+  const w = field(prog, 2), c = field(prog, 3);
+  const oh0 = field(prog, 10), ow0 = field(prog, 11);
+  const relu = field(prog, 12) == RELU;
+  const conv = prog + 64;
+  const top = field(conv, 4), left = field(conv, 5);
+  const oh = field(conv, 6), ow = field(conv, 7), co = field(conv, 8);
+  const nq = oh * ow;
+  const m0 = oh0 * ow0 * c; // the second conv's input: values per sample
+  const cB = <usize>c << 4;
+  const rowB = <usize>w * cB;
+  const xc = v128.load32_splat(box), yc = v128.load32_splat(box, 4);
+  const hx = v128.load32_splat(box, 8), hy = v128.load32_splat(box, 12);
+  const zero = f32x4.splat(0);
+  const mapA = maps, mapB = mapA + (<usize>m0 << 4), mapC = mapB + (<usize>m0 << 4);
+  const outB = <usize>(nq * 3 * co) << 4; // bytes of one stacked conv output
+  const outA = mapC + (<usize>m0 << 4), outBz = outA + outB, outC = outBz + outB;
+  for (let g = 0; g < groups; g++) {
+    const sg = s + <usize>g * (<usize>m1 << 4);
+    const list = lists + <usize>g * listStride;
+    let count = 0;
+    let e = 0;
+    for (let py = 0; py < oh0; py++) {
+      for (let px = 0; px < ow0; px++) {
+        const p00 = sg + <usize>((py * w + px) << 1) * cB;
+        for (let ch = 0; ch < c; ch++) {
+          const a = p00 + (<usize>ch << 4), b = a + cB, d = a + rowB, f = d + cB;
+          const a0 = v128.load(a), a1 = v128.load(a + sk), a2 = v128.load(a + 2 * sk);
+          const b0 = v128.load(b), b1 = v128.load(b + sk), b2 = v128.load(b + 2 * sk);
+          const d0 = v128.load(d), d1 = v128.load(d + sk), d2 = v128.load(d + 2 * sk);
+          const f0 = v128.load(f), f1 = v128.load(f + sk), f2 = v128.load(f + 2 * sk);
+          const wa = mad(yc, a2, mad(xc, a1, a0)), wb = mad(yc, b2, mad(xc, b1, b0));
+          const wd = mad(yc, d2, mad(xc, d1, d0)), wf = mad(yc, f2, mad(xc, f1, f0));
+          const m = f32x4.max(f32x4.max(wa, wb), f32x4.max(wd, wf));
+          // The winner per lane (the first of a, b, d, f that equals the max).
+          let s0 = f0, s1 = f1, s2 = f2;
+          let k = f32x4.eq(wd, m);
+          s0 = v128.bitselect(d0, s0, k); s1 = v128.bitselect(d1, s1, k); s2 = v128.bitselect(d2, s2, k);
+          k = f32x4.eq(wb, m);
+          s0 = v128.bitselect(b0, s0, k); s1 = v128.bitselect(b1, s1, k); s2 = v128.bitselect(b2, s2, k);
+          k = f32x4.eq(wa, m);
+          s0 = v128.bitselect(a0, s0, k); s1 = v128.bitselect(a1, s1, k); s2 = v128.bitselect(a2, s2, k);
+          // Certified "on": the winner's margin over each entry stays >= 0 over the box.
+          let ok = f32x4.ge(f32x4.sub(f32x4.sub(m, wa), mad(absv(f32x4.sub(s1, a1)), hx, f32x4.mul(absv(f32x4.sub(s2, a2)), hy))), zero);
+          ok = v128.and(ok, f32x4.ge(f32x4.sub(f32x4.sub(m, wb), mad(absv(f32x4.sub(s1, b1)), hx, f32x4.mul(absv(f32x4.sub(s2, b2)), hy))), zero));
+          ok = v128.and(ok, f32x4.ge(f32x4.sub(f32x4.sub(m, wd), mad(absv(f32x4.sub(s1, d1)), hx, f32x4.mul(absv(f32x4.sub(s2, d2)), hy))), zero));
+          ok = v128.and(ok, f32x4.ge(f32x4.sub(f32x4.sub(m, wf), mad(absv(f32x4.sub(s1, f1)), hx, f32x4.mul(absv(f32x4.sub(s2, f2)), hy))), zero));
+          if (relu) {
+            // ... and the winner stays >= 0 (relu on); or, off: every entry stays <= 0.
+            const on = f32x4.gt(m, zero);
+            ok = v128.and(ok, f32x4.ge(f32x4.sub(m, mad(absv(s1), hx, f32x4.mul(absv(s2), hy))), zero));
+            let off = f32x4.le(f32x4.add(wa, mad(absv(a1), hx, f32x4.mul(absv(a2), hy))), zero);
+            off = v128.and(off, f32x4.le(f32x4.add(wb, mad(absv(b1), hx, f32x4.mul(absv(b2), hy))), zero));
+            off = v128.and(off, f32x4.le(f32x4.add(wd, mad(absv(d1), hx, f32x4.mul(absv(d2), hy))), zero));
+            off = v128.and(off, f32x4.le(f32x4.add(wf, mad(absv(f1), hx, f32x4.mul(absv(f2), hy))), zero));
+            ok = v128.bitselect(ok, off, on);
+            s0 = v128.and(s0, on); s1 = v128.and(s1, on); s2 = v128.and(s2, on);
+          }
+          const at = <usize>e << 4;
+          v128.store(mapA + at, mad(yc, s2, mad(xc, s1, s0)));
+          v128.store(mapB + at, s1);
+          v128.store(mapC + at, s2);
+          if (!i32x4.all_true(ok)) {
+            const r = list + (<usize>count << 6);
+            // Header: the window's offset in S, the conv output (py + top, px + left)'s offset in
+            // a sample's output and the entry's channel's offset in a kernel tap (bytes), the taps
+            // that land inside the output (ky0, ky1, kx0, kx1, a byte each).
+            const ky0 = max(0, py + top - oh + 1), ky1 = min(2, py + top);
+            const kx0 = max(0, px + left - ow + 1), kx1 = min(2, px + left);
+            store<i32>(r, <i32>(a - sg));
+            store<i32>(r, ((py + top) * ow + px + left) * co * 4, 4);
+            store<i32>(r, ch * co * 4, 8);
+            store<i32>(r, ky0 | (ky1 << 8) | (kx0 << 16) | (kx1 << 24), 12);
+            v128.store(r, s0, 16); v128.store(r, s1, 32); v128.store(r, s2, 48);
+            count++;
+          }
+          e++;
+        }
+      }
+    }
+    store<i32>(counts + (<usize>g << 2), count);
+
+    // A, B, C against [Wc | W1 | W2]: nine convolutions as three.
+    winograd(stack, mapA, outA, 0);
+    winograd(stack, mapB, outBz, 0);
+    winograd(stack, mapC, outC, 0);
+
+    // The six coefficient maps, per sample with the channels in the lanes.
+    const kg = kmaps + <usize>g * kStride;
+    const co4 = co >> 2;
+    const laneB = <usize>(nq * co4 * 6) << 4; // bytes of one sample's coefficients
+    const coB = <usize>co << 4;
+    for (let q = 0; q < nq; q++) {
+      for (let o = 0; o < co; o++) {
+        const ta = outA + (<usize>(q * 3 * co + o) << 4);
+        const tb = outBz + (<usize>(q * 3 * co + o) << 4);
+        const tc = outC + (<usize>(q * 3 * co + o) << 4);
+        const bc = v128.load32_splat(bias + (<usize>o << 2));
+        const b1 = v128.load32_splat(bias + (<usize>(co + o) << 2));
+        const b2 = v128.load32_splat(bias + (<usize>(2 * co + o) << 2));
+        const ta0 = v128.load(ta), ta1 = v128.load(ta + coB), ta2 = v128.load(ta + 2 * coB);
+        const tb0 = v128.load(tb), tb1 = v128.load(tb + coB), tb2 = v128.load(tb + 2 * coB);
+        const tc0 = v128.load(tc), tc1 = v128.load(tc + coB), tc2 = v128.load(tc + 2 * coB);
+        const k0 = f32x4.add(ta0, bc);
+        const ku = f32x4.add(f32x4.add(tb0, ta1), b1);
+        const kv = f32x4.add(f32x4.add(tc0, ta2), b2);
+        const kuv = f32x4.add(tb2, tc1);
+        // [lane][q][o >> 2][map][o & 3]
+        const dst = kg + <usize>((q * co4 + (o >> 2)) * 6) * 16 + (<usize>(o & 3) << 2);
+        scatterLanes(dst, laneB, k0);
+        scatterLanes(dst + 16, laneB, ku);
+        scatterLanes(dst + 32, laneB, kv);
+        scatterLanes(dst + 48, laneB, tb1);
+        scatterLanes(dst + 64, laneB, kuv);
+        scatterLanes(dst + 80, laneB, tc2);
+      }
+    }
+  }
+}
+
+/** Lane l of v to dst + l laneB (a sample-lane vector into four per-sample arrays). */
+// @ts-ignore: decorator
+@inline function scatterLanes(dst: usize, laneB: usize, v: v128): void {
+  store<f32>(dst, f32x4.extract_lane(v, 0));
+  store<f32>(dst + laneB, f32x4.extract_lane(v, 1));
+  store<f32>(dst + 2 * laneB, f32x4.extract_lane(v, 2));
+  store<f32>(dst + 3 * laneB, f32x4.extract_lane(v, 3));
+}
+
+/**
+ * A row of the block (points with the same v = y - yc): the quadratic's coefficients in u,
+ *   L0 = K0 + v Kv + v^2 Kvv,   L1 = Ku + v Kuv,   L2 = Kuu,
+ * per group into lmaps + g lStride, [lane][position][co / 4][3][4] floats, so each point of the
+ * row evaluates L0 + u L1 + u^2 L2 (three coefficient loads per vector instead of six).
+ */
+export function blockRow(prog: usize, groups: i32, v: f32, kmaps: usize, kStride: usize, lmaps: usize, lStride: usize): void {
+  const conv = prog + 64;
+  const vectors = 4 * field(conv, 6) * field(conv, 7) * (field(conv, 8) >> 2);
+  const V = f32x4.splat(v), VV = f32x4.splat(v * v);
+  for (let g = 0; g < groups; g++) {
+    let kp = kmaps + <usize>g * kStride;
+    let lp = lmaps + <usize>g * lStride;
+    for (let i = 0; i < vectors; i++) {
+      v128.store(lp, mad(VV, v128.load(kp, 80), mad(V, v128.load(kp, 32), v128.load(kp))));
+      v128.store(lp, mad(V, v128.load(kp, 64), v128.load(kp, 16)), 16);
+      v128.store(lp, v128.load(kp, 48), 32);
+      kp += 96;
+      lp += 48;
+    }
+  }
+}
+
+/**
+ * One point of the block on `groups` groups: the quadratic at (u, v), the corrections of the
+ * entries not certified, the 2x2 pool, bias (in K0) and activation, into bufA (sample lanes, the
+ * Winograd op's pooled layout), then the program's ops from 2 on (runOps) and the logits
+ * (logits + g outSize 16). point: f32 [x, y, u, v]. params: the point's parameter vector (the
+ * conv's kernel for the corrections, the later layers). out: scratch of 4 oh ow co floats.
+ */
+export function blockPoint(
+  prog: usize,
+  nops: i32,
+  groups: i32,
+  s: usize,
+  sk: usize,
+  m1: i32,
+  point: usize,
+  params: usize,
+  lmaps: usize,
+  lStride: usize,
+  lists: usize,
+  listStride: usize,
+  counts: usize,
+  out: usize,
+  pairs: usize,
+  bufA: usize,
+  bufB: usize,
+  width: i32,
+  logits: usize,
+  outSize: i32,
+): void {
+  const w = field(prog, 2), c = field(prog, 3);
+  const relu0 = field(prog, 12) == RELU;
+  const conv = prog + 64;
+  const top = field(conv, 4), left = field(conv, 5);
+  const oh = field(conv, 6), ow = field(conv, 7), co = field(conv, 8);
+  const kernel = params + (<usize>field(conv, 9) << 2);
+  const act = field(conv, 11);
+  const nq = oh * ow;
+  const co4 = co >> 2;
+  const ow0 = field(prog, 11);
+  const cB = <usize>c << 4;
+  const rowB = <usize>w * cB;
+  const widthB = <usize>width << 4;
+  const x = v128.load32_splat(point), y = v128.load32_splat(point, 4);
+  const uf = load<f32>(point, 8);
+  const U = f32x4.splat(uf), UU = f32x4.splat(uf * uf);
+  const zero = f32x4.splat(0);
+  const laneF = nq * co; // floats of one sample's conv output
+  const laneB = <usize>laneF << 2;
+  const coB = <usize>co << 2;
+  const ph = oh >> 1, pw = ow >> 1;
+  for (let g = 0; g < groups; g++) {
+    // The quadratic, per sample and four channels: L0 + u L1 + u^2 L2 (blockRow's, for this v).
+    let lp = lmaps + <usize>g * lStride;
+    let op = out;
+    const vectors = 4 * nq * co4;
+    for (let i = 0; i < vectors; i++) {
+      v128.store(op, mad(UU, v128.load(lp, 32), mad(U, v128.load(lp, 16), v128.load(lp))));
+      lp += 48;
+      op += 16;
+    }
+    // The entries not certified: their value at the point minus the one assumed.
+    const sg = s + <usize>g * (<usize>m1 << 4);
+    const list = lists + <usize>g * listStride;
+    const count = load<i32>(counts + (<usize>g << 2));
+    // First every entry's delta (no branches: the non-zero (entry, sample) pairs are appended to
+    // `pairs` as [record index, lane, delta] and the count advances by whether delta != 0) ...
+    let n = 0;
+    for (let r = 0; r < count; r++) {
+      const rec = list + (<usize>r << 6);
+      const a = sg + <usize>load<i32>(rec);
+      const b = a + cB, d = a + rowB, f = d + cB;
+      const wa = mad(y, v128.load(a + 2 * sk), mad(x, v128.load(a + sk), v128.load(a)));
+      const wb = mad(y, v128.load(b + 2 * sk), mad(x, v128.load(b + sk), v128.load(b)));
+      const wd = mad(y, v128.load(d + 2 * sk), mad(x, v128.load(d + sk), v128.load(d)));
+      const wf = mad(y, v128.load(f + 2 * sk), mad(x, v128.load(f + sk), v128.load(f)));
+      let z = f32x4.max(f32x4.max(wa, wb), f32x4.max(wd, wf));
+      if (relu0) z = f32x4.pmax(z, zero);
+      const assumed = mad(y, v128.load(rec, 48), mad(x, v128.load(rec, 32), v128.load(rec, 16)));
+      const delta = f32x4.sub(z, assumed);
+      const d0 = f32x4.extract_lane(delta, 0), d1 = f32x4.extract_lane(delta, 1);
+      const d2 = f32x4.extract_lane(delta, 2), d3 = f32x4.extract_lane(delta, 3);
+      let pp = pairs + (<usize>n << 4);
+      store<i32>(pp, r); store<i32>(pp, 0, 4); store<f32>(pp, d0, 8);
+      n += <i32>(d0 != 0);
+      pp = pairs + (<usize>n << 4);
+      store<i32>(pp, r); store<i32>(pp, 1, 4); store<f32>(pp, d1, 8);
+      n += <i32>(d1 != 0);
+      pp = pairs + (<usize>n << 4);
+      store<i32>(pp, r); store<i32>(pp, 2, 4); store<f32>(pp, d2, 8);
+      n += <i32>(d2 != 0);
+      pp = pairs + (<usize>n << 4);
+      store<i32>(pp, r); store<i32>(pp, 3, 4); store<f32>(pp, d3, 8);
+      n += <i32>(d3 != 0);
+    }
+    // ... then each pair's correction: out[lane][oy, ox][:] += delta W[ky, kx, ch, :] for the
+    // outputs (oy, ox) = (iy + top - ky, ix + left - kx) of the conv that read the entry.
+    const rowO = <usize>ow * coB; // bytes between output rows (of one sample)
+    const tapW = <usize>c * coB; // bytes between kernel taps
+    for (let i = 0; i < n; i++) {
+      const pp = pairs + (<usize>i << 4);
+      const rec = list + (<usize>load<i32>(pp) << 6);
+      const dv = v128.load32_splat(pp, 8);
+      const base = out + <usize>load<i32>(pp, 4) * laneB + <usize>load<i32>(rec, 4);
+      const wBase = kernel + <usize>load<i32>(rec, 8);
+      const taps = load<i32>(rec, 12);
+      const ky0 = taps & 255, ky1 = (taps >> 8) & 255, kx0 = (taps >> 16) & 255, kx1 = taps >>> 24;
+      for (let ky = ky0; ky <= ky1; ky++) {
+        for (let kx = kx0; kx <= kx1; kx++) {
+          const wp = wBase + <usize>(ky * 3 + kx) * tapW;
+          const op = base - <usize>ky * rowO - <usize>kx * coB;
+          if (co4 == 4) {
+            v128.store(op, mad(dv, v128.load(wp), v128.load(op)));
+            v128.store(op, mad(dv, v128.load(wp, 16), v128.load(op, 16)), 16);
+            v128.store(op, mad(dv, v128.load(wp, 32), v128.load(op, 32)), 32);
+            v128.store(op, mad(dv, v128.load(wp, 48), v128.load(op, 48)), 48);
+          } else {
+            for (let q: usize = 0; q < coB; q += 16) v128.store(op + q, mad(dv, v128.load(wp + q), v128.load(op + q)));
+          }
+        }
+      }
+    }
+    // The 2x2 pool (each window a 2x2 block of outputs), the activation, into sample lanes.
+    const dst = bufA + <usize>g * widthB;
+    const colO = coB;
+    for (let lane = 0; lane < 4; lane++) {
+      const src = out + <usize>lane * laneB;
+      for (let py = 0; py < ph; py++) {
+        for (let px = 0; px < pw; px++) {
+          const p = src + <usize>(py * 2) * rowO + <usize>(px * 2) * colO;
+          const to = dst + (<usize>((py * pw + px) * co) << 4) + (<usize>lane << 2);
+          for (let o = 0; o < co; o += 4) {
+            const q = <usize>o << 2;
+            let mv = f32x4.max(
+              f32x4.max(v128.load(p + q), v128.load(p + colO + q)),
+              f32x4.max(v128.load(p + rowO + q), v128.load(p + rowO + colO + q)),
+            );
+            if (act == RELU) mv = f32x4.pmax(mv, zero);
+            const t = to + (<usize>o << 4);
+            store<f32>(t, f32x4.extract_lane(mv, 0));
+            store<f32>(t, f32x4.extract_lane(mv, 1), 16);
+            store<f32>(t, f32x4.extract_lane(mv, 2), 32);
+            store<f32>(t, f32x4.extract_lane(mv, 3), 48);
+          }
+        }
+      }
+    }
+    if (act != RELU && act != LINEAR) activateRange(dst, ph * pw * co, act, 0);
+  }
+  const last = runOps(prog, 2, nops, groups, params, bufA, bufB, widthB);
+  const outB = <usize>outSize << 4;
+  for (let g = 0; g < groups; g++) {
+    const from = last + <usize>g * widthB, to = logits + <usize>g * outB;
+    for (let q: usize = 0; q < outB; q += 16) v128.store(to + q, v128.load(from + q));
+  }
+}
