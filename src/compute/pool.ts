@@ -13,6 +13,7 @@ import { problemFromSnapshot } from "../core/experiment/landscape-problem";
 import {
   type Grid,
   gridPointCount,
+  splitBlocks,
   splitTiles,
   type Tile,
   tilePointCount,
@@ -35,7 +36,7 @@ export interface SampleOptions {
   signal?: AbortSignal;
   /** Called after the coarse picture and after every fine tile; the surfaces were updated in place. */
   onUpdate?: (surfaces: Surfaces, progress: SampleProgress) => void;
-  /** Points per fine tile (the unit of work and cancellation). */
+  /** Points per fine tile (the unit of work and cancellation): near-square tiles (splitBlocks). */
   tilePoints?: number;
   /** Points per axis of the first, coarse pass (0: none). */
   coarsePerAxis?: number;
@@ -340,7 +341,7 @@ export class ComputePool {
       await this.runTiles(
         problemId,
         grid,
-        splitTiles(grid, options.tilePoints ?? 128),
+        splitBlocks(grid, options.tilePoints ?? 128),
         signal,
         (tile, part) => {
           for (const [name, values] of Object.entries(part) as [keyof Surfaces, Float32Array][]) {

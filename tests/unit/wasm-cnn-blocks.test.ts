@@ -197,15 +197,19 @@ describe("wasm-cnn block mode", () => {
     const square = pointBlocks(coordsOf(14, 14), 7, 12);
     expect(square.blocks.map((b) => b.length)).toEqual([49, 49, 49, 49]);
     once(square, 196);
-    // The app's 2-row tiles of a 51-wide grid: blocks 2 rows by 21 columns (at most 3 x 7), then 2 x 9.
+    // A 2-row strip of a 51-wide grid: three blocks of 2 x 17 (at most 3 x 7 columns, evenly).
     const strip = pointBlocks(coordsOf(51, 2), 7, 12);
-    expect(strip.blocks.map((b) => b.length)).toEqual([42, 42, 18]);
+    expect(strip.blocks.map((b) => b.length)).toEqual([34, 34, 34]);
     once(strip, 102);
-    // The CLI's 5-row tiles: 5 x 10 blocks, the last column alone (5 points) point by point.
+    // The CLI's 5-row tiles: 5 x 11 blocks, the last 5 x 7.
     const cli = pointBlocks(coordsOf(51, 5), 7, 12);
-    expect(cli.blocks.map((b) => b.length)).toEqual([50, 50, 50, 50, 50]);
-    expect(cli.single).toHaveLength(5);
+    expect(cli.blocks.map((b) => b.length)).toEqual([55, 55, 55, 55, 35]);
+    expect(cli.single).toHaveLength(0);
     once(cli, 255);
+    // The app's 11 x 11 tiles (splitBlocks): 6 x 11 and 5 x 11.
+    expect(pointBlocks(coordsOf(11, 11), 7, 12).blocks.map((b) => b.length)).toEqual([66, 55]);
+    // A single row or column too short for a block: point by point.
+    expect(pointBlocks(coordsOf(5, 1), 7, 12)).toEqual({ blocks: [], single: [0, 1, 2, 3, 4] });
     // Scattered points share no block.
     const scattered = new Float32Array(Array.from({ length: 40 }, (_, i) => Math.sin(i * 7.3)));
     expect(pointBlocks(scattered, 7, 12).blocks).toEqual([]);

@@ -48,9 +48,9 @@ import { runOps, winograd } from "./cnn-kernel";
  * their Winograd convs against the stacked kernel (the op record `stack`: the second conv's
  * geometry with 3 co outputs [Wc | W1 | W2], no bias, no activation, no pool; outputs after the
  * three maps), and the six coefficient maps into kmaps + g kStride, [lane][position][co / 4][6][4]
- * floats. The entries not certified go to lists + g listStride as records of 64 bytes (a header
+ * floats. The entries not certified go to lists + g listStride as records of 256 bytes (a header
  * of four i32: see below; then sel_0, sel_1, sel_2 of the centre's winner, zero where relu is
- * off), their count to counts[g].
+ * off; then the window's S_0, S_1, S_2 of its four entries), their count to counts[g].
  *
  * prog: the program (op 0 OP_COMBINE_POOL: 2x2 windows, stride 2, none clipped; op 1 the
  * Winograd conv with pool2). box: f32 [xc, yc, hx, hy]. bias: f32 [3, co]: the conv's bias at the
@@ -134,17 +134,22 @@ export function blockPrepare(
           v128.store(mapB + at, s1);
           v128.store(mapC + at, s2);
           if (!i32x4.all_true(ok)) {
-            const r = list + (<usize>count << 6);
-            // Header: the window's offset in S, the conv output (py + top, px + left)'s offset in
-            // a sample's output and the entry's channel's offset in a kernel tap (bytes), the taps
+            const r = list + (<usize>count << 8);
+            // Header: the entry's index, the conv output (py + top, px + left)'s offset in a
+            // sample's output and the entry's channel's offset in a kernel tap (bytes), the taps
             // that land inside the output (ky0, ky1, kx0, kx1, a byte each).
             const ky0 = max(0, py + top - oh + 1), ky1 = min(2, py + top);
             const kx0 = max(0, px + left - ow + 1), kx1 = min(2, px + left);
-            store<i32>(r, <i32>(a - sg));
+            store<i32>(r, e);
             store<i32>(r, ((py + top) * ow + px + left) * co * 4, 4);
             store<i32>(r, ch * co * 4, 8);
             store<i32>(r, ky0 | (ky1 << 8) | (kx0 << 16) | (kx1 << 24), 12);
             v128.store(r, s0, 16); v128.store(r, s1, 32); v128.store(r, s2, 48);
+            // The window's S values, so each point reads the record alone (not S, in L3 by then).
+            v128.store(r, a0, 64); v128.store(r, a1, 80); v128.store(r, a2, 96);
+            v128.store(r, b0, 112); v128.store(r, b1, 128); v128.store(r, b2, 144);
+            v128.store(r, d0, 160); v128.store(r, d1, 176); v128.store(r, d2, 192);
+            v128.store(r, f0, 208); v128.store(r, f1, 224); v128.store(r, f2, 240);
             count++;
           }
           e++;
@@ -291,13 +296,11 @@ export function blockPoint(
     // `pairs` as [record index, lane, delta] and the count advances by whether delta != 0) ...
     let n = 0;
     for (let r = 0; r < count; r++) {
-      const rec = list + (<usize>r << 6);
-      const a = sg + <usize>load<i32>(rec);
-      const b = a + cB, d = a + rowB, f = d + cB;
-      const wa = mad(y, v128.load(a + 2 * sk), mad(x, v128.load(a + sk), v128.load(a)));
-      const wb = mad(y, v128.load(b + 2 * sk), mad(x, v128.load(b + sk), v128.load(b)));
-      const wd = mad(y, v128.load(d + 2 * sk), mad(x, v128.load(d + sk), v128.load(d)));
-      const wf = mad(y, v128.load(f + 2 * sk), mad(x, v128.load(f + sk), v128.load(f)));
+      const rec = list + (<usize>r << 8);
+      const wa = mad(y, v128.load(rec, 96), mad(x, v128.load(rec, 80), v128.load(rec, 64)));
+      const wb = mad(y, v128.load(rec, 144), mad(x, v128.load(rec, 128), v128.load(rec, 112)));
+      const wd = mad(y, v128.load(rec, 192), mad(x, v128.load(rec, 176), v128.load(rec, 160)));
+      const wf = mad(y, v128.load(rec, 240), mad(x, v128.load(rec, 224), v128.load(rec, 208)));
       let z = f32x4.max(f32x4.max(wa, wb), f32x4.max(wd, wf));
       if (relu0) z = f32x4.pmax(z, zero);
       const assumed = mad(y, v128.load(rec, 48), mad(x, v128.load(rec, 32), v128.load(rec, 16)));
@@ -323,7 +326,7 @@ export function blockPoint(
     const tapW = <usize>c * coB; // bytes between kernel taps
     for (let i = 0; i < n; i++) {
       const pp = pairs + (<usize>i << 4);
-      const rec = list + (<usize>load<i32>(pp) << 6);
+      const rec = list + (<usize>load<i32>(pp) << 8);
       const dv = v128.load32_splat(pp, 8);
       const base = out + <usize>load<i32>(pp, 4) * laneB + <usize>load<i32>(rec, 4);
       const wBase = kernel + <usize>load<i32>(rec, 8);

@@ -94,6 +94,30 @@ export function splitTiles(grid: Grid, maxPoints: number): Tile[] {
   return tiles;
 }
 
+/**
+ * Split a 2-D grid into near-square tiles of at most `maxPoints` points (side floor(sqrt(max)),
+ * as wide as the rest allows), row-major by tile: what the app's compute pool hands its workers,
+ * since wasm-cnn's block mode runs faster on 2-D blocks of points than on strips (1-D grids: as
+ * splitTiles). Tiles cover every point exactly once.
+ *
+ * @example splitBlocks({ axes: [x, y] }, 128) // 51x51 -> 25 tiles of 11 x 11 (the last row and column 7 wide)
+ */
+export function splitBlocks(grid: Grid, maxPoints: number): Tile[] {
+  if (grid.axes.length < 2) return splitTiles(grid, maxPoints);
+  if (!Number.isInteger(maxPoints) || maxPoints < 1)
+    throw new Error(`maxPoints must be a positive integer, got ${maxPoints}`);
+  const nx = grid.axes[0].count;
+  const ny = grid.axes[1].count;
+  const th = Math.min(ny, Math.max(1, Math.floor(Math.sqrt(maxPoints))));
+  const tw = Math.min(nx, Math.max(1, Math.floor(maxPoints / th)));
+  const tiles: Tile[] = [];
+  for (let iy = 0; iy < ny; iy += th) {
+    for (let ix = 0; ix < nx; ix += tw)
+      tiles.push({ ix0: ix, ix1: Math.min(nx, ix + tw), iy0: iy, iy1: Math.min(ny, iy + th) });
+  }
+  return tiles;
+}
+
 /** Coordinates of a tile's points, [P, K] row-major (K = number of axes), x fastest. */
 export function tileCoordinates(grid: Grid, tile: Tile): Float32Array {
   const k = grid.axes.length;

@@ -65,7 +65,7 @@ export function planBlockMemory(shape: BlockShape, groups: number, memory: Memor
   const { m0, positions, co, ci } = shape;
   const kStride = 6 * 4 * positions * co * 4;
   const lStride = 3 * 4 * positions * co * 4;
-  const listStride = m0 * 64;
+  const listStride = m0 * 256;
   return {
     stackOp: memory.floats(RECORD),
     stackU: memory.floats(16 * ci * 3 * co),
@@ -126,9 +126,9 @@ export interface PointBlocks {
 
 /**
  * Groups points [P, 2] into blocks of nearby grid points: each point's column and row among the
- * call's distinct x and y values, blocks of `rows` x `cols` of those (rows = min(side, the call's
- * rows), cols = ceil(side^2 / rows), at most 3 side), so a tile of two grid rows still gets blocks
- * of about side^2 points. Blocks under `minPoints` points run one point at a time.
+ * call's distinct x and y values, blocks of about min(side, the call's rows) rows and side^2
+ * points (at most 3 side columns), rows and columns divided evenly, so a tile of two grid rows
+ * still gets blocks of about side^2 points. Blocks under `minPoints` points run one point at a time.
  */
 export function pointBlocks(coords: Float32Array, side: number, minPoints: number): PointBlocks {
   const p = coords.length / 2;
@@ -141,10 +141,14 @@ export function pointBlocks(coords: Float32Array, side: number, minPoints: numbe
   };
   const xs = index(0);
   const ys = index(1);
-  const rows = Math.max(1, Math.min(side, ys.count));
-  const cols = Math.min(3 * side, Math.ceil((side * side) / rows));
+  // About `side` rows per block, the call's rows divided evenly; then about side^2 points per
+  // block (at most 3 side columns), the columns divided evenly too.
+  const down = Math.max(1, Math.round(ys.count / Math.min(side, ys.count)));
+  const rows = Math.ceil(ys.count / down);
+  const target = Math.min(3 * side, Math.ceil((side * side) / rows));
+  const across = Math.max(1, Math.ceil(xs.count / (3 * side)), Math.round(xs.count / target));
+  const cols = Math.ceil(xs.count / across);
   const byKey = new Map<number, number[]>();
-  const across = Math.ceil(xs.count / cols);
   for (let i = 0; i < p; i++) {
     const key = Math.floor(ys.of(i) / rows) * across + Math.floor(xs.of(i) / cols);
     const list = byKey.get(key);
