@@ -5,6 +5,7 @@ import type { SubspaceProblem } from "../../src/core/landscape/evaluator";
 import {
   axisValue,
   type Grid,
+  splitBlocks,
   splitTiles,
   tileCoordinates,
   tilePointCount,
@@ -219,6 +220,35 @@ describe("grids and tiles", () => {
       }
       expect(seen.every((s) => s === 1)).toBe(true);
     }
+  });
+
+  it("splits a grid into near-square tiles (the app's pool) that cover every point once", () => {
+    const big: Grid = {
+      axes: [
+        { label: "x", min: -1, max: 1, count: 51 },
+        { label: "y", min: -1, max: 1, count: 51 },
+      ],
+    };
+    const tiles = splitBlocks(big, 128);
+    expect(tiles).toHaveLength(25);
+    expect(tiles[0]).toEqual({ ix0: 0, ix1: 11, iy0: 0, iy1: 11 });
+    expect(tiles[4]).toEqual({ ix0: 44, ix1: 51, iy0: 0, iy1: 11 });
+    expect(tiles[24]).toEqual({ ix0: 44, ix1: 51, iy0: 44, iy1: 51 });
+    for (const [g, n] of [
+      [grid, 15],
+      [big, 51 * 51],
+    ] as const) {
+      for (const maxPoints of [1, 2, 4, 5, 7, 15, 100, 128, 256]) {
+        const seen = new Array(n).fill(0);
+        const nx = g.axes[0].count;
+        for (const t of splitBlocks(g, maxPoints)) {
+          expect(tilePointCount(t)).toBeLessThanOrEqual(maxPoints);
+          for (let iy = t.iy0; iy < t.iy1; iy++) for (let ix = t.ix0; ix < t.ix1; ix++) seen[iy * nx + ix]++;
+        }
+        expect(seen.every((s) => s === 1)).toBe(true);
+      }
+    }
+    expect(() => splitBlocks(grid, 0)).toThrow(/maxPoints must be a positive integer/);
   });
 
   it("lists a tile's coordinates with x fastest", () => {
