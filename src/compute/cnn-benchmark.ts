@@ -2,8 +2,10 @@
  * The layers models' evaluation paths measured in this browser's own compute worker: what
  * `npm run bench:browser` prints in its "cnn" part (the browser's counterpart of
  * tests/bench/cnn-bench.ts). The digits CNN preset is trained in the worker, then each path
- * samples its landscape: the per-point path on a few points (it takes about 40 ms a point), the
- * fast paths on many; every round times each path once, in a rotating order, so a slow moment of
+ * samples its landscape: the per-point path on a few points (it takes about 35 ms a point), the
+ * fast paths on one tile of the CLI through the centre of the 51x51 grid over [-1, 1]^2 (5 rows x
+ * 51 points, the spacing of a 51x51 surface: wasm-cnn's block mode runs on 2-D blocks of a call's
+ * points, so the points must be a surface's); every round times each path once, in a rotating order, so a slow moment of
  * a shared machine hits them alike; ratios are per round, then their median.
  * Orchestration only: every number is computed in the worker.
  *
@@ -20,8 +22,8 @@ export interface CnnBenchmarkOptions {
   config: unknown;
   /** The per-point path's grid: count x count points over [-1, 1]^2 (default 5: 25 points). */
   naivePerAxis?: number;
-  /** The fast paths' grid (default 16: 256 points). */
-  fastPerAxis?: number;
+  /** The fast paths' grid: this many rows through the centre of the 51x51 grid (default 5: 255 points). */
+  fastRows?: number;
   /** Rounds (default 3). */
   rounds?: number;
   /** Paths to time; the first is the reference of the ratios (default naive, tfjs-cnn-batched, wasm-cnn). */
@@ -46,11 +48,22 @@ const square = (perAxis: number): Grid => ({
   ],
 });
 
+/** `rows` rows of the 51x51 grid over [-1, 1]^2 from its centre row on (rows 25.. of 0..50). */
+const centreRows = (rows: number): Grid => {
+  const at = (i: number) => -1 + (2 * i) / 50;
+  return {
+    axes: [
+      { label: "x", min: -1, max: 1, count: 51 },
+      { label: "y", min: at(25), max: at(25 + rows - 1), count: rows },
+    ],
+  };
+};
+
 export async function runCnnBenchmark(options: CnnBenchmarkOptions): Promise<CnnBenchmarkReport> {
   const names = options.paths ?? ["naive", "tfjs-cnn-batched", "wasm-cnn"];
   const rounds = options.rounds ?? 3;
   const naiveGrid = square(options.naivePerAxis ?? 5);
-  const fastGrid = square(options.fastPerAxis ?? 16);
+  const fastGrid = centreRows(options.fastRows ?? 5);
   const points = (g: Grid) => g.axes[0].count * g.axes[1].count;
   const one = new ComputePool(1);
   try {

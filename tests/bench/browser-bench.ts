@@ -24,7 +24,8 @@
  * Part "cnn": the layers models' paths on the digits-cnn preset (2,000 + 500 samples), measured
  * in a compute worker through the page's `lossLandscapeLab.cnnBenchmark` hook
  * (src/compute/cnn-benchmark.ts; the browser's counterpart of tests/bench/cnn-bench.ts): ms per
- * grid point of naive (5x5 points), tfjs-cnn-batched and wasm-cnn (16x16 points), BENCH_CNN_ROUNDS
+ * grid point of naive (5x5 points), tfjs-cnn-batched and wasm-cnn (one CLI tile of the 51x51 grid,
+ * 5 rows x 51 points through its centre), BENCH_CNN_ROUNDS
  * rounds (default 3) side by side, and each fast path's ratio to naive per round.
  *
  * Part 3, "runs" (browser-bench-runs.ts): seconds from Run to the finished landscape for the

@@ -14,7 +14,8 @@
  * (splitTiles(grid, 256): the 5 rows x 51 points through the centre) and each fast path on the
  * whole tile in one call, as `landscape compute` hands it over (the 30 among them; wasm-cnn's block
  * mode groups a call's points into 2-D blocks, so scattered points would not show what a surface
- * costs), BENCH_CNN_TILES (1) tiles from the centre down, each path once per round in a rotating order
+ * costs), BENCH_CNN_TILES (1) tiles from the centre on, each path once per round in a rotating order;
+ * BENCH_CNN_TILING=app times the app's tiles instead (splitBlocks(grid, 128): 11 x 11 points)
  * (BENCH_CNN_ROUNDS, 3), a full garbage collection before each. Prints ms per point (median of the
  * rounds) and the 51x51 surface time they project, each fast path's ratio naive / fast (median of
  * the per-round ratios, with the rounds) next to the issue's target (>= 10x, printed, not
@@ -26,7 +27,13 @@ import { pathToFileURL } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import type { LandscapeEvaluator, PreparedEvaluation } from "../../src/core/landscape/evaluator";
-import { gridPointCount, splitTiles, tileCoordinates, tilePointCount } from "../../src/core/landscape/grid";
+import {
+  gridPointCount,
+  splitBlocks,
+  splitTiles,
+  tileCoordinates,
+  tilePointCount,
+} from "../../src/core/landscape/grid";
 import { naiveEvaluator } from "../../src/core/landscape/naive-evaluator";
 import type { LandscapeProblem } from "../../src/core/landscape/surfaces";
 import { tfjsCnnEvaluator } from "../../src/core/landscape/tfjs-cnn-evaluator";
@@ -45,6 +52,8 @@ const FAST_PATHS: [string, LandscapeEvaluator][] = [
 const GRID = 51;
 /** The CLI's tile size (`landscape compute`: splitTiles(grid, 256)). */
 const TILE_POINTS = 256;
+/** The app's tile size (its compute pool: splitBlocks(grid, 128)). */
+const APP_TILE_POINTS = 128;
 
 setFlagsFromString("--expose-gc");
 const collectGarbage = runInNewContext("gc") as () => void;
@@ -106,9 +115,10 @@ export async function benchCnn(): Promise<void> {
   const t0 = performance.now();
   const { model, plane, problem } = await trainedDigitsCnn(GRID);
   const total = gridPointCount(plane.grid);
-  // The CLI's tiles from the one through the centre on; their points in the CLI's order.
-  const tiles = splitTiles(plane.grid, TILE_POINTS);
-  const first = tiles.findIndex((t) => t.iy1 > GRID >> 1);
+  // The CLI's (or the app's) tiles from the one through the centre on; their points in its order.
+  const app = process.env.BENCH_CNN_TILING === "app";
+  const tiles = app ? splitBlocks(plane.grid, APP_TILE_POINTS) : splitTiles(plane.grid, TILE_POINTS);
+  const first = tiles.findIndex((t) => t.iy1 > GRID >> 1 && t.ix1 > GRID >> 1);
   const fastCoords = Float32Array.from(
     tiles.slice(first, first + tileCount).flatMap((t) => Array.from(tileCoordinates(plane.grid, t))),
   );
@@ -122,7 +132,8 @@ export async function benchCnn(): Promise<void> {
     `\nCNN landscape: digits-cnn preset (trained in ${((performance.now() - t0) / 1000).toFixed(1)} s, test accuracy ` +
       `${((model.training?.history.at(-1)?.testAccuracy ?? Number.NaN) * 100).toFixed(1)} %), ${samples}, ` +
       `${GRID}x${GRID} grid, ${backend} backend, one thread; ${rounds} rounds side by side; the fast paths on ` +
-      `${tileCount} CLI tile(s) of ${tilePointCount(tiles[first])} points from row ${tiles[first].iy0}`,
+      `${tileCount} ${app ? "app" : "CLI"} tile(s) of ${tilePointCount(tiles[first])} points from ` +
+      `(${tiles[first].ix0}, ${tiles[first].iy0})`,
   );
 
   const before = tf.memory().numTensors;
