@@ -234,8 +234,10 @@ describe("wasm-cnn block mode", () => {
       co: 16,
       ci: 8,
       biasOff: expect.any(Number),
+      denseTail: true,
     });
-    for (const [, make] of BLOCK_MODELS) expect(shapeOf(make())).not.toBeNull();
+    // Dense layers after the conv run per sample (denseTail); a third conv runs as in the per-point kernel.
+    expect(BLOCK_MODELS.map(([, make]) => shapeOf(make())?.denseTail)).toEqual([true, true, false]);
     expect(shapeOf(digits, 1)).toBeNull();
     expect(shapeOf(digits, 3)).toBeNull();
     const refused = (layers: Parameters<typeof randomProblem>[0]) =>

@@ -127,6 +127,8 @@ interface KernelExports {
     width: number,
     logits: number,
     outSize: number,
+    tail: number,
+    tailBytes: number,
   ): void;
 }
 
