@@ -1,13 +1,14 @@
 /**
  * How often the digits CNN's first layer changes its piecewise-linear choices across a block of
- * grid points: the measurement behind the README's "What could go further" (Evaluation paths).
+ * grid points: the measurement behind wasm-cnn's block mode (README, Evaluation paths; kernel
+ * src/core/kernel/cnn-block.as).
  * Not part of `npm run bench` (it times nothing): `npx tsx tests/bench/cnn-pattern-stability.ts`.
  *
  * Why: the first layer's pre-activation at (x, y) is S_0 + x S_1 + y S_2 (linear in the plane).
  * After its 2x2 max-pool and relu, a pooled value is affine in (x, y) wherever the pool's argmax
  * and the relu's sign stay the same; over a block of points where they do, the second conv's
  * output is a quadratic in (x, y). The fraction of values whose choice at a point differs from the
- * choice at the block's centre is what a per-point correction would have to handle.
+ * choice at the block's centre is what block mode's per-point corrections handle.
  *
  * Workload: the digits-cnn preset (public/presets/digits-cnn.json) trained as it says, its
  * filter-normalized plane, a 51x51 grid over [-1, 1]^2, k x k blocks of grid points (every other
