@@ -234,10 +234,8 @@ describe("wasm-cnn block mode", () => {
       co: 16,
       ci: 8,
       biasOff: expect.any(Number),
-      denseTail: true,
     });
-    // Dense layers after the conv run per sample (denseTail); a third conv runs as in the per-point kernel.
-    expect(BLOCK_MODELS.map(([, make]) => shapeOf(make())?.denseTail)).toEqual([true, true, false]);
+    for (const [, make] of BLOCK_MODELS) expect(shapeOf(make())).not.toBeNull();
     expect(shapeOf(digits, 1)).toBeNull();
     expect(shapeOf(digits, 3)).toBeNull();
     const refused = (layers: Parameters<typeof randomProblem>[0]) =>

@@ -229,50 +229,6 @@ export function blockRow(prog: usize, groups: i32, v: f32, kmaps: usize, kStride
 }
 
 /**
- * A Dense layer on one sample (positions 1): y[o] = b[o] + sum_i x[i] W[i, o], four outputs per
- * vector (W [in, out] as tfjs stores it, read four columns at a time; past the last column the
- * lanes read the next row and are never used), the same products in the same order as the
- * sample-lane kernel's dense(), then the activation. x and y: floats, y padded to 4.
- */
-function denseSample(op: usize, x: usize, y: usize, params: usize): void {
-  const inW = field(op, 2), outW = field(op, 3);
-  const kernel = params + (<usize>field(op, 4) << 2);
-  const biasOff = field(op, 5);
-  const rowB = <usize>outW << 2;
-  const zero = f32x4.splat(0);
-  let o = 0;
-  for (; o + 16 <= outW; o += 16) {
-    let a0 = zero, a1 = zero, a2 = zero, a3 = zero;
-    if (biasOff >= 0) {
-      const b = params + (<usize>(biasOff + o) << 2);
-      a0 = v128.load(b); a1 = v128.load(b, 16); a2 = v128.load(b, 32); a3 = v128.load(b, 48);
-    }
-    let wp = kernel + (<usize>o << 2);
-    for (let i = 0; i < inW; i++) {
-      const v = v128.load32_splat(x + (<usize>i << 2));
-      a0 = mad(v, v128.load(wp), a0);
-      a1 = mad(v, v128.load(wp, 16), a1);
-      a2 = mad(v, v128.load(wp, 32), a2);
-      a3 = mad(v, v128.load(wp, 48), a3);
-      wp += rowB;
-    }
-    const q = y + (<usize>o << 2);
-    v128.store(q, a0); v128.store(q, a1, 16); v128.store(q, a2, 32); v128.store(q, a3, 48);
-  }
-  for (; o < outW; o += 4) {
-    let a = biasOff >= 0 ? v128.load(params + (<usize>(biasOff + o) << 2)) : zero;
-    let wp = kernel + (<usize>o << 2);
-    for (let i = 0; i < inW; i++) {
-      a = mad(v128.load32_splat(x + (<usize>i << 2)), v128.load(wp), a);
-      wp += rowB;
-    }
-    v128.store(y + (<usize>o << 2), a);
-  }
-  const act = field(op, 6);
-  if (act != LINEAR) activateRange(y, (outW + 3) >> 2, act, 0);
-}
-
-/**
  * One point of the block on `groups` groups: the quadratic at (u, v), the corrections of the
  * entries not certified, the 2x2 pool, bias (in K0) and activation, into bufA (sample lanes, the
  * Winograd op's pooled layout), then the program's ops from 2 on (runOps) and the logits
@@ -300,8 +256,6 @@ export function blockPoint(
   width: i32,
   logits: usize,
   outSize: i32,
-  tail: usize,
-  tailB: usize,
 ): void {
   const w = field(prog, 2), c = field(prog, 3);
   const relu0 = field(prog, 12) == RELU;
@@ -393,41 +347,9 @@ export function blockPoint(
         }
       }
     }
-    const colO = coB;
-    if (tail != 0) {
-      // Per sample: the 2x2 pool and activation into tail (channels in the lanes, in NHWC order,
-      // which is the flatten order), the Dense layers on it (denseSample), its logits into its lane.
-      for (let lane = 0; lane < 4; lane++) {
-        const src = out + <usize>lane * laneB;
-        for (let py = 0; py < ph; py++) {
-          for (let px = 0; px < pw; px++) {
-            const p = src + <usize>(py * 2) * rowO + <usize>(px * 2) * colO;
-            const to = tail + (<usize>((py * pw + px) * co) << 2);
-            for (let q: usize = 0; q < coB; q += 16) {
-              let mv = f32x4.max(
-                f32x4.max(v128.load(p + q), v128.load(p + colO + q)),
-                f32x4.max(v128.load(p + rowO + q), v128.load(p + rowO + colO + q)),
-              );
-              if (act == RELU) mv = f32x4.pmax(mv, zero);
-              v128.store(to + q, mv);
-            }
-          }
-        }
-        if (act != RELU && act != LINEAR) activateRange(tail, (ph * pw * co) >> 2, act, 0);
-        let x = tail, y = tail + tailB;
-        for (let i = 2; i < nops; i++) {
-          denseSample(prog + (<usize>i << 6), x, y, params);
-          const t = x;
-          x = y;
-          y = t;
-        }
-        const lg = logits + <usize>g * (<usize>outSize << 4) + (<usize>lane << 2);
-        for (let o = 0; o < outSize; o++) store<f32>(lg + (<usize>o << 4), load<f32>(x + (<usize>o << 2)));
-      }
-      continue;
-    }
     // The 2x2 pool (each window a 2x2 block of outputs), the activation, into sample lanes.
     const dst = bufA + <usize>g * widthB;
+    const colO = coB;
     for (let lane = 0; lane < 4; lane++) {
       const src = out + <usize>lane * laneB;
       for (let py = 0; py < ph; py++) {
@@ -452,7 +374,6 @@ export function blockPoint(
     }
     if (act != RELU && act != LINEAR) activateRange(dst, ph * pw * co, act, 0);
   }
-  if (tail != 0) return;
   const last = runOps(prog, 2, nops, groups, params, bufA, bufB, widthB);
   const outB = <usize>outSize << 4;
   for (let g = 0; g < groups; g++) {

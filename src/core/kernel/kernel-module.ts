@@ -127,8 +127,6 @@ interface KernelExports {
     width: number,
     logits: number,
     outSize: number,
-    tail: number,
-    tailBytes: number,
   ): void;
 }
 

@@ -11,7 +11,6 @@ import type { MemoryPlan } from "../kernel/memory-plan";
 const RECORD = 16;
 const OP_COMBINE_POOL = 7;
 const OP_WINOGRAD = 4;
-const OP_DENSE = 5;
 
 /** The shapes block mode reads off the first two ops. */
 export interface BlockShape {
@@ -23,11 +22,6 @@ export interface BlockShape {
   ci: number;
   /** Offset of the second conv's bias in a parameter vector, or -1. */
   biasOff: number;
-  /**
-   * Whether every later op is a Dense layer on a flat input: then each sample runs them with the
-   * output channels in the lanes (cnn-block.as's denseSample), from the pooled conv output as it is.
-   */
-  denseTail: boolean;
 }
 
 /**
@@ -43,9 +37,7 @@ export function blockShape(ops: readonly Int32Array[], k: number): BlockShape | 
     return null;
   if (oh * 2 > h || ow * 2 > w || (act !== 0 && act !== ACTIVATION_CODES.relu)) return null;
   if (conv[0] !== OP_WINOGRAD || conv[15] !== 1 || conv[8] % 4 !== 0 || conv[3] !== c) return null;
-  const rest = ops.slice(2);
-  const denseTail = rest.length > 0 && rest.every((op) => op[0] === OP_DENSE && op[1] === 1);
-  return { m0: oh * ow * c, positions: conv[6] * conv[7], co: conv[8], ci: c, biasOff: conv[10], denseTail };
+  return { m0: oh * ow * c, positions: conv[6] * conv[7], co: conv[8], ci: c, biasOff: conv[10] };
 }
 
 /** Byte offsets (relative to the heap base) of block mode's scratch, for `groups` groups per call. */
@@ -67,17 +59,9 @@ export interface BlockMemory {
   counts: number;
   out: number;
   pairs: number;
-  /** The Dense tail's two per-sample buffers (tailBytes apart), or -1. */
-  tail: number;
-  tailBytes: number;
 }
 
-export function planBlockMemory(
-  shape: BlockShape,
-  groups: number,
-  widest: number,
-  memory: MemoryPlan,
-): BlockMemory {
+export function planBlockMemory(shape: BlockShape, groups: number, memory: MemoryPlan): BlockMemory {
   const { m0, positions, co, ci } = shape;
   const kStride = 6 * 4 * positions * co * 4;
   const lStride = 3 * 4 * positions * co * 4;
@@ -100,8 +84,6 @@ export function planBlockMemory(
     counts: memory.floats(groups),
     out: memory.floats(4 * positions * co),
     pairs: memory.floats(4 * m0 * 4 + 4),
-    tail: shape.denseTail ? memory.floats(2 * (((widest + 3) & ~3) + 4)) : -1,
-    tailBytes: (((widest + 3) & ~3) + 4) * 4,
   };
 }
 

@@ -180,7 +180,7 @@ export function createWasmCnnEvaluator(options: WasmCnnOptions = {}): WasmCnnEva
       const sAt = mem.floats((k + 1) * chunkSamples * m1);
       const blockOptions = typeof options.blocks === "object" ? options.blocks : {};
       const shape = options.blocks === false ? null : blockShape(program.ops, k);
-      const blockMem = shape ? planBlockMemory(shape, blockSamples / 4, program.widest, mem) : null;
+      const blockMem = shape ? planBlockMemory(shape, blockSamples / 4, mem) : null;
       const stagingAt = mem.floats(Math.min(S_SAMPLES, chunkSamples) * m1);
 
       const { kernel, base } = instantiateKernel(variant, mem.bytes);
@@ -418,8 +418,6 @@ export function createWasmCnnEvaluator(options: WasmCnnOptions = {}): WasmCnnEva
                       program.widest,
                       at(logitsAt),
                       outSize,
-                      bm.tail >= 0 ? at(bm.tail) : 0,
-                      bm.tailBytes,
                     );
                     accumulate(v);
                   }
