@@ -239,9 +239,6 @@ export function blockPoint(
   prog: usize,
   nops: i32,
   groups: i32,
-  s: usize,
-  sk: usize,
-  m1: i32,
   point: usize,
   params: usize,
   lmaps: usize,
@@ -257,18 +254,14 @@ export function blockPoint(
   logits: usize,
   outSize: i32,
 ): void {
-  const w = field(prog, 2), c = field(prog, 3);
+  const c = field(prog, 3);
   const relu0 = field(prog, 12) == RELU;
   const conv = prog + 64;
-  const top = field(conv, 4), left = field(conv, 5);
   const oh = field(conv, 6), ow = field(conv, 7), co = field(conv, 8);
   const kernel = params + (<usize>field(conv, 9) << 2);
   const act = field(conv, 11);
   const nq = oh * ow;
   const co4 = co >> 2;
-  const ow0 = field(prog, 11);
-  const cB = <usize>c << 4;
-  const rowB = <usize>w * cB;
   const widthB = <usize>width << 4;
   const x = v128.load32_splat(point), y = v128.load32_splat(point, 4);
   const uf = load<f32>(point, 8);
@@ -289,7 +282,6 @@ export function blockPoint(
       op += 16;
     }
     // The entries not certified: their value at the point minus the one assumed.
-    const sg = s + <usize>g * (<usize>m1 << 4);
     const list = lists + <usize>g * listStride;
     const count = load<i32>(counts + (<usize>g << 2));
     // First every entry's delta (no branches: the non-zero (entry, sample) pairs are appended to
