@@ -26,25 +26,20 @@ import { layoutOffsets } from "../../src/core/model/layout";
 import { tf } from "../../src/core/tf";
 import { nodeDataReaders } from "../../src/node/data-files";
 import { withWasmBackend } from "./helpers/backend";
-import { conv, dense, flatten, maxDifference, pool, preset, randomProblem } from "./helpers/layers-problems";
+import {
+  conv,
+  dense,
+  flatten,
+  maxDifference,
+  pool,
+  preset,
+  randomProblem,
+  subspace,
+} from "./helpers/layers-problems";
 
 withWasmBackend();
 
 const simd = kernelVariantSupported("simd");
-
-/** The problem of one split, as sampleLandscape hands it to an evaluator. */
-function subspace(problem: LandscapeProblem): SubspaceProblem {
-  return {
-    arch: problem.arch,
-    loss: problem.loss,
-    layout: problem.layout,
-    origin: problem.theta,
-    directions: problem.directions,
-    split: problem.train,
-    dataset: problem.dataset,
-    statistics: problem.train,
-  };
-}
 
 const grid = (min: number, max: number, nx: number, ny = nx): Grid => ({
   axes: [

@@ -17,7 +17,7 @@ import { landscapeProblem, makePlane, prepareModel } from "../../src/core/experi
 import { kernelVariantSupported } from "../../src/core/kernel/kernel-module";
 import { MemoryPlan } from "../../src/core/kernel/memory-plan";
 import { cnnPlan } from "../../src/core/landscape/cnn-plan";
-import type { Metrics, SubspaceProblem } from "../../src/core/landscape/evaluator";
+import type { Metrics } from "../../src/core/landscape/evaluator";
 import type { Grid } from "../../src/core/landscape/grid";
 import { naiveEvaluator } from "../../src/core/landscape/naive-evaluator";
 import { type LandscapeProblem, type Surfaces, sampleLandscape } from "../../src/core/landscape/surfaces";
@@ -40,25 +40,10 @@ import {
   preset,
   RANDOM_MODELS,
   randomProblem,
+  subspace,
 } from "./helpers/layers-problems";
 
 withWasmBackend();
-
-/** The problem of one split, as sampleLandscape hands it to an evaluator. */
-function subspace(problem: LandscapeProblem, split: "train" | "test" = "train"): SubspaceProblem {
-  const data = problem[split];
-  if (!data) throw new Error(`the problem has no ${split} split`);
-  return {
-    arch: problem.arch,
-    loss: problem.loss,
-    layout: problem.layout,
-    origin: problem.theta,
-    directions: problem.directions,
-    split: data,
-    dataset: problem.dataset,
-    statistics: problem.train,
-  };
-}
 
 /** Floats of S_0..S_K per sample (what `budget` counts). */
 function perSample(problem: LandscapeProblem): number {

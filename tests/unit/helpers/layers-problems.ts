@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import { expect } from "vitest";
 import { randomDirection } from "../../../src/core/directions/random";
+import type { SubspaceProblem } from "../../../src/core/landscape/evaluator";
 import type { Grid } from "../../../src/core/landscape/grid";
 import type { LandscapeProblem, Surfaces } from "../../../src/core/landscape/surfaces";
 import { initModelParameters, modelLayout } from "../../../src/core/model/architecture";
@@ -204,3 +205,19 @@ export const RANDOM_MODELS: [string, () => LandscapeProblem][] = [
       ),
   ],
 ];
+
+/** The problem of one split, as sampleLandscape hands it to an evaluator. */
+export function subspace(problem: LandscapeProblem, split: "train" | "test" = "train"): SubspaceProblem {
+  const data = problem[split];
+  if (!data) throw new Error(`the problem has no ${split} split`);
+  return {
+    arch: problem.arch,
+    loss: problem.loss,
+    layout: problem.layout,
+    origin: problem.theta,
+    directions: problem.directions,
+    split: data,
+    dataset: problem.dataset,
+    statistics: problem.train,
+  };
+}
