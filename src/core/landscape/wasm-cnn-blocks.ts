@@ -7,10 +7,7 @@
  */
 import { ACTIVATION_CODES } from "../kernel/kernel-module";
 import type { MemoryPlan } from "../kernel/memory-plan";
-
-const RECORD = 16;
-const OP_COMBINE_POOL = 7;
-const OP_WINOGRAD = 4;
+import { OP, RECORD } from "./wasm-cnn-program";
 
 /** The shapes block mode reads off the first two ops. */
 export interface BlockShape {
@@ -33,10 +30,10 @@ export function blockShape(ops: readonly Int32Array[], k: number): BlockShape | 
   if (k !== 2 || ops.length < 2) return null;
   const [first, conv] = ops;
   const [code, h, w, c, ph, pw, sh, sw, top, left, oh, ow, act] = first;
-  if (code !== OP_COMBINE_POOL || ph !== 2 || pw !== 2 || sh !== 2 || sw !== 2 || top !== 0 || left !== 0)
+  if (code !== OP.combinePool || ph !== 2 || pw !== 2 || sh !== 2 || sw !== 2 || top !== 0 || left !== 0)
     return null;
   if (oh * 2 > h || ow * 2 > w || (act !== 0 && act !== ACTIVATION_CODES.relu)) return null;
-  if (conv[0] !== OP_WINOGRAD || conv[15] !== 1 || conv[8] % 4 !== 0 || conv[3] !== c) return null;
+  if (conv[0] !== OP.winograd || conv[15] !== 1 || conv[8] % 4 !== 0 || conv[3] !== c) return null;
   return { m0: oh * ow * c, positions: conv[6] * conv[7], co: conv[8], ci: c, biasOff: conv[10] };
 }
 

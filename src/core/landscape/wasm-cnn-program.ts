@@ -17,8 +17,9 @@ import { shapeSize } from "../model/layout";
 import type { CnnPlan } from "./cnn-plan";
 
 /** Op codes of cnn-kernel.as (keep in step with its OP_ constants). */
-const OP = { act: 1, pool: 2, conv: 3, winograd: 4, dense: 5, batchNorm: 6, combinePool: 7 } as const;
-const RECORD = 16;
+export const OP = { act: 1, pool: 2, conv: 3, winograd: 4, dense: 5, batchNorm: 6, combinePool: 7 } as const;
+/** Int32 fields per op record. */
+export const RECORD = 16;
 
 /** A BatchNorm op's arrays the host writes once (moving statistics) into kernel memory. */
 interface BatchNormTables {
