@@ -18,7 +18,7 @@ import type { SubspaceProblem } from "../../src/core/landscape/evaluator";
 import type { Grid } from "../../src/core/landscape/grid";
 import { naiveEvaluator } from "../../src/core/landscape/naive-evaluator";
 import { type LandscapeProblem, sampleLandscape } from "../../src/core/landscape/surfaces";
-import { blockShape, pointBlocks } from "../../src/core/landscape/wasm-cnn-blocks";
+import { blockRows, blockShape, pointBlocks } from "../../src/core/landscape/wasm-cnn-blocks";
 import { createWasmCnnEvaluator } from "../../src/core/landscape/wasm-cnn-evaluator";
 import { cnnProgram } from "../../src/core/landscape/wasm-cnn-program";
 import type { LayersArchitecture } from "../../src/core/model/layers";
@@ -213,6 +213,11 @@ describe("wasm-cnn block mode", () => {
       const xs = new Set(block.map((v) => Math.round(coordsOf(14, 14)[2 * v] * 10)));
       expect(Math.max(...xs) - Math.min(...xs)).toBe(6);
     }
+    // A block's rows (block mode works row by row): by increasing y, each by increasing x, in
+    // whatever order the points came.
+    const shuffled = new Float32Array([0.2, 0.5, 0.1, -0.5, 0.1, 0.5, 0.3, -0.5, 0.2, -0.5, 0.1, 0]);
+    expect(blockRows(shuffled, [0, 1, 2, 3, 4, 5])).toEqual([[1, 4, 3], [5], [2, 0]]);
+    expect(blockRows(shuffled, [3, 0])).toEqual([[3], [0]]);
   });
 
   it("takes the digits CNN and the shapes above, and refuses what it cannot run (one or three directions, a filter count not a multiple of 4, a conv not followed by its 2x2 pool, tanh after the first pool)", async () => {
@@ -317,12 +322,17 @@ describe("wasm-cnn block mode", () => {
     // One column (hx = 0) and one row (hy = 0) of 13 points: blocks of 4 (or 12) and of a single point.
     const line = (axis: 0 | 1) =>
       new Float32Array(26).map((_, i) => ((i & 1) === axis ? -1 + (i >> 1) / 6 : 0.3));
+    // A 5x5 patch in shuffled order (rows interleaved in the call).
+    const patch = Array.from({ length: 25 }, (_, i) => [-0.6 + 0.3 * (i % 5), 0.9 - 0.3 * Math.floor(i / 5)]);
+    const order = Array.from({ length: 25 }, (_, i) => (i * 7) % 25);
+    const shuffled = new Float32Array(order.flatMap((i) => patch[i]));
     for (const [label, coords] of [
       ["one column", line(1)],
       ["one row", line(0)],
+      ["a shuffled 5x5 patch", shuffled],
     ] as const) {
       const { diff, blockPoints } = compareCoords(problem, coords, { blocks: { side: 4, minPoints: 1 } });
-      expect(blockPoints, label).toBe(13);
+      expect(blockPoints, label).toBe(coords.length / 2);
       expect(diff, label).toBeLessThan(1e-5);
     }
   });

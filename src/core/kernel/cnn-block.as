@@ -18,10 +18,10 @@
 //   Kvv = C*W2   (* the convolution),
 // nine convolutions per block (three Winograd convs of A, B and C against [Wc | W1 | W2]) instead of
 // one per point. An entry that is not certified (in any of the four samples of its vector) is
-// checked at every point: its true value minus the value the quadratic assumed (the centre's winner
-// at the point, computed with the same float operations as the per-point kernel, so an unchanged
-// winner gives exactly 0), times the point's conv weights, is added to the nine outputs it feeds,
-// per sample. The outputs are then max-pooled, relu'd, and the rest of the program (Dense layers,
+// certified again over each row of the block (blockRow) and, where that fails too, checked at each
+// point of the row: its true value minus the value the quadratic assumed (the centre's winner at
+// the point, from the same affine form of x, so an unchanged winner gives exactly 0), times the
+// point's conv weights, is added to the nine outputs it feeds, per sample. The outputs are then max-pooled, relu'd, and the rest of the program (Dense layers,
 // ...) runs as in the per-point kernel (runOps).
 //
 // Layouts. Sample-lane vectors (four samples per f32x4) as in cnn-kernel.as everywhere except the
@@ -206,15 +206,47 @@ export function blockPrepare(
 }
 
 /**
- * A row of the block (points with the same v = y - yc): the quadratic's coefficients in u,
- *   L0 = K0 + v Kv + v^2 Kvv,   L1 = Ku + v Kuv,   L2 = Kuu,
- * per group into lmaps + g lStride, [lane][position][co / 4][3][4] floats, so each point of the
- * row evaluates L0 + u L1 + u^2 L2 (three coefficient loads per vector instead of six).
+ * A row of the block (points with the same y, v = y - yc, and x in [x0, x1]), per group:
+ * - the quadratic's coefficients in u,
+ *     L0 = K0 + v Kv + v^2 Kvv,   L1 = Ku + v Kuv,   L2 = Kuu,
+ *   into lmaps + g lStride, [lane][position][co / 4][3][4] floats, so each point of the row
+ *   evaluates L0 + u L1 + u^2 L2 (three coefficient loads per vector instead of six);
+ * - the ROW'S LIST of the entries not certified over the block (records of `lists`) that are not
+ *   certified over the row either, into rows + g rowStride (176 bytes an entry: the record's index,
+ *   then the row's affine forms in x of the window's four values and of the assumed value,
+ *     w_j = A_j + x B_j,  A_j = S_0j + y S_2j,  B_j = S_1j;   assumed = A_s + x B_s (from sel),
+ *   as [A_a, B_a, A_b, B_b, A_d, B_d, A_f, B_f, A_s, B_s]), their count to rowCounts[g]. An entry is
+ *   certified over the row when, in every lane, assumed - w_j >= 0 for each j (and assumed >= 0
+ *   under relu) at x0 and at x1: affine in x, so on all of [x0, x1], where z = relu(max_j w_j) is
+ *   then assumed (the winner's w is assumed; an off lane's assumed is 0). Decided in float on
+ *   the forms each point computes, so where rounding would tip a tie the two values differ by
+ *   rounding only.
  */
-export function blockRow(prog: usize, groups: i32, v: f32, kmaps: usize, kStride: usize, lmaps: usize, lStride: usize): void {
+export function blockRow(
+  prog: usize,
+  groups: i32,
+  point: usize,
+  x0: f32,
+  x1: f32,
+  kmaps: usize,
+  kStride: usize,
+  lmaps: usize,
+  lStride: usize,
+  lists: usize,
+  listStride: usize,
+  counts: usize,
+  rows: usize,
+  rowStride: usize,
+  rowCounts: usize,
+): void {
+  const relu0 = field(prog, 12) == RELU;
   const conv = prog + 64;
   const vectors = 4 * field(conv, 6) * field(conv, 7) * (field(conv, 8) >> 2);
+  const v = load<f32>(point, 12);
   const V = f32x4.splat(v), VV = f32x4.splat(v * v);
+  const Y = v128.load32_splat(point, 4);
+  const X0 = f32x4.splat(x0), X1 = f32x4.splat(x1);
+  const zero = f32x4.splat(0);
   for (let g = 0; g < groups; g++) {
     let kp = kmaps + <usize>g * kStride;
     let lp = lmaps + <usize>g * lStride;
@@ -225,6 +257,30 @@ export function blockRow(prog: usize, groups: i32, v: f32, kmaps: usize, kStride
       kp += 96;
       lp += 48;
     }
+    const list = lists + <usize>g * listStride;
+    const count = load<i32>(counts + (<usize>g << 2));
+    const row = rows + <usize>g * rowStride;
+    let n = 0;
+    for (let r = 0; r < count; r++) {
+      const rec = list + (<usize>r << 8);
+      const as = mad(Y, v128.load(rec, 48), v128.load(rec, 16)), bs = v128.load(rec, 32);
+      const to = row + <usize>n * 176;
+      store<i32>(to, r);
+      v128.store(to, as, 144);
+      v128.store(to, bs, 160);
+      // Under relu: assumed >= 0 at both ends (an off lane's assumed is 0: holds).
+      let ok = relu0 ? v128.and(f32x4.ge(mad(X0, bs, as), zero), f32x4.ge(mad(X1, bs, as), zero)) : f32x4.eq(zero, zero);
+      for (let j: usize = 0; j < 4; j++) {
+        const e = rec + 64 + j * 48;
+        const aj = mad(Y, v128.load(e, 32), v128.load(e)), bj = v128.load(e, 16);
+        v128.store(to + j * 32, aj, 16);
+        v128.store(to + j * 32, bj, 32);
+        const da = f32x4.sub(as, aj), db = f32x4.sub(bs, bj);
+        ok = v128.and(ok, v128.and(f32x4.ge(mad(X0, db, da), zero), f32x4.ge(mad(X1, db, da), zero)));
+      }
+      n += <i32>!i32x4.all_true(ok);
+    }
+    store<i32>(rowCounts + (<usize>g << 2), n);
   }
 }
 
@@ -245,9 +301,11 @@ export function blockPoint(
   lStride: usize,
   lists: usize,
   listStride: usize,
-  counts: usize,
+  rows: usize,
+  rowStride: usize,
+  rowCounts: usize,
   out: usize,
-  pairs: usize,
+  deltas: usize,
   bufA: usize,
   bufB: usize,
   width: i32,
@@ -263,7 +321,8 @@ export function blockPoint(
   const nq = oh * ow;
   const co4 = co >> 2;
   const widthB = <usize>width << 4;
-  const x = v128.load32_splat(point), y = v128.load32_splat(point, 4);
+  const x = v128.load32_splat(point);
+  const idx = deltas + (<usize>(field(prog, 10) * field(prog, 11) * c) << 4); // after m0 vectors
   const uf = load<f32>(point, 8);
   const U = f32x4.splat(uf), UU = f32x4.splat(uf * uf);
   const zero = f32x4.splat(0);
@@ -281,63 +340,59 @@ export function blockPoint(
       lp += 48;
       op += 16;
     }
-    // The entries not certified: their value at the point minus the one assumed.
+    // The row's entries (blockRow): first each one's value at the point minus the one assumed,
+    // delta = relu(max_j (A_j + x B_j)) - (A_s + x B_s), kept (delta vector and the record's
+    // index, at deltas and idx + n 4) when some lane's is not 0; no branches ...
     const list = lists + <usize>g * listStride;
-    const count = load<i32>(counts + (<usize>g << 2));
-    // First every entry's delta (no branches: the non-zero (entry, sample) pairs are appended to
-    // `pairs` as [record index, lane, delta] and the count advances by whether delta != 0) ...
+    const row = rows + <usize>g * rowStride;
+    const count = load<i32>(rowCounts + (<usize>g << 2));
     let n = 0;
-    for (let r = 0; r < count; r++) {
-      const rec = list + (<usize>r << 8);
-      const wa = mad(y, v128.load(rec, 96), mad(x, v128.load(rec, 80), v128.load(rec, 64)));
-      const wb = mad(y, v128.load(rec, 144), mad(x, v128.load(rec, 128), v128.load(rec, 112)));
-      const wd = mad(y, v128.load(rec, 192), mad(x, v128.load(rec, 176), v128.load(rec, 160)));
-      const wf = mad(y, v128.load(rec, 240), mad(x, v128.load(rec, 224), v128.load(rec, 208)));
+    for (let i = 0; i < count; i++) {
+      const e = row + <usize>i * 176;
+      const wa = mad(x, v128.load(e, 32), v128.load(e, 16));
+      const wb = mad(x, v128.load(e, 64), v128.load(e, 48));
+      const wd = mad(x, v128.load(e, 96), v128.load(e, 80));
+      const wf = mad(x, v128.load(e, 128), v128.load(e, 112));
       let z = f32x4.max(f32x4.max(wa, wb), f32x4.max(wd, wf));
       if (relu0) z = f32x4.pmax(z, zero);
-      const assumed = mad(y, v128.load(rec, 48), mad(x, v128.load(rec, 32), v128.load(rec, 16)));
-      const delta = f32x4.sub(z, assumed);
-      const d0 = f32x4.extract_lane(delta, 0), d1 = f32x4.extract_lane(delta, 1);
-      const d2 = f32x4.extract_lane(delta, 2), d3 = f32x4.extract_lane(delta, 3);
-      let pp = pairs + (<usize>n << 4);
-      store<i32>(pp, r); store<i32>(pp, 0, 4); store<f32>(pp, d0, 8);
-      n += <i32>(d0 != 0);
-      pp = pairs + (<usize>n << 4);
-      store<i32>(pp, r); store<i32>(pp, 1, 4); store<f32>(pp, d1, 8);
-      n += <i32>(d1 != 0);
-      pp = pairs + (<usize>n << 4);
-      store<i32>(pp, r); store<i32>(pp, 2, 4); store<f32>(pp, d2, 8);
-      n += <i32>(d2 != 0);
-      pp = pairs + (<usize>n << 4);
-      store<i32>(pp, r); store<i32>(pp, 3, 4); store<f32>(pp, d3, 8);
-      n += <i32>(d3 != 0);
+      const delta = f32x4.sub(z, mad(x, v128.load(e, 160), v128.load(e, 144)));
+      v128.store(deltas + (<usize>n << 4), delta);
+      store<i32>(idx + (<usize>n << 2), load<i32>(e));
+      n += <i32>v128.any_true(f32x4.ne(delta, zero));
     }
-    // ... then each pair's correction: out[lane][oy, ox][:] += delta W[ky, kx, ch, :] for the
-    // outputs (oy, ox) = (iy + top - ky, ix + left - kx) of the conv that read the entry.
+    // ... then each non-zero delta times the point's conv weights into the outputs that read the
+    // entry: out[lane][oy, ox][:] += delta W[ky, kx, ch, :] for (oy, ox) = (iy + top - ky,
+    // ix + left - kx).
     const rowO = <usize>ow * coB; // bytes between output rows (of one sample)
     const tapW = <usize>c * coB; // bytes between kernel taps
     for (let i = 0; i < n; i++) {
-      const pp = pairs + (<usize>i << 4);
-      const rec = list + (<usize>load<i32>(pp) << 8);
-      const dv = v128.load32_splat(pp, 8);
-      const base = out + <usize>load<i32>(pp, 4) * laneB + <usize>load<i32>(rec, 4);
+      const dp = deltas + (<usize>i << 4);
+      let lanes = i32x4.bitmask(f32x4.ne(v128.load(dp), zero));
+      const rec = list + (<usize>load<i32>(idx + (<usize>i << 2)) << 8);
       const wBase = kernel + <usize>load<i32>(rec, 8);
       const taps = load<i32>(rec, 12);
       const ky0 = taps & 255, ky1 = (taps >> 8) & 255, kx0 = (taps >> 16) & 255, kx1 = taps >>> 24;
-      for (let ky = ky0; ky <= ky1; ky++) {
-        for (let kx = kx0; kx <= kx1; kx++) {
-          const wp = wBase + <usize>(ky * 3 + kx) * tapW;
-          const op = base - <usize>ky * rowO - <usize>kx * coB;
-          if (co4 == 4) {
-            v128.store(op, mad(dv, v128.load(wp), v128.load(op)));
-            v128.store(op, mad(dv, v128.load(wp, 16), v128.load(op, 16)), 16);
-            v128.store(op, mad(dv, v128.load(wp, 32), v128.load(op, 32)), 32);
-            v128.store(op, mad(dv, v128.load(wp, 48), v128.load(op, 48)), 48);
-          } else {
-            for (let q: usize = 0; q < coB; q += 16) v128.store(op + q, mad(dv, v128.load(wp + q), v128.load(op + q)));
+      const at = out + <usize>load<i32>(rec, 4);
+      do {
+        const lane = ctz(lanes);
+        lanes &= lanes - 1;
+        const dv = v128.load32_splat(dp + (<usize>lane << 2));
+        const base = at + <usize>lane * laneB;
+        for (let ky = ky0; ky <= ky1; ky++) {
+          for (let kx = kx0; kx <= kx1; kx++) {
+            const wp = wBase + <usize>(ky * 3 + kx) * tapW;
+            const op = base - <usize>ky * rowO - <usize>kx * coB;
+            if (co4 == 4) {
+              v128.store(op, mad(dv, v128.load(wp), v128.load(op)));
+              v128.store(op, mad(dv, v128.load(wp, 16), v128.load(op, 16)), 16);
+              v128.store(op, mad(dv, v128.load(wp, 32), v128.load(op, 32)), 32);
+              v128.store(op, mad(dv, v128.load(wp, 48), v128.load(op, 48)), 48);
+            } else {
+              for (let q: usize = 0; q < coB; q += 16) v128.store(op + q, mad(dv, v128.load(wp + q), v128.load(op + q)));
+            }
           }
         }
-      }
+      } while (lanes != 0);
     }
     // The 2x2 pool (each window a 2x2 block of outputs), the activation, into sample lanes.
     const dst = bufA + <usize>g * widthB;

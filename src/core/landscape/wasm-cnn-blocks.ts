@@ -54,8 +54,13 @@ export interface BlockMemory {
   lists: number;
   listStride: number;
   counts: number;
+  /** A row's entries (blockRow: 176 bytes each) and their count, per group. */
+  rows: number;
+  rowStride: number;
+  rowCounts: number;
   out: number;
-  pairs: number;
+  /** A point's deltas, a vector per row entry, then the entries' indices (an i32 each). */
+  deltas: number;
 }
 
 export function planBlockMemory(shape: BlockShape, groups: number, memory: MemoryPlan): BlockMemory {
@@ -63,6 +68,7 @@ export function planBlockMemory(shape: BlockShape, groups: number, memory: Memor
   const kStride = 6 * 4 * positions * co * 4;
   const lStride = 3 * 4 * positions * co * 4;
   const listStride = m0 * 256;
+  const rowStride = m0 * 176;
   return {
     stackOp: memory.floats(RECORD),
     stackU: memory.floats(16 * ci * 3 * co),
@@ -79,8 +85,11 @@ export function planBlockMemory(shape: BlockShape, groups: number, memory: Memor
     lists: memory.floats((groups * listStride) / 4),
     listStride,
     counts: memory.floats(groups),
+    rows: memory.floats((groups * rowStride) / 4),
+    rowStride,
+    rowCounts: memory.floats(groups),
     out: memory.floats(4 * positions * co),
-    pairs: memory.floats(4 * m0 * 4 + 4),
+    deltas: memory.floats(5 * m0),
   };
 }
 
@@ -159,6 +168,25 @@ export function pointBlocks(coords: Float32Array, side: number, minPoints: numbe
     else single.push(...list);
   }
   return { blocks, single };
+}
+
+/**
+ * A block's rows: its points grouped by y (rows in increasing y), each row in increasing x
+ * (block mode works row by row: blockRow lists the entries a row needs checked).
+ *
+ * @example blockRows(coords, [0, 1, 2]) // [[0, 1], [2]] when points 0 and 1 share a y
+ */
+export function blockRows(coords: Float32Array, block: readonly number[]): number[][] {
+  const byY = new Map<number, number[]>();
+  for (const v of block) {
+    const y = coords[2 * v + 1];
+    const row = byY.get(y);
+    if (row) row.push(v);
+    else byY.set(y, [v]);
+  }
+  return [...byY.keys()]
+    .sort((a, b) => a - b)
+    .map((y) => (byY.get(y) as number[]).sort((a, b) => coords[2 * a] - coords[2 * b]));
 }
 
 /** A block's box: its centre (xc, yc, float32) and half-widths (hx, hy) that cover its points. */

@@ -15,6 +15,7 @@ import { checkLayout, requireLayers, runStep } from "./tfjs-cnn-evaluator";
 import {
   blockBias,
   blockBox,
+  blockRows,
   blockShape,
   planBlockMemory,
   pointBlocks,
@@ -378,45 +379,58 @@ export function createWasmCnnEvaluator(options: WasmCnnOptions = {}): WasmCnnEva
                     at(bm.counts),
                   );
                   const point = fi(bm.point);
-                  let row = Number.NaN;
-                  for (const v of block) {
-                    setPoint(v);
+                  /** Point v's [x, y, u, v] into block memory. */
+                  const setBlockPoint = (v: number) => {
                     f32[point] = coords[2 * v];
                     f32[point + 1] = coords[2 * v + 1];
                     f32[point + 2] = coords[2 * v] - xc;
                     f32[point + 3] = coords[2 * v + 1] - yc;
-                    if (f32[point + 3] !== row) {
-                      row = f32[point + 3];
-                      kx.blockRow(
-                        at(progAt),
-                        groups,
-                        row,
-                        at(bm.kmaps),
-                        bm.kStride,
-                        at(bm.lmaps),
-                        bm.lStride,
-                      );
-                    }
-                    kx.blockPoint(
+                  };
+                  for (const row of blockRows(coords, block)) {
+                    setBlockPoint(row[0]);
+                    kx.blockRow(
                       at(progAt),
-                      nops,
                       groups,
                       at(bm.point),
-                      at(paramsAt),
+                      coords[2 * row[0]],
+                      coords[2 * row[row.length - 1]],
+                      at(bm.kmaps),
+                      bm.kStride,
                       at(bm.lmaps),
                       bm.lStride,
                       at(bm.lists),
                       bm.listStride,
                       at(bm.counts),
-                      at(bm.out),
-                      at(bm.pairs),
-                      at(bufAt[0]),
-                      at(bufAt[1]),
-                      program.widest,
-                      at(logitsAt),
-                      outSize,
+                      at(bm.rows),
+                      bm.rowStride,
+                      at(bm.rowCounts),
                     );
-                    accumulate(v);
+                    for (const v of row) {
+                      setPoint(v);
+                      setBlockPoint(v);
+                      kx.blockPoint(
+                        at(progAt),
+                        nops,
+                        groups,
+                        at(bm.point),
+                        at(paramsAt),
+                        at(bm.lmaps),
+                        bm.lStride,
+                        at(bm.lists),
+                        bm.listStride,
+                        at(bm.rows),
+                        bm.rowStride,
+                        at(bm.rowCounts),
+                        at(bm.out),
+                        at(bm.deltas),
+                        at(bufAt[0]),
+                        at(bufAt[1]),
+                        program.widest,
+                        at(logitsAt),
+                        outSize,
+                      );
+                      accumulate(v);
+                    }
                   }
                 }
               }
