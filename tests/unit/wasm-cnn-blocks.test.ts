@@ -233,7 +233,9 @@ describe("wasm-cnn block mode", () => {
       positions: 36,
       co: 16,
       ci: 8,
-      biasOff: expect.any(Number),
+      // The first conv's kernel (3 x 3 x 1 x 8) and bias (8) come first in the layout.
+      kernelOff: 80,
+      biasOff: 80 + 3 * 3 * 8 * 16,
     });
     for (const [, make] of BLOCK_MODELS) expect(shapeOf(make())).not.toBeNull();
     expect(shapeOf(digits, 1)).toBeNull();

@@ -10,18 +10,20 @@
 // of points [xc - hx, xc + hx] x [yc - hy, yc + hy] an entry is CERTIFIED when the winner at the
 // block's centre stays the winner over the whole box: (w_r - w_j)(x, y) is affine, so its minimum
 // over the box is its value at the centre minus |S_1r - S_1j| hx + |S_2r - S_2j| hy. For certified
-// entries the second conv's input is z = A + u B + v C (u = x - xc, v = y - yc; A = the value at the
-// centre, B = sel_1, C = sel_2), and with the second conv's weights W = Wc + u W1 + v W2 (the
-// directions' parts; Wc at the centre) its output is the quadratic
-//   K0 + u Ku + v Kv + u^2 Kuu + u v Kuv + v^2 Kvv,
-//   K0 = A*Wc + bc, Ku = B*Wc + A*W1 + b1, Kv = C*Wc + A*W2 + b2, Kuu = B*W1, Kuv = B*W2 + C*W1,
-//   Kvv = C*W2   (* the convolution),
-// nine convolutions per block (three Winograd convs of A, B and C against [Wc | W1 | W2]) instead of
-// one per point. An entry that is not certified (in any of the four samples of its vector) is
-// certified again over each row of the block (blockRow) and, where that fails too, checked at each
-// point of the row: its true value minus the value the quadratic assumed (the centre's winner at
-// the point, from the same affine form of x, so an unchanged winner gives exactly 0), times the
-// point's conv weights, is added to the nine outputs it feeds, per sample. The outputs are then max-pooled, relu'd, and the rest of the program (Dense layers,
+// entries the second conv's input is z = Z + x B + y C (Z, B, C = sel_0, sel_1, sel_2), and with
+// the second conv's weights W = W0 + x W1 + y W2 (theta's and the directions' parts) its output is
+// the quadratic
+//   K0 + x Kx + y Ky + x^2 Kxx + x y Kxy + y^2 Kyy,
+//   K0 = Z*W0 + b0, Kx = B*W0 + Z*W1 + b1, Ky = C*W0 + Z*W2 + b2, Kxx = B*W1, Kxy = B*W2 + C*W1,
+//   Kyy = C*W2   (* the convolution),
+// nine convolutions (three Winograd convs of Z, B and C against [W0 | W1 | W2]) for a call's first
+// block instead of one per point, and for each later block only an update where a winner changed
+// (the maps depend on the winners alone). An entry that is not certified (in any of the four
+// samples of its vector) is certified again over each row of the block (blockRow) and, where that
+// fails too, checked at each point of the row: its true value minus the value the quadratic
+// assumed (the centre's winner at the point, from the same affine form of x, so an unchanged
+// winner gives exactly 0), times the point's conv weights, is added to the nine outputs it feeds,
+// per sample. The outputs are then max-pooled, relu'd, and the rest of the program (Dense layers,
 // ...) runs as in the per-point kernel (runOps).
 //
 // Layouts. Sample-lane vectors (four samples per f32x4) as in cnn-kernel.as everywhere except the
@@ -44,17 +46,30 @@ import { runOps, winograd } from "./cnn-kernel";
 
 /**
  * Per group of four samples (S of group g at s + g m1 16, S_j at + j sk): the centre's winners,
- * the certification over the box, the three maps A, B, C of the second conv's input (in `maps`),
- * their Winograd convs against the stacked kernel (the op record `stack`: the second conv's
- * geometry with 3 co outputs [Wc | W1 | W2], no bias, no activation, no pool; outputs after the
- * three maps), and the six coefficient maps into kmaps + g kStride, [lane][position][co / 4][6][4]
- * floats. The entries not certified go to lists + g listStride as records of 256 bytes (a header
- * of four i32: see below; then sel_0, sel_1, sel_2 of the centre's winner, zero where relu is
- * off; then the window's S_0, S_1, S_2 of its four entries), their count to counts[g].
+ * the certification over the box, and the six coefficient maps of the second conv's output as a
+ * quadratic in the ABSOLUTE point (x, y) for these winners, kmaps + g kStride,
+ * [lane][position][co / 4][6][4] floats: with Z = sel_0, B = sel_1, C = sel_2 (the winner's S
+ * values, zero where relu is off; zmaps + g zStride, three maps of m0 vectors) and the conv's
+ * kernel W0 + x W1 + y W2 (theta's and the directions' parts), the output at (x, y) is
+ *   K0 + x Kx + y Ky + x^2 Kxx + x y Kxy + y^2 Kyy,
+ *   K0 = Z*W0 + b0, Kx = B*W0 + Z*W1 + b1, Ky = C*W0 + Z*W2 + b2, Kxx = B*W1,
+ *   Kxy = B*W2 + C*W1, Kyy = C*W2   (* the convolution).
+ * The maps depend on the winners only, not on the block's centre: with `full` they are computed
+ * from scratch (three Winograd convs of Z, B and C against the stacked kernel, the op record
+ * `stack`: the second conv's geometry with 3 co outputs [W0 | W1 | W2], no bias, no activation,
+ * no pool, outputs into `outs`); otherwise they hold the previous block's and only the entries
+ * whose winner changed are updated, per lane: (dZ, dB, dC) = new - old, and at each of the nine
+ * outputs reading the entry K0 += dZ W0, Kx += dB W0 + dZ W1, Ky += dC W0 + dZ W2, Kxx += dB W1,
+ * Kxy += dB W2 + dC W1, Kyy += dC W2 (W at the tap; co / 4 vectors each). Neighbouring blocks
+ * share most winners, so this is a fraction of the convs' work.
+ * The entries not certified go to lists + g listStride as records of 256 bytes (a header of four
+ * i32: see below; then sel_0, sel_1, sel_2 of the centre's winner; then the window's S_0, S_1,
+ * S_2 of its four entries), their count to counts[g].
  *
  * prog: the program (op 0 OP_COMBINE_POOL: 2x2 windows, stride 2, none clipped; op 1 the
- * Winograd conv with pool2). box: f32 [xc, yc, hx, hy]. bias: f32 [3, co]: the conv's bias at the
- * centre, of d1 and of d2 (zeros without a bias).
+ * Winograd conv with pool2). box: f32 [xc, yc, hx, hy]. bias: f32 [3, co]: the conv's bias of
+ * theta, of d1 and of d2 (zeros without a bias). w0, w1, w2: the conv's kernel in theta and the
+ * two directions ([3, 3, c, co]).
  */
 export function blockPrepare(
   prog: usize,
@@ -65,7 +80,13 @@ export function blockPrepare(
   m1: i32,
   box: usize,
   bias: usize,
-  maps: usize,
+  w0: usize,
+  w1: usize,
+  w2: usize,
+  full: bool,
+  zmaps: usize,
+  zStride: usize,
+  outs: usize,
   kmaps: usize,
   kStride: usize,
   lists: usize,
@@ -79,23 +100,32 @@ export function blockPrepare(
   const top = field(conv, 4), left = field(conv, 5);
   const oh = field(conv, 6), ow = field(conv, 7), co = field(conv, 8);
   const nq = oh * ow;
+  const co4 = co >> 2;
   const m0 = oh0 * ow0 * c; // the second conv's input: values per sample
+  const m0B = <usize>m0 << 4;
   const cB = <usize>c << 4;
   const rowB = <usize>w * cB;
+  const laneB = <usize>(nq * co4 * 6) << 4; // bytes of one sample's coefficients
+  const tapW = <usize>c * (<usize>co << 2); // bytes between kernel taps
   const xc = v128.load32_splat(box), yc = v128.load32_splat(box, 4);
   const hx = v128.load32_splat(box, 8), hy = v128.load32_splat(box, 12);
   const zero = f32x4.splat(0);
-  const mapA = maps, mapB = mapA + (<usize>m0 << 4), mapC = mapB + (<usize>m0 << 4);
   const outB = <usize>(nq * 3 * co) << 4; // bytes of one stacked conv output
-  const outA = mapC + (<usize>m0 << 4), outBz = outA + outB, outC = outBz + outB;
+  const outA = outs, outBz = outA + outB, outC = outBz + outB;
+  const delta = changes; // scratch: dZ, dB, dC of the entry being updated
   for (let g = 0; g < groups; g++) {
     const sg = s + <usize>g * (<usize>m1 << 4);
     const list = lists + <usize>g * listStride;
+    const zg = zmaps + <usize>g * zStride;
+    const kg = kmaps + <usize>g * kStride;
     let count = 0;
     let e = 0;
     for (let py = 0; py < oh0; py++) {
       for (let px = 0; px < ow0; px++) {
         const p00 = sg + <usize>((py * w + px) << 1) * cB;
+        // The taps of the conv that read entries at (py, px): outputs (py + top - ky, px + left - kx).
+        const ky0 = max(0, py + top - oh + 1), ky1 = min(2, py + top);
+        const kx0 = max(0, px + left - ow + 1), kx1 = min(2, px + left);
         for (let ch = 0; ch < c; ch++) {
           const a = p00 + (<usize>ch << 4), b = a + cB, d = a + rowB, f = d + cB;
           const a0 = v128.load(a), a1 = v128.load(a + sk), a2 = v128.load(a + 2 * sk);
@@ -129,17 +159,52 @@ export function blockPrepare(
             ok = v128.bitselect(ok, off, on);
             s0 = v128.and(s0, on); s1 = v128.and(s1, on); s2 = v128.and(s2, on);
           }
-          const at = <usize>e << 4;
-          v128.store(mapA + at, mad(yc, s2, mad(xc, s1, s0)));
-          v128.store(mapB + at, s1);
-          v128.store(mapC + at, s2);
+          const zp = zg + (<usize>e << 4);
+          if (!full) {
+            // The lanes whose winner changed since the previous block: update the maps there.
+            const z0 = v128.load(zp), z1 = v128.load(zp + m0B), z2 = v128.load(zp + 2 * m0B);
+            let lanes = i32x4.bitmask(v128.or(v128.or(f32x4.ne(s0, z0), f32x4.ne(s1, z1)), f32x4.ne(s2, z2)));
+            if (lanes != 0) {
+              v128.store(delta, f32x4.sub(s0, z0));
+              v128.store(delta, f32x4.sub(s1, z1), 16);
+              v128.store(delta, f32x4.sub(s2, z2), 32);
+              const wt = <usize>ch * (<usize>co << 2);
+              do {
+                const lane = ctz(lanes);
+                lanes &= lanes - 1;
+                const lb = <usize>lane << 2;
+                const dz = v128.load32_splat(delta + lb), db = v128.load32_splat(delta + lb, 16);
+                const dc = v128.load32_splat(delta + lb, 32);
+                const kl = kg + <usize>lane * laneB;
+                for (let ky = ky0; ky <= ky1; ky++) {
+                  for (let kx = kx0; kx <= kx1; kx++) {
+                    const q = (py + top - ky) * ow + px + left - kx;
+                    let kp = kl + <usize>(q * co4) * 96;
+                    let t = <usize>(ky * 3 + kx) * tapW + wt;
+                    for (let c4 = 0; c4 < co4; c4++) {
+                      const W0 = v128.load(w0 + t), W1 = v128.load(w1 + t), W2 = v128.load(w2 + t);
+                      v128.store(kp, mad(dz, W0, v128.load(kp)));
+                      v128.store(kp, mad(dz, W1, mad(db, W0, v128.load(kp, 16))), 16);
+                      v128.store(kp, mad(dz, W2, mad(dc, W0, v128.load(kp, 32))), 32);
+                      v128.store(kp, mad(db, W1, v128.load(kp, 48)), 48);
+                      v128.store(kp, mad(dc, W1, mad(db, W2, v128.load(kp, 64))), 64);
+                      v128.store(kp, mad(dc, W2, v128.load(kp, 80)), 80);
+                      kp += 96;
+                      t += 16;
+                    }
+                  }
+                }
+              } while (lanes != 0);
+            }
+          }
+          v128.store(zp, s0);
+          v128.store(zp + m0B, s1);
+          v128.store(zp + 2 * m0B, s2);
           if (!i32x4.all_true(ok)) {
             const r = list + (<usize>count << 8);
             // Header: the entry's index, the conv output (py + top, px + left)'s offset in a
             // sample's output and the entry's channel's offset in a kernel tap (bytes), the taps
             // that land inside the output (ky0, ky1, kx0, kx1, a byte each).
-            const ky0 = max(0, py + top - oh + 1), ky1 = min(2, py + top);
-            const kx0 = max(0, px + left - ow + 1), kx1 = min(2, px + left);
             store<i32>(r, e);
             store<i32>(r, ((py + top) * ow + px + left) * co * 4, 4);
             store<i32>(r, ch * co * 4, 8);
@@ -157,16 +222,14 @@ export function blockPrepare(
       }
     }
     store<i32>(counts + (<usize>g << 2), count);
+    if (!full) continue;
 
-    // A, B, C against [Wc | W1 | W2]: nine convolutions as three.
-    winograd(stack, mapA, outA, 0);
-    winograd(stack, mapB, outBz, 0);
-    winograd(stack, mapC, outC, 0);
+    // Z, B, C against [W0 | W1 | W2]: nine convolutions as three.
+    winograd(stack, zg, outA, 0);
+    winograd(stack, zg + m0B, outBz, 0);
+    winograd(stack, zg + 2 * m0B, outC, 0);
 
     // The six coefficient maps, per sample with the channels in the lanes.
-    const kg = kmaps + <usize>g * kStride;
-    const co4 = co >> 2;
-    const laneB = <usize>(nq * co4 * 6) << 4; // bytes of one sample's coefficients
     const coB = <usize>co << 4;
     for (let q = 0; q < nq; q++) {
       for (let o = 0; o < co; o++) {
@@ -180,21 +243,24 @@ export function blockPrepare(
         const tb0 = v128.load(tb), tb1 = v128.load(tb + coB), tb2 = v128.load(tb + 2 * coB);
         const tc0 = v128.load(tc), tc1 = v128.load(tc + coB), tc2 = v128.load(tc + 2 * coB);
         const k0 = f32x4.add(ta0, bc);
-        const ku = f32x4.add(f32x4.add(tb0, ta1), b1);
-        const kv = f32x4.add(f32x4.add(tc0, ta2), b2);
-        const kuv = f32x4.add(tb2, tc1);
+        const kx = f32x4.add(f32x4.add(tb0, ta1), b1);
+        const ky = f32x4.add(f32x4.add(tc0, ta2), b2);
+        const kxy = f32x4.add(tb2, tc1);
         // [lane][q][o >> 2][map][o & 3]
         const dst = kg + <usize>((q * co4 + (o >> 2)) * 6) * 16 + (<usize>(o & 3) << 2);
         scatterLanes(dst, laneB, k0);
-        scatterLanes(dst + 16, laneB, ku);
-        scatterLanes(dst + 32, laneB, kv);
+        scatterLanes(dst + 16, laneB, kx);
+        scatterLanes(dst + 32, laneB, ky);
         scatterLanes(dst + 48, laneB, tb1);
-        scatterLanes(dst + 64, laneB, kuv);
+        scatterLanes(dst + 64, laneB, kxy);
         scatterLanes(dst + 80, laneB, tc2);
       }
     }
   }
 }
+
+/** Scratch for blockPrepare's changed entry: dZ, dB, dC (static data, below the heap base). */
+const changes = memory.data(48, 16);
 
 /** Lane l of v to dst + l laneB (a sample-lane vector into four per-sample arrays). */
 // @ts-ignore: decorator
@@ -206,11 +272,11 @@ export function blockPrepare(
 }
 
 /**
- * A row of the block (points with the same y, v = y - yc, and x in [x0, x1]), per group:
- * - the quadratic's coefficients in u,
- *     L0 = K0 + v Kv + v^2 Kvv,   L1 = Ku + v Kuv,   L2 = Kuu,
+ * A row of the block (points with the same y and x in [x0, x1]), per group:
+ * - the quadratic's coefficients in x,
+ *     L0 = K0 + y Ky + y^2 Kyy,   L1 = Kx + y Kxy,   L2 = Kxx,
  *   into lmaps + g lStride, [lane][position][co / 4][3][4] floats, so each point of the row
- *   evaluates L0 + u L1 + u^2 L2 (three coefficient loads per vector instead of six);
+ *   evaluates L0 + x L1 + x^2 L2 (three coefficient loads per vector instead of six);
  * - the ROW'S LIST of the entries not certified over the block (records of `lists`) that are not
  *   certified over the row either, into rows + g rowStride (176 bytes an entry: the record's index,
  *   then the row's affine forms in x of the window's four values and of the assumed value,
@@ -242,7 +308,7 @@ export function blockRow(
   const relu0 = field(prog, 12) == RELU;
   const conv = prog + 64;
   const vectors = 4 * field(conv, 6) * field(conv, 7) * (field(conv, 8) >> 2);
-  const v = load<f32>(point, 12);
+  const v = load<f32>(point, 4);
   const V = f32x4.splat(v), VV = f32x4.splat(v * v);
   const Y = v128.load32_splat(point, 4);
   const X0 = f32x4.splat(x0), X1 = f32x4.splat(x1);
@@ -285,10 +351,10 @@ export function blockRow(
 }
 
 /**
- * One point of the block on `groups` groups: the quadratic at (u, v), the corrections of the
+ * One point of the block on `groups` groups: the quadratic at (x, y), the corrections of the
  * entries not certified, the 2x2 pool, bias (in K0) and activation, into bufA (sample lanes, the
  * Winograd op's pooled layout), then the program's ops from 2 on (runOps) and the logits
- * (logits + g outSize 16). point: f32 [x, y, u, v]. params: the point's parameter vector (the
+ * (logits + g outSize 16). point: f32 [x, y]. params: the point's parameter vector (the
  * conv's kernel for the corrections, the later layers). out: scratch of 4 oh ow co floats.
  */
 export function blockPoint(
@@ -323,7 +389,7 @@ export function blockPoint(
   const widthB = <usize>width << 4;
   const x = v128.load32_splat(point);
   const idx = deltas + (<usize>(field(prog, 10) * field(prog, 11) * c) << 4); // after m0 vectors
-  const uf = load<f32>(point, 8);
+  const uf = load<f32>(point);
   const U = f32x4.splat(uf), UU = f32x4.splat(uf * uf);
   const zero = f32x4.splat(0);
   const laneF = nq * co; // floats of one sample's conv output
@@ -331,7 +397,7 @@ export function blockPoint(
   const coB = <usize>co << 2;
   const ph = oh >> 1, pw = ow >> 1;
   for (let g = 0; g < groups; g++) {
-    // The quadratic, per sample and four channels: L0 + u L1 + u^2 L2 (blockRow's, for this v).
+    // The quadratic, per sample and four channels: L0 + x L1 + x^2 L2 (blockRow's, for this y).
     let lp = lmaps + <usize>g * lStride;
     let op = out;
     const vectors = 4 * nq * co4;

@@ -19,6 +19,8 @@ export interface BlockShape {
   ci: number;
   /** Offset of the second conv's bias in a parameter vector, or -1. */
   biasOff: number;
+  /** Offset of the second conv's kernel in a parameter vector. */
+  kernelOff: number;
 }
 
 /**
@@ -34,7 +36,14 @@ export function blockShape(ops: readonly Int32Array[], k: number): BlockShape | 
     return null;
   if (oh * 2 > h || ow * 2 > w || (act !== 0 && act !== ACTIVATION_CODES.relu)) return null;
   if (conv[0] !== OP.winograd || conv[15] !== 1 || conv[8] % 4 !== 0 || conv[3] !== c) return null;
-  return { m0: oh * ow * c, positions: conv[6] * conv[7], co: conv[8], ci: c, biasOff: conv[10] };
+  return {
+    m0: oh * ow * c,
+    positions: conv[6] * conv[7],
+    co: conv[8],
+    ci: c,
+    biasOff: conv[10],
+    kernelOff: conv[9],
+  };
 }
 
 /** Byte offsets (relative to the heap base) of block mode's scratch, for `groups` groups per call. */
@@ -42,11 +51,14 @@ export interface BlockMemory {
   stackOp: number;
   stackU: number;
   stackM: number;
-  uCentre: number;
   box: number;
   point: number;
   bias: number;
-  maps: number;
+  /** The stacked convs' outputs (three of positions x 3 co vectors). */
+  outs: number;
+  /** Per group: the second conv's input maps Z, B, C of the current winners (3 m0 vectors). */
+  zmaps: number;
+  zStride: number;
   kmaps: number;
   kStride: number;
   lmaps: number;
@@ -68,16 +80,18 @@ export function planBlockMemory(shape: BlockShape, groups: number, memory: Memor
   const kStride = 6 * 4 * positions * co * 4;
   const lStride = 3 * 4 * positions * co * 4;
   const listStride = m0 * 256;
+  const zStride = 3 * m0 * 16;
   const rowStride = m0 * 176;
   return {
     stackOp: memory.floats(RECORD),
     stackU: memory.floats(16 * ci * 3 * co),
     stackM: memory.floats(3 * 16 * 3 * co * 4),
-    uCentre: memory.floats(16 * ci * co),
     box: memory.floats(4),
     point: memory.floats(4),
     bias: memory.floats(3 * co),
-    maps: memory.floats(3 * m0 * 4 + 3 * positions * 3 * co * 4),
+    outs: memory.floats(3 * positions * 3 * co * 4),
+    zmaps: memory.floats((groups * zStride) / 4),
+    zStride,
     kmaps: memory.floats((groups * kStride) / 4),
     kStride,
     lmaps: memory.floats((groups * lStride) / 4),
@@ -110,7 +124,7 @@ export function stackRecord(conv: Int32Array, stackU: number, stackM: number): I
 }
 
 /**
- * U stacked along the output channels: [16, ci, 3 co] from Uc, U1, U2 (each [16, ci, co]).
+ * U stacked along the output channels: [16, ci, 3 co] from U0, U1, U2 (each [16, ci, co]).
  */
 export function stackU(dst: Float32Array, parts: readonly Float32Array[], ci: number, co: number): void {
   for (let xi = 0; xi < 16; xi++) {
@@ -161,9 +175,18 @@ export function pointBlocks(coords: Float32Array, side: number, minPoints: numbe
     if (list) list.push(i);
     else byKey.set(key, [i]);
   }
+  // Blocks in snake order (left to right, then right to left on the next row of blocks...), so
+  // that each block is next to the one before it: block mode updates the maps where the winners
+  // changed from one block to the next.
+  const snake = (key: number) => {
+    const row = Math.floor(key / across);
+    const col = key % across;
+    return row * across + (row % 2 ? across - 1 - col : col);
+  };
   const blocks: number[][] = [];
   const single: number[] = [];
-  for (const list of byKey.values()) {
+  for (const key of [...byKey.keys()].sort((a, b) => snake(a) - snake(b))) {
+    const list = byKey.get(key) as number[];
     if (list.length >= minPoints) blocks.push(list);
     else single.push(...list);
   }
@@ -207,22 +230,20 @@ export function blockBox(coords: Float32Array, block: readonly number[]): [numbe
 }
 
 /**
- * The second conv's bias at the centre and the directions' parts, [3, co] (zeros without a
- * bias): the quadratic's constant and linear terms take them.
+ * The second conv's bias in theta and the directions' parts, [3, co] (zeros without a bias): the
+ * quadratic's constant and linear terms take them.
  */
 export function blockBias(
   dst: Float32Array,
   shape: BlockShape,
   origin: Float32Array,
   directions: readonly Float32Array[],
-  xc: number,
-  yc: number,
 ): void {
   const { co, biasOff } = shape;
   for (let o = 0; o < co; o++) {
     const i = biasOff + o;
     const has = biasOff >= 0;
-    dst[o] = has ? origin[i] + xc * directions[0][i] + yc * directions[1][i] : 0;
+    dst[o] = has ? origin[i] : 0;
     dst[co + o] = has ? directions[0][i] : 0;
     dst[2 * co + o] = has ? directions[1][i] : 0;
   }

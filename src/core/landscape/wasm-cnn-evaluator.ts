@@ -212,6 +212,25 @@ export function createWasmCnnEvaluator(options: WasmCnnOptions = {}): WasmCnnEva
           f32.copyWithin(fi(uVectorsAt[i]) + j * w.floats, fi(w.u), fi(w.u) + w.floats);
         });
       });
+      if (shape && blockMem) {
+        // Block mode's stacked kernel [U0 | U1 | U2] (theta's and the directions' U of the second
+        // conv) and its bias parts: the same for every block.
+        const w0 = program.winograd[0];
+        const u = (j: number) =>
+          f32.subarray(fi(uVectorsAt[0]) + j * w0.floats, fi(uVectorsAt[0]) + (j + 1) * w0.floats);
+        stackU(
+          f32.subarray(fi(blockMem.stackU), fi(blockMem.stackU) + 3 * w0.floats),
+          [u(0), u(1), u(2)],
+          shape.ci,
+          shape.co,
+        );
+        blockBias(
+          f32.subarray(fi(blockMem.bias), fi(blockMem.bias) + 3 * shape.co),
+          shape,
+          origin,
+          directions,
+        );
+      }
       if (classification) for (let i = 0; i < n; i++) i32[fi(labelsAt) + i] = split.y[i];
       if (targetsAt >= 0) {
         const t = fi(targetsAt);
@@ -331,37 +350,7 @@ export function createWasmCnnEvaluator(options: WasmCnnOptions = {}): WasmCnnEva
                 for (const block of grouped.blocks) {
                   const [xc, yc, hx, hy] = blockBox(coords, block);
                   f32.set([xc, yc, hx, hy], fi(bm.box));
-                  // The second conv's U at the centre, stacked with the directions' U: [Uc | U1 | U2].
-                  const w0 = program.winograd[0];
-                  const uAt = fi(uVectorsAt[0]);
-                  f32[c] = xc;
-                  f32[c + 1] = yc;
-                  kx.affine(
-                    at(bm.uCentre),
-                    at(uVectorsAt[0]),
-                    at(uVectorsAt[0]) + w0.floats * 4,
-                    w0.floats,
-                    k,
-                    at(coordsAt),
-                  );
-                  stackU(
-                    f32.subarray(fi(bm.stackU), fi(bm.stackU) + 3 * w0.floats),
-                    [
-                      f32.subarray(fi(bm.uCentre), fi(bm.uCentre) + w0.floats),
-                      f32.subarray(uAt + w0.floats, uAt + 2 * w0.floats),
-                      f32.subarray(uAt + 2 * w0.floats, uAt + 3 * w0.floats),
-                    ],
-                    shape.ci,
-                    shape.co,
-                  );
-                  blockBias(
-                    f32.subarray(fi(bm.bias), fi(bm.bias) + 3 * shape.co),
-                    shape,
-                    origin,
-                    directions,
-                    xc,
-                    yc,
-                  );
+                  const kernelAt = shape.kernelOff * 4;
                   kx.blockPrepare(
                     at(progAt),
                     at(bm.stackOp),
@@ -371,7 +360,14 @@ export function createWasmCnnEvaluator(options: WasmCnnOptions = {}): WasmCnnEva
                     m1,
                     at(bm.box),
                     at(bm.bias),
-                    at(bm.maps),
+                    at(originAt) + kernelAt,
+                    at(dirsAt) + kernelAt,
+                    at(dirsAt) + p4 * 4 + kernelAt,
+                    // The maps from scratch for the first block on these samples; then updated.
+                    block === grouped.blocks[0] ? 1 : 0,
+                    at(bm.zmaps),
+                    bm.zStride,
+                    at(bm.outs),
                     at(bm.kmaps),
                     bm.kStride,
                     at(bm.lists),
@@ -379,12 +375,10 @@ export function createWasmCnnEvaluator(options: WasmCnnOptions = {}): WasmCnnEva
                     at(bm.counts),
                   );
                   const point = fi(bm.point);
-                  /** Point v's [x, y, u, v] into block memory. */
+                  /** Point v's [x, y] into block memory. */
                   const setBlockPoint = (v: number) => {
                     f32[point] = coords[2 * v];
                     f32[point + 1] = coords[2 * v + 1];
-                    f32[point + 2] = coords[2 * v] - xc;
-                    f32[point + 3] = coords[2 * v + 1] - yc;
                   };
                   for (const row of blockRows(coords, block)) {
                     setBlockPoint(row[0]);
