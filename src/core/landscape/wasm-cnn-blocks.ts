@@ -85,7 +85,7 @@ export function planBlockMemory(shape: BlockShape, groups: number, memory: Memor
   return {
     stackOp: memory.floats(RECORD),
     stackU: memory.floats(16 * ci * 3 * co),
-    stackM: memory.floats(3 * 16 * 3 * co * 4),
+    stackM: memory.floats(2 * 16 * 3 * co * 4),
     box: memory.floats(4),
     point: memory.floats(4),
     bias: memory.floats(3 * co),

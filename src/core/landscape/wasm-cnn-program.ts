@@ -125,10 +125,10 @@ export function cnnProgram(
         if (kh === 3 && kw === 3 && sh === 1 && sw === 1) {
           const u = memory.floats(16 * ci * co);
           winograd.push({ u, floats: 16 * ci * co });
-          // V [3, 16, ci] vectors, then the zero-padded input map of the blocks' patches; M [3, 16, co].
+          // V [2, 16, ci] vectors, then the zero-padded input map of the blocks' patches; M [2, 16, co].
           const padded = (Math.ceil(oh / 2) * 2 + 2) * (Math.ceil(ow / 2) * 2 + 2) * ci;
-          const v = memory.floats((3 * 16 * ci + padded) * 4);
-          const m = memory.floats(3 * 16 * co * 4);
+          const v = memory.floats((2 * 16 * ci + padded) * 4);
+          const m = memory.floats(2 * 16 * co * 4);
           // A 2x2 / stride-2 "valid" max pool right after it, on an even map: each 2x2 block of
           // outputs is one window, so the kernel writes the pooled map directly.
           const next = steps[index + 1];
