@@ -36,17 +36,24 @@ interface WasmCnnOptions {
    */
   budget?: number;
   /**
-   * Bytes of S one cache block of samples may take (default 2 MiB: block mode's coefficient maps
-   * come on top; 1 and 4 MiB measured slower here): every point of a call runs on it before the next.
+   * Bytes of S one cache block of samples may take: every point of a call runs on it before the
+   * next. Default 2 MiB point by point (1 and 4 MiB measured slower here); 768 KiB in block mode,
+   * where S is read once per block and each point reads the block's maps instead (these, about
+   * 1.5 times S's bytes, then stay in a 1 MiB L2 cache: 4% faster than 2 MiB, while below 512 KiB
+   * the per-call costs of each point grow).
    */
   cacheBytes?: number;
   /**
    * Block mode (src/core/kernel/cnn-block.as) for blocks of nearby grid points, where the model's
-   * shape allows it: on (default) or off; `side` (default 7) and `minPoints` (default 12) shape
+   * shape allows it: on (default) or off; `side` (default 6) and `minPoints` (default 12) shape
    * the blocks (pointBlocks in wasm-cnn-blocks.ts).
    */
   blocks?: boolean | { side?: number; minPoints?: number };
 }
+
+/** The default cache block of samples point by point and in block mode (see `cacheBytes`). */
+const CACHE_BYTES = 1 << 21;
+const BLOCK_CACHE_BYTES = 3 << 18;
 
 /** Samples per tfjs call when computing S (bounds the tensors it holds). */
 const S_SAMPLES = 256;
@@ -107,10 +114,9 @@ export function wasmCnnRefusal(arch: LayersArchitecture): string | null {
  */
 export function createWasmCnnEvaluator(options: WasmCnnOptions = {}): WasmCnnEvaluator {
   const budget = options.budget ?? 1 << 24;
-  const cacheBytes = options.cacheBytes ?? 1 << 21;
   for (const [name, v] of [
     ["budget", budget],
-    ["cacheBytes", cacheBytes],
+    ["cacheBytes", options.cacheBytes ?? 1],
   ] as const) {
     if (!(Number.isInteger(v) && v >= 1)) {
       throw new Error(`${WASM_CNN_EVALUATOR_NAME}: ${name} must be a positive integer, got ${v}`);
@@ -160,11 +166,14 @@ export function createWasmCnnEvaluator(options: WasmCnnOptions = {}): WasmCnnEva
       const perSample = (k + 1) * m1;
       const chunkSamples = Math.min(n4, Math.max(4, Math.floor(budget / perSample) & ~3));
       const chunkGroups = chunkSamples / 4;
-      const blockSamples = Math.min(chunkSamples, Math.max(4, Math.floor(cacheBytes / (perSample * 4)) & ~3));
 
       // Memory plan (byte offsets relative to the kernel's heap base).
       const mem = new MemoryPlan();
       const program = cnnProgram(plan, arch, offsets, mem);
+      const blockOptions = typeof options.blocks === "object" ? options.blocks : {};
+      const shape = options.blocks === false ? null : blockShape(program.ops, k);
+      const cacheBytes = options.cacheBytes ?? (shape ? BLOCK_CACHE_BYTES : CACHE_BYTES);
+      const blockSamples = Math.min(chunkSamples, Math.max(4, Math.floor(cacheBytes / (perSample * 4)) & ~3));
       const nops = program.ops.length;
       const progAt = mem.floats(nops * 16);
       const coordsAt = mem.floats(k);
@@ -179,8 +188,6 @@ export function createWasmCnnEvaluator(options: WasmCnnOptions = {}): WasmCnnEva
       const labelsAt = classification ? mem.floats(n4) : -1;
       const targetsAt = problem.loss === "mse" ? mem.floats(n4 * outSize) : -1;
       const sAt = mem.floats((k + 1) * chunkSamples * m1);
-      const blockOptions = typeof options.blocks === "object" ? options.blocks : {};
-      const shape = options.blocks === false ? null : blockShape(program.ops, k);
       const blockMem = shape ? planBlockMemory(shape, blockSamples / 4, mem) : null;
       const stagingAt = mem.floats(Math.min(S_SAMPLES, chunkSamples) * m1);
 
@@ -300,7 +307,7 @@ export function createWasmCnnEvaluator(options: WasmCnnOptions = {}): WasmCnnEva
           const r = fi(resultAt);
           const grouped =
             shape && blockMem
-              ? pointBlocks(coords, blockOptions.side ?? 7, blockOptions.minPoints ?? 12)
+              ? pointBlocks(coords, blockOptions.side ?? 6, blockOptions.minPoints ?? 12)
               : { blocks: [], single: Array.from({ length: p }, (_, i) => i) };
           /** A point's parameters (and each Winograd conv's U, each BatchNorm's scale) into kernel memory. */
           const setPoint = (v: number) => {
