@@ -309,11 +309,15 @@ export function createWasmCnnEvaluator(options: WasmCnnOptions = {}): WasmCnnEva
             shape && blockMem
               ? pointBlocks(coords, blockOptions.side ?? 6, blockOptions.minPoints ?? 12)
               : { blocks: [], single: Array.from({ length: p }, (_, i) => i) };
-          /** A point's parameters (and each Winograd conv's U, each BatchNorm's scale) into kernel memory. */
-          const setPoint = (v: number) => {
+          /**
+           * A point's parameters (and each Winograd conv's U, each BatchNorm's scale) into kernel
+           * memory; in block mode not the second conv's U (block mode uses its kernel).
+           */
+          const setPoint = (v: number, inBlock = false) => {
             for (let j = 0; j < k; j++) f32[c + j] = coords[v * k + j];
             kx.affine(at(paramsAt), at(originAt), at(dirsAt), p4, k, at(coordsAt));
             program.winograd.forEach((w, i) => {
+              if (inBlock && i === 0) return;
               const from = at(uVectorsAt[i]);
               kx.affine(at(w.u), from, from + w.floats * 4, w.floats, k, at(coordsAt));
             });
@@ -407,7 +411,7 @@ export function createWasmCnnEvaluator(options: WasmCnnOptions = {}): WasmCnnEva
                       at(bm.rowCounts),
                     );
                     for (const v of row) {
-                      setPoint(v);
+                      setPoint(v, true);
                       setBlockPoint(v);
                       kx.blockPoint(
                         at(progAt),
