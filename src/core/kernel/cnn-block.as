@@ -293,8 +293,8 @@ const changes = memory.data(48, 16);
  *   into lmaps + g lStride, [lane][position][co / 4][3][4] floats, so each point of the row
  *   evaluates L0 + x L1 + x^2 L2 (three coefficient loads per vector instead of six);
  * - the ROW'S LIST of the entries not certified over the block (records of `lists`) that are not
- *   certified over the row either, into rows + g rowStride (176 bytes an entry: the record's index,
- *   then the row's affine forms in x of the window's four values and of the assumed value,
+ *   certified over the row either, into rows + g rowStride (176 bytes an entry: the record's
+ *   header, so a point reads the row's entries alone, then the row's affine forms in x of the window's four values and of the assumed value,
  *     w_j = A_j + x B_j,  A_j = S_0j + y S_2j,  B_j = S_1j;   assumed = A_s + x B_s (from sel),
  *   as [A_a, B_a, A_b, B_b, A_d, B_d, A_f, B_f, A_s, B_s]), their count to rowCounts[g]. An entry is
  *   certified over the row when, in every lane, assumed - w_j >= 0 for each j (and assumed >= 0
@@ -346,7 +346,7 @@ export function blockRow(
       const rec = list + (<usize>r << 8);
       const as = mad(Y, v128.load(rec, 48), v128.load(rec, 16)), bs = v128.load(rec, 32);
       const to = row + <usize>n * 176;
-      store<i32>(to, r);
+      v128.store(to, v128.load(rec)); // the record's header (its index, offsets and taps)
       v128.store(to, as, 144);
       v128.store(to, bs, 160);
       // Under relu: assumed >= 0 at both ends (an off lane's assumed is 0: holds).
@@ -380,8 +380,6 @@ export function blockPoint(
   params: usize,
   lmaps: usize,
   lStride: usize,
-  lists: usize,
-  listStride: usize,
   rows: usize,
   rowStride: usize,
   rowCounts: usize,
@@ -422,9 +420,8 @@ export function blockPoint(
       op += 16;
     }
     // The row's entries (blockRow): first each one's value at the point minus the one assumed,
-    // delta = relu(max_j (A_j + x B_j)) - (A_s + x B_s), kept (delta vector and the record's
-    // index, at deltas and idx + n 4) when some lane's is not 0; no branches ...
-    const list = lists + <usize>g * listStride;
+    // delta = relu(max_j (A_j + x B_j)) - (A_s + x B_s), kept (delta vector and the entry's
+    // offset in the row, at deltas and idx + n 4) when some lane's is not 0; no branches ...
     const row = rows + <usize>g * rowStride;
     const count = load<i32>(rowCounts + (<usize>g << 2));
     let n = 0;
@@ -438,7 +435,7 @@ export function blockPoint(
       if (relu0) z = f32x4.pmax(z, zero);
       const delta = f32x4.sub(z, mad(x, v128.load(e, 160), v128.load(e, 144)));
       v128.store(deltas + (<usize>n << 4), delta);
-      store<i32>(idx + (<usize>n << 2), load<i32>(e));
+      store<i32>(idx + (<usize>n << 2), <i32>(e - row));
       n += <i32>v128.any_true(f32x4.ne(delta, zero));
     }
     // ... then each non-zero delta times the point's conv weights into the outputs that read the
@@ -449,7 +446,7 @@ export function blockPoint(
     for (let i = 0; i < n; i++) {
       const dp = deltas + (<usize>i << 4);
       let lanes = i32x4.bitmask(f32x4.ne(v128.load(dp), zero));
-      const rec = list + (<usize>load<i32>(idx + (<usize>i << 2)) << 8);
+      const rec = row + <usize>load<i32>(idx + (<usize>i << 2)); // the row entry's header
       const wBase = kernel + <usize>load<i32>(rec, 8);
       const taps = load<i32>(rec, 12);
       const ky0 = taps & 255, ky1 = (taps >> 8) & 255, kx0 = (taps >> 16) & 255, kx1 = taps >>> 24;

@@ -128,8 +128,6 @@ interface KernelExports {
     params: number,
     lmaps: number,
     lStride: number,
-    lists: number,
-    listStride: number,
     rows: number,
     rowStride: number,
     rowCounts: number,

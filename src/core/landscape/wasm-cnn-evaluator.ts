@@ -421,8 +421,6 @@ export function createWasmCnnEvaluator(options: WasmCnnOptions = {}): WasmCnnEva
                         at(paramsAt),
                         at(bm.lmaps),
                         bm.lStride,
-                        at(bm.lists),
-                        bm.listStride,
                         at(bm.rows),
                         bm.rowStride,
                         at(bm.rowCounts),
