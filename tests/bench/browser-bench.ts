@@ -26,7 +26,7 @@
  * (src/compute/cnn-benchmark.ts; the browser's counterpart of tests/bench/cnn-bench.ts): ms per
  * grid point of naive (5x5 points), tfjs-cnn-batched and wasm-cnn (one CLI tile of the 51x51 grid,
  * 5 rows x 51 points through its centre), BENCH_CNN_ROUNDS
- * rounds (default 3) side by side, and each fast path's ratio to naive per round.
+ * rounds (default 5) side by side, and each fast path's ratio to naive per round.
  *
  * Part 3, "runs" (browser-bench-runs.ts): seconds from Run to the finished landscape for the
  * default experiment (no hash), every lesson and every paths preset, each after the page's first
@@ -212,7 +212,7 @@ try {
     // The preset as the app serves it (its digits are fetched from public/data in the worker).
     cnnReport = (await page.evaluate(`(async () => {
       const config = await (await fetch("presets/digits-cnn.json")).json();
-      return lossLandscapeLab.cnnBenchmark({ config, rounds: ${Number(process.env.BENCH_CNN_ROUNDS ?? 3)} });
+      return lossLandscapeLab.cnnBenchmark({ config, rounds: ${Number(process.env.BENCH_CNN_ROUNDS ?? 5)} });
     })()`)) as CnnBenchmarkReport;
   }
   await context.close();

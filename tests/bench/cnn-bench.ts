@@ -16,7 +16,7 @@
  * mode groups a call's points into 2-D blocks, so scattered points would not show what a surface
  * costs), BENCH_CNN_TILES (1) tiles from the centre on, each path once per round in a rotating order;
  * BENCH_CNN_TILING=app times the app's tiles instead (splitBlocks(grid, 128): 11 x 11 points)
- * (BENCH_CNN_ROUNDS, 3), a full garbage collection before each. Prints ms per point (median of the
+ * (BENCH_CNN_ROUNDS, 5), a full garbage collection before each. Prints ms per point (median of the
  * rounds) and the 51x51 surface time they project, each fast path's ratio naive / fast (median of
  * the per-round ratios, with the rounds) next to the issue's target (>= 10x, printed, not
  * asserted), and the largest difference to naive on the common points, absolute and relative to
@@ -111,7 +111,7 @@ export async function benchCnn(): Promise<void> {
   const backend = await initNodeBackend();
   const naivePoints = Number(process.env.BENCH_CNN_NAIVE_POINTS ?? 30);
   const tileCount = Number(process.env.BENCH_CNN_TILES ?? 1);
-  const rounds = Number(process.env.BENCH_CNN_ROUNDS ?? 3);
+  const rounds = Number(process.env.BENCH_CNN_ROUNDS ?? 5);
   const t0 = performance.now();
   const { model, plane, problem } = await trainedDigitsCnn(GRID);
   const total = gridPointCount(plane.grid);
