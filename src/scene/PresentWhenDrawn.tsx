@@ -65,6 +65,8 @@ export function PresentWhenDrawn({
 }) {
   const get = useThree((s) => s.get);
   const invalidate = useThree((s) => s.invalidate);
+  // A drawing-buffer resize put off while a frame was in flight (see below), or null.
+  const deferred = useMemo(() => ({ resize: null as (() => void) | null }), []);
   const presenter = useMemo(() => {
     // The drawing buffer's size when the frame in flight was drawn: a resize since cleared it.
     let drawnSize = "";
@@ -72,6 +74,7 @@ export function PresentWhenDrawn({
     return new FramePresenter({
       render() {
         const { gl, scene, camera } = get();
+        deferred.resize?.();
         gl.render(scene, camera);
         drawnSize = sizeOf(gl.domElement);
         return fenceNow(gl.getContext());
@@ -89,11 +92,35 @@ export function PresentWhenDrawn({
       },
       requestFrame: () => invalidate(),
     });
-  }, [get, invalidate, target]);
+  }, [get, invalidate, target, deferred]);
   useEffect(() => {
     presenter.start();
     return () => presenter.stop();
   }, [presenter]);
+  // A resize of the drawing buffer (r3f calls gl.setSize when the view's box changes, e.g. when a
+  // panel appears beside it as a job starts) waits, in the browser's WebGL, for the GPU to finish
+  // everything issued so far: with a software-rasterised frame in flight that is 35-45 ms of the
+  // main thread, twice per resize. So while a frame is in flight the new size waits, and is set
+  // just before the next frame is drawn, when the GPU is idle.
+  useEffect(() => {
+    const { gl } = get();
+    const setSize = gl.setSize;
+    gl.setSize = (width: number, height: number, updateStyle?: boolean) => {
+      if (!presenter.pending) {
+        setSize.call(gl, width, height, updateStyle);
+        return;
+      }
+      deferred.resize = () => {
+        deferred.resize = null;
+        setSize.call(gl, width, height, updateStyle);
+      };
+      presenter.frame();
+    };
+    return () => {
+      gl.setSize = setSize;
+      deferred.resize = null;
+    };
+  }, [get, presenter, deferred]);
   useFrame(() => presenter.frame(), 1);
   return <PresenterContext.Provider value={presenter}>{children}</PresenterContext.Provider>;
 }
