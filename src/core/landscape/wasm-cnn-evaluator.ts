@@ -102,7 +102,8 @@ export function wasmCnnRefusal(arch: LayersArchitecture): string | null {
  * - BLOCK MODE where the model's shape allows it (a 2x2-pooled first layer, then a 3x3 conv with
  *   its 2x2 pool; wasm-cnn-blocks.ts, kernel cnn-block.as): a call's points are grouped into
  *   blocks of nearby grid points, and over a block the second conv's output is a quadratic in
- *   the point (nine convolutions per block instead of one per point) plus per-sample corrections
+ *   the point (nine convolutions for a call's first block, then updates where the first layer's
+ *   winners change from block to block, instead of a conv per point) plus per-sample corrections
  *   where the first layer's max-pool or relu choice is not certified constant over the block;
  * - loss and accuracy by the MLP kernel's reductions (float64 sums), blocks added in float64.
  * Same numbers as "naive" within 1e-5 (tests/unit/cnn-fast-evaluator.test.ts).
