@@ -408,14 +408,19 @@ export function LandscapeCanvas({
           </div>
         )}
       </div>
-      {/* What the dots and lines are: the markers' key, or a paths plane's own (PathLegend). */}
-      {usable && dims === 2 && (
+      {/* What the dots and lines are: the markers' key, or a paths plane's own (PathLegend). The
+          strip keeps its line before a surface is there (no snapshot yet, or its first values on
+          their way), so that the picture does not shrink when they arrive: a resize of the
+          drawing buffer while the surface is drawn costs the page a long task. */}
+      {dims !== 1 && (
         <div className="scene-key-strip">
-          {paths ? (
-            <PathLegend probe={probe !== null} className="scene-path-legend" testId="path-legend-3d" />
-          ) : (
-            <MarkerLegend metric={options.metric} trajectory={Boolean(view?.trajectory)} />
-          )}
+          {usable && dims === 2 ? (
+            paths ? (
+              <PathLegend probe={probe !== null} className="scene-path-legend" testId="path-legend-3d" />
+            ) : (
+              <MarkerLegend metric={options.metric} trajectory={Boolean(view?.trajectory)} />
+            )
+          ) : null}
         </div>
       )}
     </div>

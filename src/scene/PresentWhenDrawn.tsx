@@ -16,6 +16,7 @@
 import { useFrame, useThree } from "@react-three/fiber";
 import { createContext, type ReactNode, type RefObject, useContext, useEffect, useMemo } from "react";
 import { type FenceStatus, FramePresenter } from "./frame-presenter";
+import { PixelReadback } from "./pixel-readback";
 
 const PresenterContext = createContext<FramePresenter | null>(null);
 
@@ -30,8 +31,8 @@ export function useAfterPresent(): (key: string, callback: () => void) => void {
 }
 
 /** A WebGL2 fence on everything issued so far, polled without blocking; null without WebGL2. */
-function fenceNow(gl: WebGLRenderingContext | WebGL2RenderingContext): (() => FenceStatus) | null {
-  if (!("fenceSync" in gl)) return null;
+function fenceNow(gl: WebGL2RenderingContext | null): (() => FenceStatus) | null {
+  if (!gl) return null;
   const sync = gl.fenceSync(gl.SYNC_GPU_COMMANDS_COMPLETE, 0);
   if (!sync) return null;
   gl.flush();
@@ -44,16 +45,30 @@ function fenceNow(gl: WebGLRenderingContext | WebGL2RenderingContext): (() => Fe
   };
 }
 
-/** Copy `source` into `target`, resizing the target's buffer to the source's when they differ. */
-function copyCanvas(source: HTMLCanvasElement, target: HTMLCanvasElement): void {
-  if (target.width !== source.width || target.height !== source.height) {
-    target.width = source.width;
-    target.height = source.height;
+/** The 2-D context of `target`, its buffer resized to width x height first when it differs. */
+function sizedContext(
+  target: HTMLCanvasElement,
+  width: number,
+  height: number,
+): CanvasRenderingContext2D | null {
+  if (target.width !== width || target.height !== height) {
+    target.width = width;
+    target.height = height;
   }
-  const ctx = target.getContext("2d", { alpha: true });
-  if (!ctx || source.width === 0 || source.height === 0) return;
+  return width === 0 || height === 0 ? null : target.getContext("2d", { alpha: true });
+}
+
+/** Copy `source` into `target` (a synchronous read-back without GPU compositing). */
+function copyCanvas(source: HTMLCanvasElement, target: HTMLCanvasElement): void {
+  const ctx = sizedContext(target, source.width, source.height);
+  if (!ctx) return;
   ctx.clearRect(0, 0, target.width, target.height);
   ctx.drawImage(source, 0, 0);
+}
+
+/** The context as WebGL2, or null (WebGL1: no fences or pixel-pack buffers). */
+function webgl2(gl: WebGLRenderingContext | WebGL2RenderingContext): WebGL2RenderingContext | null {
+  return "fenceSync" in gl ? gl : null;
 }
 
 export function PresentWhenDrawn({
@@ -67,23 +82,39 @@ export function PresentWhenDrawn({
   const invalidate = useThree((s) => s.invalidate);
   // A drawing-buffer resize put off while a frame was in flight (see below), or null.
   const deferred = useMemo(() => ({ resize: null as (() => void) | null }), []);
+  const readback = useMemo(() => new PixelReadback(), []);
+  useEffect(() => () => readback.dispose(), [readback]);
   const presenter = useMemo(() => {
     // The drawing buffer's size when the frame in flight was drawn: a resize since cleared it.
     let drawnSize = "";
     const sizeOf = (c: HTMLCanvasElement) => `${c.width}x${c.height}`;
+    // The frame's pixels, read into a pixel-pack buffer as soon as it is drawn (pixel-readback.ts):
+    // presenting them is then a copy in main memory, not a wait for the GPU process.
+    let readStarted = false;
     return new FramePresenter({
       render() {
         const { gl, scene, camera } = get();
         deferred.resize?.();
         gl.render(scene, camera);
         drawnSize = sizeOf(gl.domElement);
-        return fenceNow(gl.getContext());
+        const gl2 = webgl2(gl.getContext());
+        // The drawing buffer can be smaller than the canvas (a size the GPU refuses): then the
+        // copy scales it, as the page does with a WebGL canvas.
+        const exact =
+          gl.domElement.width === gl2?.drawingBufferWidth && gl.domElement.height === gl2.drawingBufferHeight;
+        readStarted = gl2 !== null && exact && readback.start(gl2);
+        return fenceNow(gl2);
       },
       present() {
         const source = get().gl.domElement;
         if (sizeOf(source) !== drawnSize) return false;
         const out = target.current;
-        if (out) copyCanvas(source, out);
+        if (!out) return true;
+        const gl2 = webgl2(get().gl.getContext());
+        const image = readStarted && gl2 ? readback.finish(gl2) : null;
+        readStarted = false;
+        if (!image) copyCanvas(source, out);
+        else sizedContext(out, image.width, image.height)?.putImageData(image, 0, 0);
         return true;
       },
       schedule(callback, ms) {
@@ -92,7 +123,7 @@ export function PresentWhenDrawn({
       },
       requestFrame: () => invalidate(),
     });
-  }, [get, invalidate, target, deferred]);
+  }, [get, invalidate, target, deferred, readback]);
   useEffect(() => {
     presenter.start();
     return () => presenter.stop();

@@ -14,6 +14,11 @@
  * One frame is in flight at a time: a frame asked for while one is being drawn is drawn after it
  * is presented (the latest state, once), so GPU work never queues up behind the main thread.
  *
+ * The drawing itself runs in a task of its own, right after the animation frame that asked for
+ * it: the animation frame's task also holds the page's style, layout, paint and commit (10-25 ms
+ * on a busy 2-core machine) and the other useFrame callbacks, and a 201 x 201 surface's draw
+ * (uploads, programs, 25-40 ms there) on top of them made one task of 50-75 ms.
+ *
  * This module is the scheduling only (no WebGL, testable in Node); PresentWhenDrawn.tsx wires it
  * to three.js and the canvases.
  *
@@ -72,22 +77,32 @@ export class FramePresenter {
     this.queued.set(key, callback);
   }
 
-  /** Called for every frame of the render loop. Draws unless a frame is still in flight. */
+  /**
+   * Called for every frame of the render loop. Draws in a task of its own unless a frame is still
+   * in flight (drawn or about to be).
+   */
   frame(): void {
     if (this.stopped) return;
     if (this.inFlight) {
       this.again = true;
       return;
     }
+    this.inFlight = true;
+    this.cancelPoll = this.hooks.schedule(() => {
+      this.cancelPoll = null;
+      if (!this.stopped) this.draw();
+    }, 0);
+  }
+
+  private draw(): void {
     const fence = this.hooks.render();
-    // Callbacks queued while drawing (onAfterRender) belong to this frame too.
+    // Callbacks queued up to now and while drawing (onAfterRender) belong to this frame.
     this.shown = this.queued;
     this.queued = new Map();
     if (!fence) {
       this.finish(true);
       return;
     }
-    this.inFlight = true;
     const started = this.now();
     const poll = () => {
       this.cancelPoll = null;
@@ -104,7 +119,7 @@ export class FramePresenter {
     this.cancelPoll = this.hooks.schedule(poll, 0);
   }
 
-  /** Whether a frame is drawn but not yet presented. */
+  /** Whether a frame is about to be drawn, or drawn but not yet presented. */
   get pending(): boolean {
     return this.inFlight;
   }

@@ -41,15 +41,19 @@ const AFTER_ROTATION_MS = 1_500;
 
 /**
  * Counts the frames PresentWhenDrawn copies onto the visible picture of the 3D view (one
- * drawImage of the hidden WebGL canvas per frame shown), on `window.__presented`.
+ * putImageData of the frame's read-back pixels per frame shown, or a drawImage of the hidden WebGL
+ * canvas without WebGL2), on `window.__presented`.
  */
 const FRAME_COUNTER_SCRIPT = `(() => {
   window.__presented = 0;
-  const drawImage = CanvasRenderingContext2D.prototype.drawImage;
-  CanvasRenderingContext2D.prototype.drawImage = function (...args) {
-    if (this.canvas && this.canvas.dataset && this.canvas.dataset.testid === "landscape-3d-picture") window.__presented++;
-    return drawImage.apply(this, args);
-  };
+  const proto = CanvasRenderingContext2D.prototype;
+  for (const name of ["putImageData", "drawImage"]) {
+    const original = proto[name];
+    proto[name] = function (...args) {
+      if (this.canvas && this.canvas.dataset && this.canvas.dataset.testid === "landscape-3d-picture") window.__presented++;
+      return original.apply(this, args);
+    };
+  }
 })();`;
 
 interface Task {

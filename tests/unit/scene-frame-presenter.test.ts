@@ -57,9 +57,13 @@ function harness({ fences = true } = {}) {
 }
 
 describe("FramePresenter", () => {
-  it("presents a frame only after its fence signals, never in the task that drew it", () => {
+  it("draws in a task after the animation frame, presents only after its fence signals, never in the task that drew it", () => {
     const { presenter, log, advance, settle } = harness();
     presenter.frame();
+    // The animation frame's task only asks for the draw (it holds the page's own work).
+    expect(log).toEqual([]);
+    expect(presenter.pending).toBe(true);
+    advance(0);
     expect(log).toEqual(["render 1"]);
     expect(presenter.pending).toBe(true);
     advance(20);
@@ -74,12 +78,14 @@ describe("FramePresenter", () => {
     const { presenter, log, advance, settle } = harness();
     presenter.frame();
     presenter.frame();
+    advance(0);
     presenter.frame();
     expect(log).toEqual(["render 1"]);
     settle("done");
     advance(5);
     expect(log).toEqual(["render 1", "present 1", "request frame"]);
     presenter.frame();
+    advance(0);
     settle("done");
     advance(5);
     expect(log).toEqual(["render 1", "present 1", "request frame", "render 2", "present 2"]);
@@ -90,21 +96,26 @@ describe("FramePresenter", () => {
     presenter.afterPresent("labels", () => log.push("labels A"));
     presenter.afterPresent("labels", () => log.push("labels B"));
     presenter.frame();
+    // Queued after the animation frame but before the draw: drawn with frame 1.
+    presenter.afterPresent("labels", () => log.push("labels C"));
+    advance(0);
     // Queued while frame 1 is in flight: they wait for frame 2.
     presenter.afterPresent("mark", () => log.push("mark"));
     settle("done");
     advance(5);
-    expect(log).toEqual(["render 1", "present 1", "labels B"]);
+    expect(log).toEqual(["render 1", "present 1", "labels C"]);
     presenter.frame();
+    advance(0);
     settle("done");
     advance(5);
     expect(log.slice(-2)).toEqual(["present 2", "mark"]);
   });
 
   it("presents at once without fence support (WebGL1)", () => {
-    const { presenter, log } = harness({ fences: false });
+    const { presenter, log, advance } = harness({ fences: false });
     presenter.afterPresent("mark", () => log.push("mark"));
     presenter.frame();
+    advance(0);
     expect(log).toEqual(["render 1", "present 1", "mark"]);
     expect(presenter.pending).toBe(false);
   });
@@ -112,6 +123,7 @@ describe("FramePresenter", () => {
   it("presents anyway when the GPU has not finished within the limit", () => {
     const { presenter, log, advance } = harness();
     presenter.frame();
+    advance(0);
     advance(GIVE_UP_MS - 10);
     expect(log).toEqual(["render 1"]);
     advance(20);
@@ -122,6 +134,7 @@ describe("FramePresenter", () => {
     const { presenter, log, advance, settle } = harness();
     presenter.afterPresent("labels", () => log.push("labels"));
     presenter.frame();
+    advance(0);
     presenter.frame();
     settle("lost");
     advance(5);
@@ -131,29 +144,43 @@ describe("FramePresenter", () => {
   it("stops polling when stopped and asks for a fresh frame when started again", () => {
     const { presenter, log, advance, settle } = harness();
     presenter.frame();
+    advance(0);
     presenter.stop();
     settle("done");
     advance(50);
     presenter.frame();
+    advance(50);
     expect(log).toEqual(["render 1"]);
     presenter.start();
     expect(log).toEqual(["render 1", "request frame"]);
     presenter.frame();
+    advance(0);
     settle("done");
     advance(5);
     expect(log).toEqual(["render 1", "request frame", "render 2", "present 2"]);
+  });
+
+  it("drops a draw that was asked for but not yet run when stopped", () => {
+    const { presenter, log, advance } = harness();
+    presenter.frame();
+    presenter.stop();
+    advance(50);
+    expect(log).toEqual([]);
+    expect(presenter.pending).toBe(false);
   });
 
   it("keeps the picture and draws again when the canvas was resized since the frame was drawn", () => {
     const { presenter, log, advance, settle, buffer } = harness();
     presenter.afterPresent("mark", () => log.push("mark"));
     presenter.frame();
+    advance(0);
     buffer.current = false; // a resize cleared the drawing buffer of the frame in flight
     settle("done");
     advance(5);
     expect(log).toEqual(["render 1", "stale 1", "request frame"]);
     // The mark waits for the frame that is on screen.
     presenter.frame();
+    advance(0);
     settle("done");
     advance(5);
     expect(log.slice(3)).toEqual(["render 2", "present 2", "mark"]);

@@ -7,9 +7,14 @@
  * epoch. It provides the presentation keys' transport (space: play / pause, arrows: step) while it
  * is shown. Renders nothing when the snapshot has nothing to replay.
  *
+ * While a job trains (and then samples, until its snapshot with the new trajectory lands) the bar
+ * is shown with its controls disabled, so that the views above do not shrink when the replay
+ * arrives: a resize of the 3D view's drawing buffer while the surface is drawn costs the page a
+ * long main-thread task (big-grid e2e).
+ *
  * @example <ReplayTimeline />
  */
-import { memo, useEffect, useId, useState } from "react";
+import { memo, useEffect, useId, useRef, useState } from "react";
 import { useAppStore } from "../../state/store";
 import { provideTransport } from "../classroom/transport";
 import { RecordPanel } from "../recording/RecordPanel";
@@ -32,6 +37,11 @@ export const ReplayTimeline = memo(function ReplayTimeline() {
   const [recording, setRecording] = useState(false);
   const sliderId = useId();
   const speedId = useId();
+  const jobPhase = useAppStore((s) => s.job.phase);
+  // Whether the running job trained: its snapshot brings a trajectory once sampling starts.
+  const trains = useRef(false);
+  if (jobPhase === "training") trains.current = true;
+  else if (jobPhase !== "sampling") trains.current = false;
 
   useEffect(() => {
     replayStore.getState().load(snapshot);
@@ -69,17 +79,19 @@ export const ReplayTimeline = memo(function ReplayTimeline() {
   const boundaryStep = useReplayBoundary();
   useChartCursors(active ? epoch : null);
 
-  if (!model) return null;
-  const last = model.steps.length - 1;
-  const lastStep = model.steps[last];
-  const race = model.runs.length > 1;
+  // No replay yet, but one is on its way: the bar keeps its place, its controls disabled.
+  const waiting = !model && trains.current;
+  if (!model && !waiting) return null;
+  const last = model ? model.steps.length - 1 : 0;
+  const lastStep = model ? model.steps[last] : 0;
+  const race = model ? model.runs.length > 1 : false;
   const s = () => replayStore.getState();
 
   return (
     <section
       className="replay-timeline"
-      aria-label="Replay of the training"
-      data-testid="replay-timeline"
+      aria-label={waiting ? "Replay of the training (once it is trained)" : "Replay of the training"}
+      data-testid={waiting ? "replay-pending" : "replay-timeline"}
       data-index={index}
       data-step={step}
       data-epoch={epoch ?? ""}
@@ -89,105 +101,125 @@ export const ReplayTimeline = memo(function ReplayTimeline() {
       data-boundary-step={boundaryStep ?? ""}
     >
       <div className="replay-bar">
-        <button
-          type="button"
-          className="replay-button"
-          data-testid="replay-back"
-          title="One checkpoint back (left arrow in presentation mode)"
-          aria-label="Step back"
-          disabled={index <= 0}
-          onClick={() => s().step(-1)}
-        >
-          <Icon kind="back" />
-        </button>
-        <button
-          type="button"
-          className="replay-button replay-play"
-          data-testid="replay-play"
-          title="Play or pause the replay: the markers walk the optimizer's path over the surface (space in presentation mode)"
-          aria-label={playing ? "Pause" : "Play"}
-          onClick={() => s().playPause()}
-        >
-          <Icon kind={playing ? "pause" : "play"} />
-        </button>
-        <button
-          type="button"
-          className="replay-button"
-          data-testid="replay-forward"
-          title="One checkpoint forward (right arrow in presentation mode)"
-          aria-label="Step forward"
-          disabled={index >= last}
-          onClick={() => s().step(1)}
-        >
-          <Icon kind="forward" />
-        </button>
-        <label className="replay-visually-hidden" htmlFor={sliderId}>
-          Checkpoint
-        </label>
-        <input
-          id={sliderId}
-          className="replay-scrub"
-          type="range"
-          min={0}
-          max={last}
-          step={1}
-          value={index}
-          data-testid="replay-scrub"
-          title="Drag to any checkpoint of the training"
-          aria-valuetext={`step ${step} of ${lastStep}`}
-          onChange={(e) => {
-            s().pause();
-            s().seek(Number(e.currentTarget.value));
-          }}
-        />
-        <span className="replay-position" data-testid="replay-position">
-          step {step}/{lastStep}
-          {epoch !== null ? ` · epoch ${Math.floor(epoch + 1e-9)}` : ""}
-        </span>
-        {!race && lead && (
-          <span className="replay-run-now" data-testid="replay-now">
-            loss {short(lead.loss)}
-            {Number.isFinite(lead.accuracy) ? ` · acc ${(100 * lead.accuracy).toFixed(1)}%` : ""}
-          </span>
-        )}
-        <label className="replay-speed" htmlFor={speedId} title="How fast the replay plays">
-          speed
-          <select
-            id={speedId}
-            value={speed}
-            data-testid="replay-speed"
-            onChange={(e) => s().setSpeed(Number(e.currentTarget.value))}
+        {/* Two groups of fixed basis: the bar wraps at a width that does not depend on its texts,
+            so the waiting bar and the replay take the same height. */}
+        <div className="replay-transport">
+          <button
+            type="button"
+            className="replay-button"
+            data-testid="replay-back"
+            title="One checkpoint back (left arrow in presentation mode)"
+            aria-label="Step back"
+            disabled={waiting || index <= 0}
+            onClick={() => s().step(-1)}
           >
-            {REPLAY_SPEEDS.map((v) => (
-              <option key={v} value={v}>
-                {v}x
-              </option>
-            ))}
-          </select>
-        </label>
-        {active && (
+            <Icon kind="back" />
+          </button>
+          <button
+            type="button"
+            className="replay-button replay-play"
+            data-testid="replay-play"
+            title="Play or pause the replay: the markers walk the optimizer's path over the surface (space in presentation mode)"
+            aria-label={playing ? "Pause" : "Play"}
+            disabled={waiting}
+            onClick={() => s().playPause()}
+          >
+            <Icon kind={playing ? "pause" : "play"} />
+          </button>
+          <button
+            type="button"
+            className="replay-button"
+            data-testid="replay-forward"
+            title="One checkpoint forward (right arrow in presentation mode)"
+            aria-label="Step forward"
+            disabled={waiting || index >= last}
+            onClick={() => s().step(1)}
+          >
+            <Icon kind="forward" />
+          </button>
+          <label className="replay-visually-hidden" htmlFor={sliderId}>
+            Checkpoint
+          </label>
+          <input
+            id={sliderId}
+            className="replay-scrub"
+            type="range"
+            min={0}
+            max={last}
+            step={1}
+            value={waiting ? 0 : index}
+            disabled={waiting}
+            data-testid="replay-scrub"
+            title="Drag to any checkpoint of the training"
+            aria-valuetext={`step ${step} of ${lastStep}`}
+            onChange={(e) => {
+              s().pause();
+              s().seek(Number(e.currentTarget.value));
+            }}
+          />
+        </div>
+        <div className="replay-details">
+          <span className="replay-position" data-testid="replay-position">
+            {waiting ? (
+              jobPhase === "training" ? (
+                "training…"
+              ) : (
+                "waiting for the landscape…"
+              )
+            ) : (
+              <>
+                step {step}/{lastStep}
+                {epoch !== null ? ` · epoch ${Math.floor(epoch + 1e-9)}` : ""}
+              </>
+            )}
+          </span>
+          {!race && lead && (
+            <span className="replay-run-now" data-testid="replay-now">
+              loss {short(lead.loss)}
+              {Number.isFinite(lead.accuracy) ? ` · acc ${(100 * lead.accuracy).toFixed(1)}%` : ""}
+            </span>
+          )}
+          <label className="replay-speed" htmlFor={speedId} title="How fast the replay plays">
+            speed
+            <select
+              id={speedId}
+              value={speed}
+              disabled={waiting}
+              data-testid="replay-speed"
+              onChange={(e) => s().setSpeed(Number(e.currentTarget.value))}
+            >
+              {REPLAY_SPEEDS.map((v) => (
+                <option key={v} value={v}>
+                  {v}x
+                </option>
+              ))}
+            </select>
+          </label>
+          {active && (
+            <button
+              type="button"
+              className="replay-button replay-text"
+              data-testid="replay-close"
+              title="Hide the replay's markers and give the data plot back to the trained (or picked) point"
+              onClick={() => s().close()}
+            >
+              Hide
+            </button>
+          )}
           <button
             type="button"
             className="replay-button replay-text"
-            data-testid="replay-close"
-            title="Hide the replay's markers and give the data plot back to the trained (or picked) point"
-            onClick={() => s().close()}
+            data-testid="replay-record"
+            title="Record the replay (or a turn around the surface) as a video or an animated GIF"
+            aria-expanded={recording}
+            disabled={waiting}
+            onClick={() => setRecording((r) => !r)}
           >
-            Hide
+            Record…
           </button>
-        )}
-        <button
-          type="button"
-          className="replay-button replay-text"
-          data-testid="replay-record"
-          title="Record the replay (or a turn around the surface) as a video or an animated GIF"
-          aria-expanded={recording}
-          onClick={() => setRecording((r) => !r)}
-        >
-          Record…
-        </button>
+        </div>
       </div>
-      {race && (
+      {model && race && (
         <ul className="replay-legend" data-testid="replay-legend" aria-label="Runs">
           {model.runs.map((run, r) => {
             const st = runAt(run, step);
@@ -224,7 +256,7 @@ export const ReplayTimeline = memo(function ReplayTimeline() {
           })}
         </ul>
       )}
-      {recording && <RecordPanel onClose={() => setRecording(false)} />}
+      {recording && !waiting && <RecordPanel onClose={() => setRecording(false)} />}
     </section>
   );
 });
