@@ -8,6 +8,13 @@ import type { JobSink } from "./job-sink";
 
 /** Redraws of a growing landscape at most this often: each costs main-thread time (colour, contours, slices). */
 const SURFACE_UPDATE_MS = 250;
+/**
+ * ... and for big grids at most every this many ms per grid point (1 s for 201 x 201): a redraw's
+ * cost grows with the points (the surface's build, upload and software rasterising, its colour
+ * scale, contours and slices), and on a 2-core machine the redraws of a 40,000-point surface
+ * every 250 ms kept both cores busy beside the sampling, stretching the page's tasks.
+ */
+const SURFACE_UPDATE_MS_PER_POINT = 1 / 40;
 /** Training epochs reach the charts and the progress line at most this often (a fast run sends hundreds a second). */
 const EPOCH_UPDATE_MS = 100;
 
@@ -102,9 +109,10 @@ export function storeSink(
       // Always in a task of its own, never inline: a tile arrives in Comlink's message task (and
       // the coarse picture in the upsampling's), and the redraw's React render added to it made
       // one task of both (51-84 ms on a busy 2-core machine). The first picture and the last
-      // tile go at once (the next task); the others at most every SURFACE_UPDATE_MS.
+      // tile go at once (the next task); the others at most every `interval`.
       const urgent = stage === "coarse" || done >= total;
-      const wait = urgent ? 0 : Math.max(0, SURFACE_UPDATE_MS - (performance.now() - last));
+      const interval = Math.max(SURFACE_UPDATE_MS, total * SURFACE_UPDATE_MS_PER_POINT);
+      const wait = urgent ? 0 : Math.max(0, interval - (performance.now() - last));
       if (timer !== null) {
         // The redraw already waiting takes these points too, unless this one must come sooner.
         if (!urgent || timerWait === 0) return;

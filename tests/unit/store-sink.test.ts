@@ -4,7 +4,7 @@
  * lands over the sampling line, so a finished job's progress names its grid points; and the
  * redraws of a growing landscape are tasks of their own, coalesced.
  */
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { storeSink } from "../../src/compute/store-sink";
 import { createAppStore } from "../../src/state/store";
 import type { LandscapeView } from "../../src/state/types";
@@ -66,5 +66,31 @@ describe("the store sink", () => {
     expect(store.getState().job.progress?.done).toBe(100);
     await new Promise((r) => setTimeout(r, 300));
     expect(version()).toBe(start + 2);
+  });
+
+  it("redraws a big grid less often: a 40,000-point surface at most every second", () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "performance"] });
+    try {
+      const store = createAppStore();
+      const sink = storeSink(store);
+      sink.start();
+      sink.landscape({ snapshot: {}, done: 0, total: 40_000 } as unknown as LandscapeView);
+      sink.phase("sampling");
+      const version = () => store.getState().landscapeVersion;
+      const start = version();
+      sink.surfaces(0, 40_000, "coarse");
+      vi.advanceTimersByTime(0);
+      expect(version()).toBe(start + 1);
+      sink.surfaces(1_000, 40_000, "fine");
+      vi.advanceTimersByTime(300);
+      expect(version(), "a small grid would have been redrawn at 250 ms").toBe(start + 1);
+      vi.advanceTimersByTime(650);
+      expect(version()).toBe(start + 1);
+      vi.advanceTimersByTime(60);
+      expect(version()).toBe(start + 2);
+      expect(store.getState().landscape?.done).toBe(1_000);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
