@@ -19,16 +19,26 @@ export function upsampleInto(coarse: Grid, values: Float32Array, fine: Grid, tar
     const t = ((v - axis.min) / (axis.max - axis.min)) * (axis.count - 1);
     return Math.min(axis.count - 1, Math.max(0, t));
   };
+  // Each fine column's coarse neighbours and weight, once for all rows (this runs on the main
+  // thread, before the optimizing compiler has seen it).
+  const columns0 = new Int32Array(fx.count);
+  const columns1 = new Int32Array(fx.count);
+  const columnWeights = new Float64Array(fx.count);
+  for (let i = 0; i < fx.count; i++) {
+    const tx = position(axisValue(fx, i), cx);
+    columns0[i] = Math.floor(tx);
+    columns1[i] = Math.min(cnx - 1, columns0[i] + 1);
+    columnWeights[i] = tx - columns0[i];
+  }
   for (let j = 0; j < fny; j++) {
     const ty = cy && fy ? position(axisValue(fy, j), cy) : 0;
     const y0 = Math.floor(ty);
     const y1 = Math.min(cny - 1, y0 + 1);
     const wy = ty - y0;
     for (let i = 0; i < fx.count; i++) {
-      const tx = position(axisValue(fx, i), cx);
-      const x0 = Math.floor(tx);
-      const x1 = Math.min(cnx - 1, x0 + 1);
-      const wx = tx - x0;
+      const x0 = columns0[i];
+      const x1 = columns1[i];
+      const wx = columnWeights[i];
       // The four corners and their weights, without allocating (this runs on the main thread).
       const v00 = values[y0 * cnx + x0];
       const v01 = values[y0 * cnx + x1];
