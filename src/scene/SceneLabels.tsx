@@ -5,7 +5,7 @@
  * A label that would stick out of the view is moved inside it (placeLabel).
  */
 import { useFrame, useThree } from "@react-three/fiber";
-import { type RefObject, useEffect } from "react";
+import { type RefObject, useEffect, useMemo } from "react";
 import { Vector3 } from "three";
 import { type Heightfield, segmentBelowSurface } from "./geometry";
 import type { SceneLabel } from "./labels";
@@ -62,6 +62,7 @@ export function LabelProjector({
     if (labels.length > 0) invalidate();
   }, [labels, invalidate]);
   const afterPresent = useAfterPresent();
+  const sizes = useLabelSizes(invalidate);
   useFrame(({ camera, size }) => {
     // Positions from this frame's camera, applied when its picture is on screen.
     const placed: { el: HTMLElement; transform: string | null; opacity: string }[] = [];
@@ -78,7 +79,8 @@ export function LabelProjector({
       const field = heightfield?.current;
       const hidden = field ? segmentBelowSurface(camera.position.toArray(), l.position, field) : false;
       // Kept inside the view: a label near an edge slides in rather than being cut off.
-      const at = placeLabel(x, y, l.anchor, el.offsetWidth, el.offsetHeight, size.width, size.height);
+      const box = sizes.of(el);
+      const at = placeLabel(x, y, l.anchor, box.width, box.height, size.width, size.height);
       placed.push({
         el,
         transform: `translate(${at.left.toFixed(1)}px, ${at.top.toFixed(1)}px)`,
@@ -95,4 +97,48 @@ export function LabelProjector({
     });
   });
   return null;
+}
+
+/**
+ * The labels' sizes, kept by a ResizeObserver: reading offsetWidth in every frame made the
+ * browser lay the page out inside the animation frame whenever React had changed it since
+ * (7-12 ms of a 201 x 201 job's frames). A label not yet observed is measured once.
+ */
+function useLabelSizes(invalidate: () => void): { of(el: HTMLElement): { width: number; height: number } } {
+  const known = useMemo(() => new WeakMap<Element, { width: number; height: number }>(), []);
+  const observer = useMemo(
+    () =>
+      typeof ResizeObserver === "undefined"
+        ? null
+        : new ResizeObserver((entries) => {
+            for (const e of entries) {
+              const box = e.borderBoxSize?.[0];
+              const el = e.target as HTMLElement;
+              known.set(
+                el,
+                box
+                  ? { width: box.inlineSize, height: box.blockSize }
+                  : { width: el.offsetWidth, height: el.offsetHeight },
+              );
+            }
+            invalidate();
+          }),
+    [known, invalidate],
+  );
+  useEffect(() => () => observer?.disconnect(), [observer]);
+  return useMemo(
+    () => ({
+      of(el: HTMLElement) {
+        const cached = known.get(el);
+        if (cached) return cached;
+        const measured = { width: el.offsetWidth, height: el.offsetHeight };
+        if (observer) {
+          known.set(el, measured);
+          observer.observe(el);
+        }
+        return measured;
+      },
+    }),
+    [known, observer],
+  );
 }
