@@ -31,13 +31,16 @@ export function useAfterPresent(): (key: string, callback: () => void) => void {
 }
 
 /** A WebGL2 fence on everything issued so far, polled without blocking; null without WebGL2. */
-function fenceNow(gl: WebGL2RenderingContext | null): (() => FenceStatus) | null {
+function fenceNow(gl: WebGL2RenderingContext | null, losses: { count: number }): (() => FenceStatus) | null {
   if (!gl) return null;
   const sync = gl.fenceSync(gl.SYNC_GPU_COMMANDS_COMPLETE, 0);
   if (!sync) return null;
   gl.flush();
+  const generation = losses.count;
   return () => {
-    if (gl.isContextLost()) return "lost";
+    // A context lost and restored since (the same JS object) no longer knows this fence: it would
+    // stay "pending" until GIVE_UP_MS, the picture blank meanwhile.
+    if (gl.isContextLost() || losses.count !== generation) return "lost";
     // The status is refreshed between tasks, never by waiting (no clientWaitSync with a timeout).
     if (gl.getSyncParameter(sync, gl.SYNC_STATUS) !== gl.SIGNALED) return "pending";
     gl.deleteSync(sync);
@@ -83,7 +86,20 @@ export function PresentWhenDrawn({
   // A drawing-buffer resize put off while a frame was in flight (see below), or null.
   const deferred = useMemo(() => ({ resize: null as (() => void) | null }), []);
   const readback = useMemo(() => new PixelReadback(), []);
-  useEffect(() => () => readback.dispose(), [readback]);
+  // Context losses so far: fences and the read-back buffer belong to the context they were made in.
+  const losses = useMemo(() => ({ count: 0 }), []);
+  useEffect(() => {
+    const canvas = get().gl.domElement;
+    const lost = () => {
+      losses.count++;
+      readback.contextLost();
+    };
+    canvas.addEventListener("webglcontextlost", lost);
+    return () => {
+      canvas.removeEventListener("webglcontextlost", lost);
+      readback.dispose();
+    };
+  }, [get, readback, losses]);
   const presenter = useMemo(() => {
     // The drawing buffer's size when the frame in flight was drawn: a resize since cleared it.
     let drawnSize = "";
@@ -103,14 +119,16 @@ export function PresentWhenDrawn({
         const exact =
           gl.domElement.width === gl2?.drawingBufferWidth && gl.domElement.height === gl2.drawingBufferHeight;
         readStarted = gl2 !== null && exact && readback.start(gl2);
-        return fenceNow(gl2);
+        return fenceNow(gl2, losses);
       },
       present() {
         const source = get().gl.domElement;
         if (sizeOf(source) !== drawnSize) return false;
         const out = target.current;
-        if (!out) return true;
-        const gl2 = webgl2(get().gl.getContext());
+        const context = get().gl.getContext();
+        // A lost context has nothing to show: the picture stays until the restored one draws.
+        if (!out || context.isContextLost()) return true;
+        const gl2 = webgl2(context);
         const image = readStarted && gl2 ? readback.finish(gl2) : null;
         readStarted = false;
         if (!image) copyCanvas(source, out);
@@ -123,7 +141,7 @@ export function PresentWhenDrawn({
       },
       requestFrame: () => invalidate(),
     });
-  }, [get, invalidate, target, deferred, readback]);
+  }, [get, invalidate, target, deferred, readback, losses]);
   useEffect(() => {
     presenter.start();
     return () => presenter.stop();

@@ -50,7 +50,7 @@ export class PixelReadback {
     if (width === 0 || height === 0) return false;
     const bytes = width * height * 4;
     if (this.context !== gl) {
-      // A new context (or a restored one: its objects are new) needs a buffer of its own.
+      // A new context needs a buffer of its own (a restored one: see contextLost).
       this.context = gl;
       this.buffer = null;
     }
@@ -103,6 +103,16 @@ export class PixelReadback {
       this.image = new ImageData(read.width, read.height);
     flipUnpremultiply(this.pixels, this.image.data, read.width, read.height);
     return this.image;
+  }
+
+  /**
+   * The context was lost: its buffer is gone with it. A restored context keeps the same JS object
+   * (so `start` cannot tell), and the old buffer would make every read fail and show a blank frame.
+   */
+  contextLost(): void {
+    this.buffer = null;
+    this.bufferBytes = 0;
+    this.pending = null;
   }
 
   /** Free the buffer (the presenter is unmounted). */

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { flipUnpremultiply, unpremultiply } from "../../src/scene/pixel-readback";
 
 /** What a 2-D canvas does with an ImageData pixel: Skia's premultiplication, round(u * a / 255). */
@@ -55,5 +55,102 @@ describe("unpremultiply", () => {
         checked++;
       }
     expect(checked).toBe(32_639);
+  });
+});
+
+/** Node has no ImageData: the shape the read-back fills. */
+class FakeImageData {
+  readonly data: Uint8ClampedArray;
+  constructor(
+    readonly width: number,
+    readonly height: number,
+  ) {
+    this.data = new Uint8ClampedArray(width * height * 4);
+  }
+}
+
+/**
+ * The WebGL2 calls PixelReadback makes, on a 2 x 2 drawing buffer whose pixels (bottom row first)
+ * are 1..16; records the calls and the bindings, and can lose its context.
+ */
+function fakeGl() {
+  const calls: string[] = [];
+  const state = { lost: false, pack: "three-pack" as unknown, read: "three-fbo" as unknown, buffers: 0 };
+  const gl = {
+    PIXEL_PACK_BUFFER: 1,
+    PIXEL_PACK_BUFFER_BINDING: 2,
+    READ_FRAMEBUFFER: 3,
+    READ_FRAMEBUFFER_BINDING: 4,
+    STREAM_COPY: 5,
+    RGBA: 6,
+    UNSIGNED_BYTE: 7,
+    drawingBufferWidth: 2,
+    drawingBufferHeight: 2,
+    isContextLost: () => state.lost,
+    createBuffer: () => `buffer ${++state.buffers}`,
+    deleteBuffer: (b: unknown) => calls.push(`delete ${b}`),
+    getParameter: (p: number) => (p === 2 ? state.pack : state.read),
+    bindBuffer: (_t: number, b: unknown) => {
+      state.pack = b;
+      calls.push(`bind ${b}`);
+    },
+    bindFramebuffer: (_t: number, f: unknown) => {
+      state.read = f;
+    },
+    bufferData: (_t: number, bytes: number, usage: number) => calls.push(`data ${bytes} ${usage}`),
+    readPixels: (...args: unknown[]) =>
+      calls.push(`read ${args.slice(0, 4).join(" ")} into ${state.pack} from ${state.read}`),
+    getBufferSubData: (_t: number, _o: number, out: Uint8Array) => {
+      calls.push(`get ${state.pack}`);
+      for (let i = 0; i < out.length; i++) out[i] = i % 4 === 3 ? 255 : i + 1;
+    },
+  };
+  return { gl: gl as unknown as WebGL2RenderingContext, calls, state };
+}
+
+describe("PixelReadback", () => {
+  it("reads the frame into its own pack buffer from the default framebuffer, then gives it top row first, bindings as they were", async () => {
+    const { PixelReadback } = await import("../../src/scene/pixel-readback");
+    vi.stubGlobal("ImageData", FakeImageData);
+    try {
+      const { gl, calls, state } = fakeGl();
+      const readback = new PixelReadback();
+      expect(readback.finish(gl), "nothing started").toBeNull();
+      expect(readback.start(gl)).toBe(true);
+      expect(calls).toEqual([
+        "bind buffer 1",
+        "data 16 5",
+        "read 0 0 2 2 into buffer 1 from null",
+        "bind three-pack",
+      ]);
+      expect(state.read, "three's read framebuffer is back").toBe("three-fbo");
+      const image = readback.finish(gl);
+      expect(image?.width).toBe(2);
+      // Bottom row (bytes 1..8) comes last; alpha 255.
+      expect([...(image?.data ?? [])]).toEqual([9, 10, 11, 255, 13, 14, 15, 255, 1, 2, 3, 255, 5, 6, 7, 255]);
+      expect(state.pack).toBe("three-pack");
+      expect(readback.finish(gl), "read once").toBeNull();
+      // The next frame reuses the buffer and its storage.
+      calls.length = 0;
+      readback.start(gl);
+      expect(calls[1]).toMatch(/^read .* into buffer 1/);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it("makes a new buffer after a context loss (a restored context keeps its JS object) and starts nothing while lost", async () => {
+    const { PixelReadback } = await import("../../src/scene/pixel-readback");
+    const { gl, calls, state } = fakeGl();
+    const readback = new PixelReadback();
+    readback.start(gl);
+    state.lost = true;
+    readback.contextLost();
+    expect(readback.start(gl)).toBe(false);
+    expect(readback.finish(gl)).toBeNull();
+    state.lost = false;
+    calls.length = 0;
+    expect(readback.start(gl)).toBe(true);
+    expect(calls.slice(0, 2)).toEqual(["bind buffer 2", "data 16 5"]);
   });
 });
