@@ -1,9 +1,11 @@
 /**
  * Takes over react-three-fiber's rendering (a useFrame callback with priority 1): each frame is
- * drawn into the r3f canvas, which stays hidden, and copied into the visible `target` canvas once
- * the GPU has finished it (frame-presenter.ts says why: the main thread never waits for a
- * software-rasterised frame). Children may run code when their frame is on screen through
- * useAfterPresent (DOM labels, the surface-frame mark).
+ * drawn, in a task after the animation frame, into the r3f canvas, which stays hidden; its pixels
+ * go into a pixel-pack buffer at once (pixel-readback.ts) and onto the visible `target` canvas
+ * once the GPU has finished them (frame-presenter.ts says why: the main thread never waits for a
+ * software-rasterised frame). Without WebGL2 the finished frame is copied with drawImage.
+ * Children may run code when their frame is on screen through useAfterPresent (DOM labels, the
+ * surface-frame mark).
  *
  * The hidden canvas keeps its drawing buffer (preserveDrawingBuffer), so exports and read-backs
  * of it see the same picture as the visible one.
