@@ -272,6 +272,9 @@ export function LandscapeCanvas({
   let message: string | null = null;
   if (!view) message = "No landscape yet";
   else if (dims !== 1 && dims !== 2) message = `Cannot draw a grid with ${dims} axes`;
+  // Between a job's snapshot and its first (coarse) values the surface is on its way, not missing.
+  else if (!values && view.done < view.total)
+    message = `Computing the ${metricTitle(options.metric)} ${dims === 1 ? "curve" : "surface"}…`;
   else if (!values) message = `This snapshot has no ${metricTitle(options.metric)} surface`;
 
   const progress = view && view.total > 0 && view.done < view.total ? view.done / view.total : null;
