@@ -16,6 +16,7 @@ import type { SnapshotIoApi } from "../../workers/snapshot-io.worker";
 import { type SnapshotOutcome, unwrapSnapshotOutcome } from "../core/snapshot/outcome";
 import type { Snapshot } from "../core/snapshot/schema";
 import type { CodecParseOptions, SnapshotCodec } from "../library/snapshot-codec";
+import { movableCopy } from "./movable-copy";
 
 interface SnapshotWorker {
   api: Remote<SnapshotIoApi>;
@@ -97,7 +98,8 @@ async function inWorker<T>(
 /**
  * The snapshot codec of the app: the core's serializeSnapshot and parseSnapshot in the snapshot
  * worker, with the same bytes, snapshots and SnapshotErrors (rebuilt here, message and all). The
- * snapshot sent is copied (it stays on screen); the bytes and arrays that come back are moved.
+ * snapshot sent is copied (it stays on screen), its arrays a few ms at a time; the bytes and
+ * arrays that come back are moved.
  */
 /**
  * A snapshot file (a File or Blob) read, inflated, measured, parsed and validated in the snapshot
@@ -114,7 +116,12 @@ export function parseSnapshotBlob(
 }
 
 export const workerSnapshotCodec: SnapshotCodec = {
-  serialize: (snapshot, opts) => inWorker((api) => api.serialize(snapshot, opts)),
+  // The snapshot stays on screen: its arrays are copied a few ms at a time and the copies moved,
+  // rather than cloned in one task by the post (movable-copy.ts).
+  serialize: async (snapshot, opts) => {
+    const { copy, buffers } = await movableCopy(snapshot);
+    return inWorker((api) => api.serialize(transfer(copy, buffers), opts));
+  },
   parse: (bytes, { signal, onProgress, ...opts }) =>
     inWorker(
       (api) =>

@@ -99,6 +99,13 @@ export class PixelReadback {
     gl.bindBuffer(gl.PIXEL_PACK_BUFFER, this.buffer);
     gl.getBufferSubData(gl.PIXEL_PACK_BUFFER, 0, this.pixels);
     gl.bindBuffer(gl.PIXEL_PACK_BUFFER, packBinding);
+    // The GPU is idle here (the fence has signalled), so asking is cheap. A read that failed
+    // (a buffer the context no longer knows, however it came to be) would show a blank frame:
+    // the caller copies the canvas instead, and the next frame gets a new buffer.
+    if (gl.getError() !== gl.NO_ERROR) {
+      this.contextLost();
+      return null;
+    }
     if (!this.image || this.image.width !== read.width || this.image.height !== read.height)
       this.image = new ImageData(read.width, read.height);
     flipUnpremultiply(this.pixels, this.image.data, read.width, read.height);

@@ -75,7 +75,13 @@ class FakeImageData {
  */
 function fakeGl() {
   const calls: string[] = [];
-  const state = { lost: false, pack: "three-pack" as unknown, read: "three-fbo" as unknown, buffers: 0 };
+  const state = {
+    lost: false,
+    pack: "three-pack" as unknown,
+    read: "three-fbo" as unknown,
+    buffers: 0,
+    error: 0,
+  };
   const gl = {
     PIXEL_PACK_BUFFER: 1,
     PIXEL_PACK_BUFFER_BINDING: 2,
@@ -84,6 +90,12 @@ function fakeGl() {
     STREAM_COPY: 5,
     RGBA: 6,
     UNSIGNED_BYTE: 7,
+    NO_ERROR: 0,
+    getError: () => {
+      const e = state.error;
+      state.error = 0;
+      return e;
+    },
     drawingBufferWidth: 2,
     drawingBufferHeight: 2,
     isContextLost: () => state.lost,
@@ -152,5 +164,23 @@ describe("PixelReadback", () => {
     calls.length = 0;
     expect(readback.start(gl)).toBe(true);
     expect(calls.slice(0, 2)).toEqual(["bind buffer 2", "data 16 5"]);
+  });
+
+  it("gives nothing for a read that failed, and makes a new buffer for the next frame", async () => {
+    const { PixelReadback } = await import("../../src/scene/pixel-readback");
+    vi.stubGlobal("ImageData", FakeImageData);
+    try {
+      const { gl, calls, state } = fakeGl();
+      const readback = new PixelReadback();
+      readback.start(gl);
+      state.error = 0x502; // INVALID_OPERATION from the read
+      expect(readback.finish(gl)).toBeNull();
+      calls.length = 0;
+      readback.start(gl);
+      expect(calls.slice(0, 2)).toEqual(["bind buffer 2", "data 16 5"]);
+      expect(readback.finish(gl)?.width).toBe(2);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });
