@@ -78,11 +78,6 @@ export class PixelReadback {
     return true;
   }
 
-  /** The size of the read in flight, or null. */
-  get size(): Pending | null {
-    return this.pending;
-  }
-
   /**
    * The pixels of the read started last, as top-row-first unpremultiplied ImageData (reused
    * between calls: put it on a canvas before the next call). Call once its fence has signalled
